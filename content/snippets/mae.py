@@ -1,0 +1,49 @@
+"""Mean absolute error, from scratch, against torch.nn.functional.l1_loss.
+
+MAE = (1/N) sum |y - y_hat|: the Laplace NLL with fixed scale (up to constants), so its
+minimiser over a constant prediction is the sample median. Its (sub)gradient has constant
+magnitude 1/N, which is why it needs learning-rate decay to settle.
+"""
+
+import random
+
+import torch
+import torch.nn.functional as F
+
+REFERENCE = "torch.nn.functional.l1_loss"
+
+
+def example():
+    return {"y": torch.tensor([1.0, 2.0, 3.0, 10.0]), "y_hat": torch.tensor([1.5, 2.0, 2.0, 4.0])}
+
+
+def problem(rng: random.Random):
+    n = 3
+    return {
+        "y": torch.tensor([float(rng.randint(-4, 4)) for _ in range(n)]),
+        "y_hat": torch.tensor([rng.randint(-8, 8) / 2 for _ in range(n)]),
+    }
+
+
+def loss(y, y_hat):
+    residual = y - y_hat
+    absolute = residual.abs()
+    return {
+        "residual": residual,
+        "absolute": absolute,
+        # autograd uses sign(0) = 0 at the kink; away from it the magnitude is always 1/N.
+        "grad_y_hat": -residual.sign() / residual.numel(),
+        "best_constant_prediction": y.median(),
+        "value": absolute.mean(),
+    }
+
+
+def reference(y, y_hat):
+    return F.l1_loss(y_hat, y)
+
+
+if __name__ == "__main__":
+    inputs = example()
+    for name, value in loss(**inputs).items():
+        print(f"{name}: {value}")
+    print(f"reference ({REFERENCE}): {reference(**inputs)}")

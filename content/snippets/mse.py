@@ -1,0 +1,48 @@
+"""Mean squared error, from scratch, against torch.nn.functional.mse_loss.
+
+MSE = (1/N) sum (y - y_hat)^2: the Gaussian NLL with fixed variance (up to constants),
+so its minimiser over a constant prediction is the sample mean.
+"""
+
+import random
+
+import torch
+import torch.nn.functional as F
+
+REFERENCE = "torch.nn.functional.mse_loss"
+
+
+def example():
+    return {"y": torch.tensor([1.0, 2.0, 3.0, 10.0]), "y_hat": torch.tensor([1.5, 2.0, 2.0, 4.0])}
+
+
+def problem(rng: random.Random):
+    n = 3
+    return {
+        "y": torch.tensor([float(rng.randint(-4, 4)) for _ in range(n)]),
+        "y_hat": torch.tensor([rng.randint(-8, 8) / 2 for _ in range(n)]),
+    }
+
+
+def loss(y, y_hat):
+    residual = y - y_hat
+    squared = residual**2
+    return {
+        "residual": residual,
+        "squared": squared,
+        # Linear in the residual and unbounded: the outlier dominates, it does not "blow up".
+        "grad_y_hat": -2 * residual / residual.numel(),
+        "best_constant_prediction": y.mean(),
+        "value": squared.mean(),
+    }
+
+
+def reference(y, y_hat):
+    return F.mse_loss(y_hat, y)
+
+
+if __name__ == "__main__":
+    inputs = example()
+    for name, value in loss(**inputs).items():
+        print(f"{name}: {value}")
+    print(f"reference ({REFERENCE}): {reference(**inputs)}")

@@ -1,0 +1,3 @@
+from lossquiz.cli import main
+
+main()

@@ -1,0 +1,38 @@
+"""User-facing errors. Each carries the exit code the CLI maps it to."""
+
+from __future__ import annotations
+
+
+class LossquizError(Exception):
+    """An error written for the user; the CLI prints it in one line and exits."""
+
+    exit_code = 1
+
+
+class StorageError(LossquizError):
+    """The progress database cannot be opened, read or written."""
+
+    exit_code = 1
+
+
+class UnknownCardError(LossquizError):
+    """No card matches the query (a usage error)."""
+
+    exit_code = 2
+
+
+class DeckError(LossquizError):
+    """The deck is invalid; lists every problem found."""
+
+    exit_code = 3
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"invalid deck ({len(problems)} {noun}):\n  " + "\n  ".join(problems))
+
+
+class SnippetError(LossquizError):
+    """A snippet failed, hung, or disagreed with its reference (or torch is missing)."""
+
+    exit_code = 4

@@ -1,0 +1,142 @@
+"""LaTeX formulas to readable terminal unicode (ŷ, ∑ᵢ, ½r², √x, ‖x‖²) via pylatexenc.
+
+pylatexenc does symbols and accents well but flattens structure (`\\frac12` -> "12",
+`\\sum_{i=1}^N` -> "∑_i=1^N"), so fractions, sub/superscripts and `cases` are rewritten
+here first, innermost first, into unicode that pylatexenc passes through untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+_SUP = dict(
+    zip(
+        "0123456789+-=()niaTbcdefghjklmoprstuvwxyzABDEGHIJKLMNOPRUVWβγδθφχ",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵃᵀᵇᶜᵈᵉᶠᵍʰʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵁⱽᵂᵝᵞᵟᶿᵠᵡ",
+        strict=True,
+    )
+)
+_SUB = dict(
+    zip(
+        "0123456789+-=()aehijklmnoprstuvxβγρφχ",
+        "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ",
+        strict=True,
+    )
+)
+_VULGAR = {("1", "2"): "½", ("1", "3"): "⅓", ("1", "4"): "¼", ("3", "4"): "¾", ("1", "8"): "⅛"}
+_BLACKBOARD = {"1": "𝟙", "E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "P": "ℙ"}
+_OPERATOR = re.compile(r"[\s+\-−/·⋅=<>≤≥,]")
+
+
+@cache
+def _converter() -> Any:
+    from pylatexenc.latex2text import LatexNodes2Text  # deferred: only `show` renders formulas
+
+    return LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
+
+
+def _group(text: str, i: int) -> tuple[str, int]:
+    """The argument starting at text[i]: a {balanced group}, a \\command, or one character."""
+    while i < len(text) and text[i] == " ":
+        i += 1
+    if i >= len(text):
+        return "", i
+    if text[i] == "{":
+        depth = 0
+        for j in range(i, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            if depth == 0:
+                return text[i + 1 : j], j + 1
+        return text[i + 1 :], len(text)
+    if text[i] == "\\":
+        m = re.match(r"\\([A-Za-z]+|.)", text[i:])
+        assert m is not None
+        return m.group(0), i + len(m.group(0))
+    return text[i], i + 1
+
+
+def _script(body: str, table: dict[str, str], mark: str) -> str:
+    inner = to_unicode(body)
+    if inner and all(ch in table for ch in inner):
+        return "".join(table[ch] for ch in inner)
+    if len(inner) <= 1 or inner.isalnum():
+        return mark + inner
+    return f"{mark}({inner})"
+
+
+def _wrap(part: str) -> str:
+    return f"({part})" if len(part) > 1 and _OPERATOR.search(part) else part
+
+
+def _structure(text: str) -> str:
+    """Rewrite \\frac, \\sqrt, \\mathbb, _ and ^ (recursively) into unicode."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        m = re.match(r"\\([dt]?frac|sqrt|mathbb)(?![A-Za-z])", text[i:])
+        if m:
+            i += len(m.group(0))
+            if m.group(1) == "sqrt":
+                arg, i = _group(text, i)
+                out.append("√" + _wrap(to_unicode(arg)))
+            elif m.group(1) == "mathbb":
+                arg, i = _group(text, i)
+                out.append(_BLACKBOARD.get(arg.strip(), arg))
+            else:
+                num, i = _group(text, i)
+                den, i = _group(text, i)
+                n, d = to_unicode(num), to_unicode(den)
+                out.append(_VULGAR.get((n, d)) or f"{_wrap(n)}/{_wrap(d)}")
+            continue
+        if text[i] in "_^":
+            arg, j = _group(text, i + 1)
+            table, mark = (_SUB, "_") if text[i] == "_" else (_SUP, "^")
+            out.append(_script(arg, table, mark))
+            i = j
+            continue
+        if text[i] == "\\" and i + 1 < len(text):
+            m = re.match(r"\\([A-Za-z]+|.)", text[i:])
+            assert m is not None
+            out.append(m.group(0))  # a command or escape, whole
+            i += len(m.group(0))
+            if m.group(1).isalpha() and i < len(text) and text[i] in "_^":
+                out.append("{}")  # so the unicode script is not read as part of its name
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
+def _cases(match: re.Match[str]) -> str:
+    rows = [r for r in re.split(r"\\\\", match.group(1)) if r.strip()]
+    cells = [[to_unicode(c) for c in row.split("&", 1)] for row in rows]
+    width = max(len(c[0]) for c in cells)
+    gap = "\u2003\u2003"  # em spaces survive the whitespace squeeze below
+    lines = [f"{c[0].ljust(width)}{gap}{c[1] if len(c) > 1 else ''}".rstrip() for c in cells]
+    return (
+        "\n".join(
+            ("⎧ " if k == 0 else "⎩ " if k == len(lines) - 1 else "⎨ ") + line
+            for k, line in enumerate(lines)
+        )
+        + "\n"
+    )
+
+
+def to_unicode(latex: str) -> str:
+    """Readable unicode for a LaTeX formula (no raw backslashes left for known commands)."""
+    text = re.sub(r"\\\||\\[lr]Vert", "‖", latex)
+    text = re.sub(r"\\begin\{cases\}(.*?)\\end\{cases\}", _cases, text, flags=re.S)
+    text = _structure(text)
+    out = _converter().latex_to_text(text)
+    out = re.sub(r"[ \t]+", " ", out).replace("ϵ", "ε")
+    # "β log π", not "βlogπ": pylatexenc drops the space around operator names
+    out = re.sub(r"(?<![A-Za-z])(log|exp)(?=[^\s(\[{_,)A-Za-z])", r"\1 ", out)
+    out = re.sub(r"(?<=[^\s(\[{A-Za-z+\-−=/])(log|exp)(?![a-z])", r" \1", out)
+    lines = [line.strip() for line in out.strip().splitlines()]
+    for k in range(1, len(lines)):  # align the rows of a cases brace under its first row
+        column = lines[k - 1].find("⎧") if lines[k - 1].find("⎧") >= 0 else lines[k - 1].find("⎨")
+        if column > 0 and lines[k][:1] in ("⎨", "⎩"):
+            lines[k] = " " * column + lines[k]
+    return "\n".join(lines)

@@ -1,0 +1,51 @@
+"""Shared fixtures: a temp home for every test, a pinned width, a copy of the test deck."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lossquiz.clock import FixedClock
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture(autouse=True)
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Progress goes to a temp dir; Rich gets a fixed width and no colour."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("LOSSQUIZ_HOME", str(home))
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("LOSSQUIZ_DECK", raising=False)
+    return home
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2025, 1, 1, 9, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def deck_dir(tmp_path: Path) -> Path:
+    """A writable copy of tests/fixtures/decks/mini."""
+    target = tmp_path / "deck"
+    shutil.copytree(FIXTURES / "decks" / "mini", target)
+    return target
+
+
+def write_snippet(deck: Path, name: str, body: str) -> Path:
+    """Add a snippet file to a deck."""
+    path = deck / "snippets" / f"{name}.py"
+    path.write_text(body)
+    return path

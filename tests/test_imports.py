@@ -1,0 +1,50 @@
+"""Start-up hygiene: the commands that must be fast never import torch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import sys
+from lossquiz.cli import app
+try:
+    app({args!r})
+except SystemExit as e:
+    code = e.code
+print("TORCH" if "torch" in sys.modules else "NO-TORCH", code, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["list"],
+        ["list", "--json"],
+        ["show", "huber", "--no-run"],
+        ["show", "huber", "--no-run", "--json"],
+    ],
+)
+def test_command_does_not_import_torch(args: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=False
+    )
+    last = done.stderr.strip().splitlines()[-1]
+    assert last in ("NO-TORCH 0", "NO-TORCH None"), done.stderr
+
+
+def test_import_lossquiz_is_light() -> None:
+    heavy = ("torch", "numpy", "rich", "typer", "yaml", "fsrs")
+    code = f"import sys, lossquiz; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_python_dash_m_works() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "lossquiz", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "show" in done.stdout
