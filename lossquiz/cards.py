@@ -136,9 +136,7 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
             problems.append(f"{label}: '{name}' must be text")
     for name in _LIST_FIELDS:
         value = raw.get(name)
-        if value is not None and not (
-            isinstance(value, list) and all(isinstance(v, str) for v in value)
-        ):
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             problems.append(f"{label}: '{name}' must be a list of text")
     if isinstance(cid, str) and not _SLUG.match(cid):
         problems.append(f"{label}: id must be a lowercase slug (a-z, 0-9, '-')")
@@ -238,15 +236,11 @@ def _index(cards: list[Card], root: Path, problems: list[str]) -> dict[str, Card
                 problems.append(f"{at}: alias '{alias}' is also used by card '{other.id}'")
             names[alias] = card
         if card.snippet and not (root / "snippets" / f"{card.snippet}.py").is_file():
-            problems.append(
-                f"{at}: unknown snippet '{card.snippet}' (no snippets/{card.snippet}.py)"
-            )
+            problems.append(f"{at}: unknown snippet '{card.snippet}' (no snippets/{card.snippet}.py)")
     for card in cards:
         other = names.get(card.id)
         if other is not None and other.id != card.id:
-            problems.append(
-                f"{card.path}:{card.line}: card '{card.id}': id is an alias of '{other.id}'"
-            )
+            problems.append(f"{card.path}:{card.line}: card '{card.id}': id is an alias of '{other.id}'")
     return by_id
 
 
@@ -288,11 +282,7 @@ def select(deck: Deck, *, topics: list[str], kinds: list[str]) -> list[Card]:
         bad = [g for g in given if g not in allowed]
         if bad:
             raise UnknownCardError(f"unknown {name} '{bad[0]}' (one of: {', '.join(allowed)})")
-    return [
-        c
-        for c in deck.cards
-        if (not topics or c.topic in topics) and (not kinds or c.kind in kinds)
-    ]
+    return [c for c in deck.cards if (not topics or c.topic in topics) and (not kinds or c.kind in kinds)]
 
 
 def card_summary(card: Card) -> dict[str, Any]:

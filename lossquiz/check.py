@@ -51,14 +51,8 @@ def _judge(name: str, owners: list[Card], results: list[dict[str, Any]]) -> Snip
     ids = tuple(c.id for c in owners)
     for result in results:
         if not result["agree"]:
-            label = (
-                "fixed example"
-                if result["seed"] is None
-                else f"random problem seed {result['seed']}"
-            )
-            return SnippetReport(
-                name, ids, len(results), f"disagrees with its reference on the {label}", result
-            )
+            label = "fixed example" if result["seed"] is None else f"random problem seed {result['seed']}"
+            return SnippetReport(name, ids, len(results), f"disagrees with its reference on the {label}", result)
         for card in owners:
             if card.auto_graded:
                 try:

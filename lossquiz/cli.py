@@ -34,6 +34,15 @@ DeckOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout, nothing else.")]
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Where progress is stored. Env: LOSSQUIZ_HOME.",
+        show_default="user data dir",
+    ),
+]
+TopicOption = Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")]
 
 
 def _out() -> Console:
@@ -50,7 +59,9 @@ def exit_on_error() -> Iterator[None]:
     try:
         yield
     except LossquizError as e:
-        _err().print(f"[bold red]error:[/] {e}", markup=True, soft_wrap=True)
+        from rich.text import Text
+
+        _err().print(Text.assemble(("error:", "bold red"), f" {e}"), soft_wrap=True)
         raise typer.Exit(code=e.exit_code) from None
 
 
@@ -78,12 +89,8 @@ def _root(
 
 @app.command("list")
 def list_cards(
-    topic: Annotated[
-        list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")
-    ] = None,
-    kind: Annotated[
-        list[str] | None, typer.Option("--kind", "-k", help="Only this kind (repeatable).")
-    ] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", "-k", help="Only this kind (repeatable).")] = None,
     deck: DeckOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -104,12 +111,8 @@ def list_cards(
 
 @app.command()
 def show(
-    query: Annotated[
-        str, typer.Argument(help="Card id, alias or title words, e.g. huber, smooth-l1.")
-    ],
-    no_run: Annotated[
-        bool, typer.Option("--no-run", help="Do not run the snippet (no torch).")
-    ] = False,
+    query: Annotated[str, typer.Argument(help="Card id, alias or title words, e.g. huber, smooth-l1.")],
+    no_run: Annotated[bool, typer.Option("--no-run", help="Do not run the snippet (no torch).")] = False,
     seed: Annotated[
         int | None,
         typer.Option("--seed", help="Show random problem N instead of the fixed example."),
@@ -132,9 +135,7 @@ def show(
     else:
         _out().print(render.show(card, shown.source, shown.example, seed=seed))
     if shown.error:
-        _err().print(
-            f"error: snippet '{card.snippet}' failed: {shown.error}", markup=False, soft_wrap=True
-        )
+        _err().print(f"error: snippet '{card.snippet}' failed: {shown.error}", markup=False, soft_wrap=True)
         raise typer.Exit(code=4)
 
 
@@ -144,9 +145,7 @@ def check(
         list[str] | None,
         typer.Argument(metavar="[CARD]...", help="Only these cards (default: all)."),
     ] = None,
-    problems: Annotated[
-        int, typer.Option("--problems", min=0, help="Random problems per snippet.")
-    ] = 20,
+    problems: Annotated[int, typer.Option("--problems", min=0, help="Random problems per snippet.")] = 20,
     deck: DeckOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -164,13 +163,77 @@ def check(
             reports = check.check_snippets(loaded, chosen, runner, problems=problems)
     ok = all(r.ok for r in reports)
     if as_json:
-        _print_json(
-            {"ok": ok, "cards": len(chosen), "snippets": [check.report_dict(r) for r in reports]}
-        )
+        _print_json({"ok": ok, "cards": len(chosen), "snippets": [check.report_dict(r) for r in reports]})
     else:
         _out().print(render.check_report(reports))
     if not ok:
         raise typer.Exit(code=4)
+
+
+@app.command()
+def drill(
+    topic: TopicOption = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", "-k", help="Only this kind (repeatable).")] = None,
+    cards: Annotated[int, typer.Option("--cards", "-n", min=1, help="At most this many cards.")] = 20,
+    minutes: Annotated[float | None, typer.Option("--minutes", min=0.1, help="Session budget in minutes.")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0, help="Seconds per card (0 = untimed).")] = 60,
+    new: Annotated[int, typer.Option("--new", min=0, help="New cards per day.")] = 10,
+    cram: Annotated[
+        bool, typer.Option("--cram", help="Review ahead: record answers, leave the schedule alone.")
+    ] = False,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for the random problems.")] = None,
+    retention: Annotated[float, typer.Option("--retention", min=0.7, max=0.99, help="Desired retention.")] = 0.9,
+    deck: DeckOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """A timed quiz: due cards first, then a few new ones. Progress is saved after every answer.
+
+    Keys at any prompt: [bold]s[/] skip, [bold]u[/] undo the last rating, [bold]q[/] quit.
+    Concept cards: Enter reveals, then rate [bold]1-4[/] (or a/h/g/e).
+    Numeric cards: type a number (0.25, 3/4, 1e-3); graded against the live torch value.
+
+    Example: [bold]lossquiz drill --topic regression --cards 10[/]
+    """
+    from lossquiz import cards as cards_mod
+    from lossquiz import paths, render
+    from lossquiz.clock import SystemClock
+    from lossquiz.drill import Drill
+    from lossquiz.prompts import make_prompter
+    from lossquiz.session import DrillOptions
+    from lossquiz.snippets import SnippetRunner
+    from lossquiz.storage import Store, session_summary
+
+    out, clock = _out(), SystemClock()
+    options = DrillOptions(
+        max_cards=cards,
+        new_per_day=new,
+        minutes=minutes,
+        time_limit=time_limit,
+        cram=cram,
+        topics=tuple(topic or ()),
+        kinds=tuple(kind or ()),
+        seed=seed,
+        retention=retention,
+    )
+    with exit_on_error():
+        loaded = cards_mod.load_deck(paths.deck_dir(deck))
+        cards_mod.select(loaded, topics=list(options.topics), kinds=list(options.kinds))  # validates names
+        with Store.open(paths.data_dir(data_dir)) as store, SnippetRunner() as runner:
+            session = Drill(loaded, store, runner, out, make_prompter(out, clock), clock, options)
+            result = session.run()
+            if result.empty:
+                out.print(render.nothing_due(session_summary(store, None, clock.now())))
+                return
+            out.print()
+            out.print(
+                render.summary(
+                    session_summary(store, result.session_id, clock.now()),
+                    interrupted=result.interrupted,
+                    cram=cram,
+                )
+            )
+    if result.interrupted:
+        raise typer.Exit(code=130)
 
 
 def main() -> None:

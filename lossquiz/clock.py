@@ -33,3 +33,14 @@ class FixedClock:
     def advance(self, delta: timedelta) -> None:
         """Move the clock forward."""
         self._now += delta
+
+
+def iso(moment: datetime) -> str:
+    """Fixed-width ISO-8601 UTC text, so stored times sort and compare as strings."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def local_day_start(moment: datetime) -> datetime:
+    """Midnight of the user's local day containing `moment`, as UTC."""
+    local = moment.astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)

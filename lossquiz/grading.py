@@ -49,3 +49,14 @@ def parse_number(text: str) -> float | None:
 def is_correct(answer: float, expected: float, tolerance: float) -> bool:
     """Within the card's absolute tolerance, or 1% of the value for large numbers."""
     return abs(answer - expected) <= max(tolerance, 0.01 * abs(expected))
+
+
+def auto_rating(correct: bool, seconds: float, limit: float) -> int:
+    """Wrong → Again (1); right but over the limit → Hard (2); under a third → Easy (4); else Good (3)."""
+    if not correct:
+        return 1
+    if limit > 0 and seconds > limit:
+        return 2
+    if limit > 0 and seconds < limit / 3:
+        return 4
+    return 3

@@ -27,6 +27,11 @@ _SUB = dict(
 )
 _VULGAR = {("1", "2"): "½", ("1", "3"): "⅓", ("1", "4"): "¼", ("3", "4"): "¾", ("1", "8"): "⅛"}
 _BLACKBOARD = {"1": "𝟙", "E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "P": "ℙ"}
+_TAKES_ARGUMENT = frozenset(
+    "hat bar tilde vec dot ddot widehat widetilde overline underline mathrm mathbf mathcal mathit mathsf "
+    "boldsymbol bm text textbf textit operatorname left right big Big bigg Bigg bigl bigr Bigl Bigr".split()
+)
+_NAMED_OPERATORS = re.compile(r"\\(log|exp|min|max|argmin|argmax|det|sup|inf|lim|sin|cos|tanh|Pr)(?![A-Za-z])\s*")
 _OPERATOR = re.compile(r"[\s+\-−/·⋅=<>≤≥,]")
 
 
@@ -101,8 +106,8 @@ def _structure(text: str) -> str:
             assert m is not None
             out.append(m.group(0))  # a command or escape, whole
             i += len(m.group(0))
-            if m.group(1).isalpha() and i < len(text) and text[i] in "_^":
-                out.append("{}")  # so the unicode script is not read as part of its name
+            if m.group(1).isalpha() and m.group(1) not in _TAKES_ARGUMENT and i < len(text) and text[i] in "_^\\":
+                out.append("{}")  # so what follows (often unicode we made) is not read as part of its name
             continue
         out.append(text[i])
         i += 1
@@ -116,10 +121,7 @@ def _cases(match: re.Match[str]) -> str:
     gap = "\u2003\u2003"  # em spaces survive the whitespace squeeze below
     lines = [f"{c[0].ljust(width)}{gap}{c[1] if len(c) > 1 else ''}".rstrip() for c in cells]
     return (
-        "\n".join(
-            ("⎧ " if k == 0 else "⎩ " if k == len(lines) - 1 else "⎨ ") + line
-            for k, line in enumerate(lines)
-        )
+        "\n".join(("⎧ " if k == 0 else "⎩ " if k == len(lines) - 1 else "⎨ ") + line for k, line in enumerate(lines))
         + "\n"
     )
 
@@ -127,6 +129,10 @@ def _cases(match: re.Match[str]) -> str:
 def to_unicode(latex: str) -> str:
     """Readable unicode for a LaTeX formula (no raw backslashes left for known commands)."""
     text = re.sub(r"\\\||\\[lr]Vert", "‖", latex)
+    # log, exp, min ... as plain words, spaced from a following letter or command ("log r", "log a/b")
+    text = _NAMED_OPERATORS.sub(
+        lambda m: m.group(1) + (" " if re.match(r"[A-Za-z\\]", text[m.end() : m.end() + 1]) else ""), text
+    )
     text = re.sub(r"\\begin\{cases\}(.*?)\\end\{cases\}", _cases, text, flags=re.S)
     text = _structure(text)
     out = _converter().latex_to_text(text)

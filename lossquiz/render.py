@@ -29,7 +29,7 @@ def fmt(value: Any, digits: int = 4) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k} = {fmt(v, digits)}" for k, v in value.items())
     if value is None:
-        return "nan"
+        return "non-finite"
     return str(value)
 
 
@@ -40,11 +40,11 @@ def card_table(cards: Iterable[Card]) -> Table:
         table.add_column(column)
     for card in cards:
         table.add_row(
-            card.id,
-            card.title,
+            Text(card.id),
+            Text(card.title),
             card.topic,
             Text(card.kind, style=KIND_STYLE.get(card.kind, "")),
-            card.snippet or "",
+            Text(card.snippet or ""),
         )
     return table
 
@@ -114,17 +114,13 @@ def worked_example(example: dict[str, Any], *, label: str = "worked example") ->
     table.add_column(style="bold")
     table.add_column()
     for name, value in example["inputs"].items():
-        table.add_row(f"{name}", fmt(value))
+        table.add_row(Text(name), Text(fmt(value)))  # Text: "[1, 2]" is data, not Rich markup
     table.add_row("", "")
     for step in example["steps"]:
-        table.add_row(Text(step["name"], style="cyan"), fmt(step["value"]))
+        table.add_row(Text(step["name"], style="cyan"), Text(fmt(step["value"])))
     table.add_row(Text("value", style="bold green"), Text(fmt(example["value"], 6), style="bold"))
     ref = example["reference"]
-    mark = (
-        Text("✓ agrees", style="green")
-        if example["agree"]
-        else Text("✗ DISAGREES", style="bold red")
-    )
+    mark = Text("✓ agrees", style="green") if example["agree"] else Text("✗ DISAGREES", style="bold red")
     table.add_row(
         Text("reference", style="dim"),
         Text.assemble(f"{fmt(ref['value'], 6)}  ({ref['how']})  ", mark),
@@ -132,9 +128,7 @@ def worked_example(example: dict[str, Any], *, label: str = "worked example") ->
     return Panel(table, title=label, title_align="left")
 
 
-def show(
-    card: Card, code: str | None, example: dict[str, Any] | None, *, seed: int | None
-) -> RenderableType:
+def show(card: Card, code: str | None, example: dict[str, Any] | None, *, seed: int | None) -> RenderableType:
     """Everything `show` prints for one card."""
     parts: list[RenderableType] = [
         card_header(card),
@@ -162,9 +156,7 @@ def check_report(reports: list[SnippetReport]) -> RenderableType:
         mark = Text("✓", style="green") if r.ok else Text("✗", style="bold red")
         table.add_row(mark, r.snippet, str(r.cases), ", ".join(r.cards))
         if not r.ok:
-            failures.append(
-                Text(f"✗ {r.snippet} (cards: {', '.join(r.cards)}): {r.problem}", style="red")
-            )
+            failures.append(Text(f"✗ {r.snippet} (cards: {', '.join(r.cards)}): {r.problem}", style="red"))
             if r.case is not None:
                 ref = r.case["reference"]
                 lines = (
@@ -176,7 +168,105 @@ def check_report(reports: list[SnippetReport]) -> RenderableType:
     passed = sum(r.ok for r in reports)
     cases = sum(r.cases for r in reports)
     style = "green" if passed == len(reports) else "bold red"
-    summary = Text(
-        f"{passed}/{len(reports)} snippets agree with their references ({cases} cases)", style=style
-    )
+    summary = Text(f"{passed}/{len(reports)} snippets agree with their references ({cases} cases)", style=style)
     return Group(table, *failures, summary)
+
+
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+RATING_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
+
+
+def drill_card(card: Card, position: str, time_limit: float) -> RenderableType:
+    """A card as the drill asks it: position, topic, limit, question."""
+    limit = f"⏱ {time_limit:g}s" if time_limit > 0 else "untimed"
+    head = card_header(card, position=position)
+    head.append(f"  {limit}", style="dim")
+    return Group(head, markdown(card.question))
+
+
+def problem(inputs: dict[str, Any], card: Card) -> RenderableType:
+    """The random problem's inputs and how the answer is graded."""
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for name, value in inputs.items():
+        table.add_row(Text(name), Text(fmt(value)))
+    what = f"grading '{card.grade}'; " if card.grade else ""
+    rule = Text(f"{what}give at least 3 decimals; accepted within ±{card.tolerance:g} (or 1%)", style="dim")
+    return Group(table, rule)
+
+
+def graded(
+    correct: bool,
+    typed: float,
+    expected: float,
+    card: Card,
+    rating: int,
+    seconds: float,
+    limit: float,
+    due: Any,
+) -> RenderableType:
+    """✓/✗ with the live value, the time taken and the resulting rating."""
+    mark = Text("✓ right", style="bold green") if correct else Text("✗ wrong", style="bold red")
+    line = Text.assemble(mark, f"  you typed {fmt(typed, 6)}, the live value is {fmt(expected, 6)}")
+    timing = f"{seconds:.0f}s" + (f" of {limit:g}s" if limit > 0 else "")
+    return Group(line, recorded(rating, due, cram=due is None, extra=timing))
+
+
+def rating_choices(intervals: dict[Any, Any], *, cram: bool) -> RenderableType:
+    """`1 Again 10m · 2 Hard 2d · 3 Good 5d · 4 Easy 12d`."""
+    from lossquiz.scheduling import format_interval
+
+    text = Text()
+    for i, (rating, delta) in enumerate(sorted(intervals.items(), key=lambda kv: int(kv[0]))):
+        n = int(rating)
+        text.append(" · " if i else "")
+        text.append(f"{n} {RATING_NAMES[n]}", style=RATING_STYLE[n])
+        text.append(f" {format_interval(delta)}")
+    if cram:
+        text.append("   (cram: the schedule will not change)", style="dim")
+    return text
+
+
+def recorded(rating: int, due: Any, *, cram: bool, extra: str = "") -> Text:
+    """`recorded Good · next in 5d`."""
+    from lossquiz.scheduling import format_interval
+
+    text = Text("recorded ", style="dim")
+    text.append(RATING_NAMES[int(rating)], style=RATING_STYLE[int(rating)])
+    if extra:
+        text.append(f" · {extra}", style="dim")
+    if cram or due is None:
+        text.append(" · cram: schedule unchanged", style="dim")
+    else:
+        text.append(f" · next in {format_interval(due)}", style="dim")
+    return text
+
+
+def summary(s: Any, *, interrupted: bool, cram: bool) -> RenderableType:
+    """End of session: cards, accuracy, time, what is due next."""
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("cards answered", str(s.reviews))
+    if s.graded:
+        table.add_row("numeric accuracy", f"{s.correct}/{s.graded} ({100 * s.correct / s.graded:.0f}%)")
+    if s.ratings:
+        table.add_row("ratings", " · ".join(f"{RATING_NAMES[k]} {v}" for k, v in sorted(s.ratings.items())))
+    table.add_row("time answering", f"{s.seconds / 60:.1f} min" if s.seconds >= 60 else f"{s.seconds:.0f} s")
+    table.add_row("due within a day", str(s.due_next_day))
+    if s.next_due:
+        table.add_row("next due", s.next_due[:16].replace("T", " ") + " UTC")
+    title = "session interrupted — everything answered is saved" if interrupted else "session summary"
+    if cram:
+        title += " (cram: schedule unchanged)"
+    return Panel(table, title=title, title_align="left", expand=False)
+
+
+def nothing_due(s: Any) -> Text:
+    """The kind message when the queue is empty."""
+    text = Text("Nothing is due right now.")
+    if s.next_due:
+        text.append(f" Next card due {s.next_due[:16].replace('T', ' ')} UTC.")
+    text.append("\nReview ahead with `lossquiz drill --cram`, or raise `--new`.", style="dim")
+    return text

@@ -84,9 +84,7 @@ class SnippetRunner:
             raise SnippetError("the snippet worker did not start (is torch installed?)")
         if not hello.get("ready"):
             self.close()
-            raise SnippetError(
-                f"{hello.get('error', 'snippet worker failed')} — snippets need torch"
-            )
+            raise SnippetError(f"{hello.get('error', 'snippet worker failed')} — snippets need torch")
         self._ready = True
 
     def request(self, message: dict[str, Any], *, timeout: float | None = None) -> Outcome:

@@ -87,9 +87,7 @@ def test_numeric_card_needs_snippet(deck_dir: Path) -> None:
 
 def test_key_points_count_and_types(deck_dir: Path) -> None:
     text = CARD.format(id="x", topic="regression", kind="concept").replace("[one, two]", "[one]")
-    text += CARD.format(id="y", topic="regression", kind="concept").replace(
-        "[one, two]", "just text"
-    )
+    text += CARD.format(id="y", topic="regression", kind="concept").replace("[one, two]", "just text")
     _write(deck_dir, text)
     problems = _problems(deck_dir)
     assert any("card 'x': 'key_points' must have 2 to 5 items" in p for p in problems)
@@ -121,9 +119,7 @@ def test_not_a_deck(tmp_path: Path) -> None:
         load_deck(tmp_path)
 
 
-def test_cli_reports_invalid_deck_with_exit_3_and_no_traceback(
-    deck_dir: Path, runner: CliRunner
-) -> None:
+def test_cli_reports_invalid_deck_with_exit_3_and_no_traceback(deck_dir: Path, runner: CliRunner) -> None:
     _write(deck_dir, "- id: broken\n  topic: [unclosed\n")
     result = runner.invoke(app, ["list", "--deck", str(deck_dir)])
     assert result.exit_code == 3, result.output
@@ -131,9 +127,7 @@ def test_cli_reports_invalid_deck_with_exit_3_and_no_traceback(
     assert "Traceback" not in result.output + result.stderr
 
 
-def test_deck_from_environment(
-    deck_dir: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_deck_from_environment(deck_dir: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOSSQUIZ_DECK", str(deck_dir))
     result = runner.invoke(app, ["list", "--json"])
     assert result.exit_code == 0, result.output

@@ -131,9 +131,7 @@ def test_check_passes_on_fixture_deck(runner: CliRunner, deck_dir: Path) -> None
 
 
 @pytest.mark.torch
-def test_check_disagreement_exits_4_naming_card_inputs_and_values(
-    runner: CliRunner, deck_dir: Path
-) -> None:
+def test_check_disagreement_exits_4_naming_card_inputs_and_values(runner: CliRunner, deck_dir: Path) -> None:
     pytest.importorskip("torch")
     source = (deck_dir / "snippets" / "absolute.py").read_text()
     write_snippet(
@@ -143,10 +141,7 @@ def test_check_disagreement_exits_4_naming_card_inputs_and_values(
     )
     result = runner.invoke(app, ["check", "--deck", str(deck_dir), "--problems", "2"])
     assert result.exit_code == 4, result.output
-    assert (
-        "✗ absolute (cards: absolute): disagrees with its reference on the fixed example"
-        in result.stdout
-    )
+    assert "✗ absolute (cards: absolute): disagrees with its reference on the fixed example" in result.stdout
     assert "inputs: y = [1, 2], y_hat = [0, 4]" in result.stdout
     assert "value: 3" in result.stdout and "reference: 1.5" in result.stdout
 
@@ -154,9 +149,7 @@ def test_check_disagreement_exits_4_naming_card_inputs_and_values(
 @pytest.mark.torch
 def test_check_selected_cards_only(runner: CliRunner, deck_dir: Path) -> None:
     pytest.importorskip("torch")
-    result = runner.invoke(
-        app, ["check", "square", "--deck", str(deck_dir), "--json", "--problems", "1"]
-    )
+    result = runner.invoke(app, ["check", "square", "--deck", str(deck_dir), "--json", "--problems", "1"])
     assert [s["snippet"] for s in json.loads(result.stdout)["snippets"]] == ["square"]
 
 
@@ -167,9 +160,7 @@ def test_show_failing_snippet_is_one_line_exit_4(runner: CliRunner, deck_dir: Pa
     write_snippet(
         deck_dir,
         "square",
-        source.replace(
-            "residual = y - y_hat", "residual = y - y_hat\n    raise ValueError('boom')"
-        ),
+        source.replace("residual = y - y_hat", "residual = y - y_hat\n    raise ValueError('boom')"),
     )
     result = runner.invoke(app, ["show", "square", "--deck", str(deck_dir)])
     assert result.exit_code == 4

@@ -51,10 +51,7 @@ def test_graded_value_scalar_and_parts() -> None:
     assert graded_value(CARD, 0.25) == 0.25
     with_grade = Card(
         **{
-            **{
-                f: getattr(CARD, f)
-                for f in ("id", "topic", "kind", "question", "answer", "key_points", "source")
-            },
+            **{f: getattr(CARD, f) for f in ("id", "topic", "kind", "question", "answer", "key_points", "source")},
             "grade": "loss",
         }
     )

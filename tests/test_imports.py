@@ -29,9 +29,7 @@ print("TORCH" if "torch" in sys.modules else "NO-TORCH", code, file=sys.stderr)
     ],
 )
 def test_command_does_not_import_torch(args: list[str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=False)
     last = done.stderr.strip().splitlines()[-1]
     assert last in ("NO-TORCH 0", "NO-TORCH None"), done.stderr
 
@@ -44,7 +42,5 @@ def test_import_lossquiz_is_light() -> None:
 
 
 def test_python_dash_m_works() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "lossquiz", "--help"], capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([sys.executable, "-m", "lossquiz", "--help"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "show" in done.stdout

@@ -21,6 +21,11 @@ from lossquiz.latex import to_unicode
         (r"\|x\|_2^2", "‖x‖₂²"),
         (r"\pi_{ref}", "π_ref"),
         (r"e^{-x/2}", "e^(-x/2)"),
+        (r"k_3 = (r-1) - \log r", "k₃ = (r-1) - log r"),
+        (r"\log\frac{a}{b}", "log a/b"),
+        (r"\log(x) + \max_a Q", "log(x) + maxₐ Q"),
+        (r"x \approx\mathbb{E}[x]", "x ≈𝔼[x]"),
+        (r"\hat\alpha", "α̂"),
     ],
 )
 def test_to_unicode(latex: str, expected: str) -> None:

@@ -78,9 +78,7 @@ def test_snippet_prints_do_not_corrupt_protocol(deck_dir: Path) -> None:
 
 
 def test_disagreement_is_reported_not_raised(deck_dir: Path) -> None:
-    off = write_snippet(
-        deck_dir, "off", HEADER + "def loss(x):\n    return {'value': x.sum() + 1e-2}\n"
-    )
+    off = write_snippet(deck_dir, "off", HEADER + "def loss(x):\n    return {'value': x.sum() + 1e-2}\n")
     with _runner() as runner:
         data = runner.run(off).data
     assert data is not None and data["agree"] is False

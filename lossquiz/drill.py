@@ -1,0 +1,268 @@
+"""The drill loop: show a card, read the answer, grade it, commit the review at once.
+
+Everything the loop needs comes in (deck, store, snippet runner, console, prompter, clock),
+so tests drive it with a FixedClock and scripted answers. The snippet worker is started
+before the first card is shown, so torch imports while the user reads.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from fsrs import Rating
+from rich.console import Console
+
+from lossquiz import render, scheduling
+from lossquiz.cards import Card, Deck
+from lossquiz.clock import Clock, iso, local_day_start
+from lossquiz.grading import auto_rating, graded_value, is_correct, parse_number
+from lossquiz.prompts import Prompter
+from lossquiz.session import DrillOptions, Session, build_queue
+from lossquiz.snippets import SnippetRunner
+from lossquiz.storage import Advance, CardRow, ReviewInput, Store
+
+COMMANDS = "s skip · u undo · q quit"
+
+
+class _Quit(Exception):
+    """The user typed q."""
+
+
+class _Undo(Exception):
+    """The user typed u."""
+
+
+class _Skip(Exception):
+    """The user typed s."""
+
+
+@dataclass
+class DrillResult:
+    """How the session went (the summary is read back from the database)."""
+
+    session_id: int | None
+    asked: int = 0
+    interrupted: bool = False
+    empty: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+class Drill:
+    """One drill session."""
+
+    def __init__(
+        self,
+        deck: Deck,
+        store: Store,
+        runner: SnippetRunner,
+        console: Console,
+        prompter: Prompter,
+        clock: Clock,
+        options: DrillOptions,
+        *,
+        parameters: list[float] | None = None,
+    ) -> None:
+        self.deck, self.store, self.runner = deck, store, runner
+        self.console, self.prompter, self.clock, self.options = console, prompter, clock, options
+        self.scheduler = scheduling.make_scheduler(retention=options.retention, parameters=parameters)
+        self.rng = random.Random(options.seed)
+        self.session_id: int | None = None
+        self.asked: list[Card] = []  # cards answered (kept) this session, for undo
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def run(self) -> DrillResult:
+        """Ask cards until the queue, the card limit or the time budget runs out."""
+        now = self.clock.now()
+        self.store.sync_cards((c.id, c.content_hash()) for c in self.deck.cards)
+        rows = self.store.cards()
+        introduced = self.store.introduced_since(local_day_start(now))
+        queue = build_queue(self.deck.cards, rows, now=now, options=self.options, introduced_today=introduced)
+        if not queue:
+            return DrillResult(None, empty=True)
+        if any(c.snippet for c in queue):
+            self.runner.start()  # torch imports in the worker while the first card is read
+        self.session_id = self.store.start_session(now, cram=self.options.cram)
+        session = Session(queue, started=now, minutes=self.options.minutes)
+        result = DrillResult(self.session_id)
+        try:
+            while (card := session.next_card(self.clock.now())) is not None:
+                result.asked += 1
+                position = f"{result.asked}/{result.asked + len(session.queue)}"
+                try:
+                    rating = self._ask(card, position)
+                except _Skip:
+                    self.console.print("skipped", style="dim")
+                    continue
+                except _Undo:
+                    undone = self._undo()
+                    session.ask_again_first(*(c for c in (undone, card) if c is not None))
+                    result.asked -= 1 if undone is None else 2
+                    continue
+                if rating == Rating.Again and session.failed(card):
+                    self.console.print("↻ this card comes back later in the session", style="dim")
+        except _Quit:
+            pass
+        except EOFError:
+            pass
+        except KeyboardInterrupt:
+            result.interrupted = True
+        finally:
+            self.store.end_session(self.session_id, self.clock.now())
+        return result
+
+    def _command(self, text: str) -> None:
+        """Raise for the session commands typed at any prompt."""
+        key = text.strip().lower()
+        if key in ("q", "quit"):
+            raise _Quit
+        if key in ("u", "undo"):
+            raise _Undo
+        if key in ("s", "skip"):
+            raise _Skip
+
+    def _undo(self) -> Card | None:
+        assert self.session_id is not None
+        slug = self.store.undo_last(self.session_id)
+        if slug is None:
+            self.console.print("nothing to undo in this session", style="yellow")
+            return None
+        self.console.print(f"undone: last rating of '{slug}' (its previous schedule is back)", style="yellow")
+        if self.asked and self.asked[-1].id == slug:
+            self.asked.pop()
+        return self.deck.by_id.get(slug)
+
+    def _deadline(self, shown: datetime) -> datetime | None:
+        limit = self.options.time_limit
+        return shown + timedelta(seconds=limit) if limit > 0 else None
+
+    # -- one card -------------------------------------------------------------------------
+
+    def _ask(self, card: Card, position: str) -> Rating:
+        self.console.print()
+        self.console.print(render.drill_card(card, position, self.options.time_limit))
+        if card.auto_graded:
+            return self._ask_numeric(card)
+        return self._ask_recall(card)
+
+    def _ask_numeric(self, card: Card) -> Rating:
+        path = self.deck.snippet_path(card)
+        assert path is not None
+        seed = self.rng.randrange(2**31)
+        outcome = self.runner.run(path, seed=seed)
+        data = outcome.data
+        problem = self._problem_value(card, data, outcome.error)
+        if data is None or problem is None:
+            raise _Skip
+        self.console.print(render.problem(data["inputs"], card))
+        shown = self.clock.now()
+        deadline = self._deadline(shown)
+        while True:
+            text = self.prompter.ask(f"answer ({COMMANDS}) > ", deadline=deadline)
+            self._command(text)
+            value = parse_number(text)
+            if value is not None:
+                break
+            self.console.print("type a number such as 0.25, 3/4 or 1e-3 (or s, u, q)", style="yellow")
+        seconds = (self.clock.now() - shown).total_seconds()
+        correct = is_correct(value, problem, card.tolerance)
+        rating = Rating(auto_rating(correct, seconds, self.options.time_limit))
+        review = ReviewInput(
+            slug=card.id,
+            rating=int(rating),
+            reviewed_at=self.clock.now(),
+            duration_ms=int(seconds * 1000),
+            session_id=self.session_id,
+            correct=correct,
+            answer=text.strip(),
+            expected=problem,
+            cram=self.options.cram,
+        )
+        due = self._record(card, review, rating)
+        self.console.print(render.graded(correct, value, problem, card, rating, seconds, self.options.time_limit, due))
+        self.console.print(render.worked_example(data, label=f"worked steps (seed {seed})"))
+        return rating
+
+    def _problem_value(self, card: Card, data: dict[str, Any] | None, error: str | None) -> float | None:
+        """The number to grade against, or None (with one line said) if the snippet let us down."""
+        if data is None:
+            self.console.print(
+                f"snippet '{card.snippet}' failed: {error} — card skipped, nothing recorded",
+                style="red",
+            )
+            return None
+        if not data["agree"]:
+            self.console.print(f"snippet '{card.snippet}' disagrees with its reference — card skipped", style="red")
+            return None
+        try:
+            return graded_value(card, data["value"])
+        except ValueError as e:
+            self.console.print(f"card '{card.id}': {e} — card skipped", style="red")
+            return None
+
+    def _ask_recall(self, card: Card) -> Rating:
+        shown = self.clock.now()
+        typed = self.prompter.ask(
+            f"Enter to reveal, or type your answer first ({COMMANDS}) > ",
+            deadline=self._deadline(shown),
+        )
+        self._command(typed)
+        seconds = (self.clock.now() - shown).total_seconds()
+        self.console.print(render.answer(card))
+        if card.snippet:
+            path = self.deck.snippet_path(card)
+            assert path is not None
+            outcome = self.runner.run(path)
+            if outcome.data is not None:
+                self.console.print(render.worked_example(outcome.data, label=f"live: snippets/{card.snippet}.py"))
+            else:
+                self.console.print(f"snippet '{card.snippet}' failed: {outcome.error}", style="red")
+        state = self._state(card)
+        intervals = scheduling.preview(self.scheduler, state, now=self.clock.now())
+        self.console.print(render.rating_choices(intervals, cram=self.options.cram))
+        while True:
+            text = self.prompter.ask("rate 1-4 or a/h/g/e (u undo · q quit) > ")
+            self._command(text)
+            rating = scheduling.RATING_KEYS.get(text.strip().lower())
+            if rating is not None:
+                break
+            self.console.print("type 1 Again, 2 Hard, 3 Good or 4 Easy (or a, h, g, e)", style="yellow")
+        review = ReviewInput(
+            slug=card.id,
+            rating=int(rating),
+            reviewed_at=self.clock.now(),
+            duration_ms=int(seconds * 1000),
+            session_id=self.session_id,
+            answer=typed.strip() or None,
+            cram=self.options.cram,
+        )
+        due = self._record(card, review, rating)
+        self.console.print(render.recorded(rating, due, cram=self.options.cram))
+        return rating
+
+    def _state(self, card: Card) -> Any:
+        row = self.store.cards().get(card.id)
+        return scheduling.load(row.fsrs_json if row else None, row.id if row else 0, self.clock.now())
+
+    def _record(self, card: Card, review: ReviewInput, rating: Rating) -> timedelta | None:
+        """Commit the review now; returns the new interval (None when cramming)."""
+        now = review.reviewed_at
+        moved: list[timedelta] = []
+
+        def advance(row: CardRow) -> Advance:
+            before = scheduling.load(row.fsrs_json, row.id, now)
+            after = scheduling.review(self.scheduler, before, rating, now=now)
+            moved.append(after.due - now)
+            return Advance(
+                scheduling.dump(after),
+                iso(after.due),
+                scheduling.state_of(after),
+                scheduling.is_lapse(before, rating),
+            )
+
+        self.store.record_review(review, None if self.options.cram else advance)
+        self.asked.append(card)
+        return moved[0] if moved else None

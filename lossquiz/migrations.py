@@ -1,0 +1,96 @@
+"""Schema migrations, applied in order on open; the name is the key (as in simonw/llm).
+
+Only append: never edit a migration that has shipped. The database also carries
+PRAGMA application_id (so a foreign SQLite file is recognised) and user_version (the
+number of migrations applied, so a newer schema is refused rather than downgraded).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+APPLICATION_ID = 0x4C51_5A31  # "LQZ1"
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    """Current state per card, an append-only review log, sessions."""
+    _run(
+        conn,
+        """
+        CREATE TABLE cards (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            content_hash TEXT NOT NULL,
+            fsrs_json TEXT,              -- NULL until first reviewed (a new card)
+            due TEXT,                    -- ISO-8601 UTC, NULL for new cards
+            state INTEGER,               -- fsrs.State, NULL for new cards
+            lapses INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            cram INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards(id),
+            session_id INTEGER REFERENCES sessions(id),
+            reviewed_at TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+            correct INTEGER,             -- 1/0 for auto-graded cards, NULL for self-graded
+            answer TEXT,                 -- what the user typed
+            expected REAL,               -- the live value an auto-graded answer was checked against
+            duration_ms INTEGER NOT NULL,
+            cram INTEGER NOT NULL DEFAULT 0,
+            undone INTEGER NOT NULL DEFAULT 0,
+            prev_fsrs_json TEXT,         -- the state before this review, for undo
+            prev_due TEXT,
+            prev_state INTEGER,
+            prev_lapses INTEGER
+        );
+        CREATE INDEX reviews_card ON reviews(card_id, reviewed_at);
+        CREATE INDEX reviews_time ON reviews(reviewed_at);
+        CREATE INDEX cards_due ON cards(due);
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+
+
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one (executescript would COMMIT the open transaction)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations, each atomically with its bookkeeping; return their names.
+
+    The connection must be in autocommit mode (isolation_level=None): transactions here
+    are explicit, so a crash mid-migration leaves the previous schema intact.
+    """
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    applied = []
+    for number, step in enumerate(MIGRATIONS, start=1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (step.__name__,)).fetchone():
+                conn.execute("COMMIT")
+                continue
+            step(conn)
+            conn.execute(
+                "INSERT INTO _migrations VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                (step.__name__,),
+            )
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(step.__name__)
+    return applied

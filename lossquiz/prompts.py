@@ -1,0 +1,70 @@
+"""Reading answers: line by line from a pipe, or with a live countdown in a terminal."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import IO, Protocol
+
+from rich.console import Console
+
+from lossquiz.clock import Clock
+
+
+class Prompter(Protocol):
+    """Asks one question and returns the line typed (EOFError at end of input)."""
+
+    def ask(self, message: str, *, deadline: datetime | None = None) -> str: ...
+
+
+class LinePrompter:
+    """Plain prompts for pipes and tests: one answer per input line."""
+
+    def __init__(self, console: Console, stream: IO[str] | None = None) -> None:
+        self.console = console
+        self.stream = stream or sys.stdin
+
+    def ask(self, message: str, *, deadline: datetime | None = None) -> str:
+        """Print the prompt, read a line."""
+        self.console.print(message, end="", markup=False, highlight=False)
+        self.console.file.flush()
+        line = self.stream.readline()
+        if not line:
+            self.console.print()
+            raise EOFError
+        if not self.stream.isatty():
+            self.console.print(line.rstrip("\n"), markup=False, highlight=False)  # echo for transcripts
+        return line.rstrip("\n")
+
+
+class CountdownPrompter:
+    """A prompt_toolkit prompt whose bottom bar counts down to the card's time limit."""
+
+    def __init__(self, clock: Clock) -> None:
+        from prompt_toolkit import PromptSession  # deferred: only interactive drills need it
+
+        self.clock = clock
+        self.session: PromptSession[str] = PromptSession()
+
+    def _toolbar(self, deadline: datetime | None) -> str:
+        if deadline is None:
+            return ""
+        left = (deadline - self.clock.now()).total_seconds()
+        if left >= 0:
+            return f" ⏱ {int(left) + 1}s left"
+        return f" ⏱ {int(-left)}s over the limit (a right answer now counts as Hard)"
+
+    def ask(self, message: str, *, deadline: datetime | None = None) -> str:
+        """Prompt with a live countdown; Ctrl-D is EOFError, Ctrl-C KeyboardInterrupt."""
+        toolbar = (lambda: self._toolbar(deadline)) if deadline is not None else None
+        return self.session.prompt(message, bottom_toolbar=toolbar, refresh_interval=0.5)
+
+
+def make_prompter(console: Console, clock: Clock) -> Prompter:
+    """A countdown prompt in a terminal, plain lines otherwise."""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        try:
+            return CountdownPrompter(clock)
+        except Exception:  # noqa: BLE001 - an odd terminal falls back to plain prompts
+            pass
+    return LinePrompter(console)

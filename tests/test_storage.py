@@ -1,0 +1,116 @@
+"""The progress database: schema, migrations, refusal of foreign/corrupt/newer files, undo."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from lossquiz.errors import StorageError
+from lossquiz.migrations import APPLICATION_ID, MIGRATIONS, migrate
+from lossquiz.storage import Advance, CardRow, ReviewInput, Store
+
+NOW = datetime(2025, 1, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_migrate_blank_database_then_nothing_more() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    assert migrate(conn) == [m.__name__ for m in MIGRATIONS]
+    assert {"cards", "reviews", "sessions", "_migrations"} <= _tables(conn)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert migrate(conn) == []
+
+
+def test_store_creates_file_in_wal_mode(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "data") as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert (tmp_path / "data" / "progress.db").is_file()
+
+
+def _refused(path: Path, match: str) -> None:
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match=match):
+        Store(path)
+    assert path.read_bytes() == before, "the file must be left untouched"
+
+
+def test_garbage_file_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "progress.db"
+    path.write_bytes(b"this is my thesis draft, not a database\n" * 100)
+    _refused(path, "not a lossquiz database")
+
+
+def test_foreign_sqlite_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "progress.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    conn.commit()
+    conn.close()
+    _refused(path, "another program's SQLite file")
+
+
+def test_corrupt_lossquiz_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "progress.db"
+    Store(path).close()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # keep the header, wreck the schema page
+    path.write_bytes(bytes(data))
+    _refused(path, "corrupt or not a lossquiz database")
+
+
+def test_newer_schema_is_refused_not_downgraded(tmp_path: Path) -> None:
+    path = tmp_path / "progress.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.commit()
+    conn.close()
+    _refused(path, "written by a newer lossquiz")
+
+
+def _advance(row: CardRow) -> Advance:
+    return Advance(fsrs_json=f'{{"n": {row.lapses}}}', due="2025-01-02T00:00:00.000000+00:00", state=2, lapse=False)
+
+
+def test_record_review_then_undo_restores_schedule(tmp_path: Path) -> None:
+    with Store(tmp_path / "p.db") as store:
+        store.sync_cards([("huber", "h1"), ("mse", "h2")])
+        session = store.start_session(NOW, cram=False)
+        store.record_review(ReviewInput("huber", 3, NOW, 1500, session_id=session), _advance)
+        assert store.cards()["huber"].due == "2025-01-02T00:00:00.000000+00:00"
+        assert store.undo_last(session) == "huber"
+        assert store.cards()["huber"].fsrs_json is None  # new again
+        kept = store.conn.execute("SELECT undone FROM reviews").fetchall()
+        assert kept == [(1,)], "the undone review is kept, marked undone"
+        assert store.undo_last(session) is None
+
+
+def test_cram_review_leaves_schedule_untouched(tmp_path: Path) -> None:
+    with Store(tmp_path / "p.db") as store:
+        store.sync_cards([("huber", "h1")])
+        store.record_review(ReviewInput("huber", 4, NOW, 900, cram=True), _advance)
+        assert store.cards()["huber"].fsrs_json is None
+        assert store.conn.execute("SELECT cram, rating FROM reviews").fetchall() == [(1, 4)]
+
+
+def test_introduced_since_counts_first_reviews(tmp_path: Path) -> None:
+    with Store(tmp_path / "p.db") as store:
+        store.sync_cards([("a", "1"), ("b", "2")])
+        store.record_review(ReviewInput("a", 3, NOW - timedelta(days=1), 1000), _advance)
+        store.record_review(ReviewInput("a", 3, NOW, 1000), _advance)
+        store.record_review(ReviewInput("b", 3, NOW, 1000), _advance)
+        assert store.introduced_since(NOW - timedelta(hours=1)) == 1
+
+
+def test_unusable_data_directory_is_one_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the data directory should be")
+    with pytest.raises(StorageError, match="cannot create the data directory"):
+        Store.open(blocker / "lossquiz")
