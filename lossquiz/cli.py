@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -174,6 +175,9 @@ def check(
 def drill(
     topic: TopicOption = None,
     kind: Annotated[list[str] | None, typer.Option("--kind", "-k", help="Only this kind (repeatable).")] = None,
+    card: Annotated[
+        list[str] | None, typer.Option("--card", "-c", help="Drill this card now, due or not (repeatable).")
+    ] = None,
     cards: Annotated[int, typer.Option("--cards", "-n", min=1, help="At most this many cards.")] = 20,
     minutes: Annotated[float | None, typer.Option("--minutes", min=0.1, help="Session budget in minutes.")] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", min=0, help="Seconds per card (0 = untimed).")] = 60,
@@ -218,6 +222,8 @@ def drill(
     with exit_on_error():
         loaded = cards_mod.load_deck(paths.deck_dir(deck))
         cards_mod.select(loaded, topics=list(options.topics), kinds=list(options.kinds))  # validates names
+        if card:
+            options = replace(options, card_ids=tuple(cards_mod.find_card(loaded, q).id for q in card))
         with Store.open(paths.data_dir(data_dir)) as store, SnippetRunner() as runner:
             session = Drill(loaded, store, runner, out, make_prompter(out, clock), clock, options)
             result = session.run()

@@ -31,6 +31,7 @@ class DrillOptions:
     cram: bool = False
     topics: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    card_ids: tuple[str, ...] = ()  # drill exactly these (due or not), in this order
     seed: int | None = None
     retention: float = 0.9
 
@@ -44,6 +45,9 @@ def build_queue(
     introduced_today: int,
 ) -> list[Card]:
     """The session's cards: due (or, cramming, all seen) first, then new, families spread."""
+    if options.card_ids:
+        by_id = {c.id: c for c in cards}
+        return spread([by_id[i] for i in options.card_ids if i in by_id][: options.max_cards])
     wanted = [
         c
         for c in cards

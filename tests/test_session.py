@@ -83,3 +83,10 @@ def test_time_budget_ends_session() -> None:
     session = Session([_card("a"), _card("b")], started=NOW, minutes=5)
     assert session.next_card(NOW + timedelta(minutes=1)) is not None
     assert session.next_card(NOW + timedelta(minutes=5)) is None
+
+
+def test_explicit_cards_are_drilled_due_or_not() -> None:
+    cards = [_card(c) for c in "abc"]
+    rows = {"c": _row("c", 10)}
+    options = DrillOptions(card_ids=("c", "a"))
+    assert [x.id for x in build_queue(cards, rows, now=NOW, options=options, introduced_today=99)] == ["c", "a"]
