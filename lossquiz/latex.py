@@ -129,6 +129,7 @@ def _cases(match: re.Match[str]) -> str:
 def to_unicode(latex: str) -> str:
     """Readable unicode for a LaTeX formula (no raw backslashes left for known commands)."""
     text = re.sub(r"\\\||\\[lr]Vert", "‖", latex)
+    text = re.sub(r"\\ne(?![A-Za-z])\s*", "≠", text)  # pylatexenc knows \neq but not \ne
     # log, exp, min ... as plain words, spaced from a following letter or command ("log r", "log a/b")
     text = _NAMED_OPERATORS.sub(
         lambda m: m.group(1) + (" " if re.match(r"[A-Za-z\\]", text[m.end() : m.end() + 1]) else ""), text

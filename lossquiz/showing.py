@@ -44,14 +44,19 @@ def _public(example: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: example[k] for k in keys}
 
 
-def show_card(deck: Deck, card: Card, *, run: bool, seed: int | None = None) -> Shown:
-    """Read the snippet and, if `run`, compute its example in the worker process."""
+def show_card(
+    deck: Deck, card: Card, *, run: bool, seed: int | None = None, runner: SnippetRunner | None = None
+) -> Shown:
+    """Read the snippet and, if `run`, compute its example in a worker process."""
     path = deck.snippet_path(card)
     if path is None:
         return Shown(card, None, None)
     code = read_source(path)
     if not run:
         return Shown(card, code, None)
-    with SnippetRunner() as runner:
+    if runner is not None:
         outcome = runner.run(path, seed=seed)
+    else:
+        with SnippetRunner() as own:
+            outcome = own.run(path, seed=seed)
     return Shown(card, code, outcome.data, outcome.error)
