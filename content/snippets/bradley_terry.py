@@ -1,0 +1,58 @@
+"""Bradley-Terry reward-model loss, from scratch, against F.binary_cross_entropy_with_logits.
+
+L = -mean log sigma(r_w - r_l)   over preference pairs (chosen w, rejected l), natural log.
+sigma(r_w - r_l) is the model's P(w > l); the loss is the BCE of that logit with label 1
+(Christiano et al. 2017; Ouyang et al. 2022, InstructGPT). Only reward *differences* enter,
+so the reward is identified up to a per-prompt shift (hence RMs are normalised afterwards).
+"""
+
+import random
+
+import torch
+import torch.nn.functional as F
+
+REFERENCE = "torch.nn.functional.binary_cross_entropy_with_logits(r_w - r_l, ones)"
+
+
+def example():
+    return {
+        "rewards_chosen": torch.tensor([1.5, 0.2]),
+        "rewards_rejected": torch.tensor([0.5, 0.7]),
+    }
+
+
+def problem(rng: random.Random):
+    n = 2
+    return {
+        "rewards_chosen": torch.tensor([rng.randint(-20, 20) / 10 for _ in range(n)]),
+        "rewards_rejected": torch.tensor([rng.randint(-20, 20) / 10 for _ in range(n)]),
+    }
+
+
+def loss(rewards_chosen, rewards_rejected):
+    diff = rewards_chosen - rewards_rejected
+    p_chosen_preferred = 1 / (1 + torch.exp(-diff))
+    per_pair = -torch.log(p_chosen_preferred)
+    # Adding the same constant to both rewards of a pair changes nothing: BT sees differences only.
+    shifted = -torch.log(1 / (1 + torch.exp(-((rewards_chosen + 5.0) - (rewards_rejected + 5.0)))))
+    return {
+        "diff": diff,
+        "p_chosen_preferred": p_chosen_preferred,
+        "per_pair": per_pair,
+        "loss_after_shift_by_5": shifted.mean(),
+        # d/d r_w of -log sigma(diff) = -(1 - sigma(diff)): big push when the RM ranks the pair wrong.
+        "grad_rewards_chosen": -(1 - p_chosen_preferred) / diff.numel(),
+        "value": per_pair.mean(),
+    }
+
+
+def reference(rewards_chosen, rewards_rejected):
+    diff = rewards_chosen - rewards_rejected
+    return F.binary_cross_entropy_with_logits(diff, torch.ones_like(diff))
+
+
+if __name__ == "__main__":
+    inputs = example()
+    for name, value in loss(**inputs).items():
+        print(f"{name}: {value}")
+    print(f"reference ({REFERENCE}): {reference(**inputs)}")

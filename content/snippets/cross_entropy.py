@@ -1,0 +1,55 @@
+"""Cross-entropy from logits, from scratch, against torch.nn.functional.cross_entropy.
+
+CE_i = -log softmax(z_i)[y_i] = logsumexp(z_i) - z_i[y_i]   (natural log), mean over the batch
+(PyTorch default reduction='mean'). With one-hot labels H(y) = 0, so CE = KL(y || q) = the
+NLL of the true class; with soft labels CE = H(y) + KL(y || q) >= H(y) > 0.
+"""
+
+import random
+
+import torch
+import torch.nn.functional as F
+
+REFERENCE = "torch.nn.functional.cross_entropy"
+
+
+def example():
+    # Row 1: right and fairly confident. Row 2: confidently wrong (true class has the lowest logit).
+    return {
+        "logits": torch.tensor([[2.0, 1.0, 0.0], [0.5, 3.0, -1.0]]),
+        "target": torch.tensor([0, 2]),
+    }
+
+
+def problem(rng: random.Random):
+    return {
+        "logits": torch.tensor([[float(rng.randint(-2, 3)) for _ in range(3)]]),
+        "target": torch.tensor([rng.randrange(3)]),
+    }
+
+
+def loss(logits, target):
+    row_max = logits.max(dim=1, keepdim=True).values
+    log_sum_exp = row_max.squeeze(1) + (logits - row_max).exp().sum(dim=1).log()  # stable LSE
+    true_logit = logits.gather(1, target[:, None]).squeeze(1)
+    nll = log_sum_exp - true_logit
+    return {
+        "log_sum_exp": log_sum_exp,
+        "true_class_logit": true_logit,
+        "probs": (logits - log_sum_exp[:, None]).exp(),
+        "p_true": (-nll).exp(),
+        "nll_per_sample": nll,  # -log p_true: grows without bound as p_true -> 0
+        "grad_logits": ((logits - log_sum_exp[:, None]).exp() - F.one_hot(target, logits.shape[1])) / len(target),
+        "value": nll.mean(),
+    }
+
+
+def reference(logits, target):
+    return F.cross_entropy(logits, target)
+
+
+if __name__ == "__main__":
+    inputs = example()
+    for name, value in loss(**inputs).items():
+        print(f"{name}: {value}")
+    print(f"reference ({REFERENCE}): {reference(**inputs)}")

@@ -1,0 +1,50 @@
+"""Minimax vs non-saturating generator loss: the gradient w.r.t. D's logit on a fake sample.
+
+D(G(z)) = sigmoid(l), l = the discriminator's logit on the generated sample (Goodfellow et al. 2014).
+Minimax generator loss (minimised by G):   L_mm = log(1 - D(G(z)))  ->  dL_mm/dl = -sigmoid(l)
+Non-saturating generator loss:             L_ns = -log D(G(z))      ->  dL_ns/dl = sigmoid(l) - 1
+When D confidently rejects the fake (l << 0, D(G(z)) ~ 0), the minimax gradient vanishes
+(~ -e^l) while the non-saturating one stays near -1. Both point the same way (increase l).
+Reference: autograd through F.binary_cross_entropy_with_logits, since log(1 - sigmoid(l)) =
+-BCE(l, target 0) and -log sigmoid(l) = BCE(l, target 1).
+"""
+
+import random
+
+import torch
+import torch.nn.functional as F
+
+REFERENCE = "torch.autograd.grad of -BCEWithLogits(l, 0) and BCEWithLogits(l, 1)"
+
+
+def example():
+    return {"logit": torch.tensor(-4.0)}
+
+
+def problem(rng: random.Random):
+    return {"logit": torch.tensor(rng.choice([-5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0]))}
+
+
+def loss(logit):
+    d_fake = torch.sigmoid(logit)
+    return {
+        "D_of_fake": d_fake,
+        "loss_minimax": torch.log1p(-d_fake),
+        "loss_non_saturating": -torch.log(d_fake),
+        "value": {"minimax": -d_fake, "non_saturating": d_fake - 1},
+    }
+
+
+def reference(logit):
+    l_mm = logit.clone().requires_grad_(True)
+    (g_mm,) = torch.autograd.grad(-F.binary_cross_entropy_with_logits(l_mm, torch.tensor(0.0)), l_mm)
+    l_ns = logit.clone().requires_grad_(True)
+    (g_ns,) = torch.autograd.grad(F.binary_cross_entropy_with_logits(l_ns, torch.tensor(1.0)), l_ns)
+    return {"minimax": g_mm, "non_saturating": g_ns}
+
+
+if __name__ == "__main__":
+    inputs = example()
+    for name, value in loss(**inputs).items():
+        print(f"{name}: {value}")
+    print(f"reference ({REFERENCE}): {reference(**inputs)}")

@@ -1,0 +1,94 @@
+"""GRPO loss (to minimise), from scratch in tensors, against a plain-Python loop over tokens.
+
+Per token t of output i (Shao et al. 2024, DeepSeekMath Eq. 3; TRL GRPOTrainer loss_type="grpo"):
+  rho   = pi(o_t) / pi_old(o_t)
+  surr  = min(rho A_i, clip(rho, 1 - eps, 1 + eps) A_i)          PPO clip, eps = 0.2
+  k3    = pi_ref/pi - log(pi_ref/pi) - 1  >= 0                     KL(pi || pi_ref) estimate
+  l_t   = -surr + beta k3                                          KL goes in the LOSS, not the reward
+  L     = (1/G) sum_i (1/|o_i|) sum_t l_t                          (mask marks real tokens)
+beta = 0.04 in DeepSeekMath; TRL now defaults to beta = 0 (no KL term, no reference model).
+The other aggregations (DAPO token-level: sum / total tokens; Dr. GRPO: sum / (G * max_len))
+are shown as steps: they differ only in how long and short outputs are weighted.
+"""
+
+import math
+import random
+
+import torch
+
+REFERENCE = "Python loop over outputs and tokens (math.exp / math.log)"
+
+
+def example():
+    return {
+        "logp": torch.tensor([[-1.0, -0.5, -2.0], [-1.5, -0.2, 0.0]]),
+        "logp_old": torch.tensor([[-1.2, -0.5, -1.8], [-1.0, -0.3, 0.0]]),
+        "logp_ref": torch.tensor([[-1.1, -0.7, -2.0], [-1.2, -0.2, 0.0]]),
+        "advantages": torch.tensor([0.7071, -0.7071]),
+        "mask": torch.tensor([[1.0, 1.0, 1.0], [1.0, 1.0, 0.0]]),  # output 2 has 2 tokens
+        "clip_eps": 0.2,
+        "beta": 0.04,
+    }
+
+
+def problem(rng: random.Random):
+    g, t = 2, 3
+    old = [[-rng.randint(5, 20) / 10 for _ in range(t)] for _ in range(g)]
+    new = [[o + rng.randint(-4, 4) / 10 for o in row] for row in old]
+    ref = [[o + rng.randint(-3, 3) / 10 for o in row] for row in old]
+    a = rng.choice([0.5, 1.0, 1.5])
+    return {
+        "logp": torch.tensor(new),
+        "logp_old": torch.tensor(old),
+        "logp_ref": torch.tensor(ref),
+        "advantages": torch.tensor([a, -a]),
+        "mask": torch.tensor([[1.0, 1.0, 1.0], [1.0, 1.0, float(rng.randint(0, 1))]]),
+        "clip_eps": 0.2,
+        "beta": rng.choice([0.0, 0.04, 0.1]),
+    }
+
+
+def loss(logp, logp_old, logp_ref, advantages, mask, clip_eps=0.2, beta=0.04):
+    adv = advantages.unsqueeze(1)
+    ratio = torch.exp(logp - logp_old)
+    clipped_ratio = ratio.clamp(1 - clip_eps, 1 + clip_eps)
+    surrogate = torch.minimum(ratio * adv, clipped_ratio * adv)
+    log_ref_ratio = logp_ref - logp
+    k3 = torch.exp(log_ref_ratio) - log_ref_ratio - 1
+    per_token = (-surrogate + beta * k3) * mask
+    lengths = mask.sum(dim=1)
+    per_output = per_token.sum(dim=1) / lengths
+    return {
+        "ratio": ratio,
+        "clipped_ratio": clipped_ratio,
+        "surrogate": surrogate,
+        "k3": k3,
+        "per_token_loss": per_token,
+        "per_output_mean": per_output,
+        "dapo_token_level": per_token.sum() / mask.sum(),
+        "dr_grpo_constant_norm": per_token.sum() / (mask.shape[0] * mask.shape[1]),
+        "value": per_output.mean(),
+    }
+
+
+def reference(logp, logp_old, logp_ref, advantages, mask, clip_eps=0.2, beta=0.04):
+    outputs = []
+    for i in range(logp.shape[0]):
+        a, total, n = float(advantages[i]), 0.0, 0
+        for t in range(logp.shape[1]):
+            if mask[i, t] == 0:
+                continue
+            rho = math.exp(float(logp[i, t]) - float(logp_old[i, t]))
+            surr = min(rho * a, max(1 - clip_eps, min(rho, 1 + clip_eps)) * a)
+            x = float(logp_ref[i, t]) - float(logp[i, t])
+            total += -surr + beta * (math.exp(x) - x - 1)
+            n += 1
+        outputs.append(total / n)
+    return torch.tensor(sum(outputs) / len(outputs))
+
+
+if __name__ == "__main__":
+    inputs = example()
+    for name, value in loss(**inputs).items():
+        print(f"{name}: {value}")
+    print(f"reference ({REFERENCE}): {reference(**inputs)}")

@@ -1,0 +1,68 @@
+"""InfoNCE for one query, from scratch, against torch.nn.functional.cross_entropy (label 0).
+
+L = -log( exp(s(q, k_0)/T) / sum_{i=0}^{K} exp(s(q, k_i)/T) ),  s = cosine similarity,
+keys[0] = the positive, keys[1:] = the K negatives (van den Oord et al., 2018, CPC; MoCo, He et
+al., 2020, Eq. 1). The positive IS in the denominator: an N-way (= (K+1)-way) softmax
+classification whose correct class is index 0, exactly what MoCo's pseudocode does with
+CrossEntropyLoss over [l_pos, l_neg] logits and labels = 0. The gradient w.r.t. the logits is
+softmax - onehot: each negative is pushed in proportion to its probability (hard negatives most).
+"""
+
+import random
+
+import torch
+import torch.nn.functional as F
+
+REFERENCE = "torch.nn.functional.cross_entropy over [positive, negatives] logits, label 0"
+
+# Unit vectors with one-decimal coordinates: cosine similarity = dot product, workable by hand.
+_UNIT = [(1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0)] + [
+    (sx * a, sy * b) for a, b in [(0.6, 0.8), (0.8, 0.6)] for sx in (1, -1) for sy in (1, -1)]
+
+
+def example():
+    return {
+        "query": torch.tensor([0.6, 0.8]),
+        "keys": torch.tensor([[0.8, 0.6], [1.0, 0.0], [-0.6, 0.8]]),
+        "temperature": 0.5,
+    }
+
+
+def problem(rng: random.Random):
+    picks = rng.sample(_UNIT, 4)
+    return {
+        "query": torch.tensor(picks[0]),
+        "keys": torch.tensor(picks[1:]),
+        "temperature": rng.choice([0.5, 1.0]),
+    }
+
+
+def loss(query, keys, temperature=0.07):  # MoCo default T = 0.07
+    q = query / query.norm()
+    k = keys / keys.norm(dim=1, keepdim=True)
+    similarity = k @ q  # cosine similarity with each key
+    logits = similarity / temperature
+    log_z = torch.logsumexp(logits, dim=0)  # denominator includes the positive (index 0)
+    probs = torch.exp(logits - log_z)
+    onehot = torch.zeros_like(logits)
+    onehot[0] = 1.0
+    return {
+        "similarity": similarity,
+        "logits": logits,
+        "softmax": probs,
+        "n_way": torch.tensor(float(keys.shape[0])),
+        "grad_logits": probs - onehot,
+        "value": log_z - logits[0],
+    }
+
+
+def reference(query, keys, temperature=0.07):
+    logits = F.cosine_similarity(query.unsqueeze(0), keys, dim=1) / temperature
+    return F.cross_entropy(logits.unsqueeze(0), torch.tensor([0]))
+
+
+if __name__ == "__main__":
+    inputs = example()
+    for name, value in loss(**inputs).items():
+        print(f"{name}: {value}")
+    print(f"reference ({REFERENCE}): {reference(**inputs)}")

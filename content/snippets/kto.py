@@ -1,0 +1,86 @@
+"""KTO loss, from scratch, against a per-example loop in plain Python (math module).
+
+Unpaired data: each example is desirable (D) or undesirable (U) on its own (Ethayarajh et al. 2024).
+  r(x,y) = log pi(y|x) - log pi_ref(y|x)                 (implicit reward, natural log)
+  z0     = max(0, mean over *mismatched* pairs (x, y') of [log pi(y'|x) - log pi_ref(y'|x)])
+           a batch estimate of KL(pi || pi_ref), detached: the prospect-theory reference point
+  v(D)   = lambda_D sigma(beta (r - z0)),   v(U) = lambda_U sigma(beta (z0 - r))
+  L      = mean over all examples of lambda_y - v(x,y)
+Defaults as TRL's KTOConfig: beta = 0.1, desirable_weight = undesirable_weight = 1.0.
+"""
+
+import math
+import random
+
+import torch
+
+REFERENCE = "per-example Python loop with math.exp (TRL KTOTrainer.kto_loss layout)"
+
+
+def example():
+    return {
+        "policy_chosen_logps": torch.tensor([-10.0, -14.0]),  # desirable examples
+        "ref_chosen_logps": torch.tensor([-12.0, -13.0]),
+        "policy_rejected_logps": torch.tensor([-16.0]),  # undesirable examples
+        "ref_rejected_logps": torch.tensor([-12.0]),
+        "policy_kl_logps": torch.tensor([-30.0, -25.0, -28.0]),  # y' from another prompt
+        "ref_kl_logps": torch.tensor([-31.0, -25.0, -29.0]),
+        "beta": 0.1,
+        "desirable_weight": 1.0,
+        "undesirable_weight": 1.0,
+    }
+
+
+def problem(rng: random.Random):
+    def draw(n, lo, hi):
+        return torch.tensor([float(rng.randint(lo, hi)) for _ in range(n)])
+
+    return {
+        "policy_chosen_logps": draw(2, -20, -5),
+        "ref_chosen_logps": draw(2, -20, -5),
+        "policy_rejected_logps": draw(1, -20, -5),
+        "ref_rejected_logps": draw(1, -20, -5),
+        "policy_kl_logps": draw(3, -35, -20),
+        "ref_kl_logps": draw(3, -35, -20),
+        "beta": rng.choice([0.1, 0.5]),
+        "desirable_weight": 1.0,
+        "undesirable_weight": 1.0,
+    }
+
+
+def loss(policy_chosen_logps, ref_chosen_logps, policy_rejected_logps, ref_rejected_logps,
+         policy_kl_logps, ref_kl_logps, beta=0.1, desirable_weight=1.0, undesirable_weight=1.0):
+    z0 = (policy_kl_logps - ref_kl_logps).mean().clamp(min=0).detach()
+    r_desirable = policy_chosen_logps - ref_chosen_logps
+    r_undesirable = policy_rejected_logps - ref_rejected_logps
+    v_desirable = desirable_weight * torch.sigmoid(beta * (r_desirable - z0))
+    v_undesirable = undesirable_weight * torch.sigmoid(beta * (z0 - r_undesirable))
+    per_example = torch.cat([desirable_weight - v_desirable, undesirable_weight - v_undesirable])
+    return {
+        "z0_kl_estimate": z0,
+        "r_desirable": r_desirable,
+        "r_undesirable": r_undesirable,
+        "v_desirable": v_desirable,
+        "v_undesirable": v_undesirable,
+        "per_example": per_example,
+        "value": per_example.mean(),
+    }
+
+
+def reference(policy_chosen_logps, ref_chosen_logps, policy_rejected_logps, ref_rejected_logps,
+              policy_kl_logps, ref_kl_logps, beta=0.1, desirable_weight=1.0, undesirable_weight=1.0):
+    kl_terms = [a - b for a, b in zip(policy_kl_logps.tolist(), ref_kl_logps.tolist())]
+    z0 = max(0.0, sum(kl_terms) / len(kl_terms))
+    terms = []
+    for p, r in zip(policy_chosen_logps.tolist(), ref_chosen_logps.tolist()):
+        terms.append(desirable_weight * (1 - 1 / (1 + math.exp(-beta * ((p - r) - z0)))))
+    for p, r in zip(policy_rejected_logps.tolist(), ref_rejected_logps.tolist()):
+        terms.append(undesirable_weight * (1 - 1 / (1 + math.exp(-beta * (z0 - (p - r))))))
+    return torch.tensor(sum(terms) / len(terms))
+
+
+if __name__ == "__main__":
+    inputs = example()
+    for name, value in loss(**inputs).items():
+        print(f"{name}: {value}")
+    print(f"reference ({REFERENCE}): {reference(**inputs)}")

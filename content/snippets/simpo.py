@@ -1,0 +1,69 @@
+"""SimPO loss, from scratch, against F.softplus on TRL's CPOTrainer(loss_type="simpo") logits.
+
+L = -mean log sigma( beta/|y_w| log pi(y_w|x) - beta/|y_l| log pi(y_l|x) - gamma )
+(Meng, Xia & Chen 2024, SimPO). The implicit reward is the length-normalised (average per-token)
+log-prob scaled by beta; there is no reference model; gamma > 0 is a target reward margin.
+Inputs: summed sequence log-probs and token counts; natural log. The paper uses beta ~ 2-2.5
+(large, because averaged log-probs are small) and gamma of order 1.
+"""
+
+import random
+
+import torch
+import torch.nn.functional as F
+
+REFERENCE = "F.softplus(-beta * ((avg_w - avg_l) - gamma/beta))  (TRL's grouping)"
+
+
+def example():
+    return {
+        "policy_chosen_logps": torch.tensor([-6.0]),
+        "policy_rejected_logps": torch.tensor([-12.0]),
+        "chosen_len": torch.tensor([3.0]),
+        "rejected_len": torch.tensor([4.0]),
+        "beta": 2.0,
+        "simpo_gamma": 1.0,
+    }
+
+
+def problem(rng: random.Random):
+    len_w, len_l = rng.randint(2, 5), rng.randint(2, 5)
+    # Average per-token log-probs in {-0.5, -1.0, ..., -3.0} so the division is easy by hand.
+    avg_w, avg_l = rng.randint(1, 6) / 2, rng.randint(1, 6) / 2
+    return {
+        "policy_chosen_logps": torch.tensor([-avg_w * len_w]),
+        "policy_rejected_logps": torch.tensor([-avg_l * len_l]),
+        "chosen_len": torch.tensor([float(len_w)]),
+        "rejected_len": torch.tensor([float(len_l)]),
+        "beta": rng.choice([2.0, 2.5]),
+        "simpo_gamma": rng.choice([0.5, 1.0]),
+    }
+
+
+def loss(policy_chosen_logps, policy_rejected_logps, chosen_len, rejected_len, beta=2.0, simpo_gamma=1.0):
+    chosen_reward = beta * policy_chosen_logps / chosen_len  # beta * average log-prob
+    rejected_reward = beta * policy_rejected_logps / rejected_len
+    z = chosen_reward - rejected_reward - simpo_gamma
+    per_pair = -torch.log(1 / (1 + torch.exp(-z)))
+    return {
+        "chosen_reward": chosen_reward,
+        "rejected_reward": rejected_reward,
+        # With *summed* log-probs the margin would mostly measure length, not quality.
+        "summed_logp_margin": policy_chosen_logps - policy_rejected_logps,
+        "z": z,
+        "per_pair": per_pair,
+        "value": per_pair.mean(),
+    }
+
+
+def reference(policy_chosen_logps, policy_rejected_logps, chosen_len, rejected_len, beta=2.0, simpo_gamma=1.0):
+    pi_logratios = policy_chosen_logps / chosen_len - policy_rejected_logps / rejected_len
+    logits = pi_logratios - simpo_gamma / beta
+    return F.softplus(-beta * logits).mean()
+
+
+if __name__ == "__main__":
+    inputs = example()
+    for name, value in loss(**inputs).items():
+        print(f"{name}: {value}")
+    print(f"reference ({REFERENCE}): {reference(**inputs)}")

@@ -1,0 +1,55 @@
+"""VAE KL term, from scratch, against torch.distributions.kl_divergence.
+
+KL( N(mu, diag(exp(logvar))) || N(0, I) ) = -1/2 sum_j (1 + logvar_j - mu_j^2 - exp(logvar_j))
+(Kingma & Welling 2014, Appendix B), in nats, summed over latent dimensions for one example.
+Each dimension contributes its own KL_j >= 0; KL_j = 0 exactly when mu_j = 0 and logvar_j = 0,
+i.e. q(z_j|x) equals the prior: that dimension carries no information about x (a collapsed
+unit). Free bits (Kingma et al. 2016) replace KL_j by max(KL_j, lambda) so that there is
+no gain in pushing a unit below lambda nats.
+"""
+
+import random
+
+import torch
+from torch.distributions import Normal, kl_divergence
+
+REFERENCE = "torch.distributions.kl_divergence(Normal(mu, exp(logvar/2)), Normal(0, 1)).sum()"
+FREE_BITS = 0.25  # lambda in nats per dimension, for the free-bits step only
+
+
+def example():
+    # dimension 2 has mu = 0, logvar = 0: q(z_2|x) is the prior, a collapsed unit.
+    return {"mu": torch.tensor([1.0, 0.0, -0.5]), "logvar": torch.tensor([-1.0, 0.0, 0.5])}
+
+
+def problem(rng: random.Random):
+    n = 2
+    return {
+        "mu": torch.tensor([rng.choice([-1.0, -0.5, 0.0, 0.5, 1.0, 2.0]) for _ in range(n)]),
+        "logvar": torch.tensor([rng.choice([-1.0, -0.5, 0.0, 0.5, 1.0]) for _ in range(n)]),
+    }
+
+
+def loss(mu, logvar):
+    var = logvar.exp()
+    per_dim = 0.5 * (mu**2 + var - 1 - logvar)  # = -1/2 (1 + logvar - mu^2 - var)
+    return {
+        "var": var,
+        "per_dim_kl": per_dim,
+        "collapsed_dims": (per_dim < 0.01).float(),  # KL_j ~ 0: z_j ignores x
+        "free_bits_kl": per_dim.clamp_min(FREE_BITS).sum(),
+        "value": per_dim.sum(),
+    }
+
+
+def reference(mu, logvar):
+    q = Normal(mu, (0.5 * logvar).exp())
+    prior = Normal(torch.zeros_like(mu), torch.ones_like(mu))
+    return kl_divergence(q, prior).sum()
+
+
+if __name__ == "__main__":
+    inputs = example()
+    for name, value in loss(**inputs).items():
+        print(f"{name}: {value}")
+    print(f"reference ({REFERENCE}): {reference(**inputs)}")
