@@ -114,3 +114,34 @@ def test_unusable_data_directory_is_one_clear_error(tmp_path: Path) -> None:
     blocker.write_text("a file where the data directory should be")
     with pytest.raises(StorageError, match="cannot create the data directory"):
         Store.open(blocker / "lossquiz")
+
+
+def test_full_disk_is_one_clear_error_and_keeps_earlier_reviews(tmp_path: Path) -> None:
+    with Store(tmp_path / "p.db") as store:
+        store.sync_cards([("huber", "h1")])
+        store.record_review(ReviewInput("huber", 3, NOW, 1000), _advance)
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages}")  # the file may not grow: a full disk
+        big = ReviewInput("huber", 3, NOW, 1000, answer="x" * 200_000)
+        with pytest.raises(StorageError, match="full"):
+            store.record_review(big, _advance)
+    with Store(tmp_path / "p.db") as store:
+        assert store.conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 1
+
+
+def test_cli_refuses_newer_schema_in_one_line(tmp_path: Path, deck_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from lossquiz.cli import app
+
+    data = tmp_path / "data"
+    Store.open(data).close()
+    conn = sqlite3.connect(data / "progress.db")
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    conn.commit()
+    conn.close()
+    before = (data / "progress.db").read_bytes()
+    result = CliRunner().invoke(app, ["drill", "--deck", str(deck_dir), "--data-dir", str(data)])
+    assert result.exit_code == 1
+    assert "written by a newer lossquiz" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert (data / "progress.db").read_bytes() == before
