@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -11,7 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from lossquiz.cards import Card
-from lossquiz.check import SnippetReport
+
+if TYPE_CHECKING:  # only for annotations: `list` need not import the snippet runner
+    from lossquiz.check import SnippetReport
 
 KIND_STYLE = {"concept": "cyan", "numeric": "magenta", "gradient": "yellow", "quickfire": "green"}
 
