@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from rich.console import Console
 
@@ -41,10 +41,10 @@ class CountdownPrompter:
     """A prompt_toolkit prompt whose bottom bar counts down to the card's time limit."""
 
     def __init__(self, clock: Clock) -> None:
-        from prompt_toolkit import PromptSession  # deferred: only interactive drills need it
+        import prompt_toolkit  # deferred: only interactive drills need it
 
         self.clock = clock
-        self.session: PromptSession[str] = PromptSession()
+        self._toolkit = prompt_toolkit
 
     def _toolbar(self, deadline: datetime | None) -> str:
         if deadline is None:
@@ -56,8 +56,12 @@ class CountdownPrompter:
 
     def ask(self, message: str, *, deadline: datetime | None = None) -> str:
         """Prompt with a live countdown; Ctrl-D is EOFError, Ctrl-C KeyboardInterrupt."""
-        toolbar = (lambda: self._toolbar(deadline)) if deadline is not None else None
-        return self.session.prompt(message, bottom_toolbar=toolbar, refresh_interval=0.5)
+        # A fresh session per prompt: prompt() arguments stick to a session, and an untimed
+        # prompt (the rating) must not inherit the previous card's countdown.
+        session: Any = self._toolkit.PromptSession()
+        if deadline is None:
+            return str(session.prompt(message))
+        return str(session.prompt(message, bottom_toolbar=lambda: self._toolbar(deadline), refresh_interval=0.5))
 
 
 def make_prompter(console: Console, clock: Clock) -> Prompter:

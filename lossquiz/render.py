@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +56,8 @@ def markdown(text: str) -> RenderableType:
     """Card Markdown (imported lazily: markdown-it is not free at start-up)."""
     from rich.markdown import Markdown
 
-    return Markdown(text)
+    # Cards put each **Term** = ... on its own line; Markdown would run them together.
+    return Markdown(re.sub(r"\n(?=\*\*[^*\n]+\*\*\s*[=:(—–-])", "  \n", text))
 
 
 def card_header(card: Card, *, position: str = "") -> Text:

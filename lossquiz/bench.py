@@ -1,0 +1,221 @@
+"""`make bench`: the performance budgets of DESIGN.md, measured, with the machine they ran on.
+
+Every figure is a median over repeated runs with its spread (min–max), and the start-up
+figures are also given as a ratio to baselines measured in the same invocation, so a slow
+or busy machine shifts numerator and denominator alike. Timing never happens in the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+PY = sys.executable
+LQ = [PY, "-m", "lossquiz"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured row."""
+
+    name: str
+    runs: list[float]
+    budget: str = ""
+    holds: bool | None = None
+    ratio: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+
+def _time_command(argv: list[str], env: dict[str, str], repeat: int) -> list[float]:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        runs.append(time.perf_counter() - start)
+    return runs
+
+
+def _time_call(fn: Callable[[], object], repeat: int) -> list[float]:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return runs
+
+
+def _drill_latency(env: dict[str, str], repeat: int) -> tuple[list[float], list[float]]:
+    """Launch → first question on screen, and Enter → the first reveal's rating prompt."""
+    first, reveal = [], []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as home:
+            run_env = {**env, "LOSSQUIZ_HOME": home}
+            start = time.perf_counter()
+            proc = subprocess.Popen(
+                [*LQ, "drill", "--seed", "1", "--time-limit", "0"],
+                env=run_env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            assert proc.stdin is not None and proc.stdout is not None
+            seen = ""
+            while "> " not in seen:  # the first prompt follows the first question
+                seen += proc.stdout.read(1) or ""
+            first.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+            while "rate 1-4" not in seen:
+                seen += proc.stdout.read(1) or ""
+            reveal.append(time.perf_counter() - start)
+            proc.stdin.write("q\n")
+            proc.stdin.close()
+            proc.wait(timeout=60)
+            proc.stdout.close()
+    return first, reveal
+
+
+def _synthetic_deck(root: Path, n: int) -> Path:
+    """A deck of n cards in 10 files (for the load budget)."""
+    from lossquiz.paths import builtin_deck
+
+    (root / "cards").mkdir(parents=True)
+    shutil.copytree(builtin_deck() / "snippets", root / "snippets")
+    per_file = n // 10
+    for f in range(10):
+        lines = []
+        for i in range(per_file):
+            k = f * per_file + i
+            lines.append(
+                f"- id: card-{k}\n  title: Card {k}\n  topic: regression\n  kind: concept\n"
+                f"  question: What is loss number {k}, and when would you use it?\n"
+                f"  answer: |\n    A loss. It is the {k}-th one; use it when the {k}-th condition holds.\n"
+                f"  key_points: [first point {k}, second point {k}]\n"
+                f"  formula: \\frac{{1}}{{N}}\\sum_i (y_i - \\hat y_i)^2\n"
+                f"  snippet: mse\n  source: synthetic\n"
+            )
+        (root / "cards" / f"{f:02d}.yaml").write_text("\n".join(lines))
+    return root
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def machine() -> str:
+    """CPU, cores, OS, Python and torch versions of this run."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    torch = subprocess.run([PY, "-c", "import torch; print(torch.__version__)"], capture_output=True, text=True)
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, torch {torch.stdout.strip() or 'missing'}"
+    )
+
+
+def run(repeat: int = 7) -> list[Figure]:
+    """Measure every budget; returns the rows (also printed)."""
+    from lossquiz.cards import load_deck
+
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as home:
+        env["LOSSQUIZ_HOME"] = home
+        light = _time_command([PY, "-c", "import typer, rich.console, yaml"], env, repeat)
+        heavy = _time_command([PY, "-c", "import torch"], env, max(repeat // 2, 3))
+        base, torch_base = statistics.median(light), statistics.median(heavy)
+        figures.append(Figure("baseline: import typer, rich.console, yaml", light))
+        figures.append(Figure("baseline: import torch", heavy))
+        for label, argv in (
+            ("lossquiz --help", ["--help"]),
+            ("lossquiz list", ["list"]),
+            ("lossquiz stats (empty history)", ["stats"]),
+            ("lossquiz show huber --no-run", ["show", "huber", "--no-run"]),
+        ):
+            runs = _time_command([*LQ, *argv], env, repeat)
+            ratio = statistics.median(runs) / base
+            figures.append(Figure(label, runs, "≤ 2× baseline", ratio <= 2, f"{ratio:.2f}×"))
+        first, reveal = _drill_latency(env, max(repeat // 2, 3))
+        ratio = statistics.median(first) / torch_base
+        figures.append(
+            Figure("drill: launch → first question", first, "< ¼ torch import", ratio < 0.25, f"{ratio:.2f}× torch")
+        )
+        figures.append(Figure("drill: first reveal (Enter → rating prompt)", reveal))
+        figures.append(Figure("lossquiz show huber (live)", _time_command([*LQ, "show", "huber"], env, 3)))
+        figures.append(Figure("lossquiz check (whole deck)", _time_command([*LQ, "check"], env, 1)))
+    with tempfile.TemporaryDirectory() as tmp:
+        deck = _synthetic_deck(Path(tmp) / "deck", 1000)
+        runs = _time_call(lambda: load_deck(deck), repeat)
+        figures.append(Figure("load a 1,000-card deck", runs, "< 0.2 s", statistics.median(runs) < 0.2))
+    figures += _history_figures(env, repeat)
+    return figures
+
+
+def _history_figures(env: dict[str, str], repeat: int) -> list[Figure]:
+    """`stats` and `history import` over a generated 100,000-review history."""
+    try:
+        from lossquiz.synthetic import generate_history_file
+    except ImportError:
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        history = Path(tmp) / "history.jsonl"
+        generate_history_file(history, 100_000, seed=1)
+        home = Path(tmp) / "home"
+        run_env = {**env, "LOSSQUIZ_HOME": str(home)}
+        imported = _time_command([*LQ, "history", "import", str(history)], run_env, 1)
+        stats = _time_command([*LQ, "stats"], run_env, repeat)
+        from lossquiz.stats_bench import time_stats_in_process
+
+        inner = time_stats_in_process(home, repeat)
+    return [
+        Figure("history import (100,000 reviews)", imported),
+        Figure("lossquiz stats over 100,000 reviews (whole command)", stats),
+        Figure("stats figures over 100,000 reviews (in process)", inner, "< 0.5 s", statistics.median(inner) < 0.5),
+    ]
+
+
+def report(figures: list[Figure]) -> str:
+    """The table `make bench` prints."""
+    width = max(len(f.name) for f in figures)
+    lines = [f"{'':{width}}  {'median':>9}  {'spread (min–max)':>19}  {'ratio':>10}  budget"]
+    for f in figures:
+        spread = f"{_fmt(min(f.runs))}–{_fmt(max(f.runs))}" if len(f.runs) > 1 else "1 run"
+        verdict = "" if f.holds is None else ("✓ holds" if f.holds else "✗ MISSED")
+        row = f"{f.name:{width}}  {_fmt(f.median):>9}  {spread:>19}  {f.ratio:>10}  {f.budget} {verdict}"
+        lines.append(row.rstrip())
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Measure and print."""
+    repeat = int(os.environ.get("BENCH_REPEAT", "7"))
+    print(f"machine: {machine()}")
+    print(f"runs: {repeat} per start-up figure (fewer for the slow ones)\n")
+    figures = run(repeat)
+    print(report(figures))
+    missed = [f.name for f in figures if f.holds is False]
+    print(f"\n{'budgets missed: ' + ', '.join(missed) if missed else 'every budget holds'}")
+
+
+if __name__ == "__main__":
+    main()
