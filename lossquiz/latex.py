@@ -132,7 +132,9 @@ def to_unicode(latex: str) -> str:
     text = re.sub(r"\\ne(?![A-Za-z])\s*", "≠", text)  # pylatexenc knows \neq but not \ne
     # log, exp, min ... as plain words, spaced from a following letter or command ("log r", "log a/b")
     text = _NAMED_OPERATORS.sub(
-        lambda m: m.group(1) + (" " if re.match(r"[A-Za-z\\]", text[m.end() : m.end() + 1]) else ""), text
+        # "{}" first: after another command (\beta\log) the word must not join its name
+        lambda m: "{}" + m.group(1) + (" " if re.match(r"[A-Za-z\\]", text[m.end() : m.end() + 1]) else ""),
+        text,
     )
     text = re.sub(r"\\begin\{cases\}(.*?)\\end\{cases\}", _cases, text, flags=re.S)
     text = _structure(text)
