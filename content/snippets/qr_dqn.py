@@ -5,9 +5,10 @@ Target samples T theta_j = r + gamma (1 - done) theta_j(s', a*) from the target 
 For each pair, u_ij = T theta_j - theta_i and
     rho_tau^kappa(u) = |tau - 1{u < 0}| L_kappa(u) / kappa,
     L_kappa(u) = u^2 / 2 if |u| <= kappa else kappa (|u| - kappa / 2),   kappa = 1.
-Loss = sum_i mean_j rho_{tau^_i}(u_ij)  (Dabney et al., 2018, Algorithm 1). SB3-contrib's
-quantile_huber_loss takes the mean over i as well, i.e. this value / N. kappa -> 0 recovers the
-pinball loss; the Huber part keeps the gradient smooth near u = 0.
+Loss = sum_i mean_j rho_{tau^_i}(u_ij)  (Dabney et al., 2018, Algorithm 1; SB3-contrib's QR-DQN
+calls quantile_huber_loss with sum_over_quantiles=True, the same convention). Averaging over i as
+well (sum_over_quantiles=False, as SB3-contrib's TQC critic does) gives this value / N.
+kappa -> 0 recovers the pinball loss; the Huber part keeps the gradient smooth near u = 0.
 """
 
 import random
@@ -47,7 +48,7 @@ def loss(quantiles, target_quantiles, kappa=1.0):
         "huber": huber,
         "weight": weight,
         "per_quantile": per_quantile,
-        "sb3_contrib_convention": per_quantile.mean(),
+        "mean_over_i_too_is_1_over_N": per_quantile.mean(),
         "value": per_quantile.sum(),
     }
 

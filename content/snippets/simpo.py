@@ -4,7 +4,9 @@ L = -mean log sigma( beta/|y_w| log pi(y_w|x) - beta/|y_l| log pi(y_l|x) - gamma
 (Meng, Xia & Chen 2024, SimPO). The implicit reward is the length-normalised (average per-token)
 log-prob scaled by beta; there is no reference model; gamma > 0 is a target reward margin.
 Inputs: summed sequence log-probs and token counts; natural log. The paper uses beta ~ 2-2.5
-(large, because averaged log-probs are small) and gamma of order 1.
+in its main runs, up to 10 later (large, because averaged log-probs are small); gamma is tuned
+through gamma/beta (e.g. beta = 2, gamma = 1; beta = 10, gamma/beta = 0.3-0.5).
+TRL: CPOConfig(loss_type="simpo", cpo_alpha=0); a nonzero cpo_alpha adds an NLL term (CPO-SimPO).
 """
 
 import random
