@@ -72,7 +72,9 @@ def _script(body: str, table: dict[str, str], mark: str) -> str:
 
 
 def _wrap(part: str) -> str:
-    return f"({part})" if len(part) > 1 and _OPERATOR.search(part) else part
+    """Parenthesise a fraction part that would read ambiguously: a+b, or an implicit product 2N."""
+    implicit_product = part[:1].isdigit() and any(ch.isalpha() for ch in part)
+    return f"({part})" if len(part) > 1 and (_OPERATOR.search(part) or implicit_product) else part
 
 
 def _structure(text: str) -> str:

@@ -196,7 +196,7 @@ def problem(inputs: dict[str, Any], card: Card) -> RenderableType:
     for name, value in inputs.items():
         table.add_row(Text(name), Text(fmt(value)))
     what = f"grading '{card.grade}'; " if card.grade else ""
-    rule = Text(f"{what}give at least 3 decimals; accepted within ±{card.tolerance:g} (or 1%)", style="dim")
+    rule = Text(f"{what}an answer within ±{card.tolerance:g} (or 1% of the value) is right", style="dim")
     return Group(table, rule)
 
 

@@ -26,6 +26,7 @@ from lossquiz.latex import to_unicode
         (r"\log(x) + \max_a Q", "log(x) + maxₐ Q"),
         (r"x \approx\mathbb{E}[x]", "x ≈𝔼[x]"),
         (r"\hat\alpha", "α̂"),
+        (r"\frac{1}{2N} + \frac{a}{b}", "1/(2N) + a/b"),
         (r"-\beta\log\frac{\pi}{\pi_{ref}} - \alpha\log \pi", "-β log π/π_ref - α log π"),
         (r"\sum_{k\ne i} x_k", "∑_(k≠i) xₖ"),
     ],
