@@ -23,7 +23,7 @@ SYMBOLS = "_ab"  # index 0 is the blank
 
 def example():
     logits = torch.tensor([[0.0, 2.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.5, 0.5], [0.5, 1.0, 0.0]])
-    return {"log_probs": torch.log_softmax(logits, dim=1), "targets": torch.tensor([1, 1])}
+    return {"log_probs": torch.log_softmax(logits, dim=1), "target": torch.tensor([1, 1])}
 
 
 def problem(rng: random.Random):
@@ -31,7 +31,7 @@ def problem(rng: random.Random):
     length = rng.choice([1, 2])
     return {
         "log_probs": torch.log_softmax(logits, dim=1),
-        "targets": torch.tensor([rng.choice([1, 2]) for _ in range(length)]),
+        "target": torch.tensor([rng.choice([1, 2]) for _ in range(length)]),
     }
 
 
@@ -40,33 +40,33 @@ def collapse(path):
     return [s for s in merged if s != 0]
 
 
-def loss(log_probs, targets):
+def loss(log_probs, target):
     t_len, c = log_probs.shape
-    target = targets.tolist()
+    labels = target.tolist()
     valid, path_logps = [], []
     for path in itertools.product(range(c), repeat=t_len):
-        if collapse(list(path)) == target:
+        if collapse(list(path)) == labels:
             valid.append("".join(SYMBOLS[s] for s in path))
             path_logps.append(sum(log_probs[t, s] for t, s in enumerate(path)))
     log_p = torch.logsumexp(torch.stack(path_logps), dim=0)
     return {
-        "target_string": "".join(SYMBOLS[s] for s in target),
+        "target_string": "".join(SYMBOLS[s] for s in labels),
         "paths_total": c**t_len,
         "valid_alignments": valid,
         "path_probs": torch.stack(path_logps).exp(),
         "p_y_given_x": log_p.exp(),
-        "torch_default_mean_reduction": -log_p / len(target),  # divided by target length
+        "torch_default_mean_reduction": -log_p / len(labels),  # divided by target length
         "value": -log_p,
     }
 
 
-def reference(log_probs, targets):
+def reference(log_probs, target):
     t_len = log_probs.shape[0]
     return F.ctc_loss(
         log_probs.unsqueeze(1),  # (T, N=1, C)
-        targets.unsqueeze(0),  # (N=1, S)
+        target.unsqueeze(0),  # (N=1, S)
         input_lengths=torch.tensor([t_len]),
-        target_lengths=torch.tensor([len(targets)]),
+        target_lengths=torch.tensor([len(target)]),
         blank=0,
         reduction="sum",
     )

@@ -4,7 +4,7 @@ torch.nn.functional.gaussian_nll_loss.
 NLL_i = 0.5 (log v_i + (y_i - y_hat_i)^2 / v_i) [+ 0.5 log(2 pi) if full=True]
 v = max(var, eps) with eps = 1e-6; PyTorch defaults full=False, reduction='mean'.
 The built-in takes the VARIANCE, not the log-variance: a network that outputs log-variance s
-passes var = exp(s) (or uses softplus). With var fixed this is MSE / 2 + const.
+passes var = exp(s) (or uses softplus). With var fixed this is MSE / (2 var) + const.
 dNLL/dy_hat = -(y - y_hat) / v: high-variance points get down-weighted gradients, which is
 what beta-NLL (Seitzer et al. 2022) counteracts by weighting each term with stopgrad(v^beta).
 """

@@ -7,6 +7,9 @@ Convention of the official code (facebookresearch/vicreg, main_vicreg.py), Z, Z'
                S = sqrt(Var_unbiased + eps)  -- a hinge on each dimension's std over the BATCH
   covariance c = sum_{i != j} C(Z)_ij^2 / D + same for Z',  C = centred Z^T Z / (N - 1)
   total = lambda s + mu v + nu c,  lambda = mu = 25, nu = 1, gamma = 1, eps = 1e-4.
+Inputs: sim_coeff = lambda, std_coeff = mu, cov_coeff = nu (the official code's names) and
+gamma_std = gamma (the target std), so they do not clash with the deck's mu (a mean) or gamma
+(a discount).
 The paper's equations write mu [v(Z) + v(Z')] (no 1/2) and s as a per-sample squared distance
 (summed over D); the code averages. The values below are the UNWEIGHTED parts plus the total.
 """
@@ -23,7 +26,7 @@ def example():
     return {
         "z1": torch.tensor([[0.0, 1.0], [0.5, 1.0], [1.0, 3.0]]),
         "z2": torch.tensor([[0.2, 1.0], [0.4, 2.0], [1.0, 3.0]]),
-        "lam": 25.0, "mu": 25.0, "nu": 1.0, "gamma": 1.0, "eps": 1e-4,
+        "sim_coeff": 25.0, "std_coeff": 25.0, "cov_coeff": 1.0, "gamma_std": 1.0, "eps": 1e-4,
     }
 
 
@@ -41,23 +44,23 @@ def problem(rng: random.Random):
         return torch.tensor([[cols[0][i], cols[1][i]] for i in range(3)])
 
     return {"z1": batch(), "z2": batch(),
-            "lam": 25.0, "mu": 25.0, "nu": 1.0, "gamma": 1.0, "eps": 1e-4}
+            "sim_coeff": 25.0, "std_coeff": 25.0, "cov_coeff": 1.0, "gamma_std": 1.0, "eps": 1e-4}
 
 
-def _var_cov(z, gamma, eps):
+def _var_cov(z, gamma_std, eps):
     n, d = z.shape
     centred = z - z.sum(dim=0) / n
     cov = centred.T @ centred / (n - 1)
     std = torch.sqrt(torch.diagonal(cov) + eps)
-    hinge = torch.clamp(gamma - std, min=0)
+    hinge = torch.clamp(gamma_std - std, min=0)
     off = cov - torch.diag(torch.diagonal(cov))
     return std, hinge, (off**2).sum() / d
 
 
-def loss(z1, z2, lam=25.0, mu=25.0, nu=1.0, gamma=1.0, eps=1e-4):
+def loss(z1, z2, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, gamma_std=1.0, eps=1e-4):
     invariance = ((z1 - z2) ** 2).sum() / z1.numel()
-    std1, hinge1, cov1 = _var_cov(z1, gamma, eps)
-    std2, hinge2, cov2 = _var_cov(z2, gamma, eps)
+    std1, hinge1, cov1 = _var_cov(z1, gamma_std, eps)
+    std2, hinge2, cov2 = _var_cov(z2, gamma_std, eps)
     variance = (hinge1.mean() + hinge2.mean()) / 2
     covariance = cov1 + cov2
     return {
@@ -71,18 +74,18 @@ def loss(z1, z2, lam=25.0, mu=25.0, nu=1.0, gamma=1.0, eps=1e-4):
             "invariance": invariance,
             "variance": variance,
             "covariance": covariance,
-            "total": lam * invariance + mu * variance + nu * covariance,
+            "total": sim_coeff * invariance + std_coeff * variance + cov_coeff * covariance,
         },
     }
 
 
-def reference(z1, z2, lam=25.0, mu=25.0, nu=1.0, gamma=1.0, eps=1e-4):
+def reference(z1, z2, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, gamma_std=1.0, eps=1e-4):
     invariance = F.mse_loss(z1, z2)
     variance, covariance = 0.0, 0.0
     for z in (z1, z2):
         d = z.shape[1]
         stds = [torch.sqrt(torch.var(z[:, j]) + eps) for j in range(d)]
-        variance = variance + sum(max(0.0, gamma - s.item()) for s in stds) / d / 2
+        variance = variance + sum(max(0.0, gamma_std - s.item()) for s in stds) / d / 2
         cov = torch.cov(z.T)
         covariance = covariance + sum(cov[i, j] ** 2 for i in range(d) for j in range(d) if i != j) / d
     variance = torch.tensor(variance)
@@ -90,7 +93,7 @@ def reference(z1, z2, lam=25.0, mu=25.0, nu=1.0, gamma=1.0, eps=1e-4):
         "invariance": invariance,
         "variance": variance,
         "covariance": covariance,
-        "total": lam * invariance + mu * variance + nu * covariance,
+        "total": sim_coeff * invariance + std_coeff * variance + cov_coeff * covariance,
     }
 
 
