@@ -60,6 +60,7 @@ class Drill:
             except queue.Empty:
                 raise AssertionError(f"timed out waiting for {text!r}; output so far:\n{self.output}") from None
             if chunk is None:
+                self._chunks.put(None)  # keep the end-of-output mark for finish()
                 raise AssertionError(f"process ended before {text!r}; output:\n{self.output}")
             self.output += chunk
 
@@ -216,3 +217,32 @@ def test_corrupt_database_one_line_exit_1_untouched(deck_dir: Path, tmp_path: Pa
     assert done.stderr.strip().startswith("error: ") and "not a lossquiz database" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.1, 2.7])
+def test_kill_9_at_a_random_moment_loses_no_answer(deck_dir: Path, tmp_path: Path, delay: float) -> None:
+    data = tmp_path / "data"
+    drill = Drill(deck_dir, data, "--cards", "50", "--cram")
+    drill.wait_for(ANSWER_PROMPT)
+    threading.Timer(delay, drill.proc.kill).start()  # SIGKILL wherever the session is by then
+    answered = 0
+    try:
+        while True:  # answer whatever is asked, as fast as the process asks
+            before = len(drill.output)
+            drill.wait_for("> ", drill.output.count("> ") + 1, timeout=10)
+            prompt = drill.output[before:]
+            drill.send("-1" if ANSWER_PROMPT in prompt else "" if REVEAL_PROMPT in prompt else "3")
+            answered += 1
+    except (AssertionError, BrokenPipeError, OSError):
+        pass  # the process is gone
+    drill.finish(timeout=10)
+    recorded_on_screen = drill.output.count("recorded ")
+    conn = sqlite3.connect(data / "progress.db")
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        in_db = conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
+    finally:
+        conn.close()
+    # Every answer confirmed on screen is in the file (one more may have been committed
+    # in the instant between the commit and the confirmation).
+    assert recorded_on_screen <= in_db <= recorded_on_screen + 1, (recorded_on_screen, in_db, answered)
