@@ -278,7 +278,7 @@ def import_notes(
     if as_json:
         _print_json(result.to_dict())
         return
-    _out().print(render.import_summary(result))
+    _out().print(render.import_summary(result), soft_wrap=True)
 
 
 class ExportFormat(str, Enum):
@@ -377,7 +377,7 @@ def trust_deck(
     if as_json:
         _print_json({"deck": str(deck_dir.resolve()), "sha256": digest.sha256, "files": list(digest.files)})
     else:
-        _out().print(render.trusted(deck_dir, digest, builtin=trust.is_builtin(deck_dir)))
+        _out().print(render.trusted(deck_dir, digest, builtin=trust.is_builtin(deck_dir)), soft_wrap=True)
 
 
 @app.command()

@@ -374,3 +374,11 @@ def test_two_commands_from_notes_to_a_drill(runner: CliRunner, tmp_path: Path) -
     assert "The mean of squared residuals." in result.stdout
     assert "recorded Good" in result.stdout
     assert "not trusted" not in result.output  # a deck without snippets has no code to trust
+
+
+def test_imported_math_is_shown_as_unicode(runner: CliRunner, tmp_path: Path) -> None:
+    _import(runner, SEED, tmp_path / "deck")
+    result = runner.invoke(app, ["show", "mse-mae-huber-loss", "--deck", str(tmp_path / "deck")])
+    assert result.exit_code == 0, result.output
+    assert "ℒ = 1/N∑(y - ŷ)²" in result.stdout
+    assert "\\mathcal" not in result.stdout and "$" not in result.stdout
