@@ -23,9 +23,10 @@ from typing import Any
 import yaml
 
 from lossquiz import __version__
+from lossquiz.answers import normalise, slug
 from lossquiz.cards import load_deck
 from lossquiz.errors import LossquizError
-from lossquiz.notes import NoteCard, Notes, load_notes, normalise, slug
+from lossquiz.notes import NoteCard, Notes, load_notes
 
 MANIFEST = "lossquiz-import.json"
 SIMILAR = 0.8  # difflib ratio above which an edited question keeps its old id

@@ -16,17 +16,25 @@ by keywords, else the question's own words, else `synthesis`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lossquiz import mathtext
+from lossquiz.answers import (
+    CODE_SPAN,
+    LIST_ITEM,
+    RULE,
+    SR_COMMENT,
+    display_marks,
+    extract_formula,
+    key_points,
+    strip_markup,
+    title_of,
+)
 from lossquiz.cards import TOPICS
 from lossquiz.errors import NotesError
 
 FALLBACK_TOPIC = "synthesis"
-PAD_POINT = "said in one line, without hedging"
-MAX_POINT = 160  # characters; longer key points are cut at a word
 
 # Keywords (lower case; "-" and " " are the same) that pull a heading towards a topic.
 TOPIC_WORDS: dict[str, tuple[str, ...]] = {
@@ -68,10 +76,6 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _QUESTION_HEADING = re.compile(r"^(?:Q|Question)\s*[:.]\s*(.*)$", re.IGNORECASE)
 _FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
-_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
-_SR_COMMENT = re.compile(r"\s*<!--SR:.*?-->")
-_CODE_SPAN = re.compile(r"(`+)[^\n]*?\1")
 _ARROW = r"(?:\$\\to\$|\$\\rightarrow\$|→|->|=>)"
 # A top-level bullet "question? → answer" (bold question optional); nested bullets are part of an answer.
 _QUICKFIRE_BULLETS = (
@@ -81,13 +85,6 @@ _QUICKFIRE_BULLETS = (
 _LINK_ONLY = re.compile(r"^\s*(?:[-*+]\s+)?(?:\[\[[^\]]*\]\]|\[[^\]]*\]\([^)]*\))\s*$")
 _TAG = re.compile(r"(?<!\S)#[A-Za-z][\w/-]*")  # an Obsidian #tag in a heading
 _TAGS_ONLY = re.compile(r"^\s*(?:#[\w/-]+\s*)+$")
-_ABBREVIATION = re.compile(r"(?:\b(?:vs|e\.g|i\.e|etc|cf|approx|eq|fig|al|resp))\.$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
-_LABEL = re.compile(r"^\W*(?:\*\*|__)?[\w ()/&-]{1,40}?(?:\*\*|__)?\s*:\s*")
-_RELATION = re.compile(r"\S\s*(?:=|\\(?:approx|propto|leq?|geq?)(?![A-Za-z]))\s*\S")  # an equation, not a lone symbol
-_STOP_WORDS = frozenset(
-    "a an the is are was were what whats do does did you your we our i explain describe define please of and".split()
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +204,7 @@ def parse_notes(lines: list[str], *, name: str = "notes") -> Notes:
             continue
         if math_open is not None:
             _add(current, number, line)
-            if _display_marks(line) % 2:
+            if display_marks(line) % 2:
                 math_open = None
             continue
         mark = _FENCE.match(line)
@@ -231,7 +228,7 @@ def parse_notes(lines: list[str], *, name: str = "notes") -> Notes:
             if not q:
                 stack.append((level, text))
             continue
-        if _display_marks(line) % 2:
+        if display_marks(line) % 2:
             math_open = number
         liner = _one_liner(line)
         if liner is not None:
@@ -271,17 +268,13 @@ def _add(block: _Block | None, number: int, line: str) -> None:
         block.body.append((number, line))
 
 
-def _display_marks(line: str) -> int:
-    return _CODE_SPAN.sub("", line).count("$$")
-
-
 def _one_liner(line: str) -> list[tuple[str, str]] | None:
     """`q::a` -> [(q, a)]; `q:::a` -> [(q, a), (a, q)]; None if the line is not one."""
-    text = _SR_COMMENT.sub("", line).strip()
-    item = _LIST_ITEM.match(text)
+    text = SR_COMMENT.sub("", line).strip()
+    item = LIST_ITEM.match(text)
     if item:
         text = item.group(2).strip()
-    searchable = _CODE_SPAN.sub(lambda m: "x" * len(m.group(0)), text)
+    searchable = CODE_SPAN.sub(lambda m: "x" * len(m.group(0)), text)
     if ":::" in searchable:
         at = searchable.index(":::")
         q, a = text[:at].strip(), text[at + 3 :].strip()
@@ -316,9 +309,9 @@ def _cards(
         if quick or not _meaningful(rest):
             continue
         if block.leaf:
-            question = f"Explain {mathtext.plain(_strip_markup(block.text))}."
+            question = f"Explain {mathtext.plain(strip_markup(block.text))}."
             card = _card(question, _text(rest), "concept", context, block.text, block.text, block.line)
-            cards.append(replace(card, title=mathtext.plain(_strip_markup(block.text))))
+            cards.append(replace(card, title=mathtext.plain(strip_markup(block.text))))
         else:
             skipped.append((block.line, block.text))
     for number, question, answer, context in liners:
@@ -339,14 +332,14 @@ def _quickfire(line: str) -> tuple[str, str] | None:
 def _meaningful(body: list[tuple[int, str]]) -> bool:
     """True if the lines hold more than blank lines, rules, link lists and #tags."""
     return any(
-        line.strip() and not (_RULE.match(line) or _LINK_ONLY.match(line) or _TAGS_ONLY.match(line)) for _, line in body
+        line.strip() and not (RULE.match(line) or _LINK_ONLY.match(line) or _TAGS_ONLY.match(line)) for _, line in body
     )
 
 
 def _text(body: list[tuple[int, str]]) -> str:
     """The body lines as Markdown, without trailing rules or surrounding blank lines."""
     lines = [line.rstrip() for _, line in body]
-    while lines and (not lines[-1].strip() or _RULE.match(lines[-1])):
+    while lines and (not lines[-1].strip() or RULE.match(lines[-1])):
         lines.pop()
     while lines and not lines[0].strip():
         lines.pop(0)
@@ -367,14 +360,6 @@ def _card(question: str, answer: str, kind: str, context: list[str], section: st
         key_points=tuple(key_points(answer, formula=formula)),
         formula=formula,
     )
-
-
-def title_of(question: str) -> str:
-    """A short title: 'What is Focal Loss?' -> 'Focal Loss'; other questions stay as they are."""
-    text = mathtext.plain(_strip_markup(question)).strip()
-    short = re.sub(r"(?i)^(?:what\s+(?:is|are)|explain|define|describe)\s+(?:the\s+|an?\s+)?", "", text)
-    short = short.rstrip("?.").strip() if short != text else text
-    return short[:1].upper() + short[1:] if short else text
 
 
 # -- topics -------------------------------------------------------------------------------
@@ -404,182 +389,3 @@ def topic_for(headings: list[str], question: str) -> str:
             return topic
     topic, _ = topic_score(question)
     return topic or FALLBACK_TOPIC
-
-
-# -- formula and key points ---------------------------------------------------------------
-
-
-def extract_formula(answer: str) -> tuple[str | None, str]:
-    """The answer's main formula, and the answer without the lines that held only it.
-
-    Display math wins; else inline math on a "Formula:" line; else the first inline math
-    with an equals sign. Inline math inside a sentence stays in the answer too.
-    """
-    found = mathtext.spans(answer)
-    if not found:
-        return None, answer
-    display = [m for m in found if m.display]
-    chosen = display[0] if display else None
-    if chosen is None:
-        for m in found:
-            line_start = answer.rfind("\n", 0, m.start) + 1
-            if re.match(r"\W*(?:\*\*|__)?formula", answer[line_start : m.start], re.IGNORECASE):
-                chosen = m
-                break
-    if chosen is None:
-        chosen = next((m for m in found if _RELATION.search(m.tex)), None)
-    if chosen is None:
-        return None, answer
-    start = answer.rfind("\n", 0, chosen.start) + 1
-    end = answer.find("\n", chosen.end)
-    end = len(answer) if end < 0 else end
-    around = answer[start : chosen.start] + answer[chosen.end : end]
-    if _formula_only(around):
-        rest = (answer[:start] + answer[end + 1 :]).strip("\n")
-        if rest.strip():
-            answer = re.sub(r"\n{3,}", "\n\n", rest)
-    return chosen.tex, answer
-
-
-def _formula_only(text: str) -> bool:
-    """True if a line without its math says nothing (at most a 'Formula:' label)."""
-    rest = re.sub(r"(?i)^\W*(?:\*\*|__)?formula(?:\*\*|__)?\s*:?", "", text.strip())
-    return not re.search(r"[A-Za-z0-9]{2,}", rest)
-
-
-def key_points(answer: str, *, formula: str | None = None) -> list[str]:
-    """2-5 checkpoints: the answer's bullets or lines, else its sentences or clauses."""
-    units = _units(answer)
-    if len(units) > 5:
-        items = [text for text, is_item in units if is_item]
-        chosen = items if 2 <= len(items) <= 5 else [text for text, _ in units][:5]
-        points = [_shorten(t) for t in chosen]
-    elif len(units) >= 2:
-        points = [_shorten(t) for t, _ in units]
-    else:
-        whole = units[0][0] if units else _clean(answer or (f"${formula}$" if formula else ""))
-        points = [_shorten(p) for p in _split(whole)]
-    points = list(dict.fromkeys(p for p in points if p))
-    while len(points) < 2:
-        points.append(PAD_POINT if PAD_POINT not in points else "recalled without looking")
-    return points[:5]
-
-
-def _units(answer: str) -> list[tuple[str, bool]]:
-    """Top-level bullets and lines of an answer, cleaned; formula-only and label-only lines dropped."""
-    units: list[tuple[str, bool]] = []
-    top: int | None = None
-    in_math = False
-    for line in answer.splitlines():
-        if _display_marks(line) % 2:
-            in_math = not in_math  # a multi-line $$ block: the formula, not a checkpoint
-            continue
-        if in_math:
-            continue
-        if not line.strip() or _RULE.match(line):
-            continue
-        item = _LIST_ITEM.match(line)
-        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
-        if item:
-            top = indent if top is None else min(top, indent)
-            if indent > top + 1:
-                continue  # a nested bullet: its parent is the checkpoint
-            units.append((item.group(2), True))
-        elif indent >= 2 and units:
-            units[-1] = (units[-1][0] + " " + line.strip(), units[-1][1])
-        else:
-            units.append((line.strip(), False))
-    kept = []
-    for text, is_item in units:
-        without_math = mathtext.replace(text, lambda m: " ")
-        if _formula_only(without_math) or _label_only(without_math):
-            continue
-        kept.append((_clean(text), is_item))
-    return [(t, i) for t, i in kept if t]
-
-
-def _label_only(text: str) -> bool:
-    plain = _strip_markup(text).strip()
-    return plain.endswith(":") and len(plain.split()) <= 5
-
-
-def _strip_markup(text: str) -> str:
-    """Markdown emphasis, code ticks, links and wikilinks removed (math left alone)."""
-    text = re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)", r"\1", text)
-    text = re.sub(r"`+([^`]*)`+", r"\1", text)
-    return text
-
-
-def _clean(text: str) -> str:
-    """A key point as plain text: markup stripped, math as unicode, spaces collapsed."""
-    text = _SR_COMMENT.sub("", text)
-    text = mathtext.plain(_strip_markup(text))
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _sentences(text: str) -> list[str]:
-    parts: list[str] = []
-    for piece in _SENTENCE_END.split(text):
-        if parts and _ABBREVIATION.search(parts[-1]):
-            parts[-1] += " " + piece
-        else:
-            parts.append(piece)
-    return [p.strip() for p in parts if p.strip()]
-
-
-def _split(text: str) -> list[str]:
-    """One unit into 2-5 parts: sentences, else clauses, else itself."""
-    sentences = _sentences(text)
-    if len(sentences) >= 2:
-        return sentences[:5]
-    body = text.rstrip(".")
-    for pattern in (r";\s+", r"\s+\+\s+", r"\s+or\s+", r",\s+", r"\s+and\s+"):
-        parts = [p.strip() for p in re.split(pattern, body) if p.strip()]
-        if 2 <= len(parts) <= 5:
-            return parts
-    m = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", body)
-    if m:
-        return [m.group(1).strip(), m.group(2).strip()]
-    return [text]
-
-
-def _shorten(text: str) -> str:
-    """Whole sentences up to MAX_POINT characters; a single long one is cut at a word."""
-    sentences = _sentences(text)
-    out = sentences[0] if sentences else text
-    for sentence in sentences[1:]:
-        if len(out) + 1 + len(sentence) > MAX_POINT:
-            break
-        out += " " + sentence
-    if len(out) > MAX_POINT:
-        out = out[: MAX_POINT - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-    return out
-
-
-# -- ids ----------------------------------------------------------------------------------
-
-
-def slug(text: str, *, max_words: int = 8, max_chars: int = 60) -> str:
-    """A stable, readable id from question text: 'What is Focal Loss?' -> 'focal-loss'."""
-    plain = mathtext.replace(_strip_markup(text), lambda m: " ")
-    plain = re.sub(r"(?<=\w)['’]s\b", "", plain)  # "loss's gamma" -> "loss gamma"
-    plain = re.sub(r"(?<=\w)['’](?=\w)", "", plain)  # "isn't" -> "isnt", not "isn-t"
-    ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode().lower()
-    words = re.findall(r"[a-z0-9]+", ascii_text)
-    kept = [w for w in words if w not in _STOP_WORDS] or words
-    out = ""
-    for word in kept[:max_words]:
-        candidate = f"{out}-{word}" if out else word
-        if len(candidate) > max_chars:
-            break
-        out = candidate
-    return out or "card"
-
-
-def normalise(question: str) -> str:
-    """Question text reduced to lower-case words, for matching an edited question to its old id."""
-    plain = mathtext.replace(_strip_markup(question), lambda m: f" {m.tex} ")
-    return " ".join(re.findall(r"\w+", plain.lower()))

@@ -11,10 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from lossquiz import importer
+from lossquiz.answers import extract_formula, key_points, slug
 from lossquiz.cards import TOPICS, load_deck
 from lossquiz.cli import app
 from lossquiz.errors import LossquizError, NotesError
-from lossquiz.notes import extract_formula, key_points, parse_notes, slug
+from lossquiz.notes import parse_notes
 from tests.conftest import FIXTURES
 
 SEED = FIXTURES / "seed_notes.md"
