@@ -292,7 +292,7 @@ class ExportFormat(str, Enum):
 @app.command()
 def export(
     file: Annotated[
-        str, typer.Argument(metavar="[FILE]", help="Output file; '-' for stdout.", show_default="stdout")
+        str, typer.Argument(metavar="FILE", help="Output file; '-' for stdout.", show_default="stdout")
     ] = "-",
     fmt: Annotated[
         ExportFormat | None,
@@ -347,7 +347,7 @@ def _live_examples(loaded: Any, root: Path, data: Path) -> tuple[Any, str]:
 @app.command("trust")
 def trust_deck(
     deck_dir: Annotated[
-        Path | None, typer.Argument(metavar="[DECK_DIR]", help="The deck folder whose snippets may run.")
+        Path | None, typer.Argument(metavar="DECK_DIR", help="The deck folder whose snippets may run.")
     ] = None,
     list_: Annotated[bool, typer.Option("--list", help="List trusted decks and whether they changed.")] = False,
     data_dir: DataDirOption = None,
