@@ -6,7 +6,8 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -119,18 +120,26 @@ def show(
         typer.Option("--seed", help="Show random problem N instead of the fixed example."),
     ] = None,
     deck: DeckOption = None,
+    data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show one card as a worked example: answer, formula, snippet and live numbers.
 
+    A deck other than the built-in one runs its snippets only once trusted ([bold]lossquiz trust[/]).
+
     Example: [bold]lossquiz show huber[/], [bold]lossquiz show focal --seed 3[/]
     """
-    from lossquiz import cards, paths, render, showing
+    from lossquiz import cards, paths, render, showing, trust
 
     with exit_on_error():
-        loaded = cards.load_deck(paths.deck_dir(deck))
+        root = paths.deck_dir(deck)
+        loaded = cards.load_deck(root)
         card = cards.find_card(loaded, query)
-        shown = showing.show_card(loaded, card, run=not no_run, seed=seed)
+        run = not no_run and card.snippet is not None
+        if run and not (verdict := trust.is_trusted(root, paths.data_dir(data_dir))).trusted:
+            _err().print(f"note: showing without running the snippet: {verdict.reason}", markup=False, soft_wrap=True)
+            run = False
+        shown = showing.show_card(loaded, card, run=run, seed=seed)
     if as_json:
         _print_json(shown.to_dict())
     else:
@@ -148,17 +157,22 @@ def check(
     ] = None,
     problems: Annotated[int, typer.Option("--problems", min=0, help="Random problems per snippet.")] = 20,
     deck: DeckOption = None,
+    data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Validate the deck, then run every snippet against its reference (exit 4 on disagreement).
 
+    A deck other than the built-in one must be trusted first ([bold]lossquiz trust[/]); else exit 1.
+
     Example: [bold]lossquiz check[/], [bold]lossquiz check huber focal[/]
     """
-    from lossquiz import cards, check, paths, render
+    from lossquiz import cards, check, paths, render, trust
     from lossquiz.snippets import SnippetRunner
 
     with exit_on_error():
-        loaded = cards.load_deck(paths.deck_dir(deck))
+        root = paths.deck_dir(deck)
+        loaded = cards.load_deck(root)
+        trust.require_trusted(root, paths.data_dir(data_dir))
         chosen = [cards.find_card(loaded, q) for q in card_ids] if card_ids else list(loaded.cards)
         with SnippetRunner() as runner:
             reports = check.check_snippets(loaded, chosen, runner, problems=problems)
@@ -199,7 +213,7 @@ def drill(
     Example: [bold]lossquiz drill --topic regression --cards 10[/]
     """
     from lossquiz import cards as cards_mod
-    from lossquiz import paths, render
+    from lossquiz import paths, render, trust
     from lossquiz.clock import SystemClock
     from lossquiz.drill import Drill
     from lossquiz.prompts import make_prompter
@@ -220,11 +234,15 @@ def drill(
         retention=retention,
     )
     with exit_on_error():
-        loaded = cards_mod.load_deck(paths.deck_dir(deck))
+        root = paths.deck_dir(deck)
+        loaded = cards_mod.load_deck(root)
         cards_mod.select(loaded, topics=list(options.topics), kinds=list(options.kinds))  # validates names
         if card:
             options = replace(options, card_ids=tuple(cards_mod.find_card(loaded, q).id for q in card))
         with Store.open(paths.data_dir(data_dir)) as store, SnippetRunner() as runner:
+            if not (verdict := trust.check(root, store)).trusted:
+                options = replace(options, run_snippets=False)
+                _err().print(render.untrusted_drill(verdict.reason), soft_wrap=True)
             session = Drill(loaded, store, runner, out, make_prompter(out, clock), clock, options)
             result = session.run()
             if result.empty:
@@ -240,6 +258,143 @@ def drill(
             )
     if result.interrupted:
         raise typer.Exit(code=130)
+
+
+@app.command("import")
+def import_notes(
+    notes: Annotated[Path, typer.Argument(help="Markdown notes: '#### Q: …' headings, 'question::answer' lines.")],
+    into: Annotated[Path, typer.Option("--into", help="The deck folder to create, or update from the same notes.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a deck that was not imported from NOTES.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Turn your Markdown Q&A notes into a deck (ids stay stable when you edit and import again).
+
+    Example: [bold]lossquiz import notes.md --into mydeck[/], then [bold]lossquiz drill --deck mydeck[/]
+    """
+    from lossquiz import importer, render
+
+    with exit_on_error():
+        result = importer.import_notes(notes, into, force=force)
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    _out().print(render.import_summary(result), soft_wrap=True)
+
+
+class ExportFormat(str, Enum):
+    """What `export` writes."""
+
+    anki = "anki"
+    md = "md"
+    json = "json"
+
+
+@app.command()
+def export(
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="Output file; '-' for stdout.", show_default="stdout")
+    ] = "-",
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", "-f", help="anki, md or json (default: from FILE's suffix).", show_default=False),
+    ] = None,
+    no_run: Annotated[bool, typer.Option("--no-run", help="md: do not compute worked examples (no torch).")] = False,
+    deck: DeckOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Export the deck: an Anki import file, a Markdown cheat sheet with live numbers, or JSON.
+
+    Example: [bold]lossquiz export --format anki lossquiz.txt[/], [bold]lossquiz export sheet.md[/]
+    """
+    from lossquiz import cards, paths, trust
+    from lossquiz import export as ex
+
+    kind = fmt.value if fmt else ex.guess_format(file)
+    if kind is None:
+        raise typer.BadParameter("say --format anki, md or json (or name FILE *.txt, *.md, *.json)", param_hint="FILE")
+    with exit_on_error():
+        root = paths.deck_dir(deck)
+        loaded = cards.load_deck(root)
+        name = ex.deck_name(loaded, builtin=trust.is_builtin(root))
+        examples, why_not = None, "worked examples not computed (--no-run)"
+        if kind == "md" and not no_run and any(c.snippet for c in loaded.cards):
+            examples, why_not = _live_examples(loaded, root, paths.data_dir(data_dir))
+        text = ex.export_text(loaded, kind, name=name, examples=examples, why_not=why_not)
+        if file == "-":
+            sys.stdout.write(text)
+        else:
+            ex.write_text(Path(file), text)
+            _out().print(f"exported {len(loaded.cards)} cards to {file} ({kind})", markup=False, soft_wrap=True)
+    if failed := ex.failed_snippets(examples):
+        _err().print(f"error: worked example failed for snippets: {', '.join(failed)}", markup=False, soft_wrap=True)
+        raise typer.Exit(code=4)
+
+
+def _live_examples(loaded: Any, root: Path, data: Path) -> tuple[Any, str]:
+    """Run the deck's snippets for the cheat sheet if the deck is trusted; else say why not."""
+    from lossquiz import export as ex
+    from lossquiz import trust
+    from lossquiz.snippets import SnippetRunner
+
+    verdict = trust.is_trusted(root, data)
+    if not verdict.trusted:
+        _err().print(f"note: worked examples not computed: {verdict.reason}", markup=False, soft_wrap=True)
+        return None, "worked examples not computed (the deck's snippets are not trusted)"
+    with SnippetRunner() as runner:
+        return ex.live_examples(loaded, runner), ""
+
+
+@app.command("trust")
+def trust_deck(
+    deck_dir: Annotated[
+        Path | None, typer.Argument(metavar="DECK_DIR", help="The deck folder whose snippets may run.")
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List trusted decks and whether they changed.")] = False,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Allow a deck's snippets (Python code) to run. Changing any snippet file revokes it.
+
+    Read the deck's snippets/ first: they run with your permissions.
+
+    Example: [bold]lossquiz trust mydeck[/], [bold]lossquiz trust --list[/]
+    """
+    from lossquiz import paths, render, trust
+    from lossquiz.clock import SystemClock
+    from lossquiz.storage import Store
+
+    if list_ == (deck_dir is not None):
+        raise typer.BadParameter("give a DECK_DIR to trust, or --list", param_hint="DECK_DIR")
+    with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+        if deck_dir is None:
+            entries = trust.entries(store)
+            if as_json:
+                _print_json([asdict(e) for e in entries])
+            else:
+                _out().print(render.trusted_decks(entries))
+            return
+        digest = trust.trust(deck_dir, store, now=SystemClock().now())
+    if as_json:
+        _print_json({"deck": str(deck_dir.resolve()), "sha256": digest.sha256, "files": list(digest.files)})
+    else:
+        _out().print(render.trusted(deck_dir, digest, builtin=trust.is_builtin(deck_dir)), soft_wrap=True)
+
+
+@app.command()
+def untrust(
+    deck_dir: Annotated[Path, typer.Argument(metavar="DECK_DIR", help="The deck folder to stop trusting.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Stop trusting a deck: its snippets no longer run.
+
+    Example: [bold]lossquiz untrust mydeck[/]
+    """
+    from lossquiz import paths, trust
+    from lossquiz.storage import Store
+
+    with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+        trust.untrust(deck_dir, store)
+    _out().print(f"no longer trusted: {deck_dir.resolve()}", markup=False, soft_wrap=True)
 
 
 def main() -> None:

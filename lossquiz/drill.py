@@ -83,7 +83,7 @@ class Drill:
         queue = build_queue(self.deck.cards, rows, now=now, options=self.options, introduced_today=introduced)
         if not queue:
             return DrillResult(None, empty=True)
-        if any(c.snippet for c in queue):
+        if self.options.run_snippets and any(c.snippet for c in queue):
             self.runner.start()  # torch imports in the worker while the first card is read
         self.session_id = self.store.start_session(now, cram=self.options.cram)
         session = Session(queue, started=now, minutes=self.options.minutes)
@@ -212,7 +212,7 @@ class Drill:
         self._command(typed)
         seconds = (self.clock.now() - shown).total_seconds()
         self.console.print(render.answer(card))
-        if card.snippet:
+        if card.snippet and self.options.run_snippets:
             path = self.deck.snippet_path(card)
             assert path is not None
             outcome = self.runner.run(path)

@@ -36,3 +36,22 @@ class SnippetError(LossquizError):
     """A snippet failed, hung, or disagreed with its reference (or torch is missing)."""
 
     exit_code = 4
+
+
+class NotesError(LossquizError):
+    """Markdown notes cannot be imported; lists every problem found, with line numbers."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        if len(problems) == 1:
+            super().__init__(f"cannot import: {problems[0]}")
+        else:
+            super().__init__(f"cannot import ({len(problems)} problems):\n  " + "\n  ".join(problems))
+
+
+class UntrustedDeckError(LossquizError):
+    """The deck's snippets are code the user has not trusted (see `lossquiz trust`)."""
+
+    exit_code = 1

@@ -57,7 +57,22 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+def m004_trusted_decks(conn: sqlite3.Connection) -> None:
+    """Decks whose snippets (code) the user allowed to run, pinned to a hash of their files."""
+    _run(
+        conn,
+        """
+        CREATE TABLE trusted_decks (
+            path TEXT PRIMARY KEY,       -- the deck folder, resolved
+            snippets_hash TEXT NOT NULL, -- sha256 over every file under snippets/ when trusted
+            files INTEGER NOT NULL,      -- how many files that was
+            trusted_at TEXT NOT NULL     -- ISO-8601 UTC
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m004_trusted_decks]
 
 
 def _run(conn: sqlite3.Connection, script: str) -> None:

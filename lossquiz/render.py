@@ -56,8 +56,11 @@ def markdown(text: str) -> RenderableType:
     """Card Markdown (imported lazily: markdown-it is not free at start-up)."""
     from rich.markdown import Markdown
 
-    # Cards put each **Term** = ... on its own line; Markdown would run them together.
-    return Markdown(re.sub(r"\n(?=\*\*[^*\n]+\*\*\s*[=:(—–-])", "  \n", text))
+    from lossquiz.mathtext import for_terminal
+
+    # $…$ math from imported notes as unicode; each **Term** = … line keeps its line break.
+    text = re.sub(r"\n(?=\*\*[^*\n]+\*\*\s*[=:(—–-])", "  \n", for_terminal(text))
+    return Markdown(text)
 
 
 def card_header(card: Card, *, position: str = "") -> Text:
@@ -274,3 +277,64 @@ def nothing_due(s: Any) -> Text:
         text.append(f" Next card due {s.next_due[:16].replace('T', ' ')} UTC.")
     text.append("\nReview ahead with `lossquiz drill --cram`, or raise `--new`.", style="dim")
     return text
+
+
+def import_summary(result: Any) -> RenderableType:
+    """What `import` did: cards, topics, ids kept, repairs, skipped sections, and what next."""
+    verb = {"": "created", "updated": "updated", "replaced": "replaced"}[result.replaced]
+    lines = [
+        Text.assemble(
+            ("✓ ", "green"),
+            f"{verb} deck {result.deck}: {result.cards} cards from {result.notes.name} in {len(result.files)} files",
+        ),
+        Text("  topics: " + ", ".join(f"{t} {n}" for t, n in result.topics.items()), style="dim"),
+    ]
+    if result.replaced:
+        ids = f"  ids: {result.kept} kept (progress kept), {len(result.new)} new"
+        if result.dropped:
+            ids += f", {len(result.dropped)} gone: " + ", ".join(result.dropped)
+        lines.append(Text(ids, style="dim"))
+    if result.fixed_lines:
+        where = ", ".join(str(n) for n in result.fixed_lines[:10]) + (" …" if len(result.fixed_lines) > 10 else "")
+        lines.append(Text(f"  repaired broken encoding (mojibake) on line {where}", style="yellow"))
+    if result.skipped:
+        where = ", ".join(str(line) for line, _ in result.skipped)
+        lines.append(
+            Text(f"  skipped {len(result.skipped)} introductions with no question (lines {where})", style="dim")
+        )
+    lines.append(Text(f"next: lossquiz drill --deck {result.deck}", style="bold"))
+    return Group(*lines)
+
+
+def untrusted_drill(reason: str) -> Text:
+    """The one line a drill on an untrusted deck says."""
+    return Text(f"note: no snippet runs and numeric/gradient cards are left out: {reason}", style="yellow")
+
+
+def trusted(deck: Any, digest: Any, *, builtin: bool) -> Text:
+    """`trust DECK` done: what was trusted."""
+    if builtin:
+        return Text("the built-in deck is always trusted")
+    files = ", ".join(digest.files) if digest.files else "no snippet files yet"
+    text = Text.assemble(("✓ ", "green"), f"trusted {deck.resolve()}: {len(digest.files)} files ({files})")
+    text.append(f"\n  sha256 {digest.sha256[:16]}…; changing any of them needs `lossquiz trust` again", style="dim")
+    return text
+
+
+def trusted_decks(entries: list[Any]) -> RenderableType:
+    """`trust --list`: each trusted deck, its files, when, and whether it changed since."""
+    if not entries:
+        return Text("No deck is trusted yet (the built-in deck always is). Trust one with `lossquiz trust DECK`.")
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("deck", "files", "trusted at (UTC)", "status"):
+        table.add_column(column)
+    style = {"ok": "green", "changed": "bold red", "missing": "yellow", "unreadable": "yellow"}
+    label = {"ok": "ok", "changed": "changed since: not trusted", "missing": "folder gone"}
+    for e in entries:
+        table.add_row(
+            Text(e.path),
+            str(e.files),
+            e.trusted_at[:16].replace("T", " "),
+            Text(label.get(e.status, e.status), style=style.get(e.status, "")),
+        )
+    return table

@@ -34,6 +34,7 @@ class DrillOptions:
     card_ids: tuple[str, ...] = ()  # drill exactly these (due or not), in this order
     seed: int | None = None
     retention: float = 0.9
+    run_snippets: bool = True  # False for an untrusted deck: no snippet runs, auto-graded cards left out
 
 
 def build_queue(
@@ -45,6 +46,8 @@ def build_queue(
     introduced_today: int,
 ) -> list[Card]:
     """The session's cards: due (or, cramming, all seen) first, then new, families spread."""
+    if not options.run_snippets:
+        cards = [c for c in cards if not c.auto_graded]  # they cannot be graded without their snippet
     if options.card_ids:
         by_id = {c.id: c for c in cards}
         return spread([by_id[i] for i in options.card_ids if i in by_id][: options.max_cards])

@@ -153,6 +153,10 @@ def main() -> None:
         out.write(json.dumps({"ready": False, "error": "torch is not installed"}) + "\n")
         return
     torch.set_num_threads(1)  # tiny tensors: threads only add start-up and jitter
+    # From here on, code is compiled from source only: trust (lossquiz/trust.py) covers a deck's
+    # source files, and a __pycache__/*.pyc shipped inside a deck could hold other code.
+    sys.dont_write_bytecode = True
+    sys.pycache_prefix = os.path.join(os.devnull, "lossquiz")  # under a non-folder: never exists, never read
     out.write(json.dumps({"ready": True, "torch": torch.__version__}) + "\n")
     for line in sys.stdin:
         if line.strip():

@@ -247,6 +247,34 @@ class Store:
         )
         return int(rows[0][0])
 
+    def trust_deck(self, path: str, digest: str, files: int, now: datetime) -> None:
+        """Record (or renew) trust in a deck's snippets as they are now."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO trusted_decks (path, snippets_hash, files, trusted_at) VALUES (?, ?, ?, ?)",
+                (path, digest, files, iso(now)),
+            )
+
+    def untrust_deck(self, path: str) -> bool:
+        """Forget a trusted deck; False if it was not trusted."""
+        with self._write() as conn:
+            return conn.execute("DELETE FROM trusted_decks WHERE path = ?", (path,)).rowcount > 0
+
+    def trusted_decks(self) -> list[TrustedDeck]:
+        """Every trusted deck, by path."""
+        rows = self._read("SELECT path, snippets_hash, files, trusted_at FROM trusted_decks ORDER BY path")
+        return [TrustedDeck(*r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedDeck:
+    """A deck the user trusted: its resolved path and the hash of its snippets then."""
+
+    path: str
+    snippets_hash: str
+    files: int
+    trusted_at: str
+
 
 def _describe(path: Path, error: sqlite3.DatabaseError) -> str:
     text = str(error)

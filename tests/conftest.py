@@ -44,6 +44,15 @@ def deck_dir(tmp_path: Path) -> Path:
     return target
 
 
+def trust_deck(deck: Path) -> None:
+    """Trust a test deck's snippets as they are now, as `lossquiz trust DECK` does."""
+    from lossquiz import paths, trust
+    from lossquiz.storage import Store
+
+    with Store.open(paths.data_dir()) as store:
+        trust.trust(deck, store, now=datetime(2025, 1, 1, tzinfo=timezone.utc))
+
+
 def write_snippet(deck: Path, name: str, body: str) -> Path:
     """Add a snippet file to a deck."""
     path = deck / "snippets" / f"{name}.py"

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lossquiz.cli import app
-from tests.conftest import write_snippet
+from tests.conftest import trust_deck, write_snippet
 
 
 def test_help_lists_commands(runner: CliRunner) -> None:
@@ -123,6 +123,7 @@ def test_show_rendered_runs_live(runner: CliRunner) -> None:
 @pytest.mark.torch
 def test_check_passes_on_fixture_deck(runner: CliRunner, deck_dir: Path) -> None:
     pytest.importorskip("torch")
+    trust_deck(deck_dir)
     result = runner.invoke(app, ["check", "--deck", str(deck_dir), "--json", "--problems", "3"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -139,6 +140,7 @@ def test_check_disagreement_exits_4_naming_card_inputs_and_values(runner: CliRun
         "absolute",
         source.replace("(y - y_hat).abs().mean()}", "(y - y_hat).abs().sum()}"),
     )
+    trust_deck(deck_dir)  # the edited snippet, trusted as the user would after reading it
     result = runner.invoke(app, ["check", "--deck", str(deck_dir), "--problems", "2"])
     assert result.exit_code == 4, result.output
     assert "✗ absolute (cards: absolute): disagrees with its reference on the fixed example" in result.stdout
@@ -149,6 +151,7 @@ def test_check_disagreement_exits_4_naming_card_inputs_and_values(runner: CliRun
 @pytest.mark.torch
 def test_check_selected_cards_only(runner: CliRunner, deck_dir: Path) -> None:
     pytest.importorskip("torch")
+    trust_deck(deck_dir)
     result = runner.invoke(app, ["check", "square", "--deck", str(deck_dir), "--json", "--problems", "1"])
     assert [s["snippet"] for s in json.loads(result.stdout)["snippets"]] == ["square"]
 
@@ -160,6 +163,7 @@ def test_show_failing_snippet_is_one_line_exit_4(runner: CliRunner, deck_dir: Pa
     broken = source.replace("residual = y - y_hat", "residual = y - y_hat\n    raise ValueError('boom')")
     write_snippet(deck_dir, "square", broken)
     line = broken.splitlines().index("    raise ValueError('boom')") + 1
+    trust_deck(deck_dir)
     result = runner.invoke(app, ["show", "square", "--deck", str(deck_dir)])
     assert result.exit_code == 4
     assert "Squared error" in result.stdout  # the card is still shown

@@ -7,6 +7,10 @@ import sys
 
 import pytest
 
+from tests.conftest import FIXTURES
+
+MINI = FIXTURES / "decks" / "mini"
+
 PROBE = """
 import sys
 from lossquiz.cli import app
@@ -26,6 +30,12 @@ print("TORCH" if "torch" in sys.modules else "NO-TORCH", code, file=sys.stderr)
         ["list", "--json"],
         ["show", "huber", "--no-run"],
         ["show", "huber", "--no-run", "--json"],
+        ["export", "--format", "anki"],
+        ["export", "--format", "json"],
+        ["export", "--format", "md", "--no-run"],
+        ["trust", "--list"],
+        ["show", "square", "--deck", str(MINI)],  # untrusted: shown as --no-run
+        ["export", "--format", "md", "--deck", str(MINI)],  # untrusted: no worked examples
     ],
 )
 def test_command_does_not_import_torch(args: list[str]) -> None:

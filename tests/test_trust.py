@@ -1,0 +1,211 @@
+"""Trust: a foreign deck's snippets (code) never run until the user trusts them, as they are now.
+
+The proof is a snippet that writes a file the moment it is imported: after `show`, `check`
+and `drill` on an untrusted deck the file must not exist.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import py_compile
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lossquiz import paths, trust
+from lossquiz.cli import app
+from lossquiz.migrations import MIGRATIONS
+from lossquiz.storage import Store
+from tests.conftest import trust_deck, write_snippet
+
+SPY = '''"""A snippet that leaves a mark when it runs (test fixture)."""
+
+import random
+from pathlib import Path
+
+import torch
+
+Path({marker!r}).write_text("ran")
+REFERENCE = "closed form"
+
+
+def example():
+    return {{"x": torch.tensor([1.0, 2.0])}}
+
+
+def problem(rng: random.Random):
+    return {{"x": torch.tensor([float(rng.randint(0, 3))])}}
+
+
+def loss(x):
+    return {{"value": x.sum()}}
+
+
+def reference(x):
+    return x.sum()
+'''
+
+SPY_CARD = """
+- id: spy
+  title: Spy
+  topic: regression
+  kind: concept
+  question: What does the spy snippet sum?
+  answer: The inputs.
+  key_points: [sum, inputs]
+  snippet: spy
+  source: fixture
+"""
+
+
+@pytest.fixture
+def spy_deck(deck_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The fixture deck plus a concept card whose snippet writes `marker` when it runs."""
+    marker = tmp_path / "snippet-ran"
+    write_snippet(deck_dir, "spy", SPY.format(marker=str(marker)))
+    with (deck_dir / "cards" / "01-basics.yaml").open("a") as f:
+        f.write(SPY_CARD)
+    return deck_dir, marker
+
+
+def test_show_on_untrusted_deck_runs_nothing_and_says_why(runner: CliRunner, spy_deck: tuple[Path, Path]) -> None:
+    deck, marker = spy_deck
+    result = runner.invoke(app, ["show", "spy", "--deck", str(deck)])
+    assert result.exit_code == 0, result.output
+    assert "What does the spy snippet sum?" in result.stdout and "def loss" in result.stdout
+    assert "worked example" not in result.stdout
+    (line,) = result.stderr.strip().splitlines()
+    assert line == (
+        f"note: showing without running the snippet: deck {deck} is not trusted (its snippets are Python code): "
+        f"read its snippets/, then run `lossquiz trust {deck}`"
+    )
+    assert not marker.exists()
+    assert not (paths.data_dir() / "progress.db").exists()  # looking did not create a database
+
+
+def test_check_on_untrusted_deck_refuses_in_one_line(runner: CliRunner, spy_deck: tuple[Path, Path]) -> None:
+    deck, marker = spy_deck
+    result = runner.invoke(app, ["check", "--deck", str(deck), "--problems", "1"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: not running snippets: deck {deck} is not trusted")
+    assert not marker.exists()
+
+
+def test_drill_on_untrusted_deck_runs_no_snippet(runner: CliRunner, spy_deck: tuple[Path, Path]) -> None:
+    deck, marker = spy_deck
+    result = runner.invoke(app, ["drill", "--deck", str(deck), "--cards", "10"], input="\n3\n" * 5)
+    assert result.exit_code == 0, result.output
+    asked = [line.split()[1] for line in result.stdout.splitlines() if line[:1].isdigit() and "/" in line[:5]]
+    assert asked == ["Bias", "Spy", "Logistic"]  # numeric cards (square, absolute) left out
+    assert "live: snippets/spy.py" not in result.stdout  # revealed without live numbers
+    assert "The inputs." in result.stdout
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("note: no snippet runs and numeric/gradient cards are left out: deck ")
+    assert not marker.exists()
+
+
+@pytest.mark.torch
+def test_trusting_allows_it_and_editing_revokes_it(runner: CliRunner, spy_deck: tuple[Path, Path]) -> None:
+    pytest.importorskip("torch")
+    deck, marker = spy_deck
+    result = runner.invoke(app, ["trust", str(deck)])
+    assert result.exit_code == 0, result.output
+    assert f"trusted {deck.resolve()}: 3 files (absolute.py, spy.py, square.py)" in result.stdout
+    result = runner.invoke(app, ["show", "spy", "--deck", str(deck)])
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "worked example" in result.stdout and marker.read_text() == "ran"
+
+    marker.unlink()
+    spy = deck / "snippets" / "spy.py"
+    spy.write_text(spy.read_text() + "\n# one more line\n")
+    for args in (["show", "spy"], ["check", "spy"]):
+        result = runner.invoke(app, [*args, "--deck", str(deck)])
+        assert "changed since you trusted it" in result.stderr
+    assert not marker.exists()
+    listed = json.loads(runner.invoke(app, ["trust", "--list", "--json"]).stdout)
+    assert [(e["path"], e["status"], e["files"]) for e in listed] == [(str(deck.resolve()), "changed", 3)]
+
+    assert runner.invoke(app, ["trust", str(deck)]).exit_code == 0
+    result = runner.invoke(app, ["check", "spy", "--deck", str(deck), "--problems", "1"])
+    assert result.exit_code == 0, result.output
+    assert marker.exists()
+
+
+def test_a_new_file_beside_the_snippets_revokes_trust(spy_deck: tuple[Path, Path], env: Path) -> None:
+    deck, _ = spy_deck
+    trust_deck(deck)
+    assert trust.is_trusted(deck, env).trusted
+    (deck / "snippets" / "helper.py").write_text("import os\n")
+    verdict = trust.is_trusted(deck, env)
+    assert not verdict.trusted and "changed since you trusted it" in verdict.reason
+
+
+def test_bytecode_caches_are_neither_hashed_nor_run(
+    runner: CliRunner, spy_deck: tuple[Path, Path], tmp_path: Path, env: Path
+) -> None:
+    """A .pyc shipped in snippets/__pycache__ could run code nobody read: the worker ignores it."""
+    pytest.importorskip("torch")
+    deck, marker = spy_deck
+    planted = tmp_path / "planted-ran"
+    trust_deck(deck)
+    evil = tmp_path / "evil.py"
+    evil.write_text(SPY.format(marker=str(planted)))
+    cache = importlib.util.cache_from_source(str(deck / "snippets" / "spy.py"))
+    py_compile.compile(
+        str(evil), cfile=cache, doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+    )
+    assert trust.is_trusted(deck, env).trusted  # the cache is not part of what was trusted ...
+    result = runner.invoke(app, ["show", "spy", "--deck", str(deck)])
+    assert result.exit_code == 0, result.output
+    assert marker.exists() and not planted.exists()  # ... and the reviewed source is what ran
+
+
+def test_untrust_and_trust_usage(runner: CliRunner, spy_deck: tuple[Path, Path]) -> None:
+    deck, _ = spy_deck
+    assert runner.invoke(app, ["trust", str(deck)]).exit_code == 0
+    result = runner.invoke(app, ["untrust", str(deck)])
+    assert result.exit_code == 0 and f"no longer trusted: {deck.resolve()}" in result.stdout
+    result = runner.invoke(app, ["untrust", str(deck)])
+    assert result.exit_code == 1 and "is not trusted" in result.stderr
+    assert runner.invoke(app, ["trust"]).exit_code == 2
+    assert runner.invoke(app, ["trust", str(deck), "--list"]).exit_code == 2
+    result = runner.invoke(app, ["trust", str(deck / "snippets")])
+    assert result.exit_code == 1 and "is not a deck (no cards/ folder)" in result.stderr
+    result = runner.invoke(app, ["trust", "--list"])
+    assert result.exit_code == 0 and "No deck is trusted yet" in result.stdout
+
+
+def test_builtin_deck_and_decks_without_snippets_are_trusted(tmp_path: Path, deck_dir: Path) -> None:
+    data = tmp_path / "data"
+    assert trust.is_trusted(paths.builtin_deck(), data) == trust.Verdict(True, "the built-in deck")
+    for snippet in (deck_dir / "snippets").iterdir():
+        snippet.unlink()
+    assert trust.is_trusted(deck_dir, data) == trust.Verdict(True, "the deck has no snippets")
+    assert not data.exists()
+
+
+def test_trust_is_keyed_on_the_resolved_path(
+    spy_deck: tuple[Path, Path], env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck, _ = spy_deck
+    trust_deck(deck)
+    monkeypatch.chdir(deck.parent)
+    assert trust.is_trusted(Path(deck.name), env).trusted
+    assert trust.is_trusted(Path(deck.name) / ".." / deck.name, env).trusted
+
+
+def test_migration_adds_the_trusted_decks_table(tmp_path: Path) -> None:
+    assert MIGRATIONS[-1].__name__ == "m004_trusted_decks"
+    with Store.open(tmp_path) as store:
+        store.trust_deck("/a/deck", "abc", 2, datetime(2025, 1, 1, tzinfo=timezone.utc))
+        assert [(t.path, t.files) for t in store.trusted_decks()] == [("/a/deck", 2)]
+    conn = sqlite3.connect(tmp_path / "progress.db")
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(trusted_decks)")]
+    assert columns == ["path", "snippets_hash", "files", "trusted_at"]
+    conn.close()
