@@ -36,3 +36,16 @@ class SnippetError(LossquizError):
     """A snippet failed, hung, or disagreed with its reference (or torch is missing)."""
 
     exit_code = 4
+
+
+class HistoryError(LossquizError):
+    """A history file cannot be read or fails validation; lists every bad line."""
+
+    exit_code = 1
+
+    def __init__(self, where: str, problems: list[str]) -> None:
+        self.problems = problems
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(
+            f"{where}: not imported ({len(problems)} {noun}, nothing was changed):\n  " + "\n  ".join(problems)
+        )
