@@ -165,5 +165,6 @@ def test_show_failing_snippet_is_one_line_exit_4(runner: CliRunner, deck_dir: Pa
     result = runner.invoke(app, ["show", "square", "--deck", str(deck_dir)])
     assert result.exit_code == 4
     assert "Squared error" in result.stdout  # the card is still shown
-    assert result.stderr.strip() == "error: snippet 'square' failed: ValueError: boom (line 21)"
+    raised_at = source.splitlines().index("    residual = y - y_hat") + 2  # the inserted line, 1-based
+    assert result.stderr.strip() == f"error: snippet 'square' failed: ValueError: boom (line {raised_at})"
     assert "Traceback" not in result.stdout + result.stderr
