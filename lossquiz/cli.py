@@ -296,7 +296,7 @@ def history_export(
             sys.stdout.writelines(history.export_lines(store, now=now))
             return
         counts = history.export_file(store, file, now=now)
-    _out().print(render.exported(counts, str(file)))
+    _out().print(render.exported(counts, str(file)), soft_wrap=True)
 
 
 @history_app.command("import")
@@ -322,7 +322,7 @@ def history_import(
     if as_json:
         _print_json(result.to_dict())
     else:
-        _out().print(render.imported(result, "stdin" if str(file) == "-" else str(file)))
+        _out().print(render.imported(result, "stdin" if str(file) == "-" else str(file)), soft_wrap=True)
 
 
 def main() -> None:

@@ -295,6 +295,7 @@ def parse(lines: Iterable[str], where: str, *, known: Collection[str] = ()) -> P
     sessions: dict[int, _Session] = {}
     cards: dict[str, _Card] = {}
     reviews: list[_Review] = []
+    refs: list[tuple[int, Any, Any]] = []  # (line, card, session) of every review line
     header_seen = False
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
@@ -325,17 +326,18 @@ def parse(lines: Iterable[str], where: str, *, known: Collection[str] = ()) -> P
             review = _parse_review(line)
             if review is not None:
                 reviews.append(review)
+            refs.append((number, data.get("card"), data.get("session")))
         elif kind == "header":
             line.bad("a second header")
         else:
             line.bad(f"unknown type {kind!r} (expected session, card or review)")
     if not header_seen:
         raise HistoryError(where, ["the file is empty (not a lossquiz history file)"])
-    for r in reviews:  # references can point forward, so they are checked once all is read
-        if r.session is not None and r.session not in sessions:
-            problems.append((r.line, f"review refers to session {r.session}, which has no session line"))
-        if r.slug not in cards and r.slug not in known:
-            problems.append((r.line, f"review of card '{r.slug}', which has no card line and is not stored"))
+    for number, slug, session in refs:  # references may point forward: checked once all is read
+        if isinstance(session, int) and not isinstance(session, bool) and session not in sessions:
+            problems.append((number, f"review refers to session {session}, which has no session line"))
+        if isinstance(slug, str) and _SLUG.match(slug) and slug not in cards and slug not in known:
+            problems.append((number, f"review of card '{slug}', which has no card line and is not stored"))
     if problems:
         raise HistoryError(where, [f"line {n}: {message}" for n, message in sorted(problems, key=lambda p: p[0])])
     return Parsed(tuple(sessions.values()), tuple(cards.values()), tuple(reviews))
@@ -416,10 +418,11 @@ def import_history(store: Store, parsed: Parsed, *, where: str, retention: float
     scheduler = scheduling.make_scheduler(retention=retention, fuzz=False)
     with store.transaction() as conn:
         ids = {str(slug): int(cid) for cid, slug in conn.execute("SELECT id, slug FROM cards")}
-        unknown = [
+        in_file = {c.slug for c in parsed.cards}
+        unknown = [  # parse() checked this already; a card can vanish only between then and now
             f"line {r.line}: review of card '{r.slug}', which has no card line and is not stored"
             for r in parsed.reviews
-            if r.slug not in ids and r.slug not in {c.slug for c in parsed.cards}
+            if r.slug not in ids and r.slug not in in_file
         ]
         if unknown:
             raise HistoryError(where, unknown)

@@ -256,11 +256,9 @@ def compute_stats(store: Store, deck: Deck, *, now: datetime, topics: Sequence[s
     today = local_date(now)
 
     scheduler = scheduling.make_scheduler(fuzz=False)
-    recall = {
-        slug: scheduling.retrievability(scheduler, scheduling.load(row.fsrs_json, row.id, now), now=now)
-        for slug, row in stored.items()
-        if row.fsrs_json
-    }
+    memories = {slug: scheduling.load(row.fsrs_json, row.id, now) for slug, row in stored.items() if row.fsrs_json}
+    recall = {slug: scheduling.retrievability(scheduler, m, now=now) for slug, m in memories.items()}
+    stability = {slug: float(m.stability or 0.0) for slug, m in memories.items()}
     states = [stored[c.id].state if c.id in stored and stored[c.id].fsrs_json else None for c in chosen]
     forecast = _forecast(stored.values(), today)
     heat_start = today - timedelta(days=today.weekday() + 7 * (HEATMAP_WEEKS - 1))
@@ -292,7 +290,7 @@ def compute_stats(store: Store, deck: Deck, *, now: datetime, topics: Sequence[s
         retention_passed=int(ret_passed),
         heatmap=tuple(heatmap),
         topics=tuple(_topics(deck, chosen, stored, recall, per_card)),
-        weakest=tuple(_weakest(chosen, stored, recall)),
+        weakest=tuple(_weakest(chosen, stored, recall, stability)),
     )
 
 
@@ -365,10 +363,16 @@ def _topics(
     return out
 
 
-def _weakest(chosen: list[Card], stored: dict[str, CardRow], recall: dict[str, float]) -> list[WeakCard]:
-    """Seen cards with the most lapses, then the lowest recall probability now."""
+def _weakest(
+    chosen: list[Card], stored: dict[str, CardRow], recall: dict[str, float], stability: dict[str, float]
+) -> list[WeakCard]:
+    """Seen cards with the most lapses, then the lowest recall probability now.
+
+    Ties (say, two cards reviewed a minute ago, both near 100%) go to the less stable
+    memory: the one FSRS expects to fade first.
+    """
     seen = [c for c in chosen if c.id in recall]
-    seen.sort(key=lambda c: (-stored[c.id].lapses, recall[c.id], c.id))
+    seen.sort(key=lambda c: (-stored[c.id].lapses, round(recall[c.id], 4), stability[c.id], c.id))
     return [
         WeakCard(
             id=c.id,
