@@ -214,6 +214,12 @@ class _Line:
         value = self._get(name, optional=optional)
         if value is None:
             return None
+        if isinstance(value, str) and _CANONICAL_TIME.fullmatch(value):  # as exported: already normalised
+            try:
+                datetime.fromisoformat(value)
+                return value
+            except ValueError:
+                pass
         moment = _parse_time(value)
         if moment is None:
             self.bad(f"'{name}' must be an ISO-8601 time with a UTC offset, got {value!r}")
@@ -257,6 +263,9 @@ class _Line:
         if isinstance(value, str) and not _SLUG.match(value):
             self.bad(f"'{name}' must be a card id (lowercase slug), got {value!r}")
         return value
+
+
+_CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
 
 
 def _parse_time(value: Any) -> datetime | None:

@@ -333,7 +333,7 @@ def _stats_summary(s: Stats) -> RenderableType:
     if s.retention_reviews:
         retention = (
             f"{_pct(s.retention)} over the last {s.retention_window} days "
-            f"({s.retention_passed}/{s.retention_reviews} first reviews of a card a day passed)"
+            f"({s.retention_passed}/{s.retention_reviews} passed)"
         )
     else:
         retention = f"— (no scheduled reviews in the last {s.retention_window} days)"

@@ -302,7 +302,7 @@ def test_stats_after_a_few_drills_shows_every_figure(runner: CliRunner, deck_dir
         "now · ",
         "3 today · 3 in all",
         "streak            1 day",
-        "true retention    50% over the last 30 days (1/2 first reviews",
+        "true retention    50% over the last 30 days (1/2 passed)",
         "mean answer time",
         "due, next 7 days",
         "today",
