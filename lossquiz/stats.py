@@ -250,6 +250,11 @@ class _CardTotals:
 def compute_stats(store: Store, deck: Deck, *, now: datetime, topics: Sequence[str] = ()) -> Stats:
     """Every figure for the deck's cards (optionally only some topics), as of `now`."""
     chosen = select(deck, topics=list(topics), kinds=[])
+    with store.snapshot():
+        return _compute(store, deck, chosen, now=now, topics=topics)
+
+
+def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, topics: Sequence[str]) -> Stats:
     rows = store.cards()
     stored = {c.id: rows[c.id] for c in chosen if c.id in rows}
     ids = json.dumps(sorted(r.id for r in stored.values()))

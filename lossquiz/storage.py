@@ -159,6 +159,18 @@ class Store:
             raise StorageError(_describe(self.path, e)) from None
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one consistent state, even while a drill writes (WAL)."""
+        try:
+            self.conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as e:
+            raise StorageError(_describe(self.path, e)) from None
+
+    @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE write transaction: all of it is committed, or none of it."""
         with self._write() as conn:
