@@ -14,6 +14,9 @@ from lossquiz.cards import Card
 from lossquiz.check import SnippetReport
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from lossquiz.history import ExportCounts, ImportResult
     from lossquiz.stats import Stats
 
 KIND_STYLE = {"concept": "cyan", "numeric": "magenta", "gradient": "yellow", "quickfire": "green"}
@@ -286,7 +289,7 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.0f}%"
 
 
-def _day(day: Any, today: Any) -> str:
+def _day(day: date, today: date) -> str:
     if day == today:
         return "today"
     return f"{day:%a} {day.day} {day:%b}"
@@ -419,12 +422,12 @@ def _weakest_table(s: Stats) -> RenderableType:
     return Group(Text("weakest cards", style="bold"), table)
 
 
-def exported(counts: Any, path: str) -> Text:
+def exported(counts: ExportCounts, path: str) -> Text:
     """`exported 120 reviews, 6 cards, 9 sessions to FILE`."""
     return Text(f"exported {counts.reviews} reviews, {counts.cards} cards, {counts.sessions} sessions to {path}")
 
 
-def imported(result: Any, path: str) -> Text:
+def imported(result: ImportResult, path: str) -> Text:
     """What an import added, skipped and rebuilt."""
     text = Text(f"imported {path}: {result.reviews_added} reviews added")
     if result.reviews_present:
