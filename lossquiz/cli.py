@@ -397,6 +397,89 @@ def untrust(
     _out().print(f"no longer trusted: {deck_dir.resolve()}", markup=False, soft_wrap=True)
 
 
+@app.command()
+def stats(
+    topic: TopicOption = None,
+    deck: DeckOption = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Progress: what is due, what you know, where the weak spots are.
+
+    Example: [bold]lossquiz stats[/], [bold]lossquiz stats --topic regression --json[/]
+    """
+    from lossquiz import cards, paths, render
+    from lossquiz.clock import SystemClock
+    from lossquiz.stats import compute_stats
+    from lossquiz.storage import Store
+
+    with exit_on_error():
+        loaded = cards.load_deck(paths.deck_dir(deck))
+        with Store.open(paths.data_dir(data_dir)) as store:
+            figures = compute_stats(store, loaded, now=SystemClock().now(), topics=topic or [])
+    if as_json:
+        _print_json(figures.to_dict())
+        return
+    _out().print(render.stats_empty(figures) if figures.empty else render.stats_view(figures))
+
+
+history_app = typer.Typer(
+    name="history",
+    help="Export or import your review history (JSON Lines), e.g. to move it to another machine.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(history_app)
+
+
+@history_app.command("export")
+def history_export(
+    file: Annotated[Path | None, typer.Argument(help="Write here instead of stdout.", show_default=False)] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Every review, session and card state as JSON Lines (a header line first).
+
+    Example: [bold]lossquiz history export backup.jsonl[/]
+    """
+    from lossquiz import history, paths, render
+    from lossquiz.clock import SystemClock
+    from lossquiz.storage import Store
+
+    with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+        now = SystemClock().now()
+        if file is None or str(file) == "-":
+            sys.stdout.writelines(history.export_lines(store, now=now))
+            return
+        counts = history.export_file(store, file, now=now)
+    _out().print(render.exported(counts, str(file)), soft_wrap=True)
+
+
+@history_app.command("import")
+def history_import(
+    file: Annotated[Path, typer.Argument(help="A file from `history export` ('-' reads stdin).")],
+    retention: Annotated[
+        float, typer.Option("--retention", min=0.7, max=0.99, help="Desired retention for rebuilt schedules.")
+    ] = 0.9,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Merge a history file: reviews already stored are skipped, schedules are rebuilt.
+
+    The whole file is checked first; if any line is bad, nothing is imported.
+
+    Example: [bold]lossquiz history import backup.jsonl[/]
+    """
+    from lossquiz import history, paths, render
+    from lossquiz.storage import Store
+
+    with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+        result = history.import_file(store, file, retention=retention)
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        _out().print(render.imported(result, "stdin" if str(file) == "-" else str(file)), soft_wrap=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

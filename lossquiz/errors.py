@@ -55,3 +55,16 @@ class UntrustedDeckError(LossquizError):
     """The deck's snippets are code the user has not trusted (see `lossquiz trust`)."""
 
     exit_code = 1
+
+
+class HistoryError(LossquizError):
+    """A history file cannot be read or fails validation; lists every bad line."""
+
+    exit_code = 1
+
+    def __init__(self, where: str, problems: list[str]) -> None:
+        self.problems = problems
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(
+            f"{where}: not imported ({len(problems)} {noun}, nothing was changed):\n  " + "\n  ".join(problems)
+        )

@@ -57,6 +57,17 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def m002_stats_indexes(conn: sqlite3.Connection) -> None:
+    """Covering indexes so `stats` reads 100,000 reviews from indexes alone, not the table."""
+    _run(
+        conn,
+        """
+        CREATE INDEX reviews_stats_card ON reviews(card_id, undone, cram, correct, duration_ms);
+        CREATE INDEX reviews_stats_time ON reviews(reviewed_at, undone, cram, card_id, rating);
+        """,
+    )
+
+
 def m004_trusted_decks(conn: sqlite3.Connection) -> None:
     """Decks whose snippets (code) the user allowed to run, pinned to a hash of their files."""
     _run(
@@ -72,7 +83,7 @@ def m004_trusted_decks(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m004_trusted_decks]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_stats_indexes, m004_trusted_decks]
 
 
 def _run(conn: sqlite3.Connection, script: str) -> None:

@@ -10,7 +10,7 @@ with one clear line and never written to.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -150,6 +150,31 @@ class Store:
             return self.conn.execute(sql, tuple(params)).fetchall()
         except sqlite3.DatabaseError as e:
             raise StorageError(_describe(self.path, e)) from None
+
+    def query(self, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> list[Any]:
+        """Rows of one read-only query, positional or named parameters (stats, history)."""
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise StorageError(_describe(self.path, e)) from None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one consistent state, even while a drill writes (WAL)."""
+        try:
+            self.conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as e:
+            raise StorageError(_describe(self.path, e)) from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE write transaction: all of it is committed, or none of it."""
+        with self._write() as conn:
+            yield conn
 
     def sync_cards(self, slugs_hashes: Iterable[tuple[str, str]]) -> None:
         """Make sure every deck card has a row (new cards have no state yet)."""

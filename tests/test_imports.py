@@ -36,6 +36,10 @@ print("TORCH" if "torch" in sys.modules else "NO-TORCH", code, file=sys.stderr)
         ["trust", "--list"],
         ["show", "square", "--deck", str(MINI)],  # untrusted: shown as --no-run
         ["export", "--format", "md", "--deck", str(MINI)],  # untrusted: no worked examples
+        ["stats"],
+        ["stats", "--json"],
+        ["stats", "--topic", "regression"],
+        ["history", "export"],
     ],
 )
 def test_command_does_not_import_torch(args: list[str]) -> None:
@@ -47,6 +51,16 @@ def test_command_does_not_import_torch(args: list[str]) -> None:
 def test_import_lossquiz_is_light() -> None:
     heavy = ("torch", "numpy", "rich", "typer", "yaml", "fsrs")
     code = f"import sys, lossquiz; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_stats_path_imports_neither_torch_nor_numpy() -> None:
+    """py-fsrs loads its optimizer (and with it numpy/torch) lazily; stats must stay light."""
+    code = (
+        "import sys, lossquiz.stats, lossquiz.history, lossquiz.synthetic, fsrs; "
+        "print(sorted(m for m in ('torch', 'numpy', 'pandas') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 

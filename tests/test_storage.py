@@ -145,3 +145,23 @@ def test_cli_refuses_newer_schema_in_one_line(tmp_path: Path, deck_dir: Path) ->
     assert result.exit_code == 1
     assert "written by a newer lossquiz" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert (data / "progress.db").read_bytes() == before
+
+
+def test_upgrade_from_schema_1_adds_the_stats_indexes_and_keeps_reviews(tmp_path: Path) -> None:
+    from lossquiz.migrations import m001_initial
+
+    path = tmp_path / "progress.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    m001_initial(conn)
+    conn.execute("INSERT INTO _migrations VALUES ('m001_initial', '2025-01-01')")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO cards (slug, content_hash) VALUES ('huber', 'h')")
+    conn.execute("INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms) VALUES (1, '2025-01-01', 3, 10)")
+    conn.close()
+    with Store(path) as store:
+        indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"reviews_stats_card", "reviews_stats_time"} <= indexes
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 1
