@@ -22,6 +22,7 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating
 
 from lossquiz.scheduling import make_scheduler
+from tests.conftest import trust_deck
 
 pytestmark = pytest.mark.torch
 pytest.importorskip("torch")
@@ -31,6 +32,7 @@ class Drill:
     """A drill subprocess with a line-oriented conversation."""
 
     def __init__(self, deck: Path, data: Path, *args: str) -> None:
+        trust_deck(deck, data)  # a foreign deck's snippets run only once trusted
         env = {**os.environ, "LOSSQUIZ_HOME": str(data), "COLUMNS": "100", "NO_COLOR": "1"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "lossquiz", "drill", "--deck", str(deck), "--seed", "1", "--time-limit", "0", *args],
