@@ -118,15 +118,26 @@ def show(
         int | None,
         typer.Option("--seed", help="Show random problem N instead of the fixed example."),
     ] = None,
+    plot: Annotated[
+        bool, typer.Option("--plot", help="Draw the card's curves in the terminal (computed by its snippet).")
+    ] = False,
     deck: DeckOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show one card as a worked example: answer, formula, snippet and live numbers.
 
-    Example: [bold]lossquiz show huber[/], [bold]lossquiz show focal --seed 3[/]
+    Example: [bold]lossquiz show huber[/], [bold]lossquiz show focal --seed 3[/],
+    [bold]lossquiz show focal --plot[/]
     """
     from lossquiz import cards, paths, render, showing
 
+    if plot:
+        if no_run or seed is not None:
+            raise typer.BadParameter(
+                "--plot draws curves from the snippet; drop --no-run and --seed", param_hint="--plot"
+            )
+        _show_plot(query, deck, as_json=as_json)
+        return
     with exit_on_error():
         loaded = cards.load_deck(paths.deck_dir(deck))
         card = cards.find_card(loaded, query)
@@ -138,6 +149,23 @@ def show(
     if shown.error:
         _err().print(f"error: snippet '{card.snippet}' failed: {shown.error}", markup=False, soft_wrap=True)
         raise typer.Exit(code=4)
+
+
+def _show_plot(query: str, deck: Path | None, *, as_json: bool) -> None:
+    from lossquiz import cards, paths, plots, render
+
+    with exit_on_error():
+        loaded = cards.load_deck(paths.deck_dir(deck))
+        card = cards.find_card(loaded, query)
+        found = plots.card_plots(loaded, card)
+    if as_json:
+        _print_json({"id": card.id, "snippet": card.snippet, "plots": [p.to_dict() for p in found]})
+        return
+    out = _out()
+    color = out.color_system is not None and not out.no_color
+    width, height = max(min(out.width, 120), 40), 22
+    drawn = [(p, render.plot_text(p, width=width, height=height, color=color)) for p in found]
+    out.print(render.plots(card, drawn))
 
 
 @app.command()

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from lossquiz.cards import Card
 from lossquiz.check import SnippetReport
+from lossquiz.plots import Plot
 
 KIND_STYLE = {"concept": "cyan", "numeric": "magenta", "gradient": "yellow", "quickfire": "green"}
 
@@ -270,3 +271,42 @@ def nothing_due(s: Any) -> Text:
         text.append(f" Next card due {s.next_due[:16].replace('T', ' ')} UTC.")
     text.append("\nReview ahead with `lossquiz drill --cram`, or raise `--new`.", style="dim")
     return text
+
+
+# -- show --plot (plotext draws; imported only here) ------------------------------------------
+
+PLAIN_MARKERS = ("•", "x", "+", "o", "*", "#", "%", "@")  # told apart without colour
+
+
+def plot_text(plot: Plot, *, width: int, height: int, color: bool) -> str:
+    """One plot drawn by plotext into a string (no terminal needed).
+
+    Without colour (not a TTY, or NO_COLOR) the theme is plotext's colourless "clear" and
+    each curve gets its own marker character, so the legend still tells them apart.
+    """
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    plt.theme("pro" if color else "clear")
+    for i, series in enumerate(plot.series):
+        points = [(x, y) for x, y in zip(series.x, series.y, strict=True) if y is not None]
+        marker = "braille" if color else PLAIN_MARKERS[i % len(PLAIN_MARKERS)]
+        plt.plot([p[0] for p in points], [p[1] for p in points], label=series.name, marker=marker)
+    plt.title(plot.title)
+    plt.xlabel(plot.x_label)
+    plt.ylabel(plot.y_label)
+    if plot.y_lim is not None:
+        plt.ylim(*plot.y_lim)
+    built = str(plt.build())
+    return built if color else str(plt.uncolorize(built))  # "clear" still ends lines with a reset code
+
+
+def plots(card: Card, drawn: list[tuple[Plot, str]]) -> RenderableType:
+    """A card's header, then each plot (drawn text) with its note."""
+    parts: list[RenderableType] = [card_header(card)]
+    for plot, text in drawn:
+        parts.append(Text.from_ansi(text, no_wrap=True, overflow="ignore"))
+        if plot.note:
+            parts.append(Text(plot.note, style="dim"))
+    return Group(*parts)

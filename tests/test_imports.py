@@ -14,7 +14,8 @@ try:
     app({args!r})
 except SystemExit as e:
     code = e.code
-print("TORCH" if "torch" in sys.modules else "NO-TORCH", code, file=sys.stderr)
+heavy = [m for m in ("torch", "plotext", "pandas") if m in sys.modules]
+print("LOADED:" + ",".join(heavy) if heavy else "NO-TORCH", code, file=sys.stderr)
 """
 
 
@@ -29,6 +30,7 @@ print("TORCH" if "torch" in sys.modules else "NO-TORCH", code, file=sys.stderr)
     ],
 )
 def test_command_does_not_import_torch(args: list[str]) -> None:
+    """Nor plotext: only `show --plot` draws."""
     done = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=False)
     last = done.stderr.strip().splitlines()[-1]
     assert last in ("NO-TORCH 0", "NO-TORCH None"), done.stderr
