@@ -214,7 +214,16 @@ def drill(
         bool, typer.Option("--cram", help="Review ahead: record answers, leave the schedule alone.")
     ] = False,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for the random problems.")] = None,
-    retention: Annotated[float, typer.Option("--retention", min=0.7, max=0.99, help="Desired retention.")] = 0.9,
+    retention: Annotated[
+        float | None,
+        typer.Option(
+            "--retention",
+            min=0.7,
+            max=0.99,
+            help="Desired retention.",
+            show_default="0.9, or the one set by `optimize --apply-retention`",
+        ),
+    ] = None,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -227,7 +236,7 @@ def drill(
     Example: [bold]lossquiz drill --topic regression --cards 10[/]
     """
     from lossquiz import cards as cards_mod
-    from lossquiz import paths, render
+    from lossquiz import paths, render, settings
     from lossquiz.clock import SystemClock
     from lossquiz.drill import Drill
     from lossquiz.prompts import make_prompter
@@ -245,7 +254,6 @@ def drill(
         topics=tuple(topic or ()),
         kinds=tuple(kind or ()),
         seed=seed,
-        retention=retention,
     )
     with exit_on_error():
         loaded = cards_mod.load_deck(paths.deck_dir(deck))
@@ -253,7 +261,10 @@ def drill(
         if card:
             options = replace(options, card_ids=tuple(cards_mod.find_card(loaded, q).id for q in card))
         with Store.open(paths.data_dir(data_dir)) as store, SnippetRunner() as runner:
-            session = Drill(loaded, store, runner, out, make_prompter(out, clock), clock, options)
+            parameters, chosen_retention = settings.scheduler_settings(store, retention)  # fitted by `optimize`
+            options = replace(options, retention=chosen_retention)
+            prompter = make_prompter(out, clock)
+            session = Drill(loaded, store, runner, out, prompter, clock, options, parameters=parameters)
             result = session.run()
             if result.empty:
                 out.print(render.nothing_due(session_summary(store, None, clock.now())))
@@ -268,6 +279,56 @@ def drill(
             )
     if result.interrupted:
         raise typer.Exit(code=130)
+
+
+@app.command()
+def optimize(
+    show_only: Annotated[bool, typer.Option("--show", help="Only print the parameters in use; fit nothing.")] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Forget fitted parameters and retention: back to defaults.")
+    ] = False,
+    apply_retention: Annotated[
+        bool, typer.Option("--apply-retention", help="Also make the workload-minimising retention the drill default.")
+    ] = False,
+    no_retention: Annotated[
+        bool, typer.Option("--no-retention", help="Skip the (slower) optimal-retention simulation.")
+    ] = False,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fit the FSRS scheduler to your own review history; drills use the fitted parameters from then on.
+
+    Needs 512 reviews made on a later day than the card's previous review (cram and undone
+    reviews do not count). Loads torch (py-fsrs's optimizer), so it takes a while.
+
+    Example: [bold]lossquiz optimize[/], [bold]lossquiz optimize --show[/], [bold]lossquiz optimize --reset[/]
+    """
+    from lossquiz import optimizing, paths, render, settings
+    from lossquiz.clock import SystemClock
+    from lossquiz.storage import Store
+
+    if sum((show_only, reset, apply_retention or no_retention)) > 1:
+        raise typer.BadParameter("use one of --show, --reset, or a fit (optionally --apply-retention)")
+    if apply_retention and no_retention:
+        raise typer.BadParameter("--apply-retention needs the retention simulation; drop --no-retention")
+    with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+        if show_only or reset:
+            removed = settings.reset(store) if reset else None
+            current = optimizing.in_use(store)
+        else:
+            with _err().status("fitting FSRS to your review history (loads torch; can take a minute)…"):
+                fit = optimizing.optimize(
+                    store, now=SystemClock().now(), retention=not no_retention, apply_retention=apply_retention
+                )
+    if show_only or reset:
+        if as_json:
+            _print_json({**({"reset": removed} if reset else {}), **current.to_dict()})
+        else:
+            _out().print(render.parameters_in_use(current, reset=removed))
+    elif as_json:
+        _print_json(fit.to_dict())
+    else:
+        _out().print(render.fit_report(fit))
 
 
 def main() -> None:

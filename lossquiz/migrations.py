@@ -57,7 +57,21 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+def m005_settings(conn: sqlite3.Connection) -> None:
+    """User settings as key -> JSON value (fitted FSRS parameters, a chosen retention)."""
+    _run(
+        conn,
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,         -- JSON
+            updated_at TEXT NOT NULL     -- ISO-8601 UTC
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m005_settings]
 
 
 def _run(conn: sqlite3.Connection, script: str) -> None:
