@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -89,29 +88,6 @@ def _drill_latency(env: dict[str, str], repeat: int) -> tuple[list[float], list[
     return first, reveal
 
 
-def _synthetic_deck(root: Path, n: int) -> Path:
-    """A deck of n cards in 10 files (for the load budget)."""
-    from lossquiz.paths import builtin_deck
-
-    (root / "cards").mkdir(parents=True)
-    shutil.copytree(builtin_deck() / "snippets", root / "snippets")
-    per_file = n // 10
-    for f in range(10):
-        lines = []
-        for i in range(per_file):
-            k = f * per_file + i
-            lines.append(
-                f"- id: card-{k}\n  title: Card {k}\n  topic: regression\n  kind: concept\n"
-                f"  question: What is loss number {k}, and when would you use it?\n"
-                f"  answer: |\n    A loss. It is the {k}-th one; use it when the {k}-th condition holds.\n"
-                f"  key_points: [first point {k}, second point {k}]\n"
-                f"  formula: \\frac{{1}}{{N}}\\sum_i (y_i - \\hat y_i)^2\n"
-                f"  snippet: mse\n  source: synthetic\n"
-            )
-        (root / "cards" / f"{f:02d}.yaml").write_text("\n".join(lines))
-    return root
-
-
 def _fmt(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
 
@@ -136,6 +112,7 @@ def machine() -> str:
 def run(repeat: int = 7) -> list[Figure]:
     """Measure every budget; returns the rows (also printed)."""
     from lossquiz.cards import load_deck
+    from lossquiz.synthetic import write_deck
 
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
     figures: list[Figure] = []
@@ -164,7 +141,7 @@ def run(repeat: int = 7) -> list[Figure]:
         figures.append(Figure("lossquiz show huber (live)", _time_command([*LQ, "show", "huber"], env, 3)))
         figures.append(Figure("lossquiz check (whole deck)", _time_command([*LQ, "check"], env, 1)))
     with tempfile.TemporaryDirectory() as tmp:
-        deck = _synthetic_deck(Path(tmp) / "deck", 1000)
+        deck = write_deck(Path(tmp) / "deck", 1000, seed=1)
         runs = _time_call(lambda: load_deck(deck), repeat)
         figures.append(Figure("load a 1,000-card deck", runs, "< 0.2 s", statistics.median(runs) < 0.2))
     figures += _history_figures(env, repeat)
@@ -172,25 +149,35 @@ def run(repeat: int = 7) -> list[Figure]:
 
 
 def _history_figures(env: dict[str, str], repeat: int) -> list[Figure]:
-    """`stats` and `history import` over a generated 100,000-review history."""
-    try:
-        from lossquiz.synthetic import generate_history_file
-    except ImportError:
-        return []
-    with tempfile.TemporaryDirectory() as tmp:
-        history = Path(tmp) / "history.jsonl"
-        generate_history_file(history, 100_000, seed=1)
-        home = Path(tmp) / "home"
-        run_env = {**env, "LOSSQUIZ_HOME": str(home)}
-        imported = _time_command([*LQ, "history", "import", str(history)], run_env, 1)
-        stats = _time_command([*LQ, "stats"], run_env, repeat)
-        from lossquiz.stats_bench import time_stats_in_process
+    """`stats` and `history import` over a generated 100,000-review history of the built-in deck."""
+    from lossquiz.cards import load_deck
+    from lossquiz.clock import SystemClock
+    from lossquiz.paths import builtin_deck
+    from lossquiz.stats import compute_stats
+    from lossquiz.storage import Store
+    from lossquiz.synthetic import generate_history
 
-        inner = time_stats_in_process(home, repeat)
+    deck, now = load_deck(builtin_deck()), SystemClock().now()
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp) / "source", Path(tmp) / "target"
+        with Store.open(source) as store:
+            generate_history(store, deck, 100_000, seed=1, now=now)
+        history = Path(tmp) / "history.jsonl"
+        subprocess.run([*LQ, "history", "export", str(history)], env={**env, "LOSSQUIZ_HOME": str(source)}, check=True)
+        run_env = {**env, "LOSSQUIZ_HOME": str(target)}
+        imported = _time_command([*LQ, "history", "import", str(history)], run_env, 1)
+        command = _time_command([*LQ, "stats"], run_env, repeat)
+        with Store.open(target) as store:
+            inner = _time_call(lambda: compute_stats(store, deck, now=now), repeat)
     return [
-        Figure("history import (100,000 reviews)", imported),
-        Figure("lossquiz stats over 100,000 reviews (whole command)", stats),
+        Figure("history import (100,000 reviews, fresh data dir)", imported),
         Figure("stats figures over 100,000 reviews (in process)", inner, "< 0.5 s", statistics.median(inner) < 0.5),
+        Figure(
+            "lossquiz stats over 100,000 reviews (whole command)",
+            command,
+            "< 0.5 s",
+            statistics.median(command) < 0.5,
+        ),
     ]
 
 

@@ -119,6 +119,9 @@ def show(
         int | None,
         typer.Option("--seed", help="Show random problem N instead of the fixed example."),
     ] = None,
+    plot: Annotated[
+        bool, typer.Option("--plot", help="Draw the card's curves in the terminal (computed by its snippet).")
+    ] = False,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
@@ -127,10 +130,18 @@ def show(
 
     A deck other than the built-in one runs its snippets only once trusted ([bold]lossquiz trust[/]).
 
-    Example: [bold]lossquiz show huber[/], [bold]lossquiz show focal --seed 3[/]
+    Example: [bold]lossquiz show huber[/], [bold]lossquiz show focal --seed 3[/],
+    [bold]lossquiz show focal --plot[/]
     """
     from lossquiz import cards, paths, render, showing, trust
 
+    if plot:
+        if no_run or seed is not None:
+            raise typer.BadParameter(
+                "--plot draws curves from the snippet; drop --no-run and --seed", param_hint="--plot"
+            )
+        _show_plot(query, deck, as_json=as_json)
+        return
     with exit_on_error():
         root = paths.deck_dir(deck)
         loaded = cards.load_deck(root)
@@ -147,6 +158,23 @@ def show(
     if shown.error:
         _err().print(f"error: snippet '{card.snippet}' failed: {shown.error}", markup=False, soft_wrap=True)
         raise typer.Exit(code=4)
+
+
+def _show_plot(query: str, deck: Path | None, *, as_json: bool) -> None:
+    from lossquiz import cards, paths, plots, render
+
+    with exit_on_error():
+        loaded = cards.load_deck(paths.deck_dir(deck))
+        card = cards.find_card(loaded, query)
+        found = plots.card_plots(loaded, card)
+    if as_json:
+        _print_json({"id": card.id, "snippet": card.snippet, "plots": [p.to_dict() for p in found]})
+        return
+    out = _out()
+    color = out.color_system is not None and not out.no_color
+    width, height = max(min(out.width, 120), 40), 22
+    drawn = [(p, render.plot_text(p, width=width, height=height, color=color)) for p in found]
+    out.print(render.plots(card, drawn))
 
 
 @app.command()
@@ -200,7 +228,16 @@ def drill(
         bool, typer.Option("--cram", help="Review ahead: record answers, leave the schedule alone.")
     ] = False,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for the random problems.")] = None,
-    retention: Annotated[float, typer.Option("--retention", min=0.7, max=0.99, help="Desired retention.")] = 0.9,
+    retention: Annotated[
+        float | None,
+        typer.Option(
+            "--retention",
+            min=0.7,
+            max=0.99,
+            help="Desired retention.",
+            show_default="0.9, or the one set by `optimize --apply-retention`",
+        ),
+    ] = None,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -213,7 +250,7 @@ def drill(
     Example: [bold]lossquiz drill --topic regression --cards 10[/]
     """
     from lossquiz import cards as cards_mod
-    from lossquiz import paths, render, trust
+    from lossquiz import paths, render, settings, trust
     from lossquiz.clock import SystemClock
     from lossquiz.drill import Drill
     from lossquiz.prompts import make_prompter
@@ -231,7 +268,6 @@ def drill(
         topics=tuple(topic or ()),
         kinds=tuple(kind or ()),
         seed=seed,
-        retention=retention,
     )
     with exit_on_error():
         root = paths.deck_dir(deck)
@@ -243,7 +279,10 @@ def drill(
             if not (verdict := trust.check(root, store)).trusted:
                 options = replace(options, run_snippets=False)
                 _err().print(render.untrusted_drill(verdict.reason), soft_wrap=True)
-            session = Drill(loaded, store, runner, out, make_prompter(out, clock), clock, options)
+            parameters, chosen_retention = settings.scheduler_settings(store, retention)  # fitted by `optimize`
+            options = replace(options, retention=chosen_retention)
+            prompter = make_prompter(out, clock)
+            session = Drill(loaded, store, runner, out, prompter, clock, options, parameters=parameters)
             result = session.run()
             if result.empty:
                 out.print(render.nothing_due(session_summary(store, None, clock.now())))
@@ -478,6 +517,56 @@ def history_import(
         _print_json(result.to_dict())
     else:
         _out().print(render.imported(result, "stdin" if str(file) == "-" else str(file)), soft_wrap=True)
+
+
+@app.command()
+def optimize(
+    show_only: Annotated[bool, typer.Option("--show", help="Only print the parameters in use; fit nothing.")] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Forget fitted parameters and retention: back to defaults.")
+    ] = False,
+    apply_retention: Annotated[
+        bool, typer.Option("--apply-retention", help="Also make the workload-minimising retention the drill default.")
+    ] = False,
+    no_retention: Annotated[
+        bool, typer.Option("--no-retention", help="Skip the (slower) optimal-retention simulation.")
+    ] = False,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fit the FSRS scheduler to your own review history; drills use the fitted parameters from then on.
+
+    Needs 512 reviews made on a later day than the card's previous review (cram and undone
+    reviews do not count). Loads torch (py-fsrs's optimizer), so it takes a while.
+
+    Example: [bold]lossquiz optimize[/], [bold]lossquiz optimize --show[/], [bold]lossquiz optimize --reset[/]
+    """
+    from lossquiz import optimizing, paths, render, settings
+    from lossquiz.clock import SystemClock
+    from lossquiz.storage import Store
+
+    if sum((show_only, reset, apply_retention or no_retention)) > 1:
+        raise typer.BadParameter("use one of --show, --reset, or a fit (optionally --apply-retention)")
+    if apply_retention and no_retention:
+        raise typer.BadParameter("--apply-retention needs the retention simulation; drop --no-retention")
+    with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+        if show_only or reset:
+            removed = settings.reset(store) if reset else None
+            current = optimizing.in_use(store)
+        else:
+            with _err().status("fitting FSRS to your review history (loads torch; can take a minute)…"):
+                fit = optimizing.optimize(
+                    store, now=SystemClock().now(), retention=not no_retention, apply_retention=apply_retention
+                )
+    if show_only or reset:
+        if as_json:
+            _print_json({**({"reset": removed} if reset else {}), **current.to_dict()})
+        else:
+            _out().print(render.parameters_in_use(current, reset=removed))
+    elif as_json:
+        _print_json(fit.to_dict())
+    else:
+        _out().print(render.fit_report(fit))
 
 
 def main() -> None:

@@ -78,12 +78,30 @@ def m004_trusted_decks(conn: sqlite3.Connection) -> None:
             snippets_hash TEXT NOT NULL, -- sha256 over every file under snippets/ when trusted
             files INTEGER NOT NULL,      -- how many files that was
             trusted_at TEXT NOT NULL     -- ISO-8601 UTC
+        """,
+    )
+
+
+def m005_settings(conn: sqlite3.Connection) -> None:
+    """User settings as key -> JSON value (fitted FSRS parameters, a chosen retention)."""
+    _run(
+        conn,
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,         -- JSON
+            updated_at TEXT NOT NULL     -- ISO-8601 UTC
         );
         """,
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_stats_indexes, m004_trusted_decks]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial,
+    m002_stats_indexes,
+    m004_trusted_decks,
+    m005_settings,
+]
 
 
 def _run(conn: sqlite3.Connection, script: str) -> None:

@@ -13,13 +13,13 @@ from rich.text import Text
 
 from lossquiz.cards import Card
 
-if TYPE_CHECKING:  # only for annotations: `list` need not import the snippet runner
-    from lossquiz.check import SnippetReport
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from datetime import date
 
+    from lossquiz.check import SnippetReport
     from lossquiz.history import ExportCounts, ImportResult
+    from lossquiz.optimizing import Fit, InUse
+    from lossquiz.plots import Plot
     from lossquiz.stats import Stats
 
 KIND_STYLE = {"concept": "cyan", "numeric": "magenta", "gradient": "yellow", "quickfire": "green"}
@@ -503,3 +503,98 @@ def imported(result: ImportResult, path: str) -> Text:
     text.append(f"; {result.cards_added} new cards, {result.sessions_added} sessions")
     text.append(f"; {result.cards_rebuilt} card schedules rebuilt from the merged log")
     return text
+
+
+# -- show --plot (plotext draws; imported only here) ------------------------------------------
+
+PLAIN_MARKERS = ("•", "x", "+", "o", "*", "#", "%", "@")  # told apart without colour
+
+
+def plot_text(plot: Plot, *, width: int, height: int, color: bool) -> str:
+    """One plot drawn by plotext into a string (no terminal needed).
+
+    Without colour (not a TTY, or NO_COLOR) the theme is plotext's colourless "clear" and
+    each curve gets its own marker character, so the legend still tells them apart.
+    """
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    plt.theme("pro" if color else "clear")
+    for i, series in enumerate(plot.series):
+        points = [(x, y) for x, y in zip(series.x, series.y, strict=True) if y is not None]
+        marker = "braille" if color else PLAIN_MARKERS[i % len(PLAIN_MARKERS)]
+        plt.plot([p[0] for p in points], [p[1] for p in points], label=series.name, marker=marker)
+    plt.title(plot.title)
+    plt.xlabel(plot.x_label)
+    plt.ylabel(plot.y_label)
+    if plot.y_lim is not None:
+        plt.ylim(*plot.y_lim)
+    built = str(plt.build())
+    return built if color else str(plt.uncolorize(built))  # "clear" still ends lines with a reset code
+
+
+def plots(card: Card, drawn: list[tuple[Plot, str]]) -> RenderableType:
+    """A card's header, then each plot (drawn text) with its note."""
+    parts: list[RenderableType] = [card_header(card)]
+    for plot, text in drawn:
+        parts.append(Text.from_ansi(text, no_wrap=True, overflow="ignore"))
+        if plot.note:
+            parts.append(Text(plot.note, style="dim"))
+    return Group(*parts)
+
+
+# -- optimize ---------------------------------------------------------------------------------
+
+
+def fit_report(fit: Fit) -> RenderableType:
+    """What `optimize` fitted, how much better it predicts, and the workload-optimal retention."""
+    lines: list[RenderableType] = [
+        Text.assemble(
+            ("✓ fitted FSRS parameters", "bold green"),
+            f" to {fit.reviews:,} reviews ({fit.training:,} on a later day than the card's previous one) — saved.",
+        ),
+        Text("Drills schedule with them from now on. `lossquiz optimize --show` lists them, `--reset` undoes."),
+    ]
+    if fit.loss_default is not None and fit.loss_fitted is not None:
+        lines.append(
+            Text(
+                f"log-loss of the recall predictions on your history: default {fit.loss_default:.4f} "
+                f"→ fitted {fit.loss_fitted:.4f} (lower is better)"
+            )
+        )
+    if fit.optimal_retention is not None:
+        tail = (
+            " — now the drill default" if fit.applied_retention else " — `lossquiz optimize --apply-retention` uses it"
+        )
+        lines.append(Text(f"retention that minimises workload: {fit.optimal_retention:g}{tail}"))
+    elif fit.retention_note:
+        lines.append(Text(f"retention that minimises workload: not estimated ({fit.retention_note})", style="dim"))
+    return Group(*lines)
+
+
+def parameters_in_use(current: InUse, *, reset: bool | None = None) -> RenderableType:
+    """`optimize --show`: which FSRS parameters and retention the drill uses, against the defaults."""
+    parts: list[RenderableType] = []
+    if reset is not None:
+        parts.append(Text("reset: back to the defaults" if reset else "nothing to reset: the defaults were in use"))
+    if current.fitted:
+        when = current.fitted_at.astimezone().strftime("%Y-%m-%d %H:%M") if current.fitted_at else "?"
+        head = Text.assemble(("FSRS parameters in use: ", "bold"), f"fitted on {current.reviews:,} reviews, {when}")
+    else:
+        history = current.history
+        head = Text.assemble(("FSRS parameters in use: ", "bold"), "py-fsrs defaults")
+        parts.append(head)
+        head = Text(
+            f"not fitted yet: {history.training:,} of the {current.needed} reviews `lossquiz optimize` needs so far"
+        )
+    source = "set by `optimize --apply-retention`" if current.retention_stored else "default"
+    parts += [head, Text(f"desired retention: {current.retention:g} ({source}; `drill --retention` overrides)")]
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("w", "default", "in use"):
+        table.add_column(column, justify="right")
+    for i, (default, used) in enumerate(zip(current.defaults, current.parameters, strict=True)):
+        style = "cyan" if abs(default - used) > 1e-9 else ""
+        table.add_row(f"w{i}", f"{default:.4f}", Text(f"{used:.4f}", style=style))
+    parts.append(table)
+    return Group(*parts)

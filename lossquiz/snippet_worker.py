@@ -7,6 +7,7 @@ the protocol on stdout.
 
 Request  {"op": "run", "path": ..., "seed": null | int}       -> {"ok": true, "result": {...}}
 Request  {"op": "check", "path": ..., "seeds": [int, ...]}     -> {"ok": true, "results": [...]}
+Request  {"op": "plot", "path": ...}                          -> {"ok": true, "plots": [{...}, ...]}
 Failure  {"ok": false, "error": "<one line>"}
 """
 
@@ -115,6 +116,22 @@ def solve(module: ModuleType, seed: int | None) -> dict[str, Any]:
     }
 
 
+def plots(module: ModuleType) -> list[Any]:
+    """The snippet's optional plot(): one plot dict or a list of them, as plain data.
+
+    A plot is {"title", "x_label", "y_label", "series": [{"name", "x", "y"}, ...]} with
+    optional "note" and "y_lim"; the curves are computed here, in the snippet, not by the CLI.
+    """
+    import torch
+
+    draw = getattr(module, "plot", None)
+    if not callable(draw):
+        raise AttributeError("snippet defines no plot() function")
+    torch.manual_seed(0)  # for snippets that sample
+    result = draw()
+    return list(to_plain(result if isinstance(result, (list, tuple)) else [result]))
+
+
 def _one_line(exc: BaseException, path: str) -> str:
     """The exception and the snippet line it came from."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
@@ -130,6 +147,8 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         module = _load(path)
         if request["op"] == "run":
             return {"ok": True, "result": solve(module, request.get("seed"))}
+        if request["op"] == "plot":
+            return {"ok": True, "plots": plots(module)}
         if request["op"] == "check":
             results = [solve(module, None)]
             results += [solve(module, s) for s in request.get("seeds", [])]

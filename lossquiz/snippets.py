@@ -120,6 +120,10 @@ class SnippetRunner:
         message = {"op": "check", "path": str(path), "seeds": list(range(problems))}
         return self.request(message, timeout=self.timeout * 3)
 
+    def plot(self, path: Path) -> Outcome:
+        """The snippet's plot() data; data = {"plots": [{...}, ...]}."""
+        return self.request({"op": "plot", "path": str(path)}, timeout=self.timeout * 3)
+
     def close(self) -> None:
         """Stop the worker."""
         if self._proc is None:

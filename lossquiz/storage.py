@@ -290,6 +290,36 @@ class Store:
         rows = self._read("SELECT path, snippets_hash, files, trusted_at FROM trusted_decks ORDER BY path")
         return [TrustedDeck(*r) for r in rows]
 
+    def setting(self, key: str) -> tuple[str, str] | None:
+        """A stored setting as (JSON text, updated_at ISO), or None when unset."""
+        rows = self._read("SELECT value, updated_at FROM settings WHERE key = ?", (key,))
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+    def set_setting(self, key: str, value: str, now: datetime) -> None:
+        """Store a setting (JSON text), replacing any previous value."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (key, value, iso(now)),
+            )
+
+    def delete_setting(self, key: str) -> bool:
+        """Forget a setting; True if there was one."""
+        with self._write() as conn:
+            return conn.execute("DELETE FROM settings WHERE key = ?", (key,)).rowcount > 0
+
+    def review_history(self) -> list[tuple[int, int, str, int]]:
+        """Kept, scheduled reviews as (card rowid, rating, reviewed_at ISO, duration_ms), oldest first.
+
+        Undone and cram reviews are left out: they never moved a schedule.
+        """
+        rows = self._read(
+            """SELECT card_id, rating, reviewed_at, duration_ms FROM reviews
+               WHERE undone = 0 AND cram = 0 ORDER BY reviewed_at, id"""
+        )
+        return [(int(r[0]), int(r[1]), str(r[2]), int(r[3])) for r in rows]
+
 
 @dataclass(frozen=True, slots=True)
 class TrustedDeck:

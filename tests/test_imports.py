@@ -18,7 +18,8 @@ try:
     app({args!r})
 except SystemExit as e:
     code = e.code
-print("TORCH" if "torch" in sys.modules else "NO-TORCH", code, file=sys.stderr)
+heavy = [m for m in ("torch", "plotext", "pandas") if m in sys.modules]
+print("LOADED:" + ",".join(heavy) if heavy else "NO-TORCH", code, file=sys.stderr)
 """
 
 
@@ -40,12 +41,24 @@ print("TORCH" if "torch" in sys.modules else "NO-TORCH", code, file=sys.stderr)
         ["stats", "--json"],
         ["stats", "--topic", "regression"],
         ["history", "export"],
+        ["optimize", "--show"],
+        ["optimize", "--show", "--json"],
     ],
 )
 def test_command_does_not_import_torch(args: list[str]) -> None:
+    """Nor plotext (only `show --plot` draws) nor pandas (only `optimize` fits)."""
     done = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=False)
     last = done.stderr.strip().splitlines()[-1]
     assert last in ("NO-TORCH 0", "NO-TORCH None"), done.stderr
+
+
+def test_optimize_without_enough_history_answers_before_loading_torch() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=["optimize"])], capture_output=True, text=True, check=False
+    )
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1] == "NO-TORCH 1", done.stderr
+    assert lines[0].startswith("error: not enough review history to fit FSRS")
 
 
 def test_import_lossquiz_is_light() -> None:

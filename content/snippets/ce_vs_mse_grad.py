@@ -49,6 +49,23 @@ def reference(logits, y):
     return {"ce": g_ce.sum(), "mse": g_mse.sum()}
 
 
+def plot():
+    """dL/dz for BCE vs squared error on the sigmoid output, target y = 1, over the logit z."""
+    z = torch.linspace(-8.0, 8.0, 161)
+    p = torch.sigmoid(z)
+    return {
+        "title": "Gradient w.r.t. the logit, target y = 1",
+        "x_label": "logit z (z << 0: confidently wrong)",
+        "y_label": "dL/dz",
+        "series": [
+            {"name": "BCE: p - y", "x": z.tolist(), "y": (p - 1).tolist()},
+            {"name": "MSE on p: 2 (p - y) p (1 - p)", "x": z.tolist(), "y": (2 * (p - 1) * p * (1 - p)).tolist()},
+        ],
+        "note": "Squared error through a sigmoid goes silent when the model is confidently wrong (z << 0); "
+        "BCE's gradient stays near -1 there.",
+    }
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

@@ -48,6 +48,22 @@ def reference(logits, target):
     return F.cross_entropy(logits, target)
 
 
+def plot():
+    """CE = -log p of the true class vs the squared error on probabilities, over p."""
+    p = torch.linspace(0.02, 1.0, 197)
+    return {
+        "title": "Cross-entropy over the probability of the true class",
+        "x_label": "p, softmax probability of the true class",
+        "y_label": "loss",
+        "series": [
+            {"name": "CE -log p", "x": p.tolist(), "y": (-torch.log(p)).tolist()},
+            {"name": "squared error (1 - p)^2", "x": p.tolist(), "y": ((1 - p) ** 2).tolist()},
+        ],
+        "note": "CE is unbounded as p -> 0: a confidently wrong prediction is punished hard, "
+        "where the squared error on probabilities stays at most 1.",
+    }
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

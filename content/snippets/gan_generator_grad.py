@@ -43,6 +43,34 @@ def reference(logit):
     return {"minimax": g_mm, "non_saturating": g_ns}
 
 
+def plot():
+    """Generator loss and its gradient w.r.t. D's logit over D(G(z)), minimax vs non-saturating."""
+    d = torch.linspace(0.005, 0.995, 199)
+    gradient = {
+        "title": "Generator gradient over D(G(z))",
+        "x_label": "D(G(z)), the discriminator's belief that the fake is real",
+        "y_label": "dL_G / dlogit",
+        "series": [
+            {"name": "minimax log(1 - D): -D", "x": d.tolist(), "y": (-d).tolist()},
+            {"name": "non-saturating -log D: D - 1", "x": d.tolist(), "y": (d - 1).tolist()},
+        ],
+        "note": "Early in training D rejects fakes (D(G(z)) near 0): the minimax gradient vanishes there, "
+        "the non-saturating one is near -1 (both push the logit up).",
+    }
+    losses = {
+        "title": "Generator loss over D(G(z))",
+        "x_label": "D(G(z))",
+        "y_label": "L_G (minimised)",
+        "series": [
+            {"name": "minimax log(1 - D)", "x": d.tolist(), "y": torch.log1p(-d).tolist()},
+            {"name": "non-saturating -log D", "x": d.tolist(), "y": (-torch.log(d)).tolist()},
+        ],
+        "y_lim": [-5.0, 5.0],
+        "note": "The minimax loss is flat near D = 0, exactly where the generator is worst.",
+    }
+    return [gradient, losses]
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

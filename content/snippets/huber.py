@@ -52,6 +52,27 @@ def reference(y, y_hat, delta=1.0):
     return F.huber_loss(y_hat, y, delta=delta)
 
 
+def plot():
+    """MSE vs MAE vs Huber vs pinball as functions of the residual r = y - y_hat (one element)."""
+    r = torch.linspace(-3.0, 3.0, 241)
+    delta, tau = 1.0, 0.9
+    huber = torch.where(r.abs() <= delta, 0.5 * r**2, delta * (r.abs() - 0.5 * delta))
+    return {
+        "title": "Regression losses over the residual",
+        "x_label": "residual r = y - y_hat",
+        "y_label": "loss per element",
+        "series": [
+            {"name": "MSE r^2", "x": r.tolist(), "y": (r**2).tolist()},
+            {"name": "MAE |r|", "x": r.tolist(), "y": r.abs().tolist()},
+            {"name": "Huber (delta=1)", "x": r.tolist(), "y": huber.tolist()},
+            {"name": "pinball (tau=0.9)", "x": r.tolist(), "y": torch.maximum(tau * r, (tau - 1) * r).tolist()},
+        ],
+        "y_lim": [0.0, 4.0],
+        "note": "Huber is MSE/2 inside |r| <= delta and MAE-like outside: an outlier's pull is bounded. "
+        "Pinball tilts MAE: under-prediction costs tau, over-prediction 1 - tau.",
+    }
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

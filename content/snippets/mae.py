@@ -42,6 +42,25 @@ def reference(y, y_hat):
     return F.l1_loss(y_hat, y)
 
 
+def plot():
+    """Per-element MSE vs MAE vs Huber vs pinball over the residual."""
+    r = torch.linspace(-3.0, 3.0, 241)
+    huber = torch.where(r.abs() <= 1.0, 0.5 * r**2, r.abs() - 0.5)
+    return {
+        "title": "Regression losses over the residual",
+        "x_label": "residual r = y - y_hat",
+        "y_label": "loss per element",
+        "series": [
+            {"name": "MSE r^2", "x": r.tolist(), "y": (r**2).tolist()},
+            {"name": "MAE |r|", "x": r.tolist(), "y": r.abs().tolist()},
+            {"name": "Huber (delta=1)", "x": r.tolist(), "y": huber.tolist()},
+            {"name": "pinball (tau=0.9)", "x": r.tolist(), "y": torch.maximum(0.9 * r, -0.1 * r).tolist()},
+        ],
+        "y_lim": [0.0, 4.0],
+        "note": "MAE's slope is +-1 everywhere: the same pull on every point, so it estimates the median.",
+    }
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

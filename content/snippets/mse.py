@@ -41,6 +41,25 @@ def reference(y, y_hat):
     return F.mse_loss(y_hat, y)
 
 
+def plot():
+    """Per-element MSE vs MAE vs Huber vs pinball over the residual."""
+    r = torch.linspace(-3.0, 3.0, 241)
+    huber = torch.where(r.abs() <= 1.0, 0.5 * r**2, r.abs() - 0.5)
+    return {
+        "title": "Regression losses over the residual",
+        "x_label": "residual r = y - y_hat",
+        "y_label": "loss per element",
+        "series": [
+            {"name": "MSE r^2", "x": r.tolist(), "y": (r**2).tolist()},
+            {"name": "MAE |r|", "x": r.tolist(), "y": r.abs().tolist()},
+            {"name": "Huber (delta=1)", "x": r.tolist(), "y": huber.tolist()},
+            {"name": "pinball (tau=0.9)", "x": r.tolist(), "y": torch.maximum(0.9 * r, -0.1 * r).tolist()},
+        ],
+        "y_lim": [0.0, 4.0],
+        "note": "MSE grows quadratically: a residual twice as large costs four times as much.",
+    }
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

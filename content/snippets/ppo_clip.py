@@ -57,6 +57,28 @@ def reference(ratio, advantages, clip_eps=0.2):
     return torch.tensor(sum(terms) / len(terms))
 
 
+def plot():
+    """L^CLIP for one sample over the ratio r, for A > 0 and A < 0 (Schulman et al. 2017, Fig. 1)."""
+    eps = 0.2
+    r = torch.linspace(0.0, 2.0, 201)
+    panels = []
+    for sign, word in ((1.0, "A > 0 (A = +1)"), (-1.0, "A < 0 (A = -1)")):
+        a = torch.tensor(sign)
+        clipped = torch.minimum(r * a, torch.clamp(r, 1 - eps, 1 + eps) * a)
+        panels.append({
+            "title": f"PPO clipped objective, {word}, eps = {eps}",
+            "x_label": "ratio r = pi / pi_old",
+            "y_label": "objective (maximised)",
+            "series": [
+                {"name": "unclipped rA", "x": r.tolist(), "y": (r * a).tolist()},
+                {"name": "L^CLIP = min(rA, clip(r) A)", "x": r.tolist(), "y": clipped.tolist()},  # drawn on top
+            ],
+            "note": "flat (no gradient) for r > 1 + eps: no reward for moving further" if sign > 0
+            else "flat (no gradient) for r < 1 - eps; a ratio that moved the wrong way is NOT clipped",
+        })
+    return panels
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

@@ -61,6 +61,26 @@ def reference(ratio, advantages, clip_eps=0.2):
     return grad
 
 
+def plot():
+    """d(-L^CLIP)/dlogp for one sample over the ratio r, for A = +1 and A = -1."""
+    eps = 0.2
+    r = torch.linspace(0.2, 2.0, 181)
+    series = []
+    for a in (1.0, -1.0):
+        unclipped = r * a
+        clipped = torch.clamp(r, 1 - eps, 1 + eps) * a
+        grad = torch.where(clipped < unclipped, torch.zeros_like(r), -a * r)  # dr/dlogp = r
+        series.append({"name": f"dL/dlogp, A = {a:+g}", "x": r.tolist(), "y": grad.tolist()})
+    return {
+        "title": f"Gradient of the PPO loss w.r.t. logp over the ratio (eps = {eps})",
+        "x_label": "ratio r = pi / pi_old",
+        "y_label": "dL/dlogp, L = -min(rA, clip(r) A)",
+        "series": series,
+        "note": "Zero only where the ratio left [1 - eps, 1 + eps] in the improving direction; "
+        "on the wrong side the gradient keeps flowing.",
+    }
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

@@ -43,6 +43,23 @@ def reference(y, y_hat):
     }
 
 
+def plot():
+    """How hard each loss pulls on one point: the gradient w.r.t. y_hat over the residual."""
+    r = torch.linspace(-4.0, 4.0, 321)
+    return {
+        "title": "Pull of one point on the fit: -dL/dy_hat over the residual",
+        "x_label": "residual r = y - y_hat",
+        "y_label": "-dL/dy_hat (one element)",
+        "series": [
+            {"name": "MSE 2r", "x": r.tolist(), "y": (2 * r).tolist()},
+            {"name": "MAE sign(r)", "x": r.tolist(), "y": r.sign().tolist()},
+            {"name": "Huber clip(r, -1, 1)", "x": r.tolist(), "y": r.clamp(-1.0, 1.0).tolist()},
+        ],
+        "note": "An outlier's pull grows without bound under MSE; MAE and Huber cap it "
+        "(Huber keeps MSE's smooth, shrinking pull near the fit).",
+    }
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

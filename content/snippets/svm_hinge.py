@@ -7,6 +7,7 @@ Reference: the multiclass (Weston-Watkins) margin loss on two-class scores [0, f
 index (y + 1) / 2 gives max(0, 1 - y f) / C with C = 2, so it is doubled.
 """
 
+import math
 import random
 
 import torch
@@ -45,6 +46,23 @@ def reference(y, y_hat):
     scores = torch.stack([torch.zeros_like(y_hat), y_hat], dim=1)
     cls = (y > 0).long()
     return 2 * F.multi_margin_loss(scores, cls, margin=1.0)
+
+
+def plot():
+    """0-1 vs hinge vs logistic loss over the margin m = y f(x)."""
+    m = torch.linspace(-3.0, 3.0, 241)
+    return {
+        "title": "Margin losses over m = y f(x)",
+        "x_label": "margin m = y f(x)",
+        "y_label": "loss",
+        "series": [
+            {"name": "0-1", "x": m.tolist(), "y": (m <= 0).float().tolist()},
+            {"name": "hinge max(0, 1 - m)", "x": m.tolist(), "y": (1 - m).clamp(min=0).tolist()},
+            {"name": "logistic log2(1 + e^-m)", "x": m.tolist(), "y": (torch.log1p(torch.exp(-m)) / math.log(2)).tolist()},
+        ],
+        "note": "Both surrogates are convex upper bounds of the 0-1 loss (logistic in base 2). "
+        "Hinge is exactly 0 once m >= 1; logistic never is, so every point keeps a little pull.",
+    }
 
 
 if __name__ == "__main__":
