@@ -78,6 +78,7 @@ def m004_trusted_decks(conn: sqlite3.Connection) -> None:
             snippets_hash TEXT NOT NULL, -- sha256 over every file under snippets/ when trusted
             files INTEGER NOT NULL,      -- how many files that was
             trusted_at TEXT NOT NULL     -- ISO-8601 UTC
+        );
         """,
     )
 
