@@ -242,6 +242,77 @@ def drill(
         raise typer.Exit(code=130)
 
 
+@app.command("code")
+def code(
+    query: Annotated[str | None, typer.Argument(metavar="[CARD]", help="Card id or alias, e.g. huber.")] = None,
+    check_: Annotated[
+        bool, typer.Option("--check", help="Check your implementation and record a review (pass → Good).")
+    ] = False,
+    list_: Annotated[bool, typer.Option("--list", help="The practicable cards and whether you passed them.")] = False,
+    solution: Annotated[
+        bool, typer.Option("--solution", help="Show the model solution (after a checked attempt).")
+    ] = False,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for the random inputs (to reproduce).")] = None,
+    deck: DeckOption = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Implement a loss yourself, then check it against the reference, values and gradients.
+
+    [bold]lossquiz code huber[/] writes <data dir>/practice/huber.py (signature, conventions, no
+    solution) and opens $VISUAL/$EDITOR if set, checking when the editor closes.
+    [bold]lossquiz code huber --check[/] runs it on random inputs and edge cases; all pass → Good,
+    else Again (exit 1). [bold]lossquiz code --list[/] shows every practicable card.
+    """
+    import random
+
+    from lossquiz import cards, paths, practice, render
+    from lossquiz.clock import SystemClock
+    from lossquiz.storage import Store
+
+    clock, out = SystemClock(), _out()
+    with exit_on_error():
+        loaded = cards.load_deck(paths.deck_dir(deck))
+        tasks, home = practice.load_tasks(loaded), paths.data_dir(data_dir)
+        if list_:
+            with Store.open(home) as store:
+                rows = practice.practice_status(loaded, tasks, store, home)
+            if as_json:
+                _print_json([r.to_dict() for r in rows])
+            else:
+                out.print(render.practice_list(rows))
+            return
+        if query is None:
+            raise typer.BadParameter("give a card (lossquiz code huber) or --list", param_hint="CARD")
+        card, task = practice.find_task(loaded, tasks, query)
+        if solution:
+            with Store.open(home) as store:
+                out.print(render.practice_solution(card, task, practice.unlocked_solution(task, store)))
+            return
+        duration_ms = 0
+        if not check_:
+            path, created = practice.start_attempt(home, task, card)
+            editor = practice.editor_command()
+            out.print(render.practice_started(card, task, path, created=created, editor=editor is not None))
+            if editor is None:
+                return
+            opened = clock.now()
+            practice.edit(editor, path)
+            duration_ms = int((clock.now() - opened).total_seconds() * 1000)
+        chosen = random.randrange(1_000_000) if seed is None else seed
+        report, interval = practice.check_and_record(
+            card, task, home, now=clock.now, seed=chosen, duration_ms=duration_ms
+        )
+    if as_json:
+        _print_json(
+            {**report.to_dict(), "recorded": render.RATING_NAMES[int(report.rating)] if report.started else None}
+        )
+    else:
+        out.print(render.practice_report(card, task, report, interval))
+    if not report.passed:
+        raise typer.Exit(code=1)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

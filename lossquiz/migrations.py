@@ -57,7 +57,12 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+def m003_review_mode(conn: sqlite3.Connection) -> None:
+    """Which activity a review came from: 'drill' (every earlier review) or 'code' (practice)."""
+    _run(conn, "ALTER TABLE reviews ADD COLUMN mode TEXT NOT NULL DEFAULT 'drill'")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m003_review_mode]
 
 
 def _run(conn: sqlite3.Connection, script: str) -> None:

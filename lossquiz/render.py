@@ -270,3 +270,137 @@ def nothing_due(s: Any) -> Text:
         text.append(f" Next card due {s.next_due[:16].replace('T', ' ')} UTC.")
     text.append("\nReview ahead with `lossquiz drill --cram`, or raise `--new`.", style="dim")
     return text
+
+
+# -- implement-it practice (`lossquiz code`) ---------------------------------------------------
+
+
+def practice_list(rows: list[Any]) -> RenderableType:
+    """Practicable cards: passed ✓, attempted ✗, untried ·, with attempts and the function to write."""
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("", "id", "title", "implement", "attempts", "last checked"):
+        table.add_column(column)
+    passed = 0
+    for row in rows:
+        h = row.history
+        if h and h.passed:
+            mark, passed = Text("✓", style="green"), passed + 1
+        elif h:
+            mark = Text("✗", style="red")
+        else:
+            mark = Text("·", style="dim")
+        table.add_row(
+            mark,
+            Text(row.card.id),
+            Text(row.card.name),
+            Text(f"{row.task.function}()"),
+            str(h.attempts) if h else "",
+            Text(h.last_checked[:16].replace("T", " ") + (" pass" if h.last_passed else " fail")) if h else Text(""),
+        )
+    note = Text(
+        f"{passed}/{len(rows)} passed · start one: lossquiz code CARD · check it: lossquiz code CARD --check",
+        style="dim",
+    )
+    return Group(table, note)
+
+
+def practice_started(card: Card, task: Any, path: Any, *, created: bool, editor: bool) -> Text:
+    """Where the practice file is, and the next command."""
+    text = Text()
+    if created:
+        text.append(f"wrote {path}\n", style="bold")
+        text.append(f"implement {task.function}() in it")
+    else:
+        text.append(f"your attempt is at {path}", style="bold")
+        text.append(" (kept as is; delete it to start over)\n")
+        text.append(f"continue with {task.function}()")
+    if editor:
+        text.append(" — opening your editor; it is checked when the editor closes")
+    else:
+        text.append(", then check it:\n  ")
+        text.append(f"lossquiz code {card.id} --check", style="bold")
+    return text
+
+
+def _shown(value: Any) -> str:
+    """A value from the practice checker: tensors as shape, dtype and (some) values."""
+    if isinstance(value, dict) and "repr" in value:
+        return str(value["repr"])
+    if isinstance(value, dict) and "shape" in value:
+        more = " …" if value.get("truncated") else ""
+        if not value["shape"]:
+            return f"{fmt(value['values'], 6)}  ({value['dtype']}, 0-dim)"
+        shape = "×".join(str(n) for n in value["shape"])
+        return f"{fmt(value['values'], 5)}{more}  ({shape} {value['dtype']})"
+    return fmt(value, 6)
+
+
+def practice_report(card: Card, task: Any, report: Any, interval: Any) -> RenderableType:
+    """✓ all cases, or the first failing case in full; then what was recorded."""
+    parts: list[RenderableType] = []
+    name = f"{task.function}()"
+    if report.passed:
+        parts.append(
+            Text.assemble(
+                ("✓ ", "bold green"),
+                (f"{name} passes all {report.total} cases", "bold"),
+                f" — values and gradients agree with {report.reference}",
+            )
+        )
+        parts.append(Text("  " + " · ".join(report.cases_passed), style="dim"))
+    else:
+        parts.append(_practice_failure(name, report))
+    parts.append(Text(f"{report.attempt} · seed {report.seed}", style="dim"))
+    if report.started:
+        parts.append(recorded(int(report.rating), interval, cram=False, extra="implement-it practice"))
+    else:
+        parts.append(Text("nothing recorded — edit the file, then check again", style="dim"))
+    if not report.passed and report.started:
+        parts.append(Text(f"stuck? lossquiz code {card.id} --solution", style="dim"))
+    return Group(*parts)
+
+
+def _practice_failure(name: str, report: Any) -> RenderableType:
+    f = report.failure or {}
+    check = f.get("check", "error")
+    head = Text()
+    head.append("✗ ", style="bold red")
+    if "case" in f:
+        head.append(f"{name} fails case {f.get('case_number', '?')}/{report.total} '{f['case']}'", style="bold")
+    else:
+        head.append(f"{name} cannot be checked", style="bold")
+    head.append(f" — {check}", style="bold red")
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("", Text(f.get("summary", "")))
+    for i, (key, value) in enumerate((f.get("inputs") or {}).items()):
+        table.add_row("inputs" if i == 0 else "", Text(f"{key} = {_shown(value)}"))
+    what = f"d/d{f['input']} " if f.get("input") else ""
+    if "expected" in f:
+        table.add_row(f"{what}expected", Text(_shown(f["expected"]) + f"   ({report.reference})"))
+    if "actual" in f:
+        table.add_row(f"{what}got", Text(_shown(f["actual"])))
+    at = f.get("at")
+    if at and at.get("index"):
+        index = "[" + ", ".join(str(i) for i in at["index"]) + "]"
+        table.add_row(f"at {index}", Text(f"expected {fmt(at['expected'], 6)}, got {fmt(at['actual'], 6)}"))
+    if f.get("hint"):
+        table.add_row("hint", Text(str(f["hint"]), style="yellow"))
+    if report.cases_passed:
+        table.add_row("passed", Text(" · ".join(report.cases_passed), style="dim"))
+    return Group(head, table)
+
+
+def practice_solution(card: Card, task: Any, code: str) -> RenderableType:
+    """The model solution, highlighted, with what it is checked against."""
+    from rich.syntax import Syntax
+
+    return Group(
+        Panel(
+            Syntax(code, "python", word_wrap=True),
+            title=f"solution: {card.name} ({card.id})",
+            title_align="left",
+        ),
+        Text(f"checked against: {task.reference}", style="dim"),
+    )

@@ -7,6 +7,7 @@ the protocol on stdout.
 
 Request  {"op": "run", "path": ..., "seed": null | int}       -> {"ok": true, "result": {...}}
 Request  {"op": "check", "path": ..., "seeds": [int, ...]}     -> {"ok": true, "results": [...]}
+Request  {"op": "practice", "path": <task>, "attempt": ..., ...} -> see lossquiz/practice_check.py
 Failure  {"ok": false, "error": "<one line>"}
 """
 
@@ -134,6 +135,10 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
             results = [solve(module, None)]
             results += [solve(module, s) for s in request.get("seeds", [])]
             return {"ok": True, "results": results}
+        if request["op"] == "practice":
+            from lossquiz.practice_check import check
+
+            return {"ok": True, **check(request)}
         return {"ok": False, "error": f"unknown op {request['op']!r}"}
     except SystemExit as e:
         return {"ok": False, "error": f"snippet called sys.exit({e.code})"}

@@ -1,0 +1,486 @@
+"""Implement-it practice: `lossquiz code CARD` writes a stub, `--check` grades it against a reference.
+
+A practice task is data next to the deck, `practice/<card-id>.py`: the conventions the user
+must follow (FUNCTION, DOCSTRING), the test cases (CASES, STABILITY, NO_GRAD), the inputs
+whose gradients are checked (GRAD), a model solution (the top-level function named FUNCTION),
+an independent `reference(**inputs)` and an `inputs(generator, case)` generator.
+
+This module reads task files with `ast` only, so the CLI never imports torch; the check
+itself runs in the snippet worker (lossquiz/practice_check.py) with a time limit. Each
+checked attempt is a review of the card (all cases pass -> Good, else Again) with mode 'code'.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shlex
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fsrs import Rating
+
+from lossquiz.cards import Card, Deck, find_card
+from lossquiz.errors import DeckError, LossquizError, SnippetError, UnknownCardError
+from lossquiz.snippets import SnippetRunner, snippet_timeout
+from lossquiz.storage import PracticeHistory, ReviewInput, Store
+
+PRACTICE_DIR = "practice"  # in the deck (tasks) and in the data directory (the user's attempts)
+REQUIRED_CONSTANTS = ("FUNCTION", "DOCSTRING", "REFERENCE", "CASES", "GRAD")
+REQUIRED_FUNCTIONS = ("inputs", "reference")
+WORKER_MARGIN = 15.0  # seconds beyond the user's budget before the worker itself is stopped
+
+
+class PracticeError(LossquizError):
+    """A practice command cannot go on (no attempt yet, solution locked, editor failed)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One practice task, as read (without running it) from `practice/<card-id>.py`."""
+
+    card_id: str
+    function: str
+    docstring: str
+    signature: str  # the model solution's `def` line(s)
+    parameters: tuple[str, ...]
+    solution: str  # the model solution's source
+    reference: str  # how the reference value is computed
+    cases: tuple[str, ...]
+    grad: tuple[str, ...]
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """The outcome of checking one attempt; `failure` describes the first failing case."""
+
+    card_id: str
+    attempt: Path
+    seed: int
+    passed: bool
+    total: int
+    cases_passed: tuple[str, ...] = ()
+    failure: dict[str, Any] | None = None
+    reference: str = ""
+
+    @property
+    def started(self) -> bool:
+        """False while the stub still raises NotImplementedError (nothing is recorded then)."""
+        return not (self.failure is not None and self.failure.get("check") == "not started")
+
+    @property
+    def rating(self) -> Rating:
+        """All cases pass -> Good, anything else -> Again."""
+        return Rating.Good if self.passed else Rating.Again
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `code --check --json` object."""
+        return {
+            "card": self.card_id,
+            "attempt": str(self.attempt),
+            "seed": self.seed,
+            "passed": self.passed,
+            "cases": self.total,
+            "cases_passed": list(self.cases_passed),
+            "reference": self.reference,
+            "failure": self.failure,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeStatus:
+    """One row of `code --list`."""
+
+    card: Card
+    task: Task
+    attempt: Path
+    history: PracticeHistory | None = field(default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `code --list --json` object."""
+        h = self.history
+        return {
+            "id": self.card.id,
+            "title": self.card.name,
+            "topic": self.card.topic,
+            "function": self.task.function,
+            "passed": bool(h and h.passed),
+            "attempts": h.attempts if h else 0,
+            "last_checked": h.last_checked if h else None,
+            "last_passed": h.last_passed if h else None,
+            "file": str(self.attempt) if self.attempt.exists() else None,
+        }
+
+
+# -- tasks ----------------------------------------------------------------------------------
+
+
+def load_tasks(deck: Deck) -> dict[str, Task]:
+    """Every practice task of the deck by card id; DeckError lists every problem found."""
+    folder = deck.root / PRACTICE_DIR
+    if not folder.is_dir():
+        return {}
+    problems: list[str] = []
+    tasks: dict[str, Task] = {}
+    for path in sorted(folder.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        task = _parse_task(path, deck, problems)
+        if task is not None:
+            tasks[task.card_id] = task
+    if problems:
+        raise DeckError(problems)
+    return tasks
+
+
+def _parse_task(path: Path, deck: Deck, problems: list[str]) -> Task | None:
+    where = _display(path, deck.root)
+    before = len(problems)
+    try:
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as e:
+        problems.append(f"{where}:{e.lineno or 0}: syntax error: {e.msg}")
+        return None
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        problems.append(f"{where}: cannot read: {e}")
+        return None
+    constants, functions = _top_level(tree, where, problems)
+    card_id = path.stem
+    if card_id not in deck.by_id:
+        problems.append(f"{where}: no card '{card_id}' in the deck (the file name is the card id)")
+    for name in REQUIRED_CONSTANTS:
+        if name not in constants:
+            problems.append(f"{where}: missing {name}")
+    for name in REQUIRED_FUNCTIONS:
+        if name not in functions:
+            problems.append(f"{where}: missing def {name}(...)")
+    function = constants.get("FUNCTION")
+    docstring = constants.get("DOCSTRING")
+    cases = constants.get("CASES")
+    grad = constants.get("GRAD")
+    if function is not None and not (isinstance(function, str) and function.isidentifier()):
+        problems.append(f"{where}: FUNCTION must be a Python name")
+    elif isinstance(function, str) and function not in functions:
+        problems.append(f"{where}: FUNCTION is '{function}' but no def {function}(...) (the model solution)")
+    if docstring is not None and not (isinstance(docstring, str) and docstring.strip() and '"""' not in docstring):
+        problems.append(f'{where}: DOCSTRING must be non-empty text without """')
+    if not isinstance(constants.get("REFERENCE", ""), str):
+        problems.append(f"{where}: REFERENCE must be text")
+    if cases is not None and not (
+        isinstance(cases, list) and cases and all(isinstance(c, str) for c in cases) and len(set(cases)) == len(cases)
+    ):
+        problems.append(f"{where}: CASES must be a non-empty list of distinct case names")
+        cases = None
+    for name in ("STABILITY", "NO_GRAD"):
+        subset = constants.get(name, set())
+        if not (isinstance(subset, (set, list, tuple)) and all(isinstance(c, str) for c in subset)):
+            problems.append(f"{where}: {name} must be a set of case names")
+        elif cases is not None and set(subset) - set(cases):
+            problems.append(f"{where}: {name} names unknown cases: {', '.join(sorted(set(subset) - set(cases)))}")
+    tolerance = constants.get("TOLERANCE", {})
+    if not (isinstance(tolerance, dict) and all(isinstance(v, (int, float)) for v in tolerance.values())):
+        problems.append(f"{where}: TOLERANCE must map rtol/atol to numbers")
+    solution = functions.get(function) if isinstance(function, str) else None
+    parameters: tuple[str, ...] = ()
+    if solution is not None:
+        args = solution.args
+        parameters = tuple(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
+        if solution.body[0].lineno == solution.lineno:
+            problems.append(f"{where}:{solution.lineno}: the body of {function}() must start on its own line")
+    if grad is not None:
+        if not (isinstance(grad, (list, tuple)) and all(isinstance(g, str) for g in grad)):
+            problems.append(f"{where}: GRAD must be a tuple of input names")
+        elif solution is not None and set(grad) - set(parameters):
+            problems.append(
+                f"{where}: GRAD names inputs {function}() does not take: {', '.join(set(grad) - set(parameters))}"
+            )
+    if len(problems) > before or solution is None:
+        return None
+    assert isinstance(function, str) and isinstance(docstring, str) and isinstance(cases, list)
+    lines = source.splitlines()
+    return Task(
+        card_id=card_id,
+        function=function,
+        docstring=docstring.strip("\n"),
+        signature="\n".join(lines[solution.lineno - 1 : solution.body[0].lineno - 1]).rstrip(),
+        parameters=parameters,
+        solution=ast.get_source_segment(source, solution) or "",
+        reference=str(constants["REFERENCE"]),
+        cases=tuple(cases),
+        grad=tuple(grad or ()),
+        path=path,
+    )
+
+
+def _top_level(tree: ast.Module, where: str, problems: list[str]) -> tuple[dict[str, Any], dict[str, ast.FunctionDef]]:
+    """UPPER_CASE literal constants and function definitions at the top of a task file."""
+    constants: dict[str, Any] = {}
+    functions: dict[str, ast.FunctionDef] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            functions[node.name] = node
+            continue
+        target, value = None, None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        if not (isinstance(target, ast.Name) and target.id.isupper()) or value is None:
+            continue
+        if target.id in (*REQUIRED_CONSTANTS, "STABILITY", "NO_GRAD", "TOLERANCE", "TITLE"):
+            try:
+                constants[target.id] = ast.literal_eval(value)
+            except ValueError:
+                problems.append(f"{where}:{node.lineno}: {target.id} must be a literal (text, list, set, dict)")
+    return constants, functions
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def find_task(deck: Deck, tasks: dict[str, Task], query: str) -> tuple[Card, Task]:
+    """The card a query names and its task; a card without one suggests a practicable relative."""
+    card = find_card(deck, query)
+    task = tasks.get(card.id)
+    if task is not None:
+        return card, task
+    if not tasks:
+        raise UnknownCardError("this deck has no implement-it tasks (no practice/ folder)")
+    related = [
+        c.id
+        for c in deck.cards
+        if c.id in tasks and ((card.snippet and c.snippet == card.snippet) or c.family == card.family)
+    ]
+    hint = f"; try {', '.join(repr(r) for r in related[:3])}" if related else ""
+    raise UnknownCardError(f"card '{card.id}' has no implement-it task{hint} (lossquiz code --list shows them all)")
+
+
+# -- the user's attempt --------------------------------------------------------------------
+
+
+def attempt_path(data_dir: Path, card_id: str) -> Path:
+    """Where the user's attempt for a card lives: <data dir>/practice/<card-id>.py."""
+    return data_dir / PRACTICE_DIR / f"{card_id}.py"
+
+
+def template(task: Task, card: Card) -> str:
+    """The practice file: imports, the signature, the conventions, and no solution."""
+    doc = "\n".join(("    " + line).rstrip() for line in task.docstring.splitlines())
+    quote = 'r"""' if "\\" in task.docstring else '"""'
+    return f'''"""lossquiz practice: {card.name} (card '{card.id}').
+
+Implement {task.function}() below with torch, following the docstring exactly (shapes,
+dtype, reduction, defaults, numerical stability). Then check it:
+
+    lossquiz code {card.id} --check
+
+The check calls {task.function}() with keyword arguments on random inputs of several shapes
+and on edge cases, and compares its values and its gradients (autograd) with the reference.
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+
+{task.signature}
+    {quote}{doc.lstrip()}
+    """
+    raise NotImplementedError
+'''
+
+
+def start_attempt(data_dir: Path, task: Task, card: Card) -> tuple[Path, bool]:
+    """Write the practice file unless an attempt exists; returns (path, created)."""
+    path = attempt_path(data_dir, card.id)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as f:
+            f.write(template(task, card))
+    except FileExistsError:
+        return path, False
+    except OSError as e:
+        raise PracticeError(f"cannot write the practice file {path}: {e.strerror}") from None
+    return path, True
+
+
+def editor_command() -> list[str] | None:
+    """$VISUAL, else $EDITOR, split like a shell would; None when neither is set."""
+    for name in ("VISUAL", "EDITOR"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            try:
+                return shlex.split(value)
+            except ValueError:
+                raise PracticeError(f"cannot parse ${name} ({value!r})") from None
+    return None
+
+
+def edit(command: list[str], path: Path) -> None:
+    """Open the attempt in the user's editor and wait for it to close."""
+    try:
+        done = subprocess.run([*command, str(path)], check=False)
+    except OSError as e:
+        raise PracticeError(f"cannot start your editor '{command[0]}': {e.strerror}") from None
+    if done.returncode != 0:
+        raise PracticeError(
+            f"your editor exited with status {done.returncode}; not checked "
+            f"(when ready: lossquiz code {path.stem} --check)"
+        )
+
+
+# -- checking --------------------------------------------------------------------------------
+
+
+def check_attempt(
+    task: Task,
+    path: Path,
+    runner: SnippetRunner,
+    *,
+    seed: int,
+    budget: float | None = None,
+) -> CheckReport:
+    """Run the attempt against the task in the worker; the first failing case is reported."""
+    if not path.is_file():
+        raise PracticeError(f"no attempt at {path} yet: start one with `lossquiz code {task.card_id}`")
+    limit = snippet_timeout() if budget is None else budget
+    report = CheckReport(task.card_id, path, seed, False, len(task.cases), reference=task.reference)
+    syntax = _syntax_failure(path)
+    if syntax is not None:
+        return _with_failure(report, syntax)
+    message = {
+        "op": "practice",
+        "path": str(task.path),
+        "attempt": str(path),
+        "seed": seed,
+        "budget": limit,
+    }
+    outcome = runner.request(message, timeout=limit + WORKER_MARGIN)
+    if outcome.data is None:
+        error = outcome.error or "unknown error"
+        if error.startswith("timed out"):
+            return _with_failure(report, {"check": "timeout", "summary": f"your code did not finish: {error}"})
+        if "exited" in error:
+            summary = "the checking process died while running your code (os._exit, a crash, or out of memory)"
+            return _with_failure(report, {"check": "crash", "summary": summary})
+        raise SnippetError(f"the practice checker for '{task.card_id}' failed: {error}")
+    data = outcome.data
+    return CheckReport(
+        task.card_id,
+        path,
+        seed,
+        bool(data["passed"]),
+        int(data["total"]),
+        tuple(data["cases_passed"]),
+        data.get("failure"),
+        task.reference,
+    )
+
+
+def _with_failure(report: CheckReport, failure: dict[str, Any]) -> CheckReport:
+    return CheckReport(report.card_id, report.attempt, report.seed, False, report.total, (), failure, report.reference)
+
+
+def _syntax_failure(path: Path) -> dict[str, Any] | None:
+    """A syntax error, found without running anything: one line with the user's line number."""
+    try:
+        compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+    except SyntaxError as e:
+        where = f" ({path.name} line {e.lineno})" if e.lineno else ""
+        code = (e.text or "").strip()
+        return {
+            "check": "syntax",
+            "summary": f"SyntaxError: {e.msg}{where}" + (f": {code}" if code else ""),
+            "line": e.lineno,
+        }
+    except (ValueError, UnicodeDecodeError) as e:
+        return {"check": "syntax", "summary": f"cannot compile {path.name}: {e}"}
+    except OSError as e:
+        raise PracticeError(f"cannot read {path}: {e.strerror}") from None
+    return None
+
+
+def record_check(
+    store: Store,
+    card: Card,
+    report: CheckReport,
+    *,
+    now: datetime,
+    duration_ms: int = 0,
+) -> Any:
+    """Record a checked attempt as a review with mode 'code'; returns the new interval."""
+    from lossquiz.reviews import record_rated
+    from lossquiz.scheduling import make_scheduler
+
+    store.sync_cards([(card.id, card.content_hash())])
+    failure = report.failure or {}
+    answer = (
+        f"pass {report.total}/{report.total}"
+        if report.passed
+        else f"fail {failure.get('check', '?')}" + (f" in case '{failure['case']}'" if failure.get("case") else "")
+    )
+    review = ReviewInput(
+        slug=card.id,
+        rating=int(report.rating),
+        reviewed_at=now,
+        duration_ms=duration_ms,
+        correct=report.passed,
+        answer=answer,
+        mode="code",
+    )
+    return record_rated(store, make_scheduler(), review)
+
+
+def check_and_record(
+    card: Card,
+    task: Task,
+    data_dir: Path,
+    *,
+    now: Callable[[], datetime],
+    seed: int,
+    duration_ms: int = 0,
+) -> tuple[CheckReport, Any]:
+    """Check the user's attempt in a fresh worker, then record it (unless never started)."""
+    with SnippetRunner() as runner:
+        report = check_attempt(task, attempt_path(data_dir, card.id), runner, seed=seed)
+    if not report.started:
+        return report, None
+    with Store.open(data_dir) as store:
+        return report, record_check(store, card, report, now=now(), duration_ms=duration_ms)
+
+
+# -- listing and the solution ----------------------------------------------------------------
+
+
+def practice_status(deck: Deck, tasks: dict[str, Task], store: Store, data_dir: Path) -> list[PracticeStatus]:
+    """Every practicable card in curriculum order, with its checked attempts."""
+    history = store.practice_history()
+    return [
+        PracticeStatus(card, tasks[card.id], attempt_path(data_dir, card.id), history.get(card.id))
+        for card in deck.cards
+        if card.id in tasks
+    ]
+
+
+def unlocked_solution(task: Task, store: Store) -> str:
+    """The model solution, once at least one attempt has been checked."""
+    if task.card_id not in store.practice_history():
+        raise PracticeError(
+            f"the solution unlocks after your first checked attempt: "
+            f"lossquiz code {task.card_id}, then lossquiz code {task.card_id} --check"
+        )
+    return task.solution
