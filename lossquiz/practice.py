@@ -32,6 +32,7 @@ from lossquiz.storage import PracticeHistory, ReviewInput, Store
 PRACTICE_DIR = "practice"  # in the deck (tasks) and in the data directory (the user's attempts)
 REQUIRED_CONSTANTS = ("FUNCTION", "DOCSTRING", "REFERENCE", "CASES", "GRAD")
 REQUIRED_FUNCTIONS = ("inputs", "reference")
+IMPORTS = "import math\n\nimport torch\nimport torch.nn.functional as F\nfrom torch import Tensor, nn\n"
 WORKER_MARGIN = 15.0  # seconds beyond the user's budget before the worker itself is stopped
 
 
@@ -290,18 +291,18 @@ The check calls {task.function}() with keyword arguments on random inputs of sev
 and on edge cases, and compares its values and its gradients (autograd) with the reference.
 """
 
-import math
-
-import torch
-import torch.nn.functional as F
-from torch import Tensor
-
+{IMPORTS}
 
 {task.signature}
     {quote}{doc.lstrip()}
     """
     raise NotImplementedError
 '''
+
+
+def solution_file(task: Task) -> str:
+    """A complete practice file holding the model solution (what a perfect attempt looks like)."""
+    return f"{IMPORTS}\n\n{task.solution}\n"
 
 
 def start_attempt(data_dir: Path, task: Task, card: Card) -> tuple[Path, bool]:

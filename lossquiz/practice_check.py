@@ -15,6 +15,7 @@ is reported by case; the parent process stops the worker if even that fails.
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib.util
 import inspect
 import io
@@ -22,6 +23,7 @@ import math
 import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -85,11 +87,26 @@ def check(request: dict[str, Any]) -> dict[str, Any]:
     task = _import(request["path"], f"lossquiz_practice_task_{Path(request['path']).stem.replace('-', '_')}")
     attempt = str(request["attempt"])
     budget = _Budget(float(request.get("budget", 10.0)))
-    seed = int(request.get("seed", 0))
+    try:
+        function = _user_function(task, attempt, budget)
+    except _Failed as failed:
+        return {"passed": False, "total": len(task.CASES), "cases_passed": [], "failure": failed.failure}
+    return run_cases(task, function, seed=int(request.get("seed", 0)), budget=budget, attempt=attempt)
+
+
+def run_cases(
+    task: ModuleType,
+    function: Callable[..., Any],
+    *,
+    seed: int,
+    budget: _Budget | None = None,
+    attempt: str = "",
+) -> dict[str, Any]:
+    """Every case of the task, in order, against `function`; stops at the first failure."""
+    budget = budget or _Budget(10.0)
     passed: list[str] = []
     total = len(task.CASES)
     try:
-        function = _user_function(task, attempt, budget)
         for index, case in enumerate(task.CASES):
             _check_case(task, function, attempt, case, seed * 1009 + index, budget, first=not passed)
             passed.append(case)
@@ -213,7 +230,7 @@ def _check_case(
 
     generator = torch.Generator().manual_seed(seed)
     raw = task.inputs(generator, case)
-    grad_names = tuple(n for n in task.GRAD if isinstance(raw.get(n), torch.Tensor))
+    grad_names = tuple(n for n in task.GRAD if isinstance(raw.get(n), (torch.Tensor, torch.nn.Module)))
     stability = case in getattr(task, "STABILITY", ())
     kink = case in getattr(task, "NO_GRAD", ())
     tolerance = {**DEFAULT_TOLERANCE, **getattr(task, "TOLERANCE", {})}
@@ -244,24 +261,29 @@ def _check_case(
                 raise
             raise _Failed({**base, "check": "error", "summary": _user_error(e, attempt)}) from None
 
-        _check_output(task, actual, expected, raw, base, tolerance, stability=stability)
-        if not grad_names:
-            return
         try:
-            with budget.running():
-                user_grads = _user_gradients(actual, weight, user_inputs, grad_names)
-        except _TimeUp:
-            raise _Failed(
-                {**base, "check": "timeout", "summary": "backpropagating through your code timed out"}
-            ) from None
-        except RuntimeError as e:
-            summary = "autograd failed on your result: " + _user_error(e, attempt)
-            raise _Failed({**base, "check": "gradient", "summary": summary}) from None
-    _check_gradients(ref_grads, user_grads, base, tolerance, kink=kink, stability=stability)
+            _check_output(task, actual, expected, raw, base, tolerance, stability=stability)
+            if not grad_names:
+                return
+            try:
+                with budget.running():
+                    user_grads = _user_gradients(actual, weight, user_inputs, grad_names)
+            except _TimeUp:
+                summary = "backpropagating through your code did not finish in time (stopped)"
+                raise _Failed({**base, "check": "timeout", "summary": summary}) from None
+            except RuntimeError as e:
+                summary = "autograd failed on your result: " + _user_error(e, attempt)
+                raise _Failed({**base, "check": "gradient", "summary": summary}) from None
+            _check_gradients(ref_grads, user_grads, base, tolerance, kink=kink, stability=stability)
+        except _Failed as failed:
+            case_hint = getattr(task, "HINTS", {}).get(case)
+            if case_hint and failed.failure["check"] in ("value", "stability", "gradient"):
+                failed.failure["hint"] = case_hint  # the task knows this case's classic trap best
+            raise
 
 
 def _leaves(raw: dict[str, Any], grad_names: tuple[str, ...]) -> dict[str, Any]:
-    """Fresh copies of the inputs; the GRAD ones are leaves that require grad."""
+    """Fresh copies of the inputs; the GRAD ones are leaves that require grad (a model: its parameters)."""
     import torch
 
     out: dict[str, Any] = {}
@@ -270,8 +292,55 @@ def _leaves(raw: dict[str, Any], grad_names: tuple[str, ...]) -> dict[str, Any]:
             value = value.detach().clone()
             if name in grad_names:
                 value.requires_grad_(True)
+        elif isinstance(value, torch.nn.Module):
+            value = copy.deepcopy(value)
         out[name] = value
     return out
+
+
+def _params(value: Any) -> list[torch.Tensor]:
+    """What a gradient is taken with respect to: a tensor, or a model's parameters."""
+    import torch
+
+    if isinstance(value, torch.nn.Module):
+        return [p for p in value.parameters() if p.requires_grad]
+    return [value]
+
+
+def _grad_of(
+    out: torch.Tensor, weight: torch.Tensor, inputs: dict[str, Any], names: tuple[str, ...]
+) -> dict[str, torch.Tensor | None]:
+    """d(sum(weight * out)) / d input per name; None where nothing is connected.
+
+    A model's gradient is its parameters' gradients, flattened and concatenated.
+    """
+    import torch
+
+    groups = [_params(inputs[n]) for n in names]
+    leaves = [leaf for group in groups for leaf in group]
+    grads = list(torch.autograd.grad((out * weight.to(out.dtype)).sum(), leaves, allow_unused=True))
+    result: dict[str, torch.Tensor | None] = {}
+    for name, group in zip(names, groups, strict=True):
+        mine, grads = grads[: len(group)], grads[len(group) :]
+        if all(g is None for g in mine):
+            result[name] = None
+        elif isinstance(inputs[name], torch.nn.Module):
+            result[name] = torch.cat(
+                [(g if g is not None else torch.zeros_like(p)).reshape(-1) for g, p in zip(mine, group, strict=True)]
+            )
+        else:
+            result[name] = mine[0]
+    return result
+
+
+def _zeros_like_input(value: Any) -> torch.Tensor:
+    import torch
+
+    return (
+        torch.cat([p.detach().reshape(-1) * 0 for p in _params(value)])
+        if isinstance(value, torch.nn.Module)
+        else torch.zeros_like(value)
+    )
 
 
 def _weight(expected: Any, generator: torch.Generator) -> torch.Tensor:
@@ -286,32 +355,22 @@ def _weight(expected: Any, generator: torch.Generator) -> torch.Tensor:
 def _gradients(
     out: torch.Tensor, weight: torch.Tensor, inputs: dict[str, Any], names: tuple[str, ...]
 ) -> dict[str, torch.Tensor]:
-    """d(sum(weight * out)) / d input, zeros where the output does not depend on it."""
-    import torch
-
+    """The reference's gradients: zeros where the output does not depend on an input."""
     if not names:
         return {}
-    leaves = [inputs[n] for n in names]
     if not out.requires_grad:
-        return {n: torch.zeros_like(x) for n, x in zip(names, leaves, strict=True)}
-    grads = torch.autograd.grad((out * weight).sum(), leaves, allow_unused=True)
-    return {n: (g if g is not None else torch.zeros_like(x)) for n, g, x in zip(names, grads, leaves, strict=True)}
+        return {n: _zeros_like_input(inputs[n]) for n in names}
+    grads = _grad_of(out, weight, inputs, names)
+    return {n: (g if g is not None else _zeros_like_input(inputs[n])) for n, g in grads.items()}
 
 
 def _user_gradients(
     actual: torch.Tensor, weight: torch.Tensor, inputs: dict[str, Any], names: tuple[str, ...]
 ) -> dict[str, torch.Tensor | None]:
-    """Like _gradients, but None marks 'your result is not connected to this input'."""
-    import torch
-
-    leaves = [inputs[n] for n in names]
+    """The user's gradients; None marks 'your result is not connected to this input'."""
     if not actual.requires_grad:
         return dict.fromkeys(names)
-    grads = torch.autograd.grad((actual * weight.to(actual.dtype)).sum(), leaves, allow_unused=True)
-    out: dict[str, torch.Tensor | None] = {}
-    for n, g in zip(names, grads, strict=True):
-        out[n] = g
-    return out
+    return _grad_of(actual, weight, inputs, names)
 
 
 # -- comparing -----------------------------------------------------------------------------
@@ -421,6 +480,8 @@ def _check_gradients(
             index = _worst_index(g, r)
             summary = f"the gradient w.r.t. '{name}' differs from the reference's beyond rtol={rtol:g}, atol={atol:g}"
             hint = "values agree but gradients do not: a detach(), an in-place op, or a non-differentiable step?"
+            if not bool((r != 0).any()):
+                hint = f"no gradient should reach '{name}': the convention treats it as a constant (detach it)"
             if stability:
                 summary += " (on extreme inputs)"
             raise _Failed(
@@ -443,7 +504,8 @@ def _mistake_hint(task: ModuleType, raw: dict[str, Any], actual: torch.Tensor) -
 
     for hint, mistake in getattr(task, "MISTAKES", {}).items():
         try:
-            with torch.no_grad():
+            with torch.enable_grad(), warnings.catch_warnings():  # some mistakes differentiate (WGAN-GP)
+                warnings.simplefilter("ignore")
                 value = mistake(**_leaves(raw, ()))
             v = torch.as_tensor(value).detach().to(torch.float64)
             if v.shape == actual.shape and torch.allclose(actual, v, rtol=1e-4, atol=1e-6, equal_nan=True):
@@ -526,7 +588,7 @@ def _plain(x: Any) -> Any:
 
 
 def _short_repr(value: Any) -> str:
-    text = repr(value)
+    text = " ".join(repr(value).split())
     return text if len(text) <= 120 else text[:117] + "..."
 
 

@@ -277,9 +277,17 @@ def nothing_due(s: Any) -> Text:
 
 def practice_list(rows: list[Any]) -> RenderableType:
     """Practicable cards: passed ✓, attempted ✗, untried ·, with attempts and the function to write."""
+    from datetime import datetime
+
+    ids = max((len(r.card.id) for r in rows), default=2)
+    functions = max((len(r.task.function) + 2 for r in rows), default=9)
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("", "id", "title", "implement", "attempts", "last checked"):
-        table.add_column(column)
+    table.add_column("", min_width=1, no_wrap=True)
+    table.add_column("id", no_wrap=True, min_width=ids)  # ids and names are what the user types: never cut
+    table.add_column("implement", no_wrap=True, min_width=functions)
+    table.add_column("tries", justify="right", min_width=5, no_wrap=True)
+    table.add_column("last", no_wrap=True, min_width=15)
+    table.add_column("title")  # the one column that gives way on a narrow terminal
     passed = 0
     for row in rows:
         h = row.history
@@ -289,13 +297,17 @@ def practice_list(rows: list[Any]) -> RenderableType:
             mark = Text("✗", style="red")
         else:
             mark = Text("·", style="dim")
+        last = Text("")
+        if h:
+            day = datetime.fromisoformat(h.last_checked).astimezone().strftime("%Y-%m-%d")
+            last = Text.assemble(("pass" if h.last_passed else "fail", "green" if h.last_passed else "red"), f" {day}")
         table.add_row(
             mark,
             Text(row.card.id),
-            Text(row.card.name),
             Text(f"{row.task.function}()"),
             str(h.attempts) if h else "",
-            Text(h.last_checked[:16].replace("T", " ") + (" pass" if h.last_passed else " fail")) if h else Text(""),
+            last,
+            Text(row.card.name, style="dim", no_wrap=True, overflow="ellipsis"),
         )
     note = Text(
         f"{passed}/{len(rows)} passed · start one: lossquiz code CARD · check it: lossquiz code CARD --check",
@@ -330,8 +342,8 @@ def _shown(value: Any) -> str:
         more = " …" if value.get("truncated") else ""
         if not value["shape"]:
             return f"{fmt(value['values'], 6)}  ({value['dtype']}, 0-dim)"
-        shape = "×".join(str(n) for n in value["shape"])
-        return f"{fmt(value['values'], 5)}{more}  ({shape} {value['dtype']})"
+        shape = "(" + ", ".join(str(n) for n in value["shape"]) + ("," if len(value["shape"]) == 1 else "") + ")"
+        return f"{fmt(value['values'], 5)}{more}  ({value['dtype']}, shape {shape})"
     return fmt(value, 6)
 
 
@@ -378,13 +390,15 @@ def _practice_failure(name: str, report: Any) -> RenderableType:
         table.add_row("inputs" if i == 0 else "", Text(f"{key} = {_shown(value)}"))
     what = f"d/d{f['input']} " if f.get("input") else ""
     if "expected" in f:
-        table.add_row(f"{what}expected", Text(_shown(f["expected"]) + f"   ({report.reference})"))
+        table.add_row(f"{what}expected", Text(_shown(f["expected"])))
     if "actual" in f:
         table.add_row(f"{what}got", Text(_shown(f["actual"])))
     at = f.get("at")
     if at and at.get("index"):
         index = "[" + ", ".join(str(i) for i in at["index"]) + "]"
         table.add_row(f"at {index}", Text(f"expected {fmt(at['expected'], 6)}, got {fmt(at['actual'], 6)}"))
+    if "expected" in f:
+        table.add_row("reference", Text(report.reference, style="dim"))
     if f.get("hint"):
         table.add_row("hint", Text(str(f["hint"]), style="yellow"))
     if report.cases_passed:

@@ -128,6 +128,10 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
     """Answer one request; any failure of the snippet becomes {"ok": false, ...}."""
     path = request.get("path", "")
     try:
+        if request["op"] == "practice":  # a practice task and the user's attempt, not a snippet
+            from lossquiz.practice_check import check
+
+            return {"ok": True, **check(request)}
         module = _load(path)
         if request["op"] == "run":
             return {"ok": True, "result": solve(module, request.get("seed"))}
@@ -135,10 +139,6 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
             results = [solve(module, None)]
             results += [solve(module, s) for s in request.get("seeds", [])]
             return {"ok": True, "results": results}
-        if request["op"] == "practice":
-            from lossquiz.practice_check import check
-
-            return {"ok": True, **check(request)}
         return {"ok": False, "error": f"unknown op {request['op']!r}"}
     except SystemExit as e:
         return {"ok": False, "error": f"snippet called sys.exit({e.code})"}
