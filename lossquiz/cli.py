@@ -293,7 +293,8 @@ def code(
         if not check_:
             path, created = practice.start_attempt(home, task, card)
             editor = practice.editor_command()
-            out.print(render.practice_started(card, task, path, created=created, editor=editor is not None))
+            started = render.practice_started(card, task, path, created=created, editor=editor is not None)
+            out.print(started, soft_wrap=True)  # a path is copied: never wrapped or cut
             if editor is None:
                 return
             opened = clock.now()
@@ -308,7 +309,7 @@ def code(
             {**report.to_dict(), "recorded": render.RATING_NAMES[int(report.rating)] if report.started else None}
         )
     else:
-        out.print(render.practice_report(card, task, report, interval))
+        out.print(render.practice_report(card, task, report, interval), soft_wrap=True)
     if not report.passed:
         raise typer.Exit(code=1)
 

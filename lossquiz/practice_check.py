@@ -244,7 +244,8 @@ def _check_case(
         user_inputs = _leaves(raw, grad_names)
         base = {"case": case, "inputs": {k: show(v) for k, v in raw.items()}}
         try:
-            with _quiet_stdin(), budget.running():
+            with _quiet_stdin(), warnings.catch_warnings(), budget.running():
+                warnings.simplefilter("ignore")  # the user's deprecation warnings are not the check's business
                 actual = function(**user_inputs)
         except _TimeUp:
             summary = f"{task.FUNCTION}() did not return in time (an endless loop?) — stopped"
@@ -499,9 +500,13 @@ def _check_gradients(
 
 
 def _mistake_hint(task: ModuleType, raw: dict[str, Any], actual: torch.Tensor) -> str | None:
-    """The task's classic mistakes (MISTAKES = {hint: function}) that reproduce the user's value."""
+    """The task's classic mistakes (MISTAKES = {hint: function}) that reproduce the user's value.
+
+    On a small case two mistakes can give the same number: then both are named.
+    """
     import torch
 
+    matches = []
     for hint, mistake in getattr(task, "MISTAKES", {}).items():
         try:
             with torch.enable_grad(), warnings.catch_warnings():  # some mistakes differentiate (WGAN-GP)
@@ -509,10 +514,10 @@ def _mistake_hint(task: ModuleType, raw: dict[str, Any], actual: torch.Tensor) -
                 value = mistake(**_leaves(raw, ()))
             v = torch.as_tensor(value).detach().to(torch.float64)
             if v.shape == actual.shape and torch.allclose(actual, v, rtol=1e-4, atol=1e-6, equal_nan=True):
-                return str(hint)
+                matches.append(str(hint))
         except Exception:  # noqa: BLE001, S112 - a mistake that does not apply to these inputs is no hint
             continue
-    return None
+    return " — or: ".join(matches) or None
 
 
 def _factor_hint(a: torch.Tensor, e: torch.Tensor, raw: dict[str, Any]) -> str | None:

@@ -316,22 +316,25 @@ def practice_list(rows: list[Any]) -> RenderableType:
     return Group(table, note)
 
 
-def practice_started(card: Card, task: Any, path: Any, *, created: bool, editor: bool) -> Text:
+def _unwrapped(text: str, style: str = "") -> Text:
+    """A line that is never wrapped (paths and commands are copied, not read)."""
+    return Text(text, style=style, no_wrap=True, overflow="ignore")
+
+
+def practice_started(card: Card, task: Any, path: Any, *, created: bool, editor: bool) -> RenderableType:
     """Where the practice file is, and the next command."""
-    text = Text()
     if created:
-        text.append(f"wrote {path}\n", style="bold")
-        text.append(f"implement {task.function}() in it")
+        lines = [_unwrapped(f"wrote {path}", "bold"), Text(f"implement {task.function}() in it")]
     else:
-        text.append(f"your attempt is at {path}", style="bold")
-        text.append(" (kept as is; delete it to start over)\n")
-        text.append(f"continue with {task.function}()")
+        lines = [
+            _unwrapped(f"your attempt is at {path}", "bold"),
+            Text(f"(kept as is; delete it to start over) — continue with {task.function}()"),
+        ]
     if editor:
-        text.append(" — opening your editor; it is checked when the editor closes")
+        lines.append(Text("opening your editor; the attempt is checked when the editor closes", style="dim"))
     else:
-        text.append(", then check it:\n  ")
-        text.append(f"lossquiz code {card.id} --check", style="bold")
-    return text
+        lines += [Text("then check it:"), _unwrapped(f"  lossquiz code {card.id} --check", "bold")]
+    return Group(*lines)
 
 
 def _shown(value: Any) -> str:
@@ -362,7 +365,7 @@ def practice_report(card: Card, task: Any, report: Any, interval: Any) -> Render
         parts.append(Text("  " + " · ".join(report.cases_passed), style="dim"))
     else:
         parts.append(_practice_failure(name, report))
-    parts.append(Text(f"{report.attempt} · seed {report.seed}", style="dim"))
+    parts.append(_unwrapped(f"{report.attempt} · seed {report.seed}", "dim"))
     if report.started:
         parts.append(recorded(int(report.rating), interval, cram=False, extra="implement-it practice"))
     else:

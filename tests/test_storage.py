@@ -114,3 +114,25 @@ def test_unusable_data_directory_is_one_clear_error(tmp_path: Path) -> None:
     blocker.write_text("a file where the data directory should be")
     with pytest.raises(StorageError, match="cannot create the data directory"):
         Store.open(blocker / "lossquiz")
+
+
+def test_m003_adds_review_mode_and_keeps_old_reviews_as_drill(tmp_path: Path) -> None:
+    from lossquiz.migrations import m001_initial
+
+    path = tmp_path / "progress.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    m001_initial(conn)  # a database from before m003, with one review in it
+    conn.execute("INSERT INTO _migrations VALUES ('m001_initial', '2025-01-01T00:00:00Z')")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO cards (slug, content_hash) VALUES ('huber', 'h')")
+    conn.execute("INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms) VALUES (1, '2025-01-01', 3, 10)")
+    conn.close()
+    with Store(path) as store:
+        assert store.conn.execute("SELECT mode FROM reviews").fetchall() == [("drill",)]
+        store.record_review(ReviewInput("huber", 1, NOW, 0, correct=False, mode="code"), _advance)
+        modes = store.conn.execute("SELECT mode, rating FROM reviews ORDER BY id").fetchall()
+        assert modes == [("drill", 3), ("code", 1)]
+        assert store.practice_history()["huber"].attempts == 1
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
