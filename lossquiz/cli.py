@@ -154,11 +154,12 @@ def check(
 
     Example: [bold]lossquiz check[/], [bold]lossquiz check huber focal[/]
     """
-    from lossquiz import cards, check, paths, render
+    from lossquiz import cards, check, paths, practice, render
     from lossquiz.snippets import SnippetRunner
 
     with exit_on_error():
         loaded = cards.load_deck(paths.deck_dir(deck))
+        practice.load_tasks(loaded)  # the deck's implement-it tasks are part of the deck: validate them too
         chosen = [cards.find_card(loaded, q) for q in card_ids] if card_ids else list(loaded.cards)
         with SnippetRunner() as runner:
             reports = check.check_snippets(loaded, chosen, runner, problems=problems)
@@ -294,7 +295,7 @@ def code(
             path, created = practice.start_attempt(home, task, card)
             editor = practice.editor_command()
             started = render.practice_started(card, task, path, created=created, editor=editor is not None)
-            out.print(started, soft_wrap=True)  # a path is copied: never wrapped or cut
+            out.print(started, crop=False)  # a path is copied: never wrapped or cut
             if editor is None:
                 return
             opened = clock.now()
@@ -309,7 +310,7 @@ def code(
             {**report.to_dict(), "recorded": render.RATING_NAMES[int(report.rating)] if report.started else None}
         )
     else:
-        out.print(render.practice_report(card, task, report, interval), soft_wrap=True)
+        out.print(render.practice_report(card, task, report, interval), crop=False)
     if not report.passed:
         raise typer.Exit(code=1)
 

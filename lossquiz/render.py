@@ -378,6 +378,8 @@ def practice_report(card: Card, task: Any, report: Any, interval: Any) -> Render
 def _practice_failure(name: str, report: Any) -> RenderableType:
     f = report.failure or {}
     check = f.get("check", "error")
+    if not report.started:
+        return Text.assemble(("· ", "yellow"), (f.get("summary", ""), "bold"))
     head = Text()
     head.append("✗ ", style="bold red")
     if "case" in f:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sqlite3
 import sys
 import textwrap
@@ -368,6 +369,18 @@ def test_the_stub_is_not_an_attempt(worker: SnippetRunner, env: Path) -> None:
     assert report.failure is not None and "still raises NotImplementedError" in report.failure["summary"]
 
 
+def test_an_attempt_edited_within_the_same_second_never_runs_stale(worker: SnippetRunner, env: Path) -> None:
+    wrong = HUBER_OK.replace("0.5 * r**2", "0.4 * r**2")
+    first = _check(worker, env, "huber", wrong)
+    assert not first.passed
+    path = attempt_path(env, "huber")
+    stamp = path.stat().st_mtime
+    path.write_text(textwrap.dedent(HUBER_OK).lstrip())  # same size, same mtime: a stale .pyc would match
+    os.utime(path, (stamp, stamp))
+    assert check_attempt(TASKS["huber"], path, worker, seed=7).passed
+    assert not (path.parent / "__pycache__").exists(), "nothing is written next to the user's file"
+
+
 def test_a_hang_in_the_function_or_at_import_is_stopped(worker: SnippetRunner, env: Path) -> None:
     loop = HUBER_OK.replace("    r = (y", "    while True:\n        pass\n    r = (y")
     report = _check(worker, env, "huber", loop, budget=1.0)
@@ -433,6 +446,7 @@ def test_check_records_good_then_again_with_mode_code(runner: CliRunner, env: Pa
     assert runner.invoke(app, ["code", "huber"]).exit_code == 0
     stub = runner.invoke(app, ["code", "huber", "--check"])
     assert stub.exit_code == 1 and "nothing to check yet" in stub.stdout and "nothing recorded" in stub.stdout
+    assert "inputs" not in stub.stdout and "stuck?" not in stub.stdout
     assert not (env / "progress.db").exists() or _reviews(env) == []
 
     _write(attempt_path(env, "huber"), HUBER_OK)
@@ -553,3 +567,10 @@ def test_a_deck_without_practice_has_no_tasks(runner: CliRunner, deck_dir: Path)
     assert result.exit_code == 2 and "this deck has no implement-it tasks" in result.stderr
     listing = runner.invoke(app, ["code", "--list", "--deck", str(deck_dir), "--json"])
     assert listing.exit_code == 0 and json.loads(listing.stdout) == []
+
+
+def test_lossquiz_check_validates_practice_tasks(runner: CliRunner, deck_dir: Path) -> None:
+    _write(deck_dir / "practice" / "square.py", 'FUNCTION = "f"\n')
+    result = runner.invoke(app, ["check", "--deck", str(deck_dir), "--problems", "0"])
+    assert result.exit_code == 3
+    assert "deck/practice/square.py: missing DOCSTRING" in result.stderr
