@@ -154,12 +154,12 @@ def check(
 
     Example: [bold]lossquiz check[/], [bold]lossquiz check huber focal[/]
     """
-    from lossquiz import cards, check, paths, practice, render
+    from lossquiz import cards, check, paths, practice_tasks, render
     from lossquiz.snippets import SnippetRunner
 
     with exit_on_error():
         loaded = cards.load_deck(paths.deck_dir(deck))
-        practice.load_tasks(loaded)  # the deck's implement-it tasks are part of the deck: validate them too
+        practice_tasks.load_tasks(loaded)  # the deck's implement-it tasks are part of the deck: validate them too
         chosen = [cards.find_card(loaded, q) for q in card_ids] if card_ids else list(loaded.cards)
         with SnippetRunner() as runner:
             reports = check.check_snippets(loaded, chosen, runner, problems=problems)
@@ -267,14 +267,14 @@ def code(
     """
     import random
 
-    from lossquiz import cards, paths, practice, render
+    from lossquiz import cards, paths, practice, practice_tasks, render
     from lossquiz.clock import SystemClock
     from lossquiz.storage import Store
 
     clock, out = SystemClock(), _out()
     with exit_on_error():
         loaded = cards.load_deck(paths.deck_dir(deck))
-        tasks, home = practice.load_tasks(loaded), paths.data_dir(data_dir)
+        tasks, home = practice_tasks.load_tasks(loaded), paths.data_dir(data_dir)
         if list_:
             with Store.open(home) as store:
                 rows = practice.practice_status(loaded, tasks, store, home)
@@ -285,7 +285,7 @@ def code(
             return
         if query is None:
             raise typer.BadParameter("give a card (lossquiz code huber) or --list", param_hint="CARD")
-        card, task = practice.find_task(loaded, tasks, query)
+        card, task = practice_tasks.find_task(loaded, tasks, query)
         if solution:
             with Store.open(home) as store:
                 out.print(render.practice_solution(card, task, practice.unlocked_solution(task, store)))

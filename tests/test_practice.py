@@ -26,7 +26,8 @@ from lossquiz.cards import load_deck
 from lossquiz.cli import app
 from lossquiz.errors import DeckError
 from lossquiz.paths import builtin_deck
-from lossquiz.practice import CheckReport, Task, attempt_path, check_attempt, load_tasks, solution_file
+from lossquiz.practice import CheckReport, attempt_path, check_attempt, solution_file
+from lossquiz.practice_tasks import Task, load_tasks
 from lossquiz.snippets import SnippetRunner
 
 pytestmark = pytest.mark.torch
