@@ -245,7 +245,7 @@ def drill(
 
 @app.command("code")
 def code(
-    query: Annotated[str | None, typer.Argument(metavar="[CARD]", help="Card id or alias, e.g. huber.")] = None,
+    query: Annotated[str | None, typer.Argument(metavar="CARD", help="Card id or alias, e.g. huber.")] = None,
     check_: Annotated[
         bool, typer.Option("--check", help="Check your implementation and record a review (pass → Good).")
     ] = False,
@@ -264,6 +264,8 @@ def code(
     solution) and opens $VISUAL/$EDITOR if set, checking when the editor closes.
     [bold]lossquiz code huber --check[/] runs it on random inputs and edge cases; all pass → Good,
     else Again (exit 1). [bold]lossquiz code --list[/] shows every practicable card.
+
+    Example: [bold]lossquiz code dpo[/], [bold]lossquiz code dpo --check[/], [bold]lossquiz code --list[/]
     """
     import random
 
@@ -288,11 +290,18 @@ def code(
         card, task = practice_tasks.find_task(loaded, tasks, query)
         if solution:
             with Store.open(home) as store:
-                out.print(render.practice_solution(card, task, practice.unlocked_solution(task, store)))
+                code = practice.unlocked_solution(task, store)
+            if as_json:
+                _print_json({"card": card.id, "function": task.function, "solution": code, "reference": task.reference})
+            else:
+                out.print(render.practice_solution(card, task, code))
             return
         duration_ms = 0
         if not check_:
             path, created = practice.start_attempt(home, task, card)
+            if as_json:  # for scripts: where the attempt is; no editor
+                _print_json({"card": card.id, "function": task.function, "attempt": str(path), "created": created})
+                return
             editor = practice.editor_command()
             started = render.practice_started(card, task, path, created=created, editor=editor is not None)
             out.print(started, crop=False)  # a path is copied: never wrapped or cut

@@ -527,6 +527,8 @@ def test_solution_only_after_a_checked_attempt(runner: CliRunner, env: Path) -> 
     assert shown.exit_code == 0, shown.output
     assert "def huber_loss(y: Tensor, y_hat: Tensor, delta: float = 1.0) -> Tensor:" in shown.stdout
     assert "checked against: torch.nn.functional.huber_loss" in shown.stdout
+    data = json.loads(runner.invoke(app, ["code", "huber", "--solution", "--json"]).stdout)
+    assert data["function"] == "huber_loss" and data["solution"] == TASKS["huber"].solution
 
 
 def test_editor_is_opened_then_the_attempt_is_checked(
@@ -544,6 +546,17 @@ def test_editor_is_opened_then_the_attempt_is_checked(
     assert result.exit_code == 0, result.output
     assert "opening your editor" in result.stdout and "passes all 8 cases" in result.stdout
     assert _reviews(env) == [("huber", 3, "code", 1)]
+
+
+def test_json_start_is_one_document_and_opens_no_editor(
+    runner: CliRunner, env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EDITOR", "/nonexistent/editor")
+    first = runner.invoke(app, ["code", "dpo", "--json"])
+    assert first.exit_code == 0, first.output
+    path = str(env / "practice" / "dpo.py")
+    assert json.loads(first.stdout) == {"card": "dpo", "function": "dpo_loss", "attempt": path, "created": True}
+    assert json.loads(runner.invoke(app, ["code", "dpo", "--json"]).stdout)["created"] is False
 
 
 def test_an_editor_that_fails_is_one_line(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
