@@ -40,11 +40,10 @@ GRAD = ("logits",)
 
 
 def label_smoothing_ce(logits: Tensor, target: Tensor, epsilon: float = 0.1) -> Tensor:
-    k = logits.shape[1]
     log_q = logits - logits.logsumexp(dim=1, keepdim=True)
     nll = -log_q.gather(1, target[:, None]).squeeze(1)
-    uniform = -log_q.mean(dim=1)
-    return ((1 - epsilon) * nll + epsilon * uniform).mean() if k > 0 else logits.sum()
+    uniform = -log_q.mean(dim=1)  # CE against the uniform distribution: eps / K on each of the K classes
+    return ((1 - epsilon) * nll + epsilon * uniform).mean()
 
 
 def reference(logits, target, epsilon=0.1):
