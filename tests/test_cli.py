@@ -157,13 +157,11 @@ def test_check_selected_cards_only(runner: CliRunner, deck_dir: Path) -> None:
 def test_show_failing_snippet_is_one_line_exit_4(runner: CliRunner, deck_dir: Path) -> None:
     pytest.importorskip("torch")
     source = (deck_dir / "snippets" / "square.py").read_text()
-    write_snippet(
-        deck_dir,
-        "square",
-        source.replace("residual = y - y_hat", "residual = y - y_hat\n    raise ValueError('boom')"),
-    )
+    broken = source.replace("residual = y - y_hat", "residual = y - y_hat\n    raise ValueError('boom')")
+    write_snippet(deck_dir, "square", broken)
+    line = broken.splitlines().index("    raise ValueError('boom')") + 1
     result = runner.invoke(app, ["show", "square", "--deck", str(deck_dir)])
     assert result.exit_code == 4
     assert "Squared error" in result.stdout  # the card is still shown
-    assert result.stderr.strip() == "error: snippet 'square' failed: ValueError: boom (line 21)"
+    assert result.stderr.strip() == f"error: snippet 'square' failed: ValueError: boom (line {line})"
     assert "Traceback" not in result.stdout + result.stderr
