@@ -44,7 +44,7 @@ class _Budget:
     """Seconds the user's code may run in total; armed only while it runs."""
 
     def __init__(self, seconds: float) -> None:
-        self.left = seconds
+        self.left = self.total = seconds
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
@@ -125,7 +125,8 @@ def _user_function(task: ModuleType, attempt: str, budget: _Budget) -> Callable[
         with _quiet_stdin(), budget.running():
             module = _import(attempt, "lossquiz_practice_attempt")
     except _TimeUp:
-        raise Failed({"check": "timeout", "summary": "importing your file did not finish in time (stopped)"}) from None
+        summary = f"importing your file did not finish within {budget.total:g} s (stopped)"
+        raise Failed({"check": "timeout", "summary": summary}) from None
     except SyntaxError as e:
         where = f" ({Path(attempt).name} line {e.lineno})" if e.lineno else ""
         raise Failed({"check": "syntax", "summary": f"SyntaxError: {e.msg}{where}"}) from None
@@ -245,7 +246,9 @@ def _check_case(
                 warnings.simplefilter("ignore")  # the user's deprecation warnings are not the check's business
                 actual = function(**user_inputs)
         except _TimeUp:
-            summary = f"{task.FUNCTION}() did not return in time (an endless loop?) — stopped"
+            summary = (
+                f"{task.FUNCTION}() did not return within {budget.total:g} s for all cases (an endless loop?) — stopped"
+            )
             raise Failed({**base, "check": "timeout", "summary": summary}) from None
         except NotImplementedError as e:
             if first and not str(e):
@@ -267,7 +270,7 @@ def _check_case(
                 with budget.running():
                     user_grads = _user_gradients(actual, weight, user_inputs, grad_names)
             except _TimeUp:
-                summary = "backpropagating through your code did not finish in time (stopped)"
+                summary = f"backpropagating through your code did not finish within {budget.total:g} s (stopped)"
                 raise Failed({**base, "check": "timeout", "summary": summary}) from None
             except RuntimeError as e:
                 summary = "autograd failed on your result: " + _user_error(e, attempt)
