@@ -194,12 +194,13 @@ def check(
 
     Example: [bold]lossquiz check[/], [bold]lossquiz check huber focal[/]
     """
-    from lossquiz import cards, check, paths, render, trust
+    from lossquiz import cards, check, paths, practice_tasks, render, trust
     from lossquiz.snippets import SnippetRunner
 
     with exit_on_error():
         root = paths.deck_dir(deck)
         loaded = cards.load_deck(root)
+        practice_tasks.load_tasks(loaded)  # the deck's implement-it tasks are part of the deck: validate them too
         trust.require_trusted(root, paths.data_dir(data_dir))
         chosen = [cards.find_card(loaded, q) for q in card_ids] if card_ids else list(loaded.cards)
         with SnippetRunner() as runner:
@@ -567,6 +568,87 @@ def optimize(
         _print_json(fit.to_dict())
     else:
         _out().print(render.fit_report(fit))
+
+
+@app.command("code")
+def code(
+    query: Annotated[str | None, typer.Argument(metavar="CARD", help="Card id or alias, e.g. huber.")] = None,
+    check_: Annotated[
+        bool, typer.Option("--check", help="Check your implementation and record a review (pass → Good).")
+    ] = False,
+    list_: Annotated[bool, typer.Option("--list", help="The practicable cards and whether you passed them.")] = False,
+    solution: Annotated[
+        bool, typer.Option("--solution", help="Show the model solution (after a checked attempt).")
+    ] = False,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for the random inputs (to reproduce).")] = None,
+    deck: DeckOption = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Implement a loss yourself, then check it against the reference, values and gradients.
+
+    [bold]lossquiz code huber[/] writes <data dir>/practice/huber.py (signature, conventions, no
+    solution) and opens $VISUAL/$EDITOR if set, checking when the editor closes.
+    [bold]lossquiz code huber --check[/] runs it on random inputs and edge cases; all pass → Good,
+    else Again (exit 1). [bold]lossquiz code --list[/] shows every practicable card.
+
+    Example: [bold]lossquiz code dpo[/], [bold]lossquiz code dpo --check[/], [bold]lossquiz code --list[/]
+    """
+    import random
+
+    from lossquiz import cards, paths, practice, practice_tasks, render
+    from lossquiz.clock import SystemClock
+    from lossquiz.storage import Store
+
+    clock, out = SystemClock(), _out()
+    with exit_on_error():
+        loaded = cards.load_deck(paths.deck_dir(deck))
+        tasks, home = practice_tasks.load_tasks(loaded), paths.data_dir(data_dir)
+        if list_:
+            with Store.open(home) as store:
+                rows = practice.practice_status(loaded, tasks, store, home)
+            if as_json:
+                _print_json([r.to_dict() for r in rows])
+            else:
+                out.print(render.practice_list(rows))
+            return
+        if query is None:
+            raise typer.BadParameter("give a card (lossquiz code huber) or --list", param_hint="CARD")
+        card, task = practice_tasks.find_task(loaded, tasks, query)
+        if solution:
+            with Store.open(home) as store:
+                code = practice.unlocked_solution(task, store)
+            if as_json:
+                _print_json({"card": card.id, "function": task.function, "solution": code, "reference": task.reference})
+            else:
+                out.print(render.practice_solution(card, task, code))
+            return
+        duration_ms = 0
+        if not check_:
+            path, created = practice.start_attempt(home, task, card)
+            if as_json:  # for scripts: where the attempt is; no editor
+                _print_json({"card": card.id, "function": task.function, "attempt": str(path), "created": created})
+                return
+            editor = practice.editor_command()
+            started = render.practice_started(card, task, path, created=created, editor=editor is not None)
+            out.print(started, crop=False)  # a path is copied: never wrapped or cut
+            if editor is None:
+                return
+            opened = clock.now()
+            practice.edit(editor, path)
+            duration_ms = int((clock.now() - opened).total_seconds() * 1000)
+        chosen = random.randrange(1_000_000) if seed is None else seed
+        report, interval = practice.check_and_record(
+            card, task, home, now=clock.now, seed=chosen, duration_ms=duration_ms
+        )
+    if as_json:
+        _print_json(
+            {**report.to_dict(), "recorded": render.RATING_NAMES[int(report.rating)] if report.started else None}
+        )
+    else:
+        out.print(render.practice_report(card, task, report, interval), crop=False)
+    if not report.passed:
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

@@ -17,12 +17,13 @@ from rich.console import Console
 
 from lossquiz import render, scheduling
 from lossquiz.cards import Card, Deck
-from lossquiz.clock import Clock, iso, local_day_start
+from lossquiz.clock import Clock, local_day_start
 from lossquiz.grading import auto_rating, graded_value, is_correct, parse_number
 from lossquiz.prompts import Prompter
+from lossquiz.reviews import record_rated
 from lossquiz.session import DrillOptions, Session, build_queue
 from lossquiz.snippets import SnippetRunner
-from lossquiz.storage import Advance, CardRow, ReviewInput, Store
+from lossquiz.storage import ReviewInput, Store
 
 COMMANDS = "s skip · u undo · q quit"
 
@@ -181,7 +182,7 @@ class Drill:
             expected=problem,
             cram=self.options.cram,
         )
-        due = self._record(card, review, rating)
+        due = self._record(card, review)
         self.console.print(render.graded(correct, value, problem, card, rating, seconds, self.options.time_limit, due))
         self.console.print(render.worked_example(data, label=f"worked steps (seed {seed})"))
         return rating
@@ -239,7 +240,7 @@ class Drill:
             answer=typed.strip() or None,
             cram=self.options.cram,
         )
-        due = self._record(card, review, rating)
+        due = self._record(card, review)
         self.console.print(render.recorded(rating, due, cram=self.options.cram))
         return rating
 
@@ -247,22 +248,8 @@ class Drill:
         row = self.store.cards().get(card.id)
         return scheduling.load(row.fsrs_json if row else None, row.id if row else 0, self.clock.now())
 
-    def _record(self, card: Card, review: ReviewInput, rating: Rating) -> timedelta | None:
+    def _record(self, card: Card, review: ReviewInput) -> timedelta | None:
         """Commit the review now; returns the new interval (None when cramming)."""
-        now = review.reviewed_at
-        moved: list[timedelta] = []
-
-        def advance(row: CardRow) -> Advance:
-            before = scheduling.load(row.fsrs_json, row.id, now)
-            after = scheduling.review(self.scheduler, before, rating, now=now)
-            moved.append(after.due - now)
-            return Advance(
-                scheduling.dump(after),
-                iso(after.due),
-                scheduling.state_of(after),
-                scheduling.is_lapse(before, rating),
-            )
-
-        self.store.record_review(review, None if self.options.cram else advance)
+        interval = record_rated(self.store, self.scheduler, review)
         self.asked.append(card)
-        return moved[0] if moved else None
+        return interval

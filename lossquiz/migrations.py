@@ -68,6 +68,11 @@ def m002_stats_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
+def m003_review_mode(conn: sqlite3.Connection) -> None:
+    """Which activity a review came from: 'drill' (every earlier review) or 'code' (practice)."""
+    _run(conn, "ALTER TABLE reviews ADD COLUMN mode TEXT NOT NULL DEFAULT 'drill'")
+
+
 def m004_trusted_decks(conn: sqlite3.Connection) -> None:
     """Decks whose snippets (code) the user allowed to run, pinned to a hash of their files."""
     _run(
@@ -100,6 +105,7 @@ def m005_settings(conn: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_stats_indexes,
+    m003_review_mode,
     m004_trusted_decks,
     m005_settings,
 ]

@@ -8,6 +8,7 @@ the protocol on stdout.
 Request  {"op": "run", "path": ..., "seed": null | int}       -> {"ok": true, "result": {...}}
 Request  {"op": "check", "path": ..., "seeds": [int, ...]}     -> {"ok": true, "results": [...]}
 Request  {"op": "plot", "path": ...}                          -> {"ok": true, "plots": [{...}, ...]}
+Request  {"op": "practice", "path": <task>, "attempt": ..., ...} -> see lossquiz/practice_check.py
 Failure  {"ok": false, "error": "<one line>"}
 """
 
@@ -144,6 +145,10 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
     """Answer one request; any failure of the snippet becomes {"ok": false, ...}."""
     path = request.get("path", "")
     try:
+        if request["op"] == "practice":  # a practice task and the user's attempt, not a snippet
+            from lossquiz.practice_check import check
+
+            return {"ok": True, **check(request)}
         module = _load(path)
         if request["op"] == "run":
             return {"ok": True, "result": solve(module, request.get("seed"))}

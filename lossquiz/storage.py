@@ -60,6 +60,7 @@ class ReviewInput:
     answer: str | None = None
     expected: float | None = None
     cram: bool = False
+    mode: str = "drill"  # "drill", or "code" for an implement-it practice check
 
 
 def _check_file(path: Path) -> None:
@@ -217,8 +218,8 @@ class Store:
             before = CardRow(*row)
             cur = conn.execute(
                 """INSERT INTO reviews (card_id, session_id, reviewed_at, rating, correct, answer, expected,
-                       duration_ms, cram, prev_fsrs_json, prev_due, prev_state, prev_lapses)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       duration_ms, cram, mode, prev_fsrs_json, prev_due, prev_state, prev_lapses)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     before.id,
                     review.session_id,
@@ -229,6 +230,7 @@ class Store:
                     review.expected,
                     review.duration_ms,
                     int(review.cram),
+                    review.mode,
                     before.fsrs_json,
                     before.due,
                     before.state,
@@ -320,6 +322,20 @@ class Store:
         )
         return [(int(r[0]), int(r[1]), str(r[2]), int(r[3])) for r in rows]
 
+    def practice_history(self) -> dict[str, PracticeHistory]:
+        """Per card, its checked implement-it attempts (reviews with mode 'code')."""
+        rows = self._read(
+            """SELECT c.slug, count(*), coalesce(max(r.correct), 0), max(r.reviewed_at),
+                      (SELECT r2.correct FROM reviews r2 WHERE r2.card_id = c.id AND r2.mode = 'code'
+                          AND r2.undone = 0 ORDER BY r2.reviewed_at DESC, r2.id DESC LIMIT 1)
+               FROM reviews r JOIN cards c ON c.id = r.card_id
+               WHERE r.mode = 'code' AND r.undone = 0 GROUP BY c.id"""
+        )
+        return {
+            str(slug): PracticeHistory(int(n), bool(ever), str(last_at), bool(last))
+            for slug, n, ever, last_at, last in rows
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class TrustedDeck:
@@ -329,6 +345,16 @@ class TrustedDeck:
     snippets_hash: str
     files: int
     trusted_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeHistory:
+    """A card's checked practice attempts: how many, whether any passed, the latest one."""
+
+    attempts: int
+    passed: bool
+    last_checked: str
+    last_passed: bool
 
 
 def _describe(path: Path, error: sqlite3.DatabaseError) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -43,6 +44,9 @@ print("LOADED:" + ",".join(heavy) if heavy else "NO-TORCH", code, file=sys.stder
         ["history", "export"],
         ["optimize", "--show"],
         ["optimize", "--show", "--json"],
+        ["code", "huber"],  # writes the practice file (no editor in tests)
+        ["code", "--list"],
+        ["code", "--list", "--json"],
     ],
 )
 def test_command_does_not_import_torch(args: list[str]) -> None:
@@ -59,6 +63,28 @@ def test_optimize_without_enough_history_answers_before_loading_torch() -> None:
     lines = done.stderr.strip().splitlines()
     assert lines[-1] == "NO-TORCH 1", done.stderr
     assert lines[0].startswith("error: not enough review history to fit FSRS")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["code", "huber", "--solution"],  # locked: no checked attempt yet
+        ["code", "huber", "--check"],  # no attempt file yet
+    ],
+)
+def test_code_refusals_do_not_import_torch(args: list[str]) -> None:
+    done = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=False)
+    assert done.stderr.strip().splitlines()[-1] == "NO-TORCH 1", done.stderr
+
+
+def test_syntax_error_in_an_attempt_is_reported_without_torch(env: Path) -> None:
+    attempt = env / "practice" / "huber.py"
+    attempt.parent.mkdir(parents=True)
+    attempt.write_text("def huber_loss(y, y_hat, delta=1.0)\n    return y\n")
+    args = ["code", "huber", "--check"]
+    done = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=False)
+    assert done.stderr.strip().splitlines()[-1] == "NO-TORCH 1", done.stderr
+    assert "SyntaxError" in done.stdout
 
 
 def test_import_lossquiz_is_light() -> None:

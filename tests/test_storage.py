@@ -116,45 +116,14 @@ def test_unusable_data_directory_is_one_clear_error(tmp_path: Path) -> None:
         Store.open(blocker / "lossquiz")
 
 
-def test_full_disk_is_one_clear_error_and_keeps_earlier_reviews(tmp_path: Path) -> None:
-    with Store(tmp_path / "p.db") as store:
-        store.sync_cards([("huber", "h1")])
-        store.record_review(ReviewInput("huber", 3, NOW, 1000), _advance)
-        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
-        store.conn.execute(f"PRAGMA max_page_count = {pages}")  # the file may not grow: a full disk
-        big = ReviewInput("huber", 3, NOW, 1000, answer="x" * 200_000)
-        with pytest.raises(StorageError, match="full"):
-            store.record_review(big, _advance)
-    with Store(tmp_path / "p.db") as store:
-        assert store.conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 1
-
-
-def test_cli_refuses_newer_schema_in_one_line(tmp_path: Path, deck_dir: Path) -> None:
-    from typer.testing import CliRunner
-
-    from lossquiz.cli import app
-
-    data = tmp_path / "data"
-    Store.open(data).close()
-    conn = sqlite3.connect(data / "progress.db")
-    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
-    conn.commit()
-    conn.close()
-    before = (data / "progress.db").read_bytes()
-    result = CliRunner().invoke(app, ["drill", "--deck", str(deck_dir), "--data-dir", str(data)])
-    assert result.exit_code == 1
-    assert "written by a newer lossquiz" in result.stderr and len(result.stderr.strip().splitlines()) == 1
-    assert (data / "progress.db").read_bytes() == before
-
-
-def test_upgrade_from_schema_1_adds_the_stats_indexes_and_keeps_reviews(tmp_path: Path) -> None:
+def test_upgrade_from_schema_1_applies_every_later_migration_and_keeps_reviews(tmp_path: Path) -> None:
     from lossquiz.migrations import m001_initial
 
     path = tmp_path / "progress.db"
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    m001_initial(conn)
-    conn.execute("INSERT INTO _migrations VALUES ('m001_initial', '2025-01-01')")
+    m001_initial(conn)  # a database from before m003, with one review in it
+    conn.execute("INSERT INTO _migrations VALUES ('m001_initial', '2025-01-01T00:00:00Z')")
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute("PRAGMA user_version = 1")
     conn.execute("INSERT INTO cards (slug, content_hash) VALUES ('huber', 'h')")
@@ -163,5 +132,9 @@ def test_upgrade_from_schema_1_adds_the_stats_indexes_and_keeps_reviews(tmp_path
     with Store(path) as store:
         indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"reviews_stats_card", "reviews_stats_time"} <= indexes
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 2
-        assert store.conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 1
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert store.conn.execute("SELECT mode FROM reviews").fetchall() == [("drill",)]
+        store.record_review(ReviewInput("huber", 1, NOW, 0, correct=False, mode="code"), _advance)
+        modes = store.conn.execute("SELECT mode, rating FROM reviews ORDER BY id").fetchall()
+        assert modes == [("drill", 3), ("code", 1)]
+        assert store.practice_history()["huber"].attempts == 1
