@@ -141,8 +141,9 @@ def test_task_validation_lists_every_problem(tmp_path: Path) -> None:
     deck_root = tmp_path / "deck"
     for part in ("cards", "snippets"):
         (deck_root / part).mkdir(parents=True)
-        for f in (builtin_deck() / part).iterdir():
-            (deck_root / part / f.name).write_bytes(f.read_bytes())
+        for f in (builtin_deck() / part).glob("*.*"):
+            if f.is_file():  # not a tool's cache folder beside the files
+                (deck_root / part / f.name).write_bytes(f.read_bytes())
     (deck_root / "practice").mkdir()
     _write(deck_root / "practice" / "no-such-card.py", solution_file(TASKS["huber"]).replace("def ", "def x_"))
     _write(deck_root / "practice" / "huber.py", 'FUNCTION = "huber_loss"\nGRAD = ("nope",)\n')

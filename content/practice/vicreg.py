@@ -9,14 +9,14 @@ DOCSTRING = """VICReg loss (Bardes, Ponce & LeCun 2022), as the official code (m
 
 Args:
     z1, z2: (N, D) embeddings of two views, floating point, N >= 2.
-    lam: invariance weight, mu: variance weight, nu: covariance weight.
+    sim_coeff: invariance weight, std_coeff: variance weight, cov_coeff: covariance weight.
         Defaults 25.0, 25.0, 1.0 (the paper).
-    gamma: target standard deviation. Default 1.0.  eps: inside the sqrt. Default 1e-4.
+    gamma_std: target standard deviation. Default 1.0.  eps: inside the sqrt. Default 1e-4.
 
 Returns:
-    A 0-dim tensor with the dtype of z1:  lam * s + mu * v + nu * c  where
+    A 0-dim tensor with the dtype of z1:  sim_coeff * s + std_coeff * v + cov_coeff * c  where
         s = mean over N * D of (z1 - z2)**2                           (F.mse_loss)
-        v = ( mean_j relu(gamma - S(z1[:, j])) + mean_j relu(gamma - S(z2[:, j])) ) / 2,
+        v = ( mean_j relu(gamma_std - S(z1[:, j])) + mean_j relu(gamma_std - S(z2[:, j])) ) / 2,
             S = sqrt(unbiased variance over the batch + eps)
         c = sum_{i != j} C(z1)_ij**2 / D  +  the same for z2,
             C = centred z^T z / (N - 1)   (the unbiased covariance matrix)
@@ -43,10 +43,10 @@ GRAD = ("z1", "z2")
 def vicreg_loss(
     z1: Tensor,
     z2: Tensor,
-    lam: float = 25.0,
-    mu: float = 25.0,
-    nu: float = 1.0,
-    gamma: float = 1.0,
+    sim_coeff: float = 25.0,
+    std_coeff: float = 25.0,
+    cov_coeff: float = 1.0,
+    gamma_std: float = 1.0,
     eps: float = 1e-4,
 ) -> Tensor:
     invariance = ((z1 - z2) ** 2).mean()
@@ -57,22 +57,22 @@ def vicreg_loss(
         cov = centred.T @ centred / (n - 1)
         std = torch.sqrt(torch.diagonal(cov) + eps)
         off_diagonal = cov - torch.diag(torch.diagonal(cov))
-        return torch.relu(gamma - std).mean(), (off_diagonal**2).sum() / d
+        return torch.relu(gamma_std - std).mean(), (off_diagonal**2).sum() / d
 
     v1, c1 = variance_and_covariance(z1)
     v2, c2 = variance_and_covariance(z2)
-    return lam * invariance + mu * (v1 + v2) / 2 + nu * (c1 + c2)
+    return sim_coeff * invariance + std_coeff * (v1 + v2) / 2 + cov_coeff * (c1 + c2)
 
 
-def reference(z1, z2, lam=25.0, mu=25.0, nu=1.0, gamma=1.0, eps=1e-4):
+def reference(z1, z2, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, gamma_std=1.0, eps=1e-4):
     invariance = F.mse_loss(z1, z2)
     variance, covariance = 0.0, 0.0
     for z in (z1, z2):
         std = torch.sqrt(torch.var(z, dim=0) + eps)
-        variance = variance + F.relu(gamma - std).mean() / 2
+        variance = variance + F.relu(gamma_std - std).mean() / 2
         cov = torch.cov(z.T)
         covariance = covariance + (cov**2).sum() / z.shape[1] - (torch.diagonal(cov) ** 2).sum() / z.shape[1]
-    return lam * invariance + mu * variance + nu * covariance
+    return sim_coeff * invariance + std_coeff * variance + cov_coeff * covariance
 
 
 def inputs(gen, case):
@@ -89,7 +89,7 @@ def inputs(gen, case):
     if case == "wide spread (variance hinge inactive)":
         return draw(12, 4, scale=3.0)
     if case == "custom weights":
-        return {**draw(8, 5), "lam": 1.0, "mu": 1.0, "nu": 0.04, "gamma": 2.0}
+        return {**draw(8, 5), "sim_coeff": 1.0, "std_coeff": 1.0, "cov_coeff": 0.04, "gamma_std": 2.0}
     if case == "collapsed batch (all rows equal)":
         row = torch.randn(1, 4, generator=gen)
         return {"z1": row.repeat(6, 1), "z2": row.repeat(6, 1) + 0.1}
@@ -98,23 +98,23 @@ def inputs(gen, case):
     raise ValueError(case)
 
 
-def _biased(z1, z2, lam=25.0, mu=25.0, nu=1.0, gamma=1.0, eps=1e-4):
+def _biased(z1, z2, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, gamma_std=1.0, eps=1e-4):
     n = z1.shape[0]
     scale = (n - 1) / n
     invariance = F.mse_loss(z1, z2)
     variance, covariance = 0.0, 0.0
     for z in (z1, z2):
-        variance = variance + F.relu(gamma - torch.sqrt(torch.var(z, dim=0) * scale + eps)).mean() / 2
+        variance = variance + F.relu(gamma_std - torch.sqrt(torch.var(z, dim=0) * scale + eps)).mean() / 2
         cov = torch.cov(z.T) * scale
         covariance = covariance + ((cov**2).sum() - (torch.diagonal(cov) ** 2).sum()) / z.shape[1]
-    return lam * invariance + mu * variance + nu * covariance
+    return sim_coeff * invariance + std_coeff * variance + cov_coeff * covariance
 
 
-def _no_half(z1, z2, lam=25.0, mu=25.0, nu=1.0, gamma=1.0, eps=1e-4):
+def _no_half(z1, z2, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, gamma_std=1.0, eps=1e-4):
     extra = 0.0
     for z in (z1, z2):
-        extra = extra + F.relu(gamma - torch.sqrt(torch.var(z, dim=0) + eps)).mean() / 2
-    return reference(z1, z2, lam, mu, nu, gamma, eps) + mu * extra
+        extra = extra + F.relu(gamma_std - torch.sqrt(torch.var(z, dim=0) + eps)).mean() / 2
+    return reference(z1, z2, sim_coeff, std_coeff, cov_coeff, gamma_std, eps) + std_coeff * extra
 
 
 MISTAKES = {
