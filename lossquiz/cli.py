@@ -276,7 +276,7 @@ def drill(
         cards_mod.select(loaded, topics=list(options.topics), kinds=list(options.kinds))  # validates names
         if card:
             options = replace(options, card_ids=tuple(cards_mod.find_card(loaded, q).id for q in card))
-        with Store.open(paths.data_dir(data_dir)) as store, SnippetRunner() as runner:
+        with Store.open(paths.data_dir(data_dir), deck=paths.deck_key(root)) as store, SnippetRunner() as runner:
             if not (verdict := trust.check(root, store)).trusted:
                 options = replace(options, run_snippets=False)
                 _err().print(render.untrusted_drill(verdict.reason), soft_wrap=True)
@@ -454,8 +454,9 @@ def stats(
     from lossquiz.storage import Store
 
     with exit_on_error():
-        loaded = cards.load_deck(paths.deck_dir(deck))
-        with Store.open(paths.data_dir(data_dir)) as store:
+        root = paths.deck_dir(deck)
+        loaded = cards.load_deck(root)
+        with Store.open(paths.data_dir(data_dir), deck=paths.deck_key(root)) as store:
             figures = compute_stats(store, loaded, now=SystemClock().now(), topics=topic or [])
     if as_json:
         _print_json(figures.to_dict())
@@ -475,9 +476,10 @@ app.add_typer(history_app)
 @history_app.command("export")
 def history_export(
     file: Annotated[Path | None, typer.Argument(help="Write here instead of stdout.", show_default=False)] = None,
+    deck: DeckOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Every review, session and card state as JSON Lines (a header line first).
+    """Every review, session and card state of one deck as JSON Lines (a header line first).
 
     Example: [bold]lossquiz history export backup.jsonl[/]
     """
@@ -485,7 +487,7 @@ def history_export(
     from lossquiz.clock import SystemClock
     from lossquiz.storage import Store
 
-    with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+    with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(deck))) as store:
         now = SystemClock().now()
         if file is None or str(file) == "-":
             sys.stdout.writelines(history.export_lines(store, now=now))
@@ -500,10 +502,11 @@ def history_import(
     retention: Annotated[
         float, typer.Option("--retention", min=0.7, max=0.99, help="Desired retention for rebuilt schedules.")
     ] = 0.9,
+    deck: DeckOption = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Merge a history file: reviews already stored are skipped, schedules are rebuilt.
+    """Merge a history file into one deck's progress: reviews already stored are skipped, schedules rebuilt.
 
     The whole file is checked first; if any line is bad, nothing is imported.
 
@@ -512,7 +515,7 @@ def history_import(
     from lossquiz import history, paths, render
     from lossquiz.storage import Store
 
-    with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+    with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(deck))) as store:
         result = history.import_file(store, file, retention=retention)
     if as_json:
         _print_json(result.to_dict())
@@ -602,10 +605,11 @@ def code(
 
     clock, out = SystemClock(), _out()
     with exit_on_error():
-        loaded = cards.load_deck(paths.deck_dir(deck))
+        root = paths.deck_dir(deck)
+        loaded = cards.load_deck(root)
         tasks, home = practice_tasks.load_tasks(loaded), paths.data_dir(data_dir)
         if list_:
-            with Store.open(home) as store:
+            with Store.open(home, deck=paths.deck_key(root)) as store:
                 rows = practice.practice_status(loaded, tasks, store, home)
             if as_json:
                 _print_json([r.to_dict() for r in rows])
@@ -616,7 +620,7 @@ def code(
             raise typer.BadParameter("give a card (lossquiz code huber) or --list", param_hint="CARD")
         card, task = practice_tasks.find_task(loaded, tasks, query)
         if solution:
-            with Store.open(home) as store:
+            with Store.open(home, deck=paths.deck_key(root)) as store:
                 code = practice.unlocked_solution(task, store)
             if as_json:
                 _print_json({"card": card.id, "function": task.function, "solution": code, "reference": task.reference})
@@ -639,7 +643,7 @@ def code(
             duration_ms = int((clock.now() - opened).total_seconds() * 1000)
         chosen = random.randrange(1_000_000) if seed is None else seed
         report, interval = practice.check_and_record(
-            card, task, home, now=clock.now, seed=chosen, duration_ms=duration_ms
+            card, task, home, now=clock.now, seed=chosen, duration_ms=duration_ms, deck_key=paths.deck_key(root)
         )
     if as_json:
         _print_json(

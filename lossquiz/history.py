@@ -82,11 +82,16 @@ def _dumps(obj: dict[str, Any]) -> str:
 def export_lines(store: Store, *, now: datetime) -> Iterator[str]:
     """The whole history as JSON Lines, header first, reviews in time order."""
     sessions = store.query("SELECT id, started_at, ended_at, cram FROM sessions ORDER BY id")
-    cards = store.query("SELECT slug, content_hash, fsrs_json, due, state, lapses FROM cards ORDER BY slug")
+    cards = store.query(
+        "SELECT slug, content_hash, fsrs_json, due, state, lapses FROM cards WHERE deck = :deck ORDER BY slug",
+        {"deck": store.deck},
+    )
     reviews = store.query(
         """SELECT c.slug, r.reviewed_at, r.rating, r.correct, r.answer, r.expected, r.duration_ms,
                   r.cram, r.undone, r.session_id
-             FROM reviews r JOIN cards c ON c.id = r.card_id ORDER BY r.reviewed_at, r.id"""
+             FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.deck = :deck
+            ORDER BY r.reviewed_at, r.id""",
+        {"deck": store.deck},
     )
     yield _dumps(
         {
@@ -161,7 +166,10 @@ def import_history(store: Store, parsed: Parsed, *, where: str, retention: float
     """Merge a validated history into the store, in one transaction."""
     scheduler = scheduling.make_scheduler(retention=retention, fuzz=False)
     with store.transaction() as conn:
-        ids = {str(slug): int(cid) for cid, slug in conn.execute("SELECT id, slug FROM cards")}
+        ids = {
+            str(slug): int(cid)
+            for cid, slug in conn.execute("SELECT id, slug FROM cards WHERE deck = ?", (store.deck,))
+        }
         in_file = {c.slug for c in parsed.cards}
         unknown = [  # parse() checked this already; a card can vanish only between then and now
             f"line {r.line}: review of card '{r.slug}', which has no card line and is not stored"
@@ -172,9 +180,13 @@ def import_history(store: Store, parsed: Parsed, *, where: str, retention: float
             raise HistoryError(where, unknown)
         new_cards = [c for c in parsed.cards if c.slug not in ids]
         conn.executemany(
-            "INSERT INTO cards (slug, content_hash) VALUES (?, ?)", [(c.slug, c.content_hash) for c in new_cards]
+            "INSERT INTO cards (deck, slug, content_hash) VALUES (?, ?, ?)",
+            [(store.deck, c.slug, c.content_hash) for c in new_cards],
         )
-        ids = {str(slug): int(cid) for cid, slug in conn.execute("SELECT id, slug FROM cards")}
+        ids = {
+            str(slug): int(cid)
+            for cid, slug in conn.execute("SELECT id, slug FROM cards WHERE deck = ?", (store.deck,))
+        }
 
         session_ids = {str(at): int(sid) for sid, at in conn.execute("SELECT id, started_at FROM sessions")}
         new_sessions = [s for s in parsed.sessions if s.started_at not in session_ids]

@@ -20,12 +20,14 @@ def m001_initial(conn: sqlite3.Connection) -> None:
         """
         CREATE TABLE cards (
             id INTEGER PRIMARY KEY,
-            slug TEXT NOT NULL UNIQUE,
+            deck TEXT NOT NULL DEFAULT '',  -- '' for the built-in deck, else the deck folder's resolved path
+            slug TEXT NOT NULL,
             content_hash TEXT NOT NULL,
             fsrs_json TEXT,              -- NULL until first reviewed (a new card)
             due TEXT,                    -- ISO-8601 UTC, NULL for new cards
             state INTEGER,               -- fsrs.State, NULL for new cards
-            lapses INTEGER NOT NULL DEFAULT 0
+            lapses INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (deck, slug)          -- progress is keyed on (deck, card id): two decks may share an id
         );
         CREATE TABLE sessions (
             id INTEGER PRIMARY KEY,

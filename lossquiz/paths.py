@@ -23,6 +23,12 @@ def deck_dir(option: Path | None = None) -> Path:
     return Path(env) if env else builtin_deck()
 
 
+def deck_key(root: Path) -> str:
+    """How progress names a deck: '' for the built-in one (wherever it is installed), else its resolved path."""
+    resolved = root.resolve()
+    return "" if resolved == builtin_deck().resolve() else str(resolved)
+
+
 def data_dir(option: Path | None = None) -> Path:
     """--data-dir, else $LOSSQUIZ_HOME, else the platform's user data directory."""
     if option is not None:

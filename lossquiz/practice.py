@@ -283,13 +283,14 @@ def check_and_record(
     now: Callable[[], datetime],
     seed: int,
     duration_ms: int = 0,
+    deck_key: str = "",
 ) -> tuple[CheckReport, Any]:
     """Check the user's attempt in a fresh worker, then record it (unless never started)."""
     with SnippetRunner() as runner:
         report = check_attempt(task, attempt_path(data_dir, card.id), runner, seed=seed)
     if not report.started:
         return report, None
-    with Store.open(data_dir) as store:
+    with Store.open(data_dir, deck=deck_key) as store:
         return report, record_check(store, card, report, now=now(), duration_ms=duration_ms)
 
 

@@ -79,8 +79,9 @@ def _check_file(path: Path) -> None:
 class Store:
     """The progress database; opening it validates the file and migrates it forward."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, deck: str = "") -> None:
         self.path = path
+        self.deck = deck  # cards and reviews are read and written for this deck only (paths.deck_key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -104,9 +105,9 @@ class Store:
             raise
 
     @classmethod
-    def open(cls, data_dir: Path) -> Store:
-        """The store in a data directory."""
-        return cls(data_dir / DB_NAME)
+    def open(cls, data_dir: Path, *, deck: str = "") -> Store:
+        """The store in a data directory, scoped to one deck's cards (the built-in deck by default)."""
+        return cls(data_dir / DB_NAME, deck=deck)
 
     def _validate(self) -> None:
         app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
@@ -180,15 +181,15 @@ class Store:
     def sync_cards(self, slugs_hashes: Iterable[tuple[str, str]]) -> None:
         """Make sure every deck card has a row (new cards have no state yet)."""
         rows = list(slugs_hashes)
-        known = {r[0] for r in self._read("SELECT slug FROM cards")}
-        missing = [r for r in rows if r[0] not in known]
+        known = {r[0] for r in self._read("SELECT slug FROM cards WHERE deck = ?", (self.deck,))}
+        missing = [(self.deck, slug, digest) for slug, digest in rows if slug not in known]
         if missing:
             with self._write() as conn:
-                conn.executemany("INSERT OR IGNORE INTO cards (slug, content_hash) VALUES (?, ?)", missing)
+                conn.executemany("INSERT OR IGNORE INTO cards (deck, slug, content_hash) VALUES (?, ?, ?)", missing)
 
     def cards(self) -> dict[str, CardRow]:
         """Every stored card by slug."""
-        rows = self._read("SELECT id, slug, fsrs_json, due, state, lapses FROM cards")
+        rows = self._read("SELECT id, slug, fsrs_json, due, state, lapses FROM cards WHERE deck = ?", (self.deck,))
         return {str(r[1]): CardRow(*r) for r in rows}
 
     def start_session(self, now: datetime, *, cram: bool) -> int:
@@ -210,8 +211,8 @@ class Store:
         """
         with self._write() as conn:
             row = conn.execute(
-                "SELECT id, slug, fsrs_json, due, state, lapses FROM cards WHERE slug = ?",
-                (review.slug,),
+                "SELECT id, slug, fsrs_json, due, state, lapses FROM cards WHERE deck = ? AND slug = ?",
+                (self.deck, review.slug),
             ).fetchone()
             if row is None:
                 raise StorageError(f"card '{review.slug}' is not in the progress database")
@@ -268,9 +269,10 @@ class Store:
     def introduced_since(self, since: datetime) -> int:
         """How many cards had their first (kept, scheduled) review at or after `since`."""
         rows = self._read(
-            """SELECT count(*) FROM (SELECT card_id, min(reviewed_at) AS first FROM reviews
-                   WHERE undone = 0 AND cram = 0 GROUP BY card_id) WHERE first >= ?""",
-            (iso(since),),
+            """SELECT count(*) FROM (SELECT r.card_id, min(r.reviewed_at) AS first
+                   FROM reviews r JOIN cards c ON c.id = r.card_id
+                   WHERE c.deck = ? AND r.undone = 0 AND r.cram = 0 GROUP BY r.card_id) WHERE first >= ?""",
+            (self.deck, iso(since)),
         )
         return int(rows[0][0])
 
@@ -314,7 +316,8 @@ class Store:
     def review_history(self) -> list[tuple[int, int, str, int]]:
         """Kept, scheduled reviews as (card rowid, rating, reviewed_at ISO, duration_ms), oldest first.
 
-        Undone and cram reviews are left out: they never moved a schedule.
+        Undone and cram reviews are left out: they never moved a schedule. Every deck's reviews
+        count: the parameters describe the user's memory, not one deck.
         """
         rows = self._read(
             """SELECT card_id, rating, reviewed_at, duration_ms FROM reviews
@@ -329,7 +332,8 @@ class Store:
                       (SELECT r2.correct FROM reviews r2 WHERE r2.card_id = c.id AND r2.mode = 'code'
                           AND r2.undone = 0 ORDER BY r2.reviewed_at DESC, r2.id DESC LIMIT 1)
                FROM reviews r JOIN cards c ON c.id = r.card_id
-               WHERE r.mode = 'code' AND r.undone = 0 GROUP BY c.id"""
+               WHERE c.deck = ? AND r.mode = 'code' AND r.undone = 0 GROUP BY c.id""",
+            (self.deck,),
         )
         return {
             str(slug): PracticeHistory(int(n), bool(ever), str(last_at), bool(last))
@@ -394,8 +398,12 @@ def session_summary(store: Store, session_id: int | None, now: datetime) -> Sess
         ratings[int(rating)] = ratings.get(int(rating), 0) + 1
     graded = [r for r in rows if r[1] is not None]
     horizon = iso(now + timedelta(days=1))
-    due_next_day = store._read("SELECT count(*) FROM cards WHERE due IS NOT NULL AND due <= ?", (horizon,))
-    upcoming = store._read("SELECT min(due) FROM cards WHERE due IS NOT NULL AND due > ?", (iso(now),))
+    due_next_day = store._read(
+        "SELECT count(*) FROM cards WHERE deck = ? AND due IS NOT NULL AND due <= ?", (store.deck, horizon)
+    )
+    upcoming = store._read(
+        "SELECT min(due) FROM cards WHERE deck = ? AND due IS NOT NULL AND due > ?", (store.deck, iso(now))
+    )
     return SessionSummary(
         reviews=len(rows),
         graded=len(graded),

@@ -107,9 +107,9 @@ def generate_history(store: Store, deck: Deck, n: int, *, seed: int, now: dateti
             [(r[0], base + r[1], *r[2:]) for r in reviews],
         )
         conn.executemany(
-            "UPDATE cards SET fsrs_json = ?, due = ?, state = ?, lapses = ? WHERE slug = ?",
+            "UPDATE cards SET fsrs_json = ?, due = ?, state = ?, lapses = ? WHERE deck = ? AND slug = ?",
             [
-                (scheduling.dump(s), iso(s.due), scheduling.state_of(s), lapses.get(slug, 0), slug)
+                (scheduling.dump(s), iso(s.due), scheduling.state_of(s), lapses.get(slug, 0), store.deck, slug)
                 for slug, s in states.items()
             ],
         )

@@ -138,3 +138,24 @@ def test_upgrade_from_schema_1_applies_every_later_migration_and_keeps_reviews(t
         modes = store.conn.execute("SELECT mode, rating FROM reviews ORDER BY id").fetchall()
         assert modes == [("drill", 3), ("code", 1)]
         assert store.practice_history()["huber"].attempts == 1
+
+
+def test_progress_is_keyed_on_deck_and_card(tmp_path: Path) -> None:
+    """Two decks may both have a card 'huber': each keeps its own schedule and reviews."""
+    with Store.open(tmp_path, deck="/decks/mine") as mine:
+        mine.sync_cards([("huber", "h1")])
+        mine.record_review(ReviewInput("huber", 1, NOW, 1000), _advance)
+        assert mine.cards()["huber"].fsrs_json is not None
+    with Store.open(tmp_path) as builtin:  # the built-in deck
+        builtin.sync_cards([("huber", "h2")])
+        assert builtin.cards()["huber"].fsrs_json is None, "the other deck's review must not leak in"
+        assert builtin.introduced_since(NOW - timedelta(days=1)) == 0
+        assert set(builtin.cards()) == {"huber"}
+
+
+def test_deck_key_names_the_builtin_deck_wherever_it_is(tmp_path: Path) -> None:
+    from lossquiz.paths import builtin_deck, deck_key
+
+    assert deck_key(builtin_deck()) == ""
+    assert deck_key(builtin_deck() / "cards" / "..") == ""
+    assert deck_key(tmp_path) == str(tmp_path.resolve())
