@@ -108,7 +108,12 @@ def list_cards(
     if as_json:
         _print_json([cards.card_summary(c) for c in selected])
         return
-    _out().print(render.card_table(selected))
+    out = _out()
+    # A terminal gets one line per card, cut with … at its width; a pipe gets whole lines.
+    if out.is_terminal:
+        out.print(render.card_table(selected), no_wrap=True, overflow="ellipsis")
+    else:
+        out.print(render.card_table(selected), soft_wrap=True)
 
 
 @app.command()
@@ -154,7 +159,9 @@ def show(
     if as_json:
         _print_json(shown.to_dict())
     else:
-        _out().print(render.show(card, shown.source, shown.example, seed=seed))
+        out = _out()
+        plain = not out.is_terminal  # piped: the Markdown as written, unwrapped, no highlighting
+        out.print(render.show(card, shown.source, shown.example, seed=seed, plain=plain), soft_wrap=plain)
     if shown.error:
         _err().print(f"error: snippet '{card.snippet}' failed: {shown.error}", markup=False, soft_wrap=True)
         raise typer.Exit(code=4)

@@ -42,31 +42,43 @@ def fmt(value: Any, digits: int = 4) -> str:
     return str(value)
 
 
-def card_table(cards: Iterable[Card]) -> Table:
-    """The deck as a table: id, title, topic, kind, snippet."""
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("id", "title", "topic", "kind", "snippet"):
-        table.add_column(column)
-    for card in cards:
-        table.add_row(
-            Text(card.id),
-            Text(card.title),
-            card.topic,
-            Text(card.kind, style=KIND_STYLE.get(card.kind, "")),
-            Text(card.snippet or ""),
-        )
-    return table
+def card_table(cards: Iterable[Card]) -> Text:
+    """The deck as aligned columns: id, title, topic, kind, snippet.
+
+    Plain padded lines rather than a rich Table: laying out a 100-row Table costs more than
+    everything else `list` does, and the columns need no wrapping.
+    """
+    from rich.cells import cell_len
+
+    rows = [(c.id, c.title, c.topic, c.kind, c.snippet or "") for c in cards]
+    header = ("id", "title", "topic", "kind", "snippet")
+    widths = [max(cell_len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+    text = Text()
+    for n, row in enumerate([header, *rows]):
+        for k, cell in enumerate(row):
+            pad = " " * (widths[k] - cell_len(cell) + 2) if k < len(row) - 1 else ""
+            style = "bold" if n == 0 else KIND_STYLE.get(cell, "") if k == 3 else ""
+            text.append(cell, style=style)
+            text.append(pad)
+        text.append("\n")
+    text.rstrip()
+    return text
 
 
-def markdown(text: str) -> RenderableType:
-    """Card Markdown (imported lazily: markdown-it is not free at start-up)."""
-    from rich.markdown import Markdown
+def markdown(text: str, *, plain: bool = False) -> RenderableType:
+    """Card Markdown, rendered; `plain` (output is not a terminal) prints the source as is.
 
+    markdown-it and Rich's Markdown cost ~0.1 s to import: piped output skips them.
+    """
     from lossquiz.mathtext import for_terminal
 
-    # $…$ math from imported notes as unicode; each **Term** = … line keeps its line break.
-    text = re.sub(r"\n(?=\*\*[^*\n]+\*\*\s*[=:(—–-])", "  \n", for_terminal(text))
-    return Markdown(text)
+    text = for_terminal(text)  # $…$ math from imported notes as unicode
+    if plain:
+        return Text(text)
+    from rich.markdown import Markdown
+
+    # Each **Term** = … line keeps its line break.
+    return Markdown(re.sub(r"\n(?=\*\*[^*\n]+\*\*\s*[=:(—–-])", "  \n", text))
 
 
 def card_header(card: Card, *, position: str = "") -> Text:
@@ -97,10 +109,10 @@ def key_points(card: Card) -> RenderableType:
     return text
 
 
-def answer(card: Card) -> RenderableType:
+def answer(card: Card, *, plain: bool = False) -> RenderableType:
     """Answer, key points and formula: what a reveal shows."""
     parts: list[RenderableType] = [
-        markdown(card.answer),
+        markdown(card.answer, plain=plain),
         Text("Key points", style="bold"),
         key_points(card),
     ]
@@ -110,15 +122,15 @@ def answer(card: Card) -> RenderableType:
     return Group(*parts)
 
 
-def source(code: str, name: str) -> RenderableType:
-    """The snippet's source, syntax-highlighted."""
+def source(code: str, name: str, *, plain: bool = False) -> RenderableType:
+    """The snippet's source, syntax-highlighted (as plain text when output is not a terminal:
+    compiling Pygments' Python lexer costs ~0.1 s for colours nobody would see)."""
+    title = f"snippets/{name}.py"
+    if plain:
+        return Panel(Text(code.rstrip("\n")), title=title, title_align="left")
     from rich.syntax import Syntax
 
-    return Panel(
-        Syntax(code, "python", line_numbers=True, word_wrap=True),
-        title=f"snippets/{name}.py",
-        title_align="left",
-    )
+    return Panel(Syntax(code, "python", line_numbers=True, word_wrap=True), title=title, title_align="left")
 
 
 def worked_example(example: dict[str, Any], *, label: str = "worked example") -> RenderableType:
@@ -141,17 +153,19 @@ def worked_example(example: dict[str, Any], *, label: str = "worked example") ->
     return Panel(table, title=label, title_align="left")
 
 
-def show(card: Card, code: str | None, example: dict[str, Any] | None, *, seed: int | None) -> RenderableType:
-    """Everything `show` prints for one card."""
+def show(
+    card: Card, code: str | None, example: dict[str, Any] | None, *, seed: int | None, plain: bool = False
+) -> RenderableType:
+    """Everything `show` prints for one card (`plain`: no Markdown rendering or highlighting)."""
     parts: list[RenderableType] = [
         card_header(card),
         Text("Question", style="bold"),
-        markdown(card.question),
+        markdown(card.question, plain=plain),
         Text("Answer", style="bold"),
-        answer(card),
+        answer(card, plain=plain),
     ]
     if code is not None and card.snippet:
-        parts.append(source(code, card.snippet))
+        parts.append(source(code, card.snippet, plain=plain))
     if example is not None:
         label = "worked example" if seed is None else f"random problem (seed {seed})"
         parts.append(worked_example(example, label=label))

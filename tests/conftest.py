@@ -23,6 +23,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("LOSSQUIZ_DECK", raising=False)
+    monkeypatch.setenv("LOSSQUIZ_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("VISUAL", raising=False)  # `lossquiz code` must never open the developer's editor
     monkeypatch.delenv("EDITOR", raising=False)
     return home

@@ -151,3 +151,33 @@ def test_find_card_by_id_alias_or_title(deck_dir: Path, query: str, expected: st
 def test_near_miss_suggests(deck_dir: Path) -> None:
     with pytest.raises(UnknownCardError, match="did you mean 'square'"):
         find_card(load_deck(deck_dir), "sqare")
+
+
+def test_parsed_deck_is_cached_until_the_file_changes(deck_dir: Path, env: Path) -> None:
+    import json
+    import os
+
+    load_deck(deck_dir)
+    caches = list((Path(os.environ["LOSSQUIZ_CACHE_DIR"]) / "yaml").glob("*.json"))
+    assert len(caches) == 2  # one per YAML file
+    for cache in caches:  # prove the next load reads the cache: rename a card inside it
+        data = json.loads(cache.read_text())
+        for raw in data["data"]:
+            raw["title"] = "from the cache"
+        cache.write_text(json.dumps(data))
+    assert {c.title for c in load_deck(deck_dir).cards} == {"from the cache"}
+    path = deck_dir / "cards" / "01-basics.yaml"
+    path.write_text(path.read_text().replace("Squared error", "Squared error, edited"))
+    titles = {c.id: c.title for c in load_deck(deck_dir).cards}
+    assert titles["square"] == "Squared error, edited"  # the edited file is parsed again
+
+
+def test_unusable_cache_only_means_parsing_again(
+    deck_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("LOSSQUIZ_CACHE_DIR", str(blocker))
+    assert len(load_deck(deck_dir).cards) == 4
+    monkeypatch.setenv("LOSSQUIZ_CACHE_DIR", "")
+    assert len(load_deck(deck_dir).cards) == 4
