@@ -17,10 +17,13 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lossquiz import paths
 from lossquiz.errors import LossquizError, UntrustedDeckError
-from lossquiz.storage import DB_NAME, Store
+
+if TYPE_CHECKING:
+    from lossquiz.storage import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,8 @@ def is_trusted(deck: Path, data_dir: Path) -> Verdict:
     """The one check the commands call before running a deck's snippets."""
     if is_builtin(deck):
         return Verdict(True, "the built-in deck")
+    from lossquiz.storage import DB_NAME, Store  # deferred: browsing the built-in deck needs no database
+
     if not (data_dir / DB_NAME).exists():
         return check(deck, None)  # no database yet: nothing trusted, and nothing created just to look
     with Store.open(data_dir) as store:
