@@ -163,7 +163,12 @@ def _history_figures(env: dict[str, str], repeat: int) -> list[Figure]:
         with Store.open(source) as store:
             generate_history(store, deck, 100_000, seed=1, now=now)
         history = Path(tmp) / "history.jsonl"
-        subprocess.run([*LQ, "history", "export", str(history)], env={**env, "LOSSQUIZ_HOME": str(source)}, check=True)
+        subprocess.run(
+            [*LQ, "history", "export", str(history)],
+            env={**env, "LOSSQUIZ_HOME": str(source)},
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
         run_env = {**env, "LOSSQUIZ_HOME": str(target)}
         imported = _time_command([*LQ, "history", "import", str(history)], run_env, 1)
         command = _time_command([*LQ, "stats"], run_env, repeat)
