@@ -321,7 +321,7 @@ def trusted(deck: Any, digest: Any, *, builtin: bool) -> Text:
     """`trust DECK` done: what was trusted."""
     if builtin:
         return Text("the built-in deck is always trusted")
-    files = ", ".join(digest.files) if digest.files else "no snippet files yet"
+    files = ", ".join(digest.files) if digest.files else "no snippet or practice files yet"
     text = Text.assemble(("✓ ", "green"), f"trusted {deck.resolve()}: {len(digest.files)} files ({files})")
     text.append(f"\n  sha256 {digest.sha256[:16]}…; changing any of them needs `lossquiz trust` again", style="dim")
     return text
