@@ -398,8 +398,9 @@ def _stats_summary(s: Stats) -> RenderableType:
         f"{s.cards_relearning} relearning · {s.cards_review} review",
     )
     table.add_row("due", f"{s.due_now} now · {s.due_today} today")
-    cram = f" ({s.reviews_cram} cram)" if s.reviews_cram else ""
-    table.add_row("reviews", f"{s.reviews_today} today · {s.reviews_total} in all{cram}")
+    kinds = [f"{n} {what}" for n, what in ((s.reviews_cram, "cram"), (s.reviews_practice, "practice")) if n]
+    extra = f" ({', '.join(kinds)})" if kinds else ""
+    table.add_row("reviews", f"{s.reviews_today} today · {s.reviews_total} in all{extra}")
     table.add_row("streak", f"{s.streak} day{'s' if s.streak != 1 else ''}")
     if s.retention_reviews:
         retention = (
@@ -409,7 +410,7 @@ def _stats_summary(s: Stats) -> RenderableType:
     else:
         retention = f"— (no scheduled reviews in the last {s.retention_window} days)"
     table.add_row("true retention", retention)
-    table.add_row("mean answer time", "—" if s.mean_seconds is None else f"{s.mean_seconds:.1f} s")
+    table.add_row("mean answer time", "—" if s.mean_seconds is None else f"{s.mean_seconds:.1f} s (drill answers)")
     title = f"progress · {s.today:%a} {s.today.day} {s.today:%b %Y}"
     if s.topics_filter:
         title += f" · {', '.join(s.topics_filter)}"

@@ -8,6 +8,14 @@ Per-card work (states, recall probability) is a loop over cards, never over revi
 
 Undone reviews never count. Cram reviews count as activity (reviews, streak, heatmap,
 answer time, accuracy) but not for retention, whose question is "did the schedule work?".
+
+Reviews come in two modes: 'drill' (an answer in `lossquiz drill`) and 'code' (a checked
+implement-it attempt, `lossquiz code CARD --check`). Practice counts as activity (reviews,
+streak, heatmap) and for retention: it is rated and moves the card's FSRS schedule like a
+drill answer, so it is part of what the schedule is judged on. It is left out of the mean
+answer time (a check takes no typing time: its duration is 0 unless an editor was opened)
+and of "numeric right" (a pass/fail of written code is not a typed number; `code --list`
+reports practice results).
 """
 
 from __future__ import annotations
@@ -119,8 +127,9 @@ class Stats:
     forecast: tuple[DayCount, ...]  # today (overdue included) and the next six days
     reviews_total: int
     reviews_cram: int
+    reviews_practice: int  # checked implement-it attempts (mode 'code'), included in reviews_total
     reviews_today: int
-    mean_seconds: float | None
+    mean_seconds: float | None  # over drill answers only
     streak: int
     retention_reviews: int
     retention_passed: int
@@ -167,6 +176,7 @@ class Stats:
             "reviews": {
                 "total": self.reviews_total,
                 "cram": self.reviews_cram,
+                "practice": self.reviews_practice,
                 "today": self.reviews_today,
                 "mean_answer_seconds": self.mean_seconds,
             },
@@ -230,10 +240,14 @@ _RETENTION = f"""
          GROUP BY d.key, r.card_id)
 """
 
-# All-time figures per card, read from the covering index reviews_stats_card; the few
-# hundred rows are then summed per topic and overall.
+# All-time figures per card, read from the covering index reviews_stats_card (mode is in it
+# since m006); the few hundred rows are then summed per topic and overall. Answer time and
+# accuracy are over drill answers only (see the module docstring).
 _PER_CARD = """
-    SELECT card_id, count(*), sum(cram), sum(duration_ms), count(correct), coalesce(sum(correct), 0)
+    SELECT card_id, count(*), sum(cram), sum(mode = 'code'),
+           sum(mode = 'drill'), coalesce(sum(CASE WHEN mode = 'drill' THEN duration_ms END), 0),
+           count(CASE WHEN mode = 'drill' THEN correct END),
+           coalesce(sum(CASE WHEN mode = 'drill' THEN correct END), 0)
       FROM reviews WHERE undone = 0 GROUP BY card_id
 """
 
@@ -242,8 +256,10 @@ _PER_CARD = """
 class _CardTotals:
     reviews: int = 0
     cram: int = 0
-    ms: int = 0
-    graded: int = 0
+    practice: int = 0  # mode 'code'
+    drill: int = 0  # mode 'drill': the answers that have an answer time
+    drill_ms: int = 0
+    graded: int = 0  # auto-graded drill answers
     correct: int = 0
 
 
@@ -271,6 +287,7 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     per_card = {int(r[0]): _CardTotals(*(int(x) for x in r[1:])) for r in store.query(_PER_CARD)}
     totals = [per_card.get(row.id, _CardTotals()) for row in stored.values()]
     total = sum(t.reviews for t in totals)
+    drilled = sum(t.drill for t in totals)
     ret_reviews, ret_passed = store.query(
         _RETENTION, {"ids": ids, "days": _bins(today - timedelta(days=RETENTION_DAYS - 1), today)}
     )[0]
@@ -288,8 +305,9 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         forecast=tuple(forecast),
         reviews_total=total,
         reviews_cram=sum(t.cram for t in totals),
+        reviews_practice=sum(t.practice for t in totals),
         reviews_today=heatmap[-1].count,
-        mean_seconds=sum(t.ms for t in totals) / total / 1000 if total else None,
+        mean_seconds=sum(t.drill_ms for t in totals) / drilled / 1000 if drilled else None,
         streak=_streak(store, ids, heatmap),
         retention_reviews=int(ret_reviews),
         retention_passed=int(ret_passed),
