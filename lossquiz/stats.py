@@ -28,7 +28,7 @@ from typing import Any
 
 from fsrs import State
 
-from lossquiz import scheduling
+from lossquiz import scheduling, settings
 from lossquiz.cards import Card, Deck, select
 from lossquiz.clock import iso
 from lossquiz.storage import CardRow, Store
@@ -111,6 +111,29 @@ class WeakCard:
 
 
 @dataclass(frozen=True, slots=True)
+class SchedulerInUse:
+    """The FSRS parameters and desired retention a drill schedules with now (issue #6)."""
+
+    fitted: bool  # parameters fitted by `lossquiz optimize`, else py-fsrs's defaults
+    fitted_at: datetime | None
+    fitted_on_reviews: int | None
+    desired_retention: float
+    retention_stored: bool  # chosen by `optimize --apply-retention`, else the 0.9 default
+    algorithm: str = settings.ALGORITHM
+
+    def to_dict(self) -> dict[str, Any]:
+        """As `stats --json` prints it (the words `optimize --show --json` uses)."""
+        return {
+            "algorithm": self.algorithm,
+            "parameters": "fitted" if self.fitted else "default",
+            "fitted_at": iso(self.fitted_at) if self.fitted_at else None,
+            "fitted_on_reviews": self.fitted_on_reviews,
+            "desired_retention": self.desired_retention,
+            "retention_source": "optimize --apply-retention" if self.retention_stored else "default",
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     """Every figure `lossquiz stats` shows."""
 
@@ -136,6 +159,7 @@ class Stats:
     heatmap: tuple[DayCount, ...]  # from a Monday HEATMAP_WEEKS-1 weeks ago to today
     topics: tuple[TopicStats, ...]
     weakest: tuple[WeakCard, ...]
+    scheduler: SchedulerInUse
 
     @property
     def empty(self) -> bool:
@@ -190,6 +214,7 @@ class Stats:
             "heatmap": [d.to_dict() for d in self.heatmap],
             "topics": [t.to_dict() for t in self.topics],
             "weakest": [w.to_dict() for w in self.weakest],
+            "scheduler": self.scheduler.to_dict(),
         }
 
 
@@ -276,7 +301,8 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     ids = json.dumps(sorted(r.id for r in stored.values()))
     today = local_date(now)
 
-    scheduler = scheduling.make_scheduler(fuzz=False)
+    parameters, retention = settings.scheduler_settings(store, None)  # what `drill` schedules with
+    scheduler = scheduling.make_scheduler(fuzz=False, parameters=parameters)  # recall as the drill's FSRS sees it
     memories = {slug: scheduling.load(row.fsrs_json, row.id, now) for slug, row in stored.items() if row.fsrs_json}
     recall = {slug: scheduling.retrievability(scheduler, m, now=now) for slug, m in memories.items()}
     stability = {slug: float(m.stability or 0.0) for slug, m in memories.items()}
@@ -314,6 +340,19 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         heatmap=tuple(heatmap),
         topics=tuple(_topics(deck, chosen, stored, recall, per_card)),
         weakest=tuple(_weakest(chosen, stored, recall, stability)),
+        scheduler=_scheduler_in_use(store, fitted=parameters is not None, retention=retention),
+    )
+
+
+def _scheduler_in_use(store: Store, *, fitted: bool, retention: float) -> SchedulerInUse:
+    """Describe what `drill` (without --retention) schedules with: when and on what it was fitted."""
+    _, fitted_at, n_reviews = settings.fsrs_parameters(store)
+    return SchedulerInUse(
+        fitted=fitted,
+        fitted_at=fitted_at,
+        fitted_on_reviews=n_reviews,
+        desired_retention=retention,
+        retention_stored=settings.desired_retention(store) is not None,
     )
 
 

@@ -313,6 +313,14 @@ SCHEMA: dict[str, Any] = {
     "heatmap": list,
     "topics": list,
     "weakest": list,
+    "scheduler": {
+        "algorithm": str,
+        "parameters": str,
+        "fitted_at": (str, type(None)),
+        "fitted_on_reviews": (int, type(None)),
+        "desired_retention": float,
+        "retention_source": str,
+    },
 }
 TOPIC_KEYS = {"topic", "cards", "seen", "mean_recall", "graded", "correct", "accuracy"}
 WEAK_KEYS = {"id", "title", "topic", "lapses", "recall", "due", "command"}
@@ -445,3 +453,92 @@ def test_stats_text_tells_practice_apart(runner: CliRunner, deck_dir: Path, env:
     assert "mean answer time  5.0 s (drill answers)" in result.stdout
     data = json.loads(runner.invoke(app, ["stats", "--deck", str(deck_dir), "--json"]).stdout)
     assert data["reviews"]["practice"] == 2 and data["reviews"]["mean_answer_seconds"] == 5.0
+
+
+# -- which FSRS parameters are in use (issue #6) -----------------------------------------------
+
+FITTED_AT = datetime(2025, 1, 8, 18, 30, tzinfo=timezone.utc)
+
+
+def _fitted_parameters() -> list[float]:
+    """py-fsrs's defaults with a slower forgetting curve (w20, FSRS-6's decay), as a fit might give."""
+    from lossquiz.settings import default_parameters
+
+    parameters = default_parameters()
+    parameters[20] = 0.6
+    return parameters
+
+
+def test_stats_names_the_default_scheduler(runner: CliRunner, deck_dir: Path, env: Path, tz: Any) -> None:
+    with Store.open(env) as store:
+        seed(store, load_deck(deck_dir))
+    result = runner.invoke(app, ["stats", "--deck", str(deck_dir)])
+    assert result.exit_code == 0, result.output
+    assert "scheduler         FSRS-6 default parameters" in result.stdout
+    assert "target retention  90% (default)" in result.stdout
+    data = json.loads(runner.invoke(app, ["stats", "--deck", str(deck_dir), "--json"]).stdout)
+    assert data["scheduler"] == {
+        "algorithm": "FSRS-6",
+        "parameters": "default",
+        "fitted_at": None,
+        "fitted_on_reviews": None,
+        "desired_retention": 0.9,
+        "retention_source": "default",
+    }
+
+
+def test_stats_names_fitted_parameters_and_uses_them(runner: CliRunner, deck_dir: Path, env: Path, tz: Any) -> None:
+    """As `lossquiz optimize --apply-retention` leaves them: fitted parameters and a chosen retention."""
+    from lossquiz import settings
+
+    deck = load_deck(deck_dir)
+    with Store.open(env) as store:
+        seed(store, deck)
+        before = compute_stats(store, deck, now=NOW)
+        settings.save_fsrs_parameters(store, _fitted_parameters(), n_reviews=1234, now=FITTED_AT)
+        settings.save_desired_retention(store, 0.85, FITTED_AT)
+        after = compute_stats(store, deck, now=NOW)
+        rows = store.cards()
+    assert after.scheduler.fitted and after.scheduler.fitted_on_reviews == 1234
+    # recall now is computed with the parameters the drill uses, not py-fsrs's defaults
+    fitted = Scheduler(parameters=_fitted_parameters(), enable_fuzzing=False)
+    seen = ["square", "absolute", "bias-variance"]
+    expected = [
+        fitted.get_card_retrievability(FsrsCard.from_json(rows[slug].fsrs_json), current_datetime=NOW) for slug in seen
+    ]
+    assert after.topics[0].recall == pytest.approx(sum(expected) / 3)
+    assert after.topics[0].recall != pytest.approx(before.topics[0].recall)
+
+    result = runner.invoke(app, ["stats", "--deck", str(deck_dir)])
+    assert result.exit_code == 0, result.output
+    assert "scheduler         FSRS-6 parameters fitted on 1,234 reviews at 2025-01-08 (lossquiz optimize)" in (
+        result.stdout
+    )
+    assert "target retention  85% (set by lossquiz optimize --apply-retention)" in result.stdout
+    data = json.loads(runner.invoke(app, ["stats", "--deck", str(deck_dir), "--json"]).stdout)
+    _check_schema(data, SCHEMA)
+    assert data["scheduler"] == {
+        "algorithm": "FSRS-6",
+        "parameters": "fitted",
+        "fitted_at": "2025-01-08T18:30:00.000000+00:00",
+        "fitted_on_reviews": 1234,
+        "desired_retention": 0.85,
+        "retention_source": "optimize --apply-retention",
+    }
+
+
+def test_stats_on_an_empty_history_still_names_the_scheduler(runner: CliRunner, deck_dir: Path) -> None:
+    result = runner.invoke(app, ["stats", "--deck", str(deck_dir)])
+    assert result.exit_code == 0, result.output
+    assert "scheduler: FSRS-6 default parameters · target retention 90% (default)" in result.stdout
+
+
+def test_stats_with_unusable_stored_parameters_is_one_line(runner: CliRunner, deck_dir: Path, env: Path) -> None:
+    from lossquiz.settings import PARAMETERS_KEY
+
+    with Store.open(env) as store:
+        store.set_setting(PARAMETERS_KEY, json.dumps({"parameters": [1.0, 2.0], "fitted_at": "x"}), FITTED_AT)
+    result = runner.invoke(app, ["stats", "--deck", str(deck_dir)])
+    assert result.exit_code == 1 and result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: the stored FSRS parameters are unusable") and "optimize --reset" in line
