@@ -400,9 +400,10 @@ def trust_deck(
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Allow a deck's snippets (Python code) to run. Changing any snippet file revokes it.
+    """Allow a deck's code to run: snippets/ (show, check, drill, export) and practice/ (code --check).
 
-    Read the deck's snippets/ first: they run with your permissions.
+    Changing, adding or removing any file in either folder revokes it. Read them first: they
+    run with your permissions.
 
     Example: [bold]lossquiz trust mydeck[/], [bold]lossquiz trust --list[/]
     """
@@ -432,7 +433,7 @@ def untrust(
     deck_dir: Annotated[Path, typer.Argument(metavar="DECK_DIR", help="The deck folder to stop trusting.")],
     data_dir: DataDirOption = None,
 ) -> None:
-    """Stop trusting a deck: its snippets no longer run.
+    """Stop trusting a deck: its snippets and practice tasks no longer run.
 
     Example: [bold]lossquiz untrust mydeck[/]
     """
@@ -602,11 +603,15 @@ def code(
     [bold]lossquiz code huber --check[/] runs it on random inputs and edge cases; all pass → Good,
     else Again (exit 1). [bold]lossquiz code --list[/] shows every practicable card.
 
+    A deck other than the built-in one must be trusted ([bold]lossquiz trust[/]) before
+    [bold]--check[/] runs its practice/ tasks (else exit 1); writing the file, --list and
+    --solution run nothing from the deck. On an untrusted deck the editor is not opened.
+
     Example: [bold]lossquiz code dpo[/], [bold]lossquiz code dpo --check[/], [bold]lossquiz code --list[/]
     """
     import random
 
-    from lossquiz import cards, paths, practice, practice_tasks, render
+    from lossquiz import cards, paths, practice, practice_tasks, render, trust
     from lossquiz.clock import SystemClock
     from lossquiz.storage import Store
 
@@ -635,12 +640,17 @@ def code(
                 out.print(render.practice_solution(card, task, code))
             return
         duration_ms = 0
-        if not check_:
+        if check_:  # the check runs the deck's task file (its reference and inputs): trusted decks only
+            trust.require_trusted(root, home)
+        else:
             path, created = practice.start_attempt(home, task, card)
             if as_json:  # for scripts: where the attempt is; no editor
                 _print_json({"card": card.id, "function": task.function, "attempt": str(path), "created": created})
                 return
             editor = practice.editor_command()
+            if editor and not (verdict := trust.is_trusted(root, home)).trusted:
+                editor = None  # editing would end in a check, which cannot run: say so before any work is done
+                _err().print(f"note: not opening your editor: {verdict.reason}", markup=False, soft_wrap=True)
             started = render.practice_started(card, task, path, created=created, editor=editor is not None)
             out.print(started, crop=False)  # a path is copied: never wrapped or cut
             if editor is None:

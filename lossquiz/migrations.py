@@ -104,12 +104,24 @@ def m005_settings(conn: sqlite3.Connection) -> None:
     )
 
 
+def m006_stats_index_mode(conn: sqlite3.Connection) -> None:
+    """Rebuild the per-card covering index with `mode`: stats splits drill answers from practice checks."""
+    _run(
+        conn,
+        """
+        DROP INDEX reviews_stats_card;
+        CREATE INDEX reviews_stats_card ON reviews(card_id, undone, cram, mode, correct, duration_ms);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_stats_indexes,
     m003_review_mode,
     m004_trusted_decks,
     m005_settings,
+    m006_stats_index_mode,
 ]
 
 

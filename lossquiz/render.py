@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these 
     from lossquiz.history import ExportCounts, ImportResult
     from lossquiz.optimizing import Fit, InUse
     from lossquiz.plots import Plot
-    from lossquiz.stats import Stats
+    from lossquiz.stats import SchedulerInUse, Stats
 
 KIND_STYLE = {"concept": "cyan", "numeric": "magenta", "gradient": "yellow", "quickfire": "green"}
 
@@ -335,7 +335,7 @@ def trusted(deck: Any, digest: Any, *, builtin: bool) -> Text:
     """`trust DECK` done: what was trusted."""
     if builtin:
         return Text("the built-in deck is always trusted")
-    files = ", ".join(digest.files) if digest.files else "no snippet files yet"
+    files = ", ".join(digest.files) if digest.files else "no snippet or practice files yet"
     text = Text.assemble(("✓ ", "green"), f"trusted {deck.resolve()}: {len(digest.files)} files ({files})")
     text.append(f"\n  sha256 {digest.sha256[:16]}…; changing any of them needs `lossquiz trust` again", style="dim")
     return text
@@ -383,7 +383,8 @@ def stats_empty(s: Stats) -> RenderableType:
     text = Text(f"No reviews yet{scope} — your progress starts with your first drill.\n")
     text.append(f"{s.cards_total} cards are waiting. Start with ")
     text.append("lossquiz drill" + "".join(f" --topic {t}" for t in s.topics_filter), style="bold")
-    text.append("; come back here afterwards to see what you know.")
+    text.append("; come back here afterwards to see what you know.\n")
+    text.append(f"scheduler: {scheduler_in_use(s.scheduler)} · target retention {target_retention(s.scheduler)}")
     return text
 
 
@@ -412,8 +413,9 @@ def _stats_summary(s: Stats) -> RenderableType:
         f"{s.cards_relearning} relearning · {s.cards_review} review",
     )
     table.add_row("due", f"{s.due_now} now · {s.due_today} today")
-    cram = f" ({s.reviews_cram} cram)" if s.reviews_cram else ""
-    table.add_row("reviews", f"{s.reviews_today} today · {s.reviews_total} in all{cram}")
+    kinds = [f"{n} {what}" for n, what in ((s.reviews_cram, "cram"), (s.reviews_practice, "practice")) if n]
+    extra = f" ({', '.join(kinds)})" if kinds else ""
+    table.add_row("reviews", f"{s.reviews_today} today · {s.reviews_total} in all{extra}")
     table.add_row("streak", f"{s.streak} day{'s' if s.streak != 1 else ''}")
     if s.retention_reviews:
         retention = (
@@ -423,7 +425,9 @@ def _stats_summary(s: Stats) -> RenderableType:
     else:
         retention = f"— (no scheduled reviews in the last {s.retention_window} days)"
     table.add_row("true retention", retention)
-    table.add_row("mean answer time", "—" if s.mean_seconds is None else f"{s.mean_seconds:.1f} s")
+    table.add_row("target retention", target_retention(s.scheduler))
+    table.add_row("mean answer time", "—" if s.mean_seconds is None else f"{s.mean_seconds:.1f} s (drill answers)")
+    table.add_row("scheduler", scheduler_in_use(s.scheduler))
     title = f"progress · {s.today:%a} {s.today.day} {s.today:%b %Y}"
     if s.topics_filter:
         title += f" · {', '.join(s.topics_filter)}"
@@ -765,3 +769,20 @@ def practice_solution(card: Card, task: Any, code: str) -> RenderableType:
         ),
         Text(f"checked against: {task.reference}", style="dim"),
     )
+
+
+# -- the scheduler in use (`stats`) ------------------------------------------------------------
+
+
+def scheduler_in_use(used: SchedulerInUse) -> str:
+    """One line: default FSRS parameters, or fitted on how many reviews and when (local date)."""
+    if not used.fitted:
+        return f"{used.algorithm} default parameters"
+    when = f" at {used.fitted_at.astimezone():%Y-%m-%d}" if used.fitted_at else ""
+    return f"{used.algorithm} parameters fitted on {used.fitted_on_reviews or 0:,} reviews{when} (lossquiz optimize)"
+
+
+def target_retention(used: SchedulerInUse) -> str:
+    """FSRS's desired retention, which drills aim for, as a percentage beside true retention, and its source."""
+    source = "set by lossquiz optimize --apply-retention" if used.retention_stored else "default"
+    return f"{used.desired_retention * 100:.4g}% ({source})"

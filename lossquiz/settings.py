@@ -19,6 +19,7 @@ from lossquiz.errors import StorageError
 from lossquiz.scheduling import DEFAULT_RETENTION
 from lossquiz.storage import Store
 
+ALGORITHM = "FSRS-6"  # what py-fsrs 6.x (pinned >=6,<7 in pyproject.toml) implements: 21 parameters
 PARAMETERS_KEY = "fsrs.parameters"
 RETENTION_KEY = "fsrs.desired_retention"
 _RESET_HINT = "run `lossquiz optimize --reset` to go back to the defaults"

@@ -8,6 +8,14 @@ Per-card work (states, recall probability) is a loop over cards, never over revi
 
 Undone reviews never count. Cram reviews count as activity (reviews, streak, heatmap,
 answer time, accuracy) but not for retention, whose question is "did the schedule work?".
+
+Reviews come in two modes: 'drill' (an answer in `lossquiz drill`) and 'code' (a checked
+implement-it attempt, `lossquiz code CARD --check`). Practice counts as activity (reviews,
+streak, heatmap) and for retention: it is rated and moves the card's FSRS schedule like a
+drill answer, so it is part of what the schedule is judged on. It is left out of the mean
+answer time (a check takes no typing time: its duration is 0 unless an editor was opened)
+and of "numeric right" (a pass/fail of written code is not a typed number; `code --list`
+reports practice results).
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from typing import Any
 
 from fsrs import State
 
-from lossquiz import scheduling
+from lossquiz import scheduling, settings
 from lossquiz.cards import Card, Deck, select
 from lossquiz.clock import iso
 from lossquiz.storage import CardRow, Store
@@ -103,6 +111,29 @@ class WeakCard:
 
 
 @dataclass(frozen=True, slots=True)
+class SchedulerInUse:
+    """The FSRS parameters and desired retention a drill schedules with now (issue #6)."""
+
+    fitted: bool  # parameters fitted by `lossquiz optimize`, else py-fsrs's defaults
+    fitted_at: datetime | None
+    fitted_on_reviews: int | None
+    desired_retention: float
+    retention_stored: bool  # chosen by `optimize --apply-retention`, else the 0.9 default
+    algorithm: str = settings.ALGORITHM
+
+    def to_dict(self) -> dict[str, Any]:
+        """As `stats --json` prints it (the words `optimize --show --json` uses)."""
+        return {
+            "algorithm": self.algorithm,
+            "parameters": "fitted" if self.fitted else "default",
+            "fitted_at": iso(self.fitted_at) if self.fitted_at else None,
+            "fitted_on_reviews": self.fitted_on_reviews,
+            "desired_retention": self.desired_retention,
+            "retention_source": "optimize --apply-retention" if self.retention_stored else "default",
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     """Every figure `lossquiz stats` shows."""
 
@@ -119,14 +150,16 @@ class Stats:
     forecast: tuple[DayCount, ...]  # today (overdue included) and the next six days
     reviews_total: int
     reviews_cram: int
+    reviews_practice: int  # checked implement-it attempts (mode 'code'), included in reviews_total
     reviews_today: int
-    mean_seconds: float | None
+    mean_seconds: float | None  # over drill answers only
     streak: int
     retention_reviews: int
     retention_passed: int
     heatmap: tuple[DayCount, ...]  # from a Monday HEATMAP_WEEKS-1 weeks ago to today
     topics: tuple[TopicStats, ...]
     weakest: tuple[WeakCard, ...]
+    scheduler: SchedulerInUse
 
     @property
     def empty(self) -> bool:
@@ -167,6 +200,7 @@ class Stats:
             "reviews": {
                 "total": self.reviews_total,
                 "cram": self.reviews_cram,
+                "practice": self.reviews_practice,
                 "today": self.reviews_today,
                 "mean_answer_seconds": self.mean_seconds,
             },
@@ -180,6 +214,7 @@ class Stats:
             "heatmap": [d.to_dict() for d in self.heatmap],
             "topics": [t.to_dict() for t in self.topics],
             "weakest": [w.to_dict() for w in self.weakest],
+            "scheduler": self.scheduler.to_dict(),
         }
 
 
@@ -230,10 +265,14 @@ _RETENTION = f"""
          GROUP BY d.key, r.card_id)
 """
 
-# All-time figures per card, read from the covering index reviews_stats_card; the few
-# hundred rows are then summed per topic and overall.
+# All-time figures per card, read from the covering index reviews_stats_card (mode is in it
+# since m006); the few hundred rows are then summed per topic and overall. Answer time and
+# accuracy are over drill answers only (see the module docstring).
 _PER_CARD = """
-    SELECT card_id, count(*), sum(cram), sum(duration_ms), count(correct), coalesce(sum(correct), 0)
+    SELECT card_id, count(*), sum(cram), sum(mode = 'code'),
+           sum(mode = 'drill'), coalesce(sum(CASE WHEN mode = 'drill' THEN duration_ms END), 0),
+           count(CASE WHEN mode = 'drill' THEN correct END),
+           coalesce(sum(CASE WHEN mode = 'drill' THEN correct END), 0)
       FROM reviews WHERE undone = 0 GROUP BY card_id
 """
 
@@ -242,8 +281,10 @@ _PER_CARD = """
 class _CardTotals:
     reviews: int = 0
     cram: int = 0
-    ms: int = 0
-    graded: int = 0
+    practice: int = 0  # mode 'code'
+    drill: int = 0  # mode 'drill': the answers that have an answer time
+    drill_ms: int = 0
+    graded: int = 0  # auto-graded drill answers
     correct: int = 0
 
 
@@ -260,7 +301,8 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     ids = json.dumps(sorted(r.id for r in stored.values()))
     today = local_date(now)
 
-    scheduler = scheduling.make_scheduler(fuzz=False)
+    parameters, retention = settings.scheduler_settings(store, None)  # what `drill` schedules with
+    scheduler = scheduling.make_scheduler(fuzz=False, parameters=parameters)  # recall as the drill's FSRS sees it
     memories = {slug: scheduling.load(row.fsrs_json, row.id, now) for slug, row in stored.items() if row.fsrs_json}
     recall = {slug: scheduling.retrievability(scheduler, m, now=now) for slug, m in memories.items()}
     stability = {slug: float(m.stability or 0.0) for slug, m in memories.items()}
@@ -271,6 +313,7 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     per_card = {int(r[0]): _CardTotals(*(int(x) for x in r[1:])) for r in store.query(_PER_CARD)}
     totals = [per_card.get(row.id, _CardTotals()) for row in stored.values()]
     total = sum(t.reviews for t in totals)
+    drilled = sum(t.drill for t in totals)
     ret_reviews, ret_passed = store.query(
         _RETENTION, {"ids": ids, "days": _bins(today - timedelta(days=RETENTION_DAYS - 1), today)}
     )[0]
@@ -288,14 +331,28 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         forecast=tuple(forecast),
         reviews_total=total,
         reviews_cram=sum(t.cram for t in totals),
+        reviews_practice=sum(t.practice for t in totals),
         reviews_today=heatmap[-1].count,
-        mean_seconds=sum(t.ms for t in totals) / total / 1000 if total else None,
+        mean_seconds=sum(t.drill_ms for t in totals) / drilled / 1000 if drilled else None,
         streak=_streak(store, ids, heatmap),
         retention_reviews=int(ret_reviews),
         retention_passed=int(ret_passed),
         heatmap=tuple(heatmap),
         topics=tuple(_topics(deck, chosen, stored, recall, per_card)),
         weakest=tuple(_weakest(chosen, stored, recall, stability)),
+        scheduler=_scheduler_in_use(store, fitted=parameters is not None, retention=retention),
+    )
+
+
+def _scheduler_in_use(store: Store, *, fitted: bool, retention: float) -> SchedulerInUse:
+    """Describe what `drill` (without --retention) schedules with: when and on what it was fitted."""
+    _, fitted_at, n_reviews = settings.fsrs_parameters(store)
+    return SchedulerInUse(
+        fitted=fitted,
+        fitted_at=fitted_at,
+        fitted_on_reviews=n_reviews,
+        desired_retention=retention,
+        retention_stored=settings.desired_retention(store) is not None,
     )
 
 

@@ -87,6 +87,24 @@ def test_syntax_error_in_an_attempt_is_reported_without_torch(env: Path) -> None
     assert "SyntaxError" in done.stdout
 
 
+def test_code_check_refused_on_an_untrusted_deck_without_torch(deck_dir: Path) -> None:
+    """The trust check comes before the worker starts: a refusal costs no torch import."""
+    (deck_dir / "practice").mkdir()
+    (deck_dir / "practice" / "square.py").write_text(
+        "raise SystemExit('must not run')\n"
+        'FUNCTION = "mse"\nDOCSTRING = "Mean squared error."\nREFERENCE = "by hand"\n'
+        'CASES = ["one"]\nGRAD = ("y_hat",)\n\n\n'
+        "def mse(y, y_hat):\n    return ((y - y_hat) ** 2).mean()\n\n\n"
+        "def reference(y, y_hat):\n    return 0\n\n\n"
+        "def inputs(gen, case):\n    return {}\n"
+    )
+    args = ["code", "square", "--check", "--deck", str(deck_dir)]
+    done = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=False)
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1] == "NO-TORCH 1", done.stderr
+    assert lines[0].startswith(f"error: not running the deck's code: deck {deck_dir} is not trusted")
+
+
 def test_import_lossquiz_is_light() -> None:
     heavy = ("torch", "numpy", "rich", "typer", "yaml", "fsrs")
     code = f"import sys, lossquiz; print(sorted(m for m in {heavy!r} if m in sys.modules))"

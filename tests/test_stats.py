@@ -56,6 +56,7 @@ def record(
     correct: bool | None = None,
     cram: bool = False,
     session: int | None = None,
+    mode: str = "drill",
 ) -> None:
     """Commit one review the way a drill does (py-fsrs moves the schedule unless cramming)."""
     scheduler = _fsrs()
@@ -66,7 +67,7 @@ def record(
         lapse = before.state == State.Review and rating == Rating.Again
         return Advance(after.to_json(), iso(after.due), int(after.state), lapse)
 
-    review = ReviewInput(slug, rating, at, ms, session_id=session, correct=correct, cram=cram)
+    review = ReviewInput(slug, rating, at, ms, session_id=session, correct=correct, cram=cram, mode=mode)
     store.record_review(review, None if cram else advance)
 
 
@@ -153,6 +154,47 @@ def test_known_answers_on_seeded_history(seeded: tuple[Store, Deck]) -> None:
     # weakest: most lapses first, then lowest recall; each with the command that drills it
     assert [w.id for w in s.weakest] == sorted(recall, key=lambda slug: recall[slug])
     assert s.weakest[0].command == f"lossquiz drill --card {s.weakest[0].id}"
+
+
+def seed_practice(store: Store) -> None:
+    """Two checked implement-it attempts on top of `seed`: one without an editor (0 ms), one after 10 minutes in it."""
+    record(store, "absolute", 1, at(6, 10), ms=600_000, correct=False, mode="code")  # Jan 6 was empty
+    record(store, "square", 3, at(10, 9), ms=0, correct=True, mode="code")
+
+
+def test_practice_reviews_are_activity_but_not_answer_time(seeded: tuple[Store, Deck]) -> None:
+    """Mean answer time and numeric accuracy are over drill answers; practice counts everywhere else."""
+    store, deck = seeded
+    seed_practice(store)
+    s = compute_stats(store, deck, now=NOW)
+    assert s.mean_seconds == pytest.approx(5.0)  # neither the 0 ms check nor the 600 s in the editor
+    assert (s.reviews_total, s.reviews_practice, s.reviews_cram) == (11, 2, 1)
+    assert s.reviews_today == 3  # bias-variance, the cram review, square's check
+    assert s.streak == 6  # Jan 10 .. Jan 5: the practice check fills Jan 6
+    assert [d.count for d in s.heatmap[-6:]] == [1, 1, 1, 2, 2, 3]
+    assert (s.retention_passed, s.retention_reviews) == (5, 8)  # + absolute Jan 6 (fail), square Jan 10 (pass)
+    regression = s.topics[0]
+    assert (regression.graded, regression.correct) == (5, 4)  # drill answers only, as without practice
+    assert s.to_dict()["reviews"] == {"total": 11, "cram": 1, "practice": 2, "today": 3, "mean_answer_seconds": 5.0}
+
+
+def test_only_practice_has_no_mean_answer_time(tmp_path: Path, deck_dir: Path, tz: Any) -> None:
+    deck = load_deck(deck_dir)
+    with Store.open(tmp_path / "data") as store:
+        store.sync_cards((c.id, c.content_hash()) for c in deck.cards)
+        seed_practice(store)
+        s = compute_stats(store, deck, now=NOW)
+    assert (s.reviews_total, s.reviews_practice, s.mean_seconds) == (2, 2, None)
+    assert s.topics[0].graded == 0 and s.topics[0].accuracy is None
+
+
+def test_per_card_figures_read_a_covering_index(seeded: tuple[Store, Deck]) -> None:
+    """The drill/practice split must not send stats to the table (m006 put `mode` in the index)."""
+    from lossquiz.stats import _PER_CARD
+
+    store, _ = seeded
+    plan = " ".join(str(row[-1]) for row in store.query("EXPLAIN QUERY PLAN " + _PER_CARD))
+    assert "COVERING INDEX reviews_stats_card" in plan, plan
 
 
 def test_heatmap_covers_whole_weeks_up_to_today(seeded: tuple[Store, Deck]) -> None:
@@ -265,12 +307,20 @@ SCHEMA: dict[str, Any] = {
     "topics_filter": list,
     "cards": {"total": int, "new": int, "learning": int, "relearning": int, "review": int},
     "due": {"now": int, "today": int, "forecast": list},
-    "reviews": {"total": int, "cram": int, "today": int, "mean_answer_seconds": (float, type(None))},
+    "reviews": {"total": int, "cram": int, "practice": int, "today": int, "mean_answer_seconds": (float, type(None))},
     "streak_days": int,
     "retention": {"window_days": int, "reviews": int, "passed": int, "rate": (float, type(None))},
     "heatmap": list,
     "topics": list,
     "weakest": list,
+    "scheduler": {
+        "algorithm": str,
+        "parameters": str,
+        "fitted_at": (str, type(None)),
+        "fitted_on_reviews": (int, type(None)),
+        "desired_retention": float,
+        "retention_source": str,
+    },
 }
 TOPIC_KEYS = {"topic", "cards", "seen", "mean_recall", "graded", "correct", "accuracy"}
 WEAK_KEYS = {"id", "title", "topic", "lapses", "recall", "due", "command"}
@@ -342,7 +392,7 @@ def test_stats_json_matches_core_figures(runner: CliRunner, deck_dir: Path, env:
     data = json.loads(runner.invoke(app, ["stats", "--deck", str(deck_dir), "--json"]).stdout)
     _check_schema(data, SCHEMA)
     # Far in the past for the real clock: only the timeless figures are compared.
-    assert data["reviews"] == {"total": 9, "cram": 1, "today": 0, "mean_answer_seconds": 5.0}
+    assert data["reviews"] == {"total": 9, "cram": 1, "practice": 0, "today": 0, "mean_answer_seconds": 5.0}
     assert data["cards"]["total"] == 4 and data["cards"]["new"] == 1
     assert [(t["graded"], t["correct"]) for t in data["topics"]] == [(5, 4), (0, 0)]
 
@@ -391,3 +441,104 @@ def test_stats_on_a_synthetic_history(tmp_path: Path, deck_dir: Path, tz: Any) -
     assert made.reviews == 2000 and s.reviews_total == kept and 1900 < kept < 2000
     assert s.streak >= 7 and s.reviews_today > 0 and s.retention is not None
     assert s.cards_new == 0 and sum(t.seen for t in s.topics) == 4
+
+
+def test_stats_text_tells_practice_apart(runner: CliRunner, deck_dir: Path, env: Path, tz: Any) -> None:
+    with Store.open(env) as store:
+        seed(store, load_deck(deck_dir))
+        seed_practice(store)
+    result = runner.invoke(app, ["stats", "--deck", str(deck_dir)])
+    assert result.exit_code == 0, result.output
+    assert "11 in all (1 cram, 2 practice)" in result.stdout
+    assert "mean answer time  5.0 s (drill answers)" in result.stdout
+    data = json.loads(runner.invoke(app, ["stats", "--deck", str(deck_dir), "--json"]).stdout)
+    assert data["reviews"]["practice"] == 2 and data["reviews"]["mean_answer_seconds"] == 5.0
+
+
+# -- which FSRS parameters are in use (issue #6) -----------------------------------------------
+
+FITTED_AT = datetime(2025, 1, 8, 18, 30, tzinfo=timezone.utc)
+
+
+def _fitted_parameters() -> list[float]:
+    """py-fsrs's defaults with a slower forgetting curve (w20, FSRS-6's decay), as a fit might give."""
+    from lossquiz.settings import default_parameters
+
+    parameters = default_parameters()
+    parameters[20] = 0.6
+    return parameters
+
+
+def test_stats_names_the_default_scheduler(runner: CliRunner, deck_dir: Path, env: Path, tz: Any) -> None:
+    with Store.open(env) as store:
+        seed(store, load_deck(deck_dir))
+    result = runner.invoke(app, ["stats", "--deck", str(deck_dir)])
+    assert result.exit_code == 0, result.output
+    assert "scheduler         FSRS-6 default parameters" in result.stdout
+    assert "target retention  90% (default)" in result.stdout
+    data = json.loads(runner.invoke(app, ["stats", "--deck", str(deck_dir), "--json"]).stdout)
+    assert data["scheduler"] == {
+        "algorithm": "FSRS-6",
+        "parameters": "default",
+        "fitted_at": None,
+        "fitted_on_reviews": None,
+        "desired_retention": 0.9,
+        "retention_source": "default",
+    }
+
+
+def test_stats_names_fitted_parameters_and_uses_them(runner: CliRunner, deck_dir: Path, env: Path, tz: Any) -> None:
+    """As `lossquiz optimize --apply-retention` leaves them: fitted parameters and a chosen retention."""
+    from lossquiz import settings
+
+    deck = load_deck(deck_dir)
+    with Store.open(env) as store:
+        seed(store, deck)
+        before = compute_stats(store, deck, now=NOW)
+        settings.save_fsrs_parameters(store, _fitted_parameters(), n_reviews=1234, now=FITTED_AT)
+        settings.save_desired_retention(store, 0.85, FITTED_AT)
+        after = compute_stats(store, deck, now=NOW)
+        rows = store.cards()
+    assert after.scheduler.fitted and after.scheduler.fitted_on_reviews == 1234
+    # recall now is computed with the parameters the drill uses, not py-fsrs's defaults
+    fitted = Scheduler(parameters=_fitted_parameters(), enable_fuzzing=False)
+    seen = ["square", "absolute", "bias-variance"]
+    expected = [
+        fitted.get_card_retrievability(FsrsCard.from_json(rows[slug].fsrs_json), current_datetime=NOW) for slug in seen
+    ]
+    assert after.topics[0].recall == pytest.approx(sum(expected) / 3)
+    assert after.topics[0].recall != pytest.approx(before.topics[0].recall)
+
+    result = runner.invoke(app, ["stats", "--deck", str(deck_dir)])
+    assert result.exit_code == 0, result.output
+    assert "scheduler         FSRS-6 parameters fitted on 1,234 reviews at 2025-01-08 (lossquiz optimize)" in (
+        result.stdout
+    )
+    assert "target retention  85% (set by lossquiz optimize --apply-retention)" in result.stdout
+    data = json.loads(runner.invoke(app, ["stats", "--deck", str(deck_dir), "--json"]).stdout)
+    _check_schema(data, SCHEMA)
+    assert data["scheduler"] == {
+        "algorithm": "FSRS-6",
+        "parameters": "fitted",
+        "fitted_at": "2025-01-08T18:30:00.000000+00:00",
+        "fitted_on_reviews": 1234,
+        "desired_retention": 0.85,
+        "retention_source": "optimize --apply-retention",
+    }
+
+
+def test_stats_on_an_empty_history_still_names_the_scheduler(runner: CliRunner, deck_dir: Path) -> None:
+    result = runner.invoke(app, ["stats", "--deck", str(deck_dir)])
+    assert result.exit_code == 0, result.output
+    assert "scheduler: FSRS-6 default parameters · target retention 90% (default)" in result.stdout
+
+
+def test_stats_with_unusable_stored_parameters_is_one_line(runner: CliRunner, deck_dir: Path, env: Path) -> None:
+    from lossquiz.settings import PARAMETERS_KEY
+
+    with Store.open(env) as store:
+        store.set_setting(PARAMETERS_KEY, json.dumps({"parameters": [1.0, 2.0], "fitted_at": "x"}), FITTED_AT)
+    result = runner.invoke(app, ["stats", "--deck", str(deck_dir)])
+    assert result.exit_code == 1 and result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: the stored FSRS parameters are unusable") and "optimize --reset" in line

@@ -132,6 +132,8 @@ def test_upgrade_from_schema_1_applies_every_later_migration_and_keeps_reviews(t
     with Store(path) as store:
         indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"reviews_stats_card", "reviews_stats_time"} <= indexes
+        columns = [r[2] for r in store.conn.execute("PRAGMA index_info(reviews_stats_card)")]
+        assert columns == ["card_id", "undone", "cram", "mode", "correct", "duration_ms"]  # m006
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert store.conn.execute("SELECT mode FROM reviews").fetchall() == [("drill",)]
         store.record_review(ReviewInput("huber", 1, NOW, 0, correct=False, mode="code"), _advance)

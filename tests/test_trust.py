@@ -10,6 +10,7 @@ import importlib.util
 import json
 import py_compile
 import sqlite3
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -80,8 +81,8 @@ def test_show_on_untrusted_deck_runs_nothing_and_says_why(runner: CliRunner, spy
     assert "worked example" not in result.stdout
     (line,) = result.stderr.strip().splitlines()
     assert line == (
-        f"note: showing without running the snippet: deck {deck} is not trusted (its snippets are Python code): "
-        f"read its snippets/, then run `lossquiz trust {deck}`"
+        f"note: showing without running the snippet: deck {deck} is not trusted (it has Python code in snippets/): "
+        f"read it, then run `lossquiz trust {deck}`"
     )
     assert not marker.exists()
     assert not (paths.data_dir() / "progress.db").exists()  # looking did not create a database
@@ -93,7 +94,7 @@ def test_check_on_untrusted_deck_refuses_in_one_line(runner: CliRunner, spy_deck
     assert result.exit_code == 1
     assert result.stdout == ""
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith(f"error: not running snippets: deck {deck} is not trusted")
+    assert line.startswith(f"error: not running the deck's code: deck {deck} is not trusted")
     assert not marker.exists()
 
 
@@ -116,7 +117,10 @@ def test_trusting_allows_it_and_editing_revokes_it(runner: CliRunner, spy_deck: 
     deck, marker = spy_deck
     result = runner.invoke(app, ["trust", str(deck)])
     assert result.exit_code == 0, result.output
-    assert f"trusted {deck.resolve()}: 3 files (absolute.py, spy.py, square.py)" in result.stdout
+    assert (
+        f"trusted {deck.resolve()}: 3 files (snippets/absolute.py, snippets/spy.py, snippets/square.py)"
+        in result.stdout
+    )
     result = runner.invoke(app, ["show", "spy", "--deck", str(deck)])
     assert result.exit_code == 0 and result.stderr == ""
     assert "worked example" in result.stdout and marker.read_text() == "ran"
@@ -186,7 +190,7 @@ def test_builtin_deck_and_decks_without_snippets_are_trusted(tmp_path: Path, dec
     assert trust.is_trusted(paths.builtin_deck(), data) == trust.Verdict(True, "the built-in deck")
     for snippet in (deck_dir / "snippets").iterdir():
         snippet.unlink()
-    assert trust.is_trusted(deck_dir, data) == trust.Verdict(True, "the deck has no snippets")
+    assert trust.is_trusted(deck_dir, data) == trust.Verdict(True, "the deck has no snippets or practice tasks")
     assert not data.exists()
 
 
@@ -209,3 +213,150 @@ def test_migration_adds_the_trusted_decks_table(tmp_path: Path) -> None:
     columns = [r[1] for r in conn.execute("PRAGMA table_info(trusted_decks)")]
     assert columns == ["path", "snippets_hash", "files", "trusted_at"]
     conn.close()
+
+
+# -- practice tasks are the deck's code too ------------------------------------------------------
+
+SPY_TASK = '''"""Practice task for card 'square' that leaves a mark when it is imported or run (test fixture)."""
+
+from pathlib import Path
+
+import torch
+
+with open({marker!r}, "a") as _mark:
+    _mark.write("imported\\n")
+
+FUNCTION = "mse"
+DOCSTRING = """Mean squared error between y and y_hat (both (N,)), a 0-dim tensor."""
+REFERENCE = "the mean of the squared residuals, written out"
+CASES = ["four values"]
+GRAD = ("y_hat",)
+
+
+def mse(y, y_hat):
+    return ((y - y_hat) ** 2).mean()
+
+
+def reference(y, y_hat):
+    with open({marker!r}, "a") as mark:
+        mark.write("reference\\n")
+    return ((y_hat - y) ** 2).sum() / y.numel()
+
+
+def inputs(gen, case):
+    return {{"y": torch.randn(4, generator=gen), "y_hat": torch.randn(4, generator=gen)}}
+'''
+
+ATTEMPT = "import torch\n\n\ndef mse(y, y_hat):\n    return ((y - y_hat) ** 2).mean()\n"
+
+
+@pytest.fixture
+def spy_practice(deck_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The fixture deck plus a practice task for 'square' whose code writes `marker` when it runs."""
+    marker = tmp_path / "practice-ran"
+    (deck_dir / "practice").mkdir()
+    (deck_dir / "practice" / "square.py").write_text(SPY_TASK.format(marker=str(marker)))
+    return deck_dir, marker
+
+
+def _code_reviews(home: Path) -> int:
+    if not (home / "progress.db").exists():
+        return 0
+    conn = sqlite3.connect(home / "progress.db")
+    try:
+        return int(conn.execute("SELECT count(*) FROM reviews WHERE mode = 'code'").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_code_check_on_untrusted_deck_runs_no_practice_task(
+    runner: CliRunner, spy_practice: tuple[Path, Path], env: Path
+) -> None:
+    deck, marker = spy_practice
+    started = runner.invoke(app, ["code", "square", "--deck", str(deck)])  # writing the stub runs nothing
+    assert started.exit_code == 0, started.output
+    assert "wrote " in started.stdout and not marker.exists()
+    (env / "practice" / "square.py").write_text(ATTEMPT)
+    listing = runner.invoke(app, ["code", "--list", "--deck", str(deck), "--json"])
+    assert listing.exit_code == 0 and [r["id"] for r in json.loads(listing.stdout)] == ["square"]
+
+    result = runner.invoke(app, ["code", "square", "--check", "--deck", str(deck)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line == (
+        f"error: not running the deck's code: deck {deck} is not trusted "
+        f"(it has Python code in snippets/ and practice/): read it, then run `lossquiz trust {deck}`"
+    )
+    assert not marker.exists()
+    assert _code_reviews(env) == 0  # refused, not failed: nothing recorded
+
+
+def test_untrusted_deck_does_not_open_the_editor(
+    runner: CliRunner, spy_practice: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The editor flow ends in a check, which cannot run: the file is written, the editor is not opened."""
+    deck, marker = spy_practice
+    opened = tmp_path / "editor-opened"
+    editor = tmp_path / "editor.py"
+    editor.write_text(f"from pathlib import Path\nPath({str(opened)!r}).write_text('opened')\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    result = runner.invoke(app, ["code", "square", "--deck", str(deck)])
+    assert result.exit_code == 0, result.output
+    assert "lossquiz code square --check" in result.stdout
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"note: not opening your editor: deck {deck} is not trusted")
+    assert not opened.exists() and not marker.exists()
+
+
+def test_practice_files_are_part_of_the_trusted_digest(spy_practice: tuple[Path, Path], env: Path) -> None:
+    deck, _ = spy_practice
+    digest = trust.code_digest(deck)
+    assert digest.files == ("snippets/absolute.py", "snippets/square.py", "practice/square.py")
+    trust_deck(deck)
+    assert trust.is_trusted(deck, env).trusted
+    (deck / "practice" / "_helpers.py").write_text("X = 1\n")  # a new file, even one no task names
+    verdict = trust.is_trusted(deck, env)
+    assert not verdict.trusted
+    assert verdict.reason == (
+        f"the code of deck {deck} (in snippets/ and practice/) changed since you trusted it: "
+        f"read it, then run `lossquiz trust {deck}`"
+    )
+
+
+def test_a_deck_with_only_practice_tasks_needs_trust(spy_practice: tuple[Path, Path], env: Path) -> None:
+    deck, _ = spy_practice
+    for snippet in (deck / "snippets").iterdir():
+        snippet.unlink()
+    verdict = trust.is_trusted(deck, env)
+    assert not verdict.trusted and "(it has Python code in practice/)" in verdict.reason
+
+
+@pytest.mark.torch
+def test_trusting_allows_code_check_and_editing_the_task_revokes_it(
+    runner: CliRunner, spy_practice: tuple[Path, Path], env: Path
+) -> None:
+    pytest.importorskip("torch")
+    deck, marker = spy_practice
+    assert runner.invoke(app, ["code", "square", "--deck", str(deck)]).exit_code == 0
+    (env / "practice" / "square.py").write_text(ATTEMPT)
+    trusted = runner.invoke(app, ["trust", str(deck)])
+    assert trusted.exit_code == 0, trusted.output
+    assert "3 files (snippets/absolute.py, snippets/square.py, practice/square.py)" in trusted.stdout
+
+    result = runner.invoke(app, ["code", "square", "--check", "--deck", str(deck), "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert marker.read_text().splitlines()[:2] == ["imported", "reference"]  # the task ran, once trusted
+    assert _code_reviews(env) == 1
+
+    marker.unlink()
+    task = deck / "practice" / "square.py"
+    task.write_text(task.read_text() + "\n# one more line\n")
+    result = runner.invoke(app, ["code", "square", "--check", "--deck", str(deck)])
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: not running the deck's code: the code of deck {deck} (in snippets/ and practice/)")
+    assert "changed since you trusted it" in line
+    assert not marker.exists() and _code_reviews(env) == 1
+    listed = json.loads(runner.invoke(app, ["trust", "--list", "--json"]).stdout)
+    assert [(e["status"], e["files"]) for e in listed] == [("changed", 3)]
