@@ -255,6 +255,7 @@ def record_check(
     """Record a checked attempt as a review with mode 'code'; returns the new interval."""
     from lossquiz.reviews import record_rated
     from lossquiz.scheduling import make_scheduler
+    from lossquiz.settings import scheduler_settings
 
     store.sync_cards([(card.id, card.content_hash())])
     failure = report.failure or {}
@@ -272,7 +273,8 @@ def record_check(
         answer=answer,
         mode="code",
     )
-    return record_rated(store, make_scheduler(), review)
+    parameters, retention = scheduler_settings(store, None)  # what a drill would use: fitted, if any
+    return record_rated(store, make_scheduler(retention=retention, parameters=parameters), review)
 
 
 def check_and_record(

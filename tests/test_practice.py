@@ -589,3 +589,29 @@ def test_lossquiz_check_validates_practice_tasks(runner: CliRunner, deck_dir: Pa
     result = runner.invoke(app, ["check", "--deck", str(deck_dir), "--problems", "0"])
     assert result.exit_code == 3
     assert "deck/practice/square.py: missing DOCSTRING" in result.stderr
+
+
+def test_practice_review_is_scheduled_with_the_fitted_parameters(runner: CliRunner, env: Path) -> None:
+    """After `optimize`, a passed check moves the card as a drill answer would: with the fitted FSRS."""
+    from datetime import datetime, timezone
+
+    from fsrs import Card as FsrsCard
+    from fsrs import Rating, Scheduler
+
+    from lossquiz import settings
+    from lossquiz.storage import Store
+
+    fitted = list(Scheduler().parameters)
+    fitted[2] = 40.0  # initial stability after Good: 40 days instead of ~2
+    with Store.open(env) as store:
+        settings.save_fsrs_parameters(store, fitted, n_reviews=600, now=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    _write(attempt_path(env, "huber"), HUBER_OK)
+    assert runner.invoke(app, ["code", "huber", "--check", "--seed", "3"]).exit_code == 0
+    with Store.open(env) as store:
+        row = store.cards()["huber"]
+        at = datetime.fromisoformat(store.conn.execute("SELECT reviewed_at FROM reviews").fetchone()[0])
+    assert row.fsrs_json is not None
+    expected, _ = Scheduler(parameters=fitted, enable_fuzzing=False).review_card(
+        FsrsCard(card_id=row.id, due=at), Rating.Good, review_datetime=at
+    )
+    assert FsrsCard.from_json(row.fsrs_json).stability == expected.stability
