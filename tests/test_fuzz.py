@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 from pathlib import Path
@@ -90,3 +91,62 @@ def test_answer_parser_reads_back_any_printed_number(x: float) -> None:
 def test_answer_parser_fractions(num: int, den: int) -> None:
     value = parse_number(f"{num}/{den}")
     assert value is not None and math.isclose(value, num / den)
+
+
+# A valid header, then arbitrary lines: JSON objects with the fields the importer knows, or junk.
+HEADER = '{"type": "header", "format": "lossquiz-history", "version": 1, "exported_at": "2025-01-01T00:00:00+00:00"}'
+history_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.sampled_from(["2025-01-01T09:00:00.000000+00:00", "square", "review", "card", "session", "yesterday"]),
+)
+history_line = st.one_of(
+    st.text(max_size=60),
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "type",
+                "card",
+                "reviewed_at",
+                "rating",
+                "correct",
+                "answer",
+                "duration_ms",
+                "cram",
+                "undone",
+                "session",
+                "started_at",
+                "fsrs",
+                "due",
+                "state",
+                "lapses",
+                "content_hash",
+            ]
+        ),
+        history_value,
+        max_size=10,
+    ).map(json.dumps),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(history_line, max_size=8))
+def test_history_import_on_arbitrary_lines_is_all_or_nothing(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[str]
+) -> None:
+    from lossquiz.errors import HistoryError
+    from lossquiz.history import import_file
+    from lossquiz.storage import Store
+
+    home = tmp_path_factory.mktemp("home")
+    path = home / "history.jsonl"
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    with Store.open(home) as store:
+        try:
+            import_file(store, path)
+        except HistoryError as e:
+            assert e.problems and all(p.startswith("line ") or "history" in p for p in e.problems), e.problems
+            assert store.conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0  # nothing imported
