@@ -22,6 +22,7 @@ from typing import Any
 from lossquiz import mathtext
 from lossquiz.cards import TOPICS, Card, Deck
 from lossquiz.errors import LossquizError
+from lossquiz.numbers import fmt
 from lossquiz.snippets import Outcome, SnippetRunner
 
 FORMATS = ("anki", "md", "json")
@@ -145,23 +146,6 @@ def to_anki(deck: Deck, *, name: str) -> str:
 # -- markdown -----------------------------------------------------------------------------
 
 
-def fmt(value: Any, digits: int = 6) -> str:
-    """Numbers rounded for reading, as the terminal shows them."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        if value == 0 or not 1e-3 <= abs(value) < 1e6:
-            return f"{value:.{digits}g}"
-        return f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    if isinstance(value, list):
-        return "[" + ", ".join(fmt(v, digits) for v in value) + "]"
-    if isinstance(value, dict):
-        return ", ".join(f"{k} = {fmt(v, digits)}" for k, v in value.items())
-    if value is None:
-        return "non-finite"
-    return str(value)
-
-
 def live_examples(deck: Deck, runner: SnippetRunner) -> dict[str, Outcome]:
     """Each snippet's fixed worked example, run once per snippet in the worker."""
     outcomes: dict[str, Outcome] = {}
@@ -183,10 +167,10 @@ def _example_lines(card: Card, outcome: Outcome | None, why_not: str) -> list[st
     data = outcome.data
     ref = data["reference"]
     mark = "✓ agrees" if data["agree"] else "✗ DISAGREES"
-    inputs = "; ".join(f"`{k}` = {fmt(v)}" for k, v in data["inputs"].items())
+    inputs = "; ".join(f"`{k}` = {fmt(v, 6)}" for k, v in data["inputs"].items())
     return [
-        f"{head}, computed live): {inputs} → **{fmt(data['value'])}**;",
-        f"reference `{ref['how']}` = {fmt(ref['value'])} ({mark}).",
+        f"{head}, computed live): {inputs} → **{fmt(data['value'], 6)}**;",
+        f"reference `{ref['how']}` = {fmt(ref['value'], 6)} ({mark}).",
     ]
 
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lossquiz.cards import Card
+from lossquiz.numbers import fmt
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from datetime import date
@@ -23,23 +24,6 @@ if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these 
     from lossquiz.stats import SchedulerInUse, Stats
 
 KIND_STYLE = {"concept": "cyan", "numeric": "magenta", "gradient": "yellow", "quickfire": "green"}
-
-
-def fmt(value: Any, digits: int = 4) -> str:
-    """Numbers rounded for reading; nested lists and dicts kept readable."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        if value == 0 or not 1e-3 <= abs(value) < 1e6:
-            return f"{value:.{digits}g}"
-        return f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    if isinstance(value, list):
-        return "[" + ", ".join(fmt(v, digits) for v in value) + "]"
-    if isinstance(value, dict):
-        return ", ".join(f"{k} = {fmt(v, digits)}" for k, v in value.items())
-    if value is None:
-        return "non-finite"
-    return str(value)
 
 
 def card_table(cards: Iterable[Card]) -> Text:
