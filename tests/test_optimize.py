@@ -18,7 +18,7 @@ import pytest
 from fsrs import Rating
 from typer.testing import CliRunner
 
-from lossquiz import optimizing, render, scheduling, settings
+from lossquiz import optimizing, paths, render, scheduling, settings
 from lossquiz.cli import app
 from lossquiz.clock import SystemClock
 from lossquiz.migrations import MIGRATIONS, migrate
@@ -29,6 +29,7 @@ from tests.history import simulate
 START = datetime(2024, 1, 1, 9, 0, tzinfo=timezone.utc)
 MINI_CARDS = ["square", "absolute", "bias-variance", "logistic"]
 DRILLED = "bias-variance"  # a concept card without a snippet: its drill needs no torch
+MINI_KEY = paths.deck_key(FIXTURES / "decks" / "mini")  # the drills below use that deck: progress is per deck
 
 
 def _copy(source: Path, target: Path) -> Path:
@@ -41,7 +42,7 @@ def _copy(source: Path, target: Path) -> Path:
 def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data dir with ~2,000 synthetic reviews over 300 days (fixed seed), not fitted."""
     home = tmp_path_factory.mktemp("history")
-    with Store.open(home) as store:
+    with Store.open(home, deck=MINI_KEY) as store:
         made = simulate(store, MINI_CARDS + [f"synthetic-{i:03d}" for i in range(96)], start=START, days=300, seed=7)
     assert made > 1500
     return home
@@ -107,7 +108,7 @@ def test_next_drill_schedules_with_the_fitted_parameters(
     after = _preview(runner, _copy(home, tmp_path / "b"), "--retention", "0.9")  # same retention: only w changed
     assert before != after, before
     # ... and it is what a scheduler built with the stored parameters previews for that card
-    with Store.open(home) as store:
+    with Store.open(home, deck=MINI_KEY) as store:
         parameters, chosen = settings.scheduler_settings(store, 0.9)
         retention_default = settings.scheduler_settings(store, None)[1]
         row = store.cards()[DRILLED]

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from lossquiz.cards import Deck, load_deck
 from lossquiz.cli import app
 from lossquiz.clock import iso
+from lossquiz.paths import deck_key
 from lossquiz.stats import HEATMAP_WEEKS, DayCount, Stats, compute_stats, day_start
 from lossquiz.storage import Advance, CardRow, ReviewInput, Store
 
@@ -387,7 +388,7 @@ def test_stats_after_a_few_drills_shows_every_figure(runner: CliRunner, deck_dir
 
 
 def test_stats_json_matches_core_figures(runner: CliRunner, deck_dir: Path, env: Path, tz: Any) -> None:
-    with Store.open(env) as store:
+    with Store.open(env, deck=deck_key(deck_dir)) as store:
         seed(store, load_deck(deck_dir))
     data = json.loads(runner.invoke(app, ["stats", "--deck", str(deck_dir), "--json"]).stdout)
     _check_schema(data, SCHEMA)
@@ -444,7 +445,7 @@ def test_stats_on_a_synthetic_history(tmp_path: Path, deck_dir: Path, tz: Any) -
 
 
 def test_stats_text_tells_practice_apart(runner: CliRunner, deck_dir: Path, env: Path, tz: Any) -> None:
-    with Store.open(env) as store:
+    with Store.open(env, deck=deck_key(deck_dir)) as store:
         seed(store, load_deck(deck_dir))
         seed_practice(store)
     result = runner.invoke(app, ["stats", "--deck", str(deck_dir)])
@@ -470,7 +471,7 @@ def _fitted_parameters() -> list[float]:
 
 
 def test_stats_names_the_default_scheduler(runner: CliRunner, deck_dir: Path, env: Path, tz: Any) -> None:
-    with Store.open(env) as store:
+    with Store.open(env, deck=deck_key(deck_dir)) as store:
         seed(store, load_deck(deck_dir))
     result = runner.invoke(app, ["stats", "--deck", str(deck_dir)])
     assert result.exit_code == 0, result.output
@@ -492,7 +493,7 @@ def test_stats_names_fitted_parameters_and_uses_them(runner: CliRunner, deck_dir
     from lossquiz import settings
 
     deck = load_deck(deck_dir)
-    with Store.open(env) as store:
+    with Store.open(env, deck=deck_key(deck_dir)) as store:
         seed(store, deck)
         before = compute_stats(store, deck, now=NOW)
         settings.save_fsrs_parameters(store, _fitted_parameters(), n_reviews=1234, now=FITTED_AT)
@@ -536,7 +537,7 @@ def test_stats_on_an_empty_history_still_names_the_scheduler(runner: CliRunner, 
 def test_stats_with_unusable_stored_parameters_is_one_line(runner: CliRunner, deck_dir: Path, env: Path) -> None:
     from lossquiz.settings import PARAMETERS_KEY
 
-    with Store.open(env) as store:
+    with Store.open(env, deck=deck_key(deck_dir)) as store:
         store.set_setting(PARAMETERS_KEY, json.dumps({"parameters": [1.0, 2.0], "fitted_at": "x"}), FITTED_AT)
     result = runner.invoke(app, ["stats", "--deck", str(deck_dir)])
     assert result.exit_code == 1 and result.stdout == ""
