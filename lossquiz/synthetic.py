@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import random
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -126,32 +127,36 @@ def _rating(rng: random.Random, recall: float) -> Rating:
     return Rating.Hard if roll < 0.15 else Rating.Easy if roll > 0.85 else Rating.Good
 
 
-_SNIPPET = '''"""Synthetic snippet: mean squared error."""
+# Indented in the source so no line of it reads as a module-level import of torch here.
+_SNIPPET = textwrap.dedent(
+    '''\
+    """Synthetic snippet: mean squared error."""
 
-import random
+    import random
 
-import torch
-import torch.nn.functional as F
+    import torch
+    import torch.nn.functional as F
 
-REFERENCE = "torch.nn.functional.mse_loss"
-
-
-def example():
-    return {"y": torch.tensor([1.0, 2.0]), "y_hat": torch.tensor([0.0, 4.0])}
-
-
-def problem(rng: random.Random):
-    return {"y": torch.tensor([float(rng.randint(0, 3))]), "y_hat": torch.tensor([float(rng.randint(0, 3))])}
+    REFERENCE = "torch.nn.functional.mse_loss"
 
 
-def loss(y, y_hat):
-    residual = y - y_hat
-    return {"residual": residual, "value": (residual**2).mean()}
+    def example():
+        return {"y": torch.tensor([1.0, 2.0]), "y_hat": torch.tensor([0.0, 4.0])}
 
 
-def reference(y, y_hat):
-    return F.mse_loss(y_hat, y)
+    def problem(rng: random.Random):
+        return {"y": torch.tensor([float(rng.randint(0, 3))]), "y_hat": torch.tensor([float(rng.randint(0, 3))])}
+
+
+    def loss(y, y_hat):
+        residual = y - y_hat
+        return {"residual": residual, "value": (residual**2).mean()}
+
+
+    def reference(y, y_hat):
+        return F.mse_loss(y_hat, y)
 '''
+)
 
 
 def write_deck(root: Path, n_cards: int, *, seed: int = 0) -> Path:
