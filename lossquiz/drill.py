@@ -8,9 +8,10 @@ before the first card is shown, so torch imports while the user reads.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from fsrs import Rating
 from rich.console import Console
@@ -26,6 +27,7 @@ from lossquiz.snippets import SnippetRunner
 from lossquiz.storage import ReviewInput, Store
 
 COMMANDS = "s skip · u undo · q quit"
+T = TypeVar("T")
 
 
 class _Quit(Exception):
@@ -48,7 +50,6 @@ class DrillResult:
     asked: int = 0
     interrupted: bool = False
     empty: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 class Drill:
@@ -71,7 +72,6 @@ class Drill:
         self.scheduler = scheduling.make_scheduler(retention=options.retention, parameters=parameters)
         self.rng = random.Random(options.seed)
         self.session_id: int | None = None
-        self.asked: list[Card] = []  # cards answered (kept) this session, for undo
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -132,9 +132,19 @@ class Drill:
             self.console.print("nothing to undo in this session", style="yellow")
             return None
         self.console.print(f"undone: last rating of '{slug}' (its previous schedule is back)", style="yellow")
-        if self.asked and self.asked[-1].id == slug:
-            self.asked.pop()
         return self.deck.by_id.get(slug)
+
+    def _ask_until(
+        self, message: str, parse: Callable[[str], T | None], hint: str, deadline: datetime | None = None
+    ) -> tuple[str, T]:
+        """Ask until `parse` accepts the answer (session commands raise); nonsense gets `hint`."""
+        while True:
+            text = self.prompter.ask(message, deadline=deadline)
+            self._command(text)
+            value = parse(text)
+            if value is not None:
+                return text, value
+            self.console.print(hint, style="yellow")
 
     def _deadline(self, shown: datetime) -> datetime | None:
         limit = self.options.time_limit
@@ -161,13 +171,9 @@ class Drill:
         self.console.print(render.problem(data["inputs"], card))
         shown = self.clock.now()
         deadline = self._deadline(shown)
-        while True:
-            text = self.prompter.ask(f"answer ({COMMANDS}) > ", deadline=deadline)
-            self._command(text)
-            value = parse_number(text)
-            if value is not None:
-                break
-            self.console.print("type a number such as 0.25, 3/4 or 1e-3 (or s, u, q)", style="yellow")
+        text, value = self._ask_until(
+            f"answer ({COMMANDS}) > ", parse_number, "type a number such as 0.25, 3/4 or 1e-3 (or s, u, q)", deadline
+        )
         seconds = (self.clock.now() - shown).total_seconds()
         correct = is_correct(value, problem, card.tolerance)
         rating = Rating(auto_rating(correct, seconds, self.options.time_limit))
@@ -182,7 +188,7 @@ class Drill:
             expected=problem,
             cram=self.options.cram,
         )
-        due = self._record(card, review)
+        due = record_rated(self.store, self.scheduler, review)
         self.console.print(render.graded(correct, value, problem, card, rating, seconds, self.options.time_limit, due))
         self.console.print(render.worked_example(data, label=f"worked steps (seed {seed})"))
         return rating
@@ -224,13 +230,11 @@ class Drill:
         state = self._state(card)
         intervals = scheduling.preview(self.scheduler, state, now=self.clock.now())
         self.console.print(render.rating_choices(intervals, cram=self.options.cram))
-        while True:
-            text = self.prompter.ask("rate 1-4 or a/h/g/e (u undo · q quit) > ")
-            self._command(text)
-            rating = scheduling.RATING_KEYS.get(text.strip().lower())
-            if rating is not None:
-                break
-            self.console.print("type 1 Again, 2 Hard, 3 Good or 4 Easy (or a, h, g, e)", style="yellow")
+        _, rating = self._ask_until(
+            "rate 1-4 or a/h/g/e (u undo · q quit) > ",
+            lambda text: scheduling.RATING_KEYS.get(text.strip().lower()),
+            "type 1 Again, 2 Hard, 3 Good or 4 Easy (or a, h, g, e)",
+        )
         review = ReviewInput(
             slug=card.id,
             rating=int(rating),
@@ -240,16 +244,10 @@ class Drill:
             answer=typed.strip() or None,
             cram=self.options.cram,
         )
-        due = self._record(card, review)
+        due = record_rated(self.store, self.scheduler, review)
         self.console.print(render.recorded(rating, due, cram=self.options.cram))
         return rating
 
     def _state(self, card: Card) -> Any:
         row = self.store.cards().get(card.id)
         return scheduling.load(row.fsrs_json if row else None, row.id if row else 0, self.clock.now())
-
-    def _record(self, card: Card, review: ReviewInput) -> timedelta | None:
-        """Commit the review now; returns the new interval (None when cramming)."""
-        interval = record_rated(self.store, self.scheduler, review)
-        self.asked.append(card)
-        return interval

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lossquiz import mathtext
-from lossquiz.cards import TOPICS, Card, Deck
+from lossquiz.cards import Card, Deck
 from lossquiz.errors import LossquizError
 from lossquiz.numbers import fmt
 from lossquiz.snippets import Outcome, SnippetRunner
@@ -51,7 +51,7 @@ def deck_name(deck: Deck, *, builtin: bool) -> str:
 
 def by_topic(deck: Deck) -> list[tuple[str, list[Card]]]:
     """Cards grouped by topic in curriculum order (cards keep their deck order)."""
-    return [(t, [c for c in deck.cards if c.topic == t]) for t in TOPICS if any(c.topic == t for c in deck.cards)]
+    return [(t, [c for c in deck.cards if c.topic == t]) for t in deck.topics()]
 
 
 # -- json ---------------------------------------------------------------------------------

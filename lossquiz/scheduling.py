@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
-from typing import Any
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
@@ -73,12 +71,6 @@ def is_lapse(card: FsrsCard, rating: Rating) -> bool:
 def state_of(card: FsrsCard) -> int:
     """fsrs.State as an int for storage."""
     return int(card.state)
-
-
-def parameters_json(scheduler: Scheduler) -> str:
-    """The scheduler's parameters, for display or storage."""
-    data: Any = scheduler.to_dict()
-    return json.dumps(data["parameters"])
 
 
 def format_interval(delta: timedelta) -> str:
