@@ -31,14 +31,15 @@ TOPICS = (
     "policy",
     "value",
     "multiagent",
+    "llm",
     "alignment",
     "synthesis",
 )
-KINDS = ("concept", "numeric", "gradient", "quickfire")
+KINDS = ("concept", "numeric", "gradient", "formula", "quickfire")
 AUTO_GRADED = ("numeric", "gradient")
 REQUIRED = ("id", "topic", "kind", "question", "answer", "key_points", "source")
 _LIST_FIELDS = ("aliases", "key_points")
-_TEXT_FIELDS = ("id", "title", "question", "answer", "formula", "snippet", "source", "grade")
+_TEXT_FIELDS = ("id", "title", "question", "answer", "formula", "snippet", "source", "grade", "expression", "target")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DEFAULT_TOLERANCE = 0.01
 
@@ -61,6 +62,10 @@ class Card:
     family: str = ""
     grade: str | None = None  # key of a multi-part snippet value that numeric drills ask for
     tolerance: float = DEFAULT_TOLERANCE
+    variables: tuple[tuple[str, str], ...] = ()  # formula cards: name -> binding over snippet inputs
+    expression: str | None = None  # formula cards: the reference expression
+    target: str = "value"  # formula cards: "value", a step name, or "grad:<input>"
+    calculator: bool = False  # numeric cards whose problems need a calculator
     factcheck: tuple[int, ...] = ()  # FACTCHECK.md part-A items this card corrects
     order: int = 0  # position in the curriculum
     path: str = ""
@@ -148,6 +153,14 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
     points = raw.get("key_points")
     if isinstance(points, list) and points and not 2 <= len(points) <= 5:
         problems.append(f"{label}: 'key_points' must have 2 to 5 items, has {len(points)}")
+    if raw.get("kind") == "formula":
+        variables = raw.get("variables")
+        if not (isinstance(variables, dict) and variables and all(isinstance(v, str) for v in variables.values())):
+            problems.append(f"{label}: a formula card needs 'variables': a mapping of name -> binding")
+        if not raw.get("expression") or not raw.get("snippet"):
+            problems.append(f"{label}: a formula card needs a 'snippet' and a reference 'expression'")
+    if "calculator" in raw and not isinstance(raw["calculator"], bool):
+        problems.append(f"{label}: 'calculator' must be true or false")
     if raw.get("kind") in AUTO_GRADED and not raw.get("snippet"):
         problems.append(f"{label}: a {raw['kind']} card needs a 'snippet' to grade against")
     fixes = raw.get("factcheck", [])
@@ -173,6 +186,10 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
         family=str(raw.get("family") or cid),
         grade=raw.get("grade") or None,
         tolerance=float(tolerance),
+        variables=tuple((str(k), v) for k, v in (raw.get("variables") or {}).items()),
+        expression=(raw.get("expression") or "").strip() or None,
+        target=raw.get("target") or "value",
+        calculator=bool(raw.get("calculator", False)),
         factcheck=tuple(fixes),
         order=order,
         path=where,

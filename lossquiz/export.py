@@ -37,6 +37,7 @@ TOPIC_TITLES = {
     "policy": "Policy losses",
     "value": "Value losses",
     "multiagent": "Multi-agent & quality-diversity",
+    "llm": "LLM training losses",
     "alignment": "LLM alignment",
     "synthesis": "Synthesis",
 }
