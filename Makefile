@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check lossquiz tests
 	$(PY) -m ruff format --check lossquiz tests
 	$(PY) -m mypy lossquiz
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
 	$(PY) -m ruff format lossquiz tests

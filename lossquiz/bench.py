@@ -111,8 +111,8 @@ def machine() -> str:
 
 def run(repeat: int = 7) -> list[Figure]:
     """Measure every budget; returns the rows (also printed)."""
-    from lossquiz.cards import load_deck
-    from lossquiz.synthetic import write_deck
+    from lossquiz.deck.cards import load_deck
+    from lossquiz.progress.synthetic import write_deck
 
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
     figures: list[Figure] = []
@@ -150,12 +150,12 @@ def run(repeat: int = 7) -> list[Figure]:
 
 def _history_figures(env: dict[str, str], repeat: int) -> list[Figure]:
     """`stats` and `history import` over a generated 100,000-review history of the built-in deck."""
-    from lossquiz.cards import load_deck
     from lossquiz.clock import SystemClock
+    from lossquiz.deck.cards import load_deck
     from lossquiz.paths import builtin_deck
-    from lossquiz.stats import compute_stats
-    from lossquiz.storage import Store
-    from lossquiz.synthetic import generate_history
+    from lossquiz.progress.stats import compute_stats
+    from lossquiz.progress.store import Store
+    from lossquiz.progress.synthetic import generate_history
 
     deck, now = load_deck(builtin_deck()), SystemClock().now()
     with tempfile.TemporaryDirectory() as tmp:

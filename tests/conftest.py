@@ -49,8 +49,9 @@ def deck_dir(tmp_path: Path) -> Path:
 
 def trust_deck(deck: Path, data_dir: Path | None = None) -> None:
     """Trust a test deck's snippets as they are now, as `lossquiz trust DECK` does."""
-    from lossquiz import paths, trust
-    from lossquiz.storage import Store
+    from lossquiz import paths
+    from lossquiz.deck import trust
+    from lossquiz.progress.store import Store
 
     with Store.open(paths.data_dir(data_dir)) as store:
         trust.trust(deck, store, now=datetime(2025, 1, 1, tzinfo=timezone.utc))

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from fsrs import Rating, Scheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
-from lossquiz import scheduling
 from lossquiz.clock import iso
-from lossquiz.storage import Advance, CardRow, ReviewInput, Store
+from lossquiz.progress import scheduling
+from lossquiz.progress.store import Advance, CardRow, ReviewInput, Store
 
 
 def _true_parameters() -> list[float]:

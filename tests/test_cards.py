@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lossquiz.cards import find_card, load_deck
 from lossquiz.cli import app
+from lossquiz.deck.cards import find_card, load_deck
 from lossquiz.errors import DeckError, UnknownCardError
 
 

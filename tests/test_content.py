@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from lossquiz.cards import TOPICS, load_deck
-from lossquiz.check import check_snippets
+from lossquiz.deck.cards import load_deck
+from lossquiz.deck.kinds import TOPICS
 from lossquiz.paths import builtin_deck
-from lossquiz.snippets import SnippetRunner
+from lossquiz.study.verify import check_snippets
+from lossquiz.worker.client import SnippetRunner
 
 
 def test_builtin_deck_is_valid() -> None:
@@ -96,7 +97,7 @@ def test_numeric_cards_state_their_tolerance_and_grade_a_scalar() -> None:
 @pytest.mark.torch
 def test_show_json_schema_for_every_card() -> None:
     pytest.importorskip("torch")
-    from lossquiz.showing import show_card
+    from lossquiz.study.worked_example import show_card
 
     deck = load_deck(builtin_deck())
     with SnippetRunner() as runner:

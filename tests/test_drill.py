@@ -17,13 +17,14 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating
 from rich.console import Console
 
-from lossquiz.cards import load_deck
 from lossquiz.clock import FixedClock
-from lossquiz.drill import Drill
-from lossquiz.scheduling import make_scheduler
-from lossquiz.session import DrillOptions
-from lossquiz.snippets import Outcome, SnippetRunner
-from lossquiz.storage import Store
+from lossquiz.deck.cards import load_deck
+from lossquiz.progress.scheduling import make_scheduler
+from lossquiz.progress.store import Store
+from lossquiz.study.drill import Drill
+from lossquiz.study.queue import DrillOptions
+from lossquiz.ui.drill_view import DrillScreen
+from lossquiz.worker.client import Outcome, SnippetRunner
 from tests.conftest import write_snippet
 
 pytestmark = pytest.mark.torch
@@ -79,7 +80,7 @@ def _drill(
     script = Script(clock, runner, answers)
     opts = DrillOptions(seed=1, **options)
     with Store.open(data) as store, runner:
-        drill = Drill(load_deck(deck_dir), store, runner, console, script, clock, opts)
+        drill = Drill(load_deck(deck_dir), store, runner, DrillScreen(console), script, clock, opts)
         drill.scheduler = make_scheduler(fuzz=False)
         drill.result = drill.run()  # type: ignore[attr-defined]
     return drill, script, out.getvalue()

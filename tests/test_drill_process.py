@@ -21,7 +21,7 @@ import pytest
 from fsrs import Card as FsrsCard
 from fsrs import Rating
 
-from lossquiz.scheduling import make_scheduler
+from lossquiz.progress.scheduling import make_scheduler
 from tests.conftest import trust_deck
 
 pytestmark = pytest.mark.torch

@@ -14,9 +14,10 @@ import yaml
 from typer.testing import CliRunner
 
 from lossquiz import paths
-from lossquiz.cards import TOPICS, load_deck
 from lossquiz.cli import app
-from lossquiz.export import ANKI_COLUMNS, card_record
+from lossquiz.deck.cards import load_deck
+from lossquiz.deck.export import ANKI_COLUMNS, card_record
+from lossquiz.deck.kinds import TOPICS
 from tests.conftest import FIXTURES, trust_deck, write_snippet
 
 ANKI_HEADERS = [

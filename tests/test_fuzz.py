@@ -12,9 +12,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lossquiz.cards import load_deck
+from lossquiz.deck.cards import load_deck
 from lossquiz.errors import DeckError
-from lossquiz.grading import parse_number
+from lossquiz.study.grading import parse_number
 
 FIXTURE = Path(__file__).parent / "fixtures" / "decks" / "mini"
 
@@ -138,8 +138,8 @@ def test_history_import_on_arbitrary_lines_is_all_or_nothing(
     tmp_path_factory: pytest.TempPathFactory, lines: list[str]
 ) -> None:
     from lossquiz.errors import HistoryError
-    from lossquiz.history import import_file
-    from lossquiz.storage import Store
+    from lossquiz.progress.history import import_file
+    from lossquiz.progress.store import Store
 
     home = tmp_path_factory.mktemp("home")
     path = home / "history.jsonl"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lossquiz.cards import Card
-from lossquiz.grading import graded_value, is_correct, parse_number
+from lossquiz.deck.cards import Card
+from lossquiz.study.grading import graded_value, is_correct, parse_number
 
 CARD = Card(
     id="c",

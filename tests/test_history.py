@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from lossquiz import scheduling
-from lossquiz.cards import load_deck
 from lossquiz.cli import app
 from lossquiz.clock import iso
-from lossquiz.history import FORMAT, FORMAT_VERSION, export_lines, import_file
-from lossquiz.stats import compute_stats
-from lossquiz.storage import Advance, CardRow, ReviewInput, Store
-from lossquiz.synthetic import generate_history
+from lossquiz.deck.cards import load_deck
+from lossquiz.progress import scheduling
+from lossquiz.progress.history import FORMAT, FORMAT_VERSION, export_lines, import_file
+from lossquiz.progress.stats import compute_stats
+from lossquiz.progress.store import Advance, CardRow, ReviewInput, Store
+from lossquiz.progress.synthetic import generate_history
 
 NOW = datetime(2025, 1, 10, 12, 0, tzinfo=timezone.utc)
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lossquiz import importer
-from lossquiz.answers import extract_formula, key_points, slug
-from lossquiz.cards import TOPICS, load_deck
 from lossquiz.cli import app
+from lossquiz.deck import notes_import as importer
+from lossquiz.deck.answers import extract_formula, key_points, slug
+from lossquiz.deck.cards import load_deck
+from lossquiz.deck.kinds import TOPICS
+from lossquiz.deck.notes import parse_notes
 from lossquiz.errors import LossquizError, NotesError
-from lossquiz.notes import parse_notes
 from tests.conftest import FIXTURES
 
 SEED = FIXTURES / "seed_notes.md"

@@ -115,7 +115,7 @@ def test_import_lossquiz_is_light() -> None:
 def test_stats_path_imports_neither_torch_nor_numpy() -> None:
     """py-fsrs loads its optimizer (and with it numpy/torch) lazily; stats must stay light."""
     code = (
-        "import sys, lossquiz.stats, lossquiz.history, lossquiz.synthetic, fsrs; "
+        "import sys, lossquiz.progress.stats, lossquiz.progress.history, lossquiz.progress.synthetic, fsrs; "
         "print(sorted(m for m in ('torch', 'numpy', 'pandas') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

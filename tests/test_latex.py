@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lossquiz.latex import to_unicode
+from lossquiz.deck.latex import to_unicode
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_cases_become_aligned_rows() -> None:
 
 
 def test_no_backslashes_left_in_deck_formulas() -> None:
-    from lossquiz.cards import load_deck
+    from lossquiz.deck.cards import load_deck
     from lossquiz.paths import builtin_deck
 
     for card in load_deck(builtin_deck()).cards:

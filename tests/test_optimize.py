@@ -18,11 +18,14 @@ import pytest
 from fsrs import Rating
 from typer.testing import CliRunner
 
-from lossquiz import optimizing, paths, render, scheduling, settings
+from lossquiz import paths
 from lossquiz.cli import app
 from lossquiz.clock import SystemClock
-from lossquiz.migrations import MIGRATIONS, migrate
-from lossquiz.storage import DB_NAME, ReviewInput, Store
+from lossquiz.progress import fitting as optimizing
+from lossquiz.progress import scheduling, settings
+from lossquiz.progress.migrations import MIGRATIONS, migrate
+from lossquiz.progress.store import DB_NAME, ReviewInput, Store
+from lossquiz.ui import drill_view
 from tests.conftest import FIXTURES
 from tests.history import simulate
 
@@ -75,7 +78,7 @@ def _expected_preview(state_json: str | None, parameters: list[float] | None, re
     random.seed(0)
     scheduler = scheduling.make_scheduler(retention=retention, parameters=parameters)
     intervals = scheduling.preview(scheduler, scheduling.load(state_json, 0, now), now=now)
-    return render.rating_choices(intervals, cram=False).plain.strip()
+    return drill_view.rating_choices(intervals, cram=False).plain.strip()
 
 
 @pytest.mark.torch

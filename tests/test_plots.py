@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lossquiz import render
-from lossquiz.cards import load_deck
 from lossquiz.cli import app
+from lossquiz.deck.cards import load_deck
 from lossquiz.paths import deck_dir as builtin_deck_dir
-from lossquiz.plots import Plot, Series, card_plots, parse_plots, plot_cards
-from lossquiz.snippets import SnippetRunner
+from lossquiz.study.plots import Plot, Series, card_plots, parse_plots, plot_cards
+from lossquiz.ui import show_view
+from lossquiz.worker.client import SnippetRunner
 from tests.conftest import write_snippet
 
 SQUARE = (Path(__file__).parent / "fixtures" / "decks" / "mini" / "snippets" / "square.py").read_text()
@@ -172,9 +172,9 @@ def _plot() -> Plot:
 
 
 def test_render_colour_only_when_asked() -> None:
-    plain = render.plot_text(_plot(), width=60, height=15, color=False)
+    plain = show_view.plot_text(_plot(), width=60, height=15, color=False)
     assert "\x1b[" not in plain and "up" in plain and "down" in plain
-    coloured = render.plot_text(_plot(), width=60, height=15, color=True)
+    coloured = show_view.plot_text(_plot(), width=60, height=15, color=True)
     assert "\x1b[" in coloured
 
 
@@ -228,4 +228,4 @@ def test_parse_plots_keeps_gaps() -> None:
     ]
     (plot,) = parse_plots(data)
     assert plot.series[0].y == (0.0, None, 2.0)
-    assert "a" in render.plot_text(plot, width=40, height=10, color=False)
+    assert "a" in show_view.plot_text(plot, width=40, height=10, color=False)

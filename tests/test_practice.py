@@ -21,14 +21,15 @@ from types import ModuleType
 import pytest
 from typer.testing import CliRunner
 
-from lossquiz import practice, practice_check
-from lossquiz.cards import load_deck
 from lossquiz.cli import app
+from lossquiz.deck.cards import load_deck
+from lossquiz.deck.practice_tasks import Task, load_tasks
 from lossquiz.errors import DeckError
 from lossquiz.paths import builtin_deck
-from lossquiz.practice import CheckReport, attempt_path, check_attempt, solution_file
-from lossquiz.practice_tasks import Task, load_tasks
-from lossquiz.snippets import SnippetRunner
+from lossquiz.study import practice
+from lossquiz.study.practice import CheckReport, attempt_path, check_attempt, solution_file
+from lossquiz.worker import practice_grader as practice_check
+from lossquiz.worker.client import SnippetRunner
 
 pytestmark = pytest.mark.torch
 torch = pytest.importorskip("torch")
@@ -598,8 +599,8 @@ def test_practice_review_is_scheduled_with_the_fitted_parameters(runner: CliRunn
     from fsrs import Card as FsrsCard
     from fsrs import Rating, Scheduler
 
-    from lossquiz import settings
-    from lossquiz.storage import Store
+    from lossquiz.progress import settings
+    from lossquiz.progress.store import Store
 
     fitted = list(Scheduler().parameters)
     fitted[2] = 40.0  # initial stability after Good: 40 days instead of ~2

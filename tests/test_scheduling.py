@@ -9,7 +9,7 @@ from fsrs import Rating, Scheduler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossquiz import scheduling
+from lossquiz.progress import scheduling
 
 START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from lossquiz.cards import Card
 from lossquiz.clock import iso
-from lossquiz.session import DrillOptions, Session, build_queue, spread
-from lossquiz.storage import CardRow
+from lossquiz.deck.cards import Card
+from lossquiz.progress.store import CardRow
+from lossquiz.study.queue import DrillOptions, Session, build_queue, spread
 
 NOW = datetime(2025, 1, 10, tzinfo=timezone.utc)
 

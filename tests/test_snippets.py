@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lossquiz.snippets import SnippetRunner
+from lossquiz.worker.client import SnippetRunner
 from tests.conftest import write_snippet
 
 pytestmark = pytest.mark.torch

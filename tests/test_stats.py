@@ -19,12 +19,12 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 from typer.testing import CliRunner
 
-from lossquiz.cards import Deck, load_deck
 from lossquiz.cli import app
 from lossquiz.clock import iso
+from lossquiz.deck.cards import Deck, load_deck
 from lossquiz.paths import deck_key
-from lossquiz.stats import HEATMAP_WEEKS, DayCount, Stats, compute_stats, day_start
-from lossquiz.storage import Advance, CardRow, ReviewInput, Store
+from lossquiz.progress.stats import HEATMAP_WEEKS, DayCount, Stats, compute_stats, day_start
+from lossquiz.progress.store import Advance, CardRow, ReviewInput, Store
 
 NOW = datetime(2025, 1, 10, 12, 0, tzinfo=timezone.utc)  # a Friday
 
@@ -191,7 +191,7 @@ def test_only_practice_has_no_mean_answer_time(tmp_path: Path, deck_dir: Path, t
 
 def test_per_card_figures_read_a_covering_index(seeded: tuple[Store, Deck]) -> None:
     """The drill/practice split must not send stats to the table (m006 put `mode` in the index)."""
-    from lossquiz.stats import _PER_CARD
+    from lossquiz.progress.stats import _PER_CARD
 
     store, _ = seeded
     plan = " ".join(str(row[-1]) for row in store.query("EXPLAIN QUERY PLAN " + _PER_CARD))
@@ -432,7 +432,7 @@ def test_stats_on_a_corrupt_database_is_one_line(runner: CliRunner, deck_dir: Pa
 
 
 def test_stats_on_a_synthetic_history(tmp_path: Path, deck_dir: Path, tz: Any) -> None:
-    from lossquiz.synthetic import generate_history
+    from lossquiz.progress.synthetic import generate_history
 
     deck = load_deck(deck_dir)
     with Store.open(tmp_path / "data") as store:
@@ -463,7 +463,7 @@ FITTED_AT = datetime(2025, 1, 8, 18, 30, tzinfo=timezone.utc)
 
 def _fitted_parameters() -> list[float]:
     """py-fsrs's defaults with a slower forgetting curve (w20, FSRS-6's decay), as a fit might give."""
-    from lossquiz.settings import default_parameters
+    from lossquiz.progress.settings import default_parameters
 
     parameters = default_parameters()
     parameters[20] = 0.6
@@ -490,7 +490,7 @@ def test_stats_names_the_default_scheduler(runner: CliRunner, deck_dir: Path, en
 
 def test_stats_names_fitted_parameters_and_uses_them(runner: CliRunner, deck_dir: Path, env: Path, tz: Any) -> None:
     """As `lossquiz optimize --apply-retention` leaves them: fitted parameters and a chosen retention."""
-    from lossquiz import settings
+    from lossquiz.progress import settings
 
     deck = load_deck(deck_dir)
     with Store.open(env, deck=deck_key(deck_dir)) as store:
@@ -535,7 +535,7 @@ def test_stats_on_an_empty_history_still_names_the_scheduler(runner: CliRunner, 
 
 
 def test_stats_with_unusable_stored_parameters_is_one_line(runner: CliRunner, deck_dir: Path, env: Path) -> None:
-    from lossquiz.settings import PARAMETERS_KEY
+    from lossquiz.progress.settings import PARAMETERS_KEY
 
     with Store.open(env, deck=deck_key(deck_dir)) as store:
         store.set_setting(PARAMETERS_KEY, json.dumps({"parameters": [1.0, 2.0], "fitted_at": "x"}), FITTED_AT)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from lossquiz.errors import StorageError
-from lossquiz.migrations import APPLICATION_ID, MIGRATIONS, migrate
-from lossquiz.storage import Advance, CardRow, ReviewInput, Store
+from lossquiz.progress.migrations import APPLICATION_ID, MIGRATIONS, migrate
+from lossquiz.progress.store import Advance, CardRow, ReviewInput, Store
 
 NOW = datetime(2025, 1, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -117,7 +117,7 @@ def test_unusable_data_directory_is_one_clear_error(tmp_path: Path) -> None:
 
 
 def test_upgrade_from_schema_1_applies_every_later_migration_and_keeps_reviews(tmp_path: Path) -> None:
-    from lossquiz.migrations import m001_initial
+    from lossquiz.progress.migrations import m001_initial
 
     path = tmp_path / "progress.db"
     conn = sqlite3.connect(path, isolation_level=None)

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lossquiz import paths, trust
+from lossquiz import paths
 from lossquiz.cli import app
-from lossquiz.migrations import MIGRATIONS
-from lossquiz.storage import Store
+from lossquiz.deck import trust
+from lossquiz.progress.migrations import MIGRATIONS
+from lossquiz.progress.store import Store
 from tests.conftest import trust_deck, write_snippet
 
 SPY = '''"""A snippet that leaves a mark when it runs (test fixture)."""

@@ -1,0 +1,108 @@
+"""The Typer app, the options every command shares, and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from lossquiz import __version__
+from lossquiz.errors import LossquizError
+
+if TYPE_CHECKING:
+    from lossquiz.deck.cards import Deck
+
+app = typer.Typer(
+    name="lossquiz",
+    help="Flashcards for deep-learning losses, every formula checked by a live torch snippet.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+DeckOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--deck",
+        help="Deck folder (cards/*.yaml + snippets/*.py). Env: LOSSQUIZ_DECK.",
+        show_default="built-in deck",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout, nothing else.")]
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Where progress is stored. Env: LOSSQUIZ_HOME.",
+        show_default="user data dir",
+    ),
+]
+TopicOption = Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")]
+KindOption = Annotated[list[str] | None, typer.Option("--kind", "-k", help="Only this kind (repeatable).")]
+
+
+@contextmanager
+def exit_on_error() -> Iterator[None]:
+    """Print a LossquizError as one line on stderr and exit with its code."""
+    try:
+        yield
+    except LossquizError as e:
+        from lossquiz.ui import console
+
+        console.error(str(e))
+        raise typer.Exit(code=e.exit_code) from None
+
+
+def print_json(data: Any) -> None:
+    """One JSON document on stdout, nothing else."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A command's deck, resolved once: its folder, its cards, the data dir and the progress key."""
+
+    root: Path
+    deck: Deck
+    home: Path
+    key: str
+
+
+def open_deck(deck: Path | None, data_dir: Path | None = None) -> Opened:
+    """Resolve --deck/--data-dir (and their env vars) and load the deck; raises DeckError."""
+    from lossquiz import paths
+    from lossquiz.deck import cards
+
+    root = paths.deck_dir(deck)
+    return Opened(root=root, deck=cards.load_deck(root), home=paths.data_dir(data_dir), key=paths.deck_key(root))
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"lossquiz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Flashcards for deep-learning losses, every formula checked by a live torch snippet.
+
+    Start with [bold]lossquiz drill[/]; [bold]lossquiz show huber[/] for a worked example.
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

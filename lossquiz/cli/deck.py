@@ -1,0 +1,211 @@
+"""Browsing and verifying a deck: `list`, `show`, `check`, `trust`, `untrust`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lossquiz.cli.app import (
+    DataDirOption,
+    DeckOption,
+    JsonOption,
+    KindOption,
+    TopicOption,
+    app,
+    exit_on_error,
+    open_deck,
+    print_json,
+)
+
+
+@app.command("list")
+def list_cards(
+    topic: TopicOption = None,
+    kind: KindOption = None,
+    deck: DeckOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the cards of the deck, in curriculum order.
+
+    Example: [bold]lossquiz list --topic regression[/]
+    """
+    from lossquiz.deck import cards
+    from lossquiz.ui import card_view, console
+
+    with exit_on_error():
+        opened = open_deck(deck)
+        selected = cards.select(opened.deck, topics=topic or [], kinds=kind or [])
+    if as_json:
+        print_json([cards.card_summary(c) for c in selected])
+        return
+    console.table(console.out(), card_view.card_table(selected))
+
+
+@app.command()
+def show(
+    query: Annotated[str, typer.Argument(help="Card id, alias or title words, e.g. huber, smooth-l1.")],
+    no_run: Annotated[bool, typer.Option("--no-run", help="Do not run the snippet (no torch).")] = False,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Show random problem N instead of the fixed example."),
+    ] = None,
+    plot: Annotated[
+        bool, typer.Option("--plot", help="Draw the card's curves in the terminal (computed by its snippet).")
+    ] = False,
+    deck: DeckOption = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one card as a worked example: answer, formula, snippet and live numbers.
+
+    A deck other than the built-in one runs its snippets only once trusted ([bold]lossquiz trust[/]).
+
+    Example: [bold]lossquiz show huber[/], [bold]lossquiz show focal --seed 3[/],
+    [bold]lossquiz show focal --plot[/]
+    """
+    from lossquiz.deck import cards, trust
+    from lossquiz.study import worked_example
+    from lossquiz.ui import console, show_view
+
+    if plot:
+        if no_run or seed is not None:
+            raise typer.BadParameter(
+                "--plot draws curves from the snippet; drop --no-run and --seed", param_hint="--plot"
+            )
+        _show_plot(query, deck, as_json=as_json)
+        return
+    with exit_on_error():
+        opened = open_deck(deck, data_dir)
+        card = cards.find_card(opened.deck, query)
+        run = not no_run and card.snippet is not None
+        if run and not (verdict := trust.is_trusted(opened.root, opened.home)).trusted:
+            console.note(f"note: showing without running the snippet: {verdict.reason}")
+            run = False
+        shown = worked_example.show_card(opened.deck, card, run=run, seed=seed)
+    if as_json:
+        print_json(shown.to_dict())
+    else:
+        out = console.out()
+        plain = not out.is_terminal  # piped: the Markdown as written, unwrapped, no highlighting
+        out.print(show_view.show(card, shown.source, shown.example, seed=seed, plain=plain), soft_wrap=plain)
+    if shown.error:
+        console.error(f"snippet '{card.snippet}' failed: {shown.error}")
+        raise typer.Exit(code=4)
+
+
+def _show_plot(query: str, deck: Path | None, *, as_json: bool) -> None:
+    from lossquiz.deck import cards
+    from lossquiz.study import plots
+    from lossquiz.ui import console, show_view
+
+    with exit_on_error():
+        opened = open_deck(deck)
+        card = cards.find_card(opened.deck, query)
+        found = plots.card_plots(opened.deck, card)
+    if as_json:
+        print_json({"id": card.id, "snippet": card.snippet, "plots": [p.to_dict() for p in found]})
+        return
+    out = console.out()
+    color = out.color_system is not None and not out.no_color
+    width, height = max(min(out.width, 120), 40), 22
+    drawn = [(p, show_view.plot_text(p, width=width, height=height, color=color)) for p in found]
+    out.print(show_view.plots(card, drawn))
+
+
+@app.command()
+def check(
+    card_ids: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[CARD]...", help="Only these cards (default: all)."),
+    ] = None,
+    problems: Annotated[int, typer.Option("--problems", min=0, help="Random problems per snippet.")] = 20,
+    deck: DeckOption = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate the deck, then run every snippet against its reference (exit 4 on disagreement).
+
+    A deck other than the built-in one must be trusted first ([bold]lossquiz trust[/]); else exit 1.
+
+    Example: [bold]lossquiz check[/], [bold]lossquiz check huber focal[/]
+    """
+    from lossquiz.deck import cards, practice_tasks, trust
+    from lossquiz.study import verify
+    from lossquiz.ui import check_view, console
+    from lossquiz.worker.client import SnippetRunner
+
+    with exit_on_error():
+        opened = open_deck(deck, data_dir)
+        practice_tasks.load_tasks(opened.deck)  # the deck's implement-it tasks are part of the deck: validate them
+        trust.require_trusted(opened.root, opened.home)
+        chosen = [cards.find_card(opened.deck, q) for q in card_ids] if card_ids else list(opened.deck.cards)
+        with SnippetRunner() as runner:
+            reports = verify.check_snippets(opened.deck, chosen, runner, problems=problems)
+    ok = all(r.ok for r in reports)
+    if as_json:
+        print_json({"ok": ok, "cards": len(chosen), "snippets": [verify.report_dict(r) for r in reports]})
+    else:
+        console.out().print(check_view.check_report(reports))
+    if not ok:
+        raise typer.Exit(code=4)
+
+
+@app.command("trust")
+def trust_deck(
+    deck_dir: Annotated[
+        Path | None, typer.Argument(metavar="DECK_DIR", help="The deck folder whose snippets may run.")
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List trusted decks and whether they changed.")] = False,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Allow a deck's code to run: snippets/ (show, check, drill, export) and practice/ (code --check).
+
+    Changing, adding or removing any file in either folder revokes it. Read them first: they
+    run with your permissions.
+
+    Example: [bold]lossquiz trust mydeck[/], [bold]lossquiz trust --list[/]
+    """
+    from lossquiz import paths
+    from lossquiz.clock import SystemClock
+    from lossquiz.deck import trust
+    from lossquiz.progress.store import Store
+    from lossquiz.ui import console, trust_view
+
+    if list_ == (deck_dir is not None):
+        raise typer.BadParameter("give a DECK_DIR to trust, or --list", param_hint="DECK_DIR")
+    with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+        if deck_dir is None:
+            entries = trust.entries(store)
+            if as_json:
+                print_json([asdict(e) for e in entries])
+            else:
+                console.out().print(trust_view.trusted_decks(entries))
+            return
+        digest = trust.trust(deck_dir, store, now=SystemClock().now())
+    if as_json:
+        print_json({"deck": str(deck_dir.resolve()), "sha256": digest.sha256, "files": list(digest.files)})
+    else:
+        console.out().print(trust_view.trusted(deck_dir, digest, builtin=trust.is_builtin(deck_dir)), soft_wrap=True)
+
+
+@app.command()
+def untrust(
+    deck_dir: Annotated[Path, typer.Argument(metavar="DECK_DIR", help="The deck folder to stop trusting.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Stop trusting a deck: its snippets and practice tasks no longer run.
+
+    Example: [bold]lossquiz untrust mydeck[/]
+    """
+    from lossquiz import paths
+    from lossquiz.deck import trust
+    from lossquiz.progress.store import Store
+    from lossquiz.ui import console
+
+    with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+        trust.untrust(deck_dir, store)
+    console.says(console.out(), f"no longer trusted: {deck_dir.resolve()}")

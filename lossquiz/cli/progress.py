@@ -1,0 +1,153 @@
+"""Progress: `stats`, `history export|import`, `optimize`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lossquiz.cli.app import DataDirOption, DeckOption, JsonOption, TopicOption, app, exit_on_error, print_json
+
+
+@app.command()
+def stats(
+    topic: TopicOption = None,
+    deck: DeckOption = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Progress: what is due, what you know, where the weak spots are.
+
+    Example: [bold]lossquiz stats[/], [bold]lossquiz stats --topic regression --json[/]
+    """
+    from lossquiz.cli.app import open_deck
+    from lossquiz.clock import SystemClock
+    from lossquiz.progress.stats import compute_stats
+    from lossquiz.progress.store import Store
+    from lossquiz.ui import console, stats_view
+
+    with exit_on_error():
+        opened = open_deck(deck, data_dir)
+        with Store.open(opened.home, deck=opened.key) as store:
+            figures = compute_stats(store, opened.deck, now=SystemClock().now(), topics=topic or [])
+    if as_json:
+        print_json(figures.to_dict())
+        return
+    console.out().print(stats_view.stats_empty(figures) if figures.empty else stats_view.stats_view(figures))
+
+
+history_app = typer.Typer(
+    name="history",
+    help="Export or import your review history (JSON Lines), e.g. to move it to another machine.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(history_app)
+
+
+@history_app.command("export")
+def history_export(
+    file: Annotated[Path | None, typer.Argument(help="Write here instead of stdout.", show_default=False)] = None,
+    deck: DeckOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Every review, session and card state of one deck as JSON Lines (a header line first).
+
+    Example: [bold]lossquiz history export backup.jsonl[/]
+    """
+    from lossquiz import paths
+    from lossquiz.clock import SystemClock
+    from lossquiz.progress import history
+    from lossquiz.progress.store import Store
+    from lossquiz.ui import console, history_view
+
+    with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(deck))) as store:
+        now = SystemClock().now()
+        if file is None or str(file) == "-":
+            sys.stdout.writelines(history.export_lines(store, now=now))
+            return
+        counts = history.export_file(store, file, now=now)
+    console.out().print(history_view.exported(counts, str(file)), soft_wrap=True)
+
+
+@history_app.command("import")
+def history_import(
+    file: Annotated[Path, typer.Argument(help="A file from `history export` ('-' reads stdin).")],
+    retention: Annotated[
+        float, typer.Option("--retention", min=0.7, max=0.99, help="Desired retention for rebuilt schedules.")
+    ] = 0.9,
+    deck: DeckOption = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Merge a history file into one deck's progress: reviews already stored are skipped, schedules rebuilt.
+
+    The whole file is checked first; if any line is bad, nothing is imported.
+
+    Example: [bold]lossquiz history import backup.jsonl[/]
+    """
+    from lossquiz import paths
+    from lossquiz.progress import history
+    from lossquiz.progress.store import Store
+    from lossquiz.ui import console, history_view
+
+    with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(deck))) as store:
+        result = history.import_file(store, file, retention=retention)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        console.out().print(history_view.imported(result, "stdin" if str(file) == "-" else str(file)), soft_wrap=True)
+
+
+@app.command()
+def optimize(
+    show_only: Annotated[bool, typer.Option("--show", help="Only print the parameters in use; fit nothing.")] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Forget fitted parameters and retention: back to defaults.")
+    ] = False,
+    apply_retention: Annotated[
+        bool, typer.Option("--apply-retention", help="Also make the workload-minimising retention the drill default.")
+    ] = False,
+    no_retention: Annotated[
+        bool, typer.Option("--no-retention", help="Skip the (slower) optimal-retention simulation.")
+    ] = False,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fit the FSRS scheduler to your own review history; drills use the fitted parameters from then on.
+
+    Needs 512 reviews made on a later day than the card's previous review (cram and undone
+    reviews do not count). Loads torch (py-fsrs's optimizer), so it takes a while.
+
+    Example: [bold]lossquiz optimize[/], [bold]lossquiz optimize --show[/], [bold]lossquiz optimize --reset[/]
+    """
+    from lossquiz import paths
+    from lossquiz.clock import SystemClock
+    from lossquiz.progress import fitting, settings
+    from lossquiz.progress.store import Store
+    from lossquiz.ui import console, optimize_view
+
+    if sum((show_only, reset, apply_retention or no_retention)) > 1:
+        raise typer.BadParameter("use one of --show, --reset, or a fit (optionally --apply-retention)")
+    if apply_retention and no_retention:
+        raise typer.BadParameter("--apply-retention needs the retention simulation; drop --no-retention")
+    with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+        if show_only or reset:
+            removed = settings.reset(store) if reset else None
+            current = fitting.in_use(store)
+        else:
+            with console.err().status("fitting FSRS to your review history (loads torch; can take a minute)…"):
+                fit = fitting.optimize(
+                    store, now=SystemClock().now(), retention=not no_retention, apply_retention=apply_retention
+                )
+    if show_only or reset:
+        if as_json:
+            print_json({**({"reset": removed} if reset else {}), **current.to_dict()})
+        else:
+            console.out().print(optimize_view.parameters_in_use(current, reset=removed))
+    elif as_json:
+        print_json(fit.to_dict())
+    else:
+        console.out().print(optimize_view.fit_report(fit))

@@ -1,0 +1,218 @@
+"""What a card says, read from Markdown: its formula, key points, title and id.
+
+Key points are the answer's top-level bullets or lines when there are 2-5 of them, else its
+sentences, else the clauses of a one-liner ("Huber (Robust)" -> Huber, Robust): the deck
+validator needs 2-5 checkpoints on every card.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from lossquiz.deck import mathtext
+
+PAD_POINT = "said in one line, without hedging"
+MAX_POINT = 160  # characters; longer key points are cut at a word
+RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
+SR_COMMENT = re.compile(r"\s*<!--SR:.*?-->")
+CODE_SPAN = re.compile(r"(`+)[^\n]*?\1")
+_ABBREVIATION = re.compile(r"(?:\b(?:vs|e\.g|i\.e|etc|cf|approx|eq|fig|al|resp))\.$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
+_RELATION = re.compile(r"\S\s*(?:=|\\(?:approx|propto|leq?|geq?)(?![A-Za-z]))\s*\S")  # an equation, not a lone symbol
+_STOP_WORDS = frozenset(
+    "a an the is are was were what whats do does did you your we our i explain describe define please of and".split()
+)
+
+
+def display_marks(line: str) -> int:
+    """How many `$$` a line holds outside code spans (odd: a display block opens or closes)."""
+    return CODE_SPAN.sub("", line).count("$$")
+
+
+def title_of(question: str) -> str:
+    """A short title: 'What is Focal Loss?' -> 'Focal Loss'; other questions stay as they are."""
+    text = mathtext.plain(strip_markup(question)).strip()
+    short = re.sub(r"(?i)^(?:what\s+(?:is|are)|explain|define|describe)\s+(?:the\s+|an?\s+)?", "", text)
+    short = short.rstrip("?.").strip() if short != text else text
+    return short[:1].upper() + short[1:] if short else text
+
+
+# -- formula and key points ---------------------------------------------------------------
+
+
+def extract_formula(answer: str) -> tuple[str | None, str]:
+    """The answer's main formula, and the answer without the lines that held only it.
+
+    Display math wins; else inline math on a "Formula:" line; else the first inline math
+    with an equals sign. Inline math inside a sentence stays in the answer too.
+    """
+    found = mathtext.spans(answer)
+    if not found:
+        return None, answer
+    display = [m for m in found if m.display]
+    chosen = display[0] if display else None
+    if chosen is None:
+        for m in found:
+            line_start = answer.rfind("\n", 0, m.start) + 1
+            if re.match(r"\W*(?:\*\*|__)?formula", answer[line_start : m.start], re.IGNORECASE):
+                chosen = m
+                break
+    if chosen is None:
+        chosen = next((m for m in found if _RELATION.search(m.tex)), None)
+    if chosen is None:
+        return None, answer
+    start = answer.rfind("\n", 0, chosen.start) + 1
+    end = answer.find("\n", chosen.end)
+    end = len(answer) if end < 0 else end
+    around = answer[start : chosen.start] + answer[chosen.end : end]
+    if _formula_only(around):
+        rest = (answer[:start] + answer[end + 1 :]).strip("\n")
+        if rest.strip():
+            answer = re.sub(r"\n{3,}", "\n\n", rest)
+    return chosen.tex, answer
+
+
+def _formula_only(text: str) -> bool:
+    """True if a line without its math says nothing (at most a 'Formula:' label)."""
+    rest = re.sub(r"(?i)^\W*(?:\*\*|__)?formula(?:\*\*|__)?\s*:?", "", text.strip())
+    return not re.search(r"[A-Za-z0-9]{2,}", rest)
+
+
+def key_points(answer: str, *, formula: str | None = None) -> list[str]:
+    """2-5 checkpoints: the answer's bullets or lines, else its sentences or clauses."""
+    units = _units(answer)
+    if len(units) > 5:
+        items = [text for text, is_item in units if is_item]
+        chosen = items if 2 <= len(items) <= 5 else [text for text, _ in units][:5]
+        points = [_shorten(t) for t in chosen]
+    elif len(units) >= 2:
+        points = [_shorten(t) for t, _ in units]
+    else:
+        whole = units[0][0] if units else _clean(answer or (f"${formula}$" if formula else ""))
+        points = [_shorten(p) for p in _split(whole)]
+    points = list(dict.fromkeys(p for p in points if p))
+    while len(points) < 2:
+        points.append(PAD_POINT if PAD_POINT not in points else "recalled without looking")
+    return points[:5]
+
+
+def _units(answer: str) -> list[tuple[str, bool]]:
+    """Top-level bullets and lines of an answer, cleaned; formula-only and label-only lines dropped."""
+    units: list[tuple[str, bool]] = []
+    top: int | None = None
+    in_math = False
+    for line in answer.splitlines():
+        if display_marks(line) % 2:
+            in_math = not in_math  # a multi-line $$ block: the formula, not a checkpoint
+            continue
+        if in_math:
+            continue
+        if not line.strip() or RULE.match(line):
+            continue
+        item = LIST_ITEM.match(line)
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        if item:
+            top = indent if top is None else min(top, indent)
+            if indent > top + 1:
+                continue  # a nested bullet: its parent is the checkpoint
+            units.append((item.group(2), True))
+        elif indent >= 2 and units:
+            units[-1] = (units[-1][0] + " " + line.strip(), units[-1][1])
+        else:
+            units.append((line.strip(), False))
+    kept = []
+    for text, is_item in units:
+        without_math = mathtext.replace(text, lambda m: " ")
+        if _formula_only(without_math) or _label_only(without_math):
+            continue
+        kept.append((_clean(text), is_item))
+    return [(t, i) for t, i in kept if t]
+
+
+def _label_only(text: str) -> bool:
+    plain = strip_markup(text).strip()
+    return plain.endswith(":") and len(plain.split()) <= 5
+
+
+def strip_markup(text: str) -> str:
+    """Markdown emphasis, code ticks, links and wikilinks removed (math left alone)."""
+    text = re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)", r"\1", text)
+    text = re.sub(r"`+([^`]*)`+", r"\1", text)
+    return text
+
+
+def _clean(text: str) -> str:
+    """A key point as plain text: markup stripped, math as unicode, spaces collapsed."""
+    text = SR_COMMENT.sub("", text)
+    text = mathtext.plain(strip_markup(text))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _sentences(text: str) -> list[str]:
+    parts: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        if parts and _ABBREVIATION.search(parts[-1]):
+            parts[-1] += " " + piece
+        else:
+            parts.append(piece)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _split(text: str) -> list[str]:
+    """One unit into 2-5 parts: sentences, else clauses, else itself."""
+    sentences = _sentences(text)
+    if len(sentences) >= 2:
+        return sentences[:5]
+    body = text.rstrip(".")
+    for pattern in (r";\s+", r"\s+\+\s+", r"\s+or\s+", r",\s+", r"\s+and\s+"):
+        parts = [p.strip() for p in re.split(pattern, body) if p.strip()]
+        if 2 <= len(parts) <= 5:
+            return parts
+    m = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", body)
+    if m:
+        return [m.group(1).strip(), m.group(2).strip()]
+    return [text]
+
+
+def _shorten(text: str) -> str:
+    """Whole sentences up to MAX_POINT characters; a single long one is cut at a word."""
+    sentences = _sentences(text)
+    out = sentences[0] if sentences else text
+    for sentence in sentences[1:]:
+        if len(out) + 1 + len(sentence) > MAX_POINT:
+            break
+        out += " " + sentence
+    if len(out) > MAX_POINT:
+        out = out[: MAX_POINT - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return out
+
+
+# -- ids ----------------------------------------------------------------------------------
+
+
+def slug(text: str, *, max_words: int = 8, max_chars: int = 60) -> str:
+    """A stable, readable id from question text: 'What is Focal Loss?' -> 'focal-loss'."""
+    plain = mathtext.replace(strip_markup(text), lambda m: " ")
+    plain = re.sub(r"(?<=\w)['’]s\b", "", plain)  # "loss's gamma" -> "loss gamma"
+    plain = re.sub(r"(?<=\w)['’](?=\w)", "", plain)  # "isn't" -> "isnt", not "isn-t"
+    ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)
+    kept = [w for w in words if w not in _STOP_WORDS] or words
+    out = ""
+    for word in kept[:max_words]:
+        candidate = f"{out}-{word}" if out else word
+        if len(candidate) > max_chars:
+            break
+        out = candidate
+    return out or "card"
+
+
+def normalise(question: str) -> str:
+    """Question text reduced to lower-case words, for matching an edited question to its old id."""
+    plain = mathtext.replace(strip_markup(question), lambda m: f" {m.tex} ")
+    return " ".join(re.findall(r"\w+", plain.lower()))

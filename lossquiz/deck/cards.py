@@ -1,0 +1,346 @@
+"""The deck: cards from `cards/*.yaml`, validated, plus lookup by id, alias or title.
+
+A deck is a folder with `cards/*.yaml` (one file per section, in curriculum order by file
+name) and `snippets/*.py`. Validation collects every problem before raising, and names the
+file, the line and the card id, so a broken deck can be fixed in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lossquiz.deck.kinds import KINDS, TOPICS
+from lossquiz.errors import DeckError, UnknownCardError
+
+REQUIRED = ("id", "topic", "kind", "question", "answer", "key_points", "source")
+_LIST_FIELDS = ("aliases", "key_points")
+_TEXT_FIELDS = ("id", "title", "question", "answer", "formula", "snippet", "source", "grade", "expression", "target")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+DEFAULT_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One question/answer card."""
+
+    id: str
+    topic: str
+    kind: str
+    question: str
+    answer: str
+    key_points: tuple[str, ...]
+    source: str
+    title: str = ""
+    aliases: tuple[str, ...] = ()
+    formula: str | None = None
+    snippet: str | None = None
+    family: str = ""
+    grade: str | None = None  # key of a multi-part snippet value that numeric drills ask for
+    tolerance: float = DEFAULT_TOLERANCE
+    variables: tuple[tuple[str, str], ...] = ()  # formula cards: name -> binding over snippet inputs
+    expression: str | None = None  # formula cards: the reference expression
+    target: str = "value"  # formula cards: "value", a step name, or "grad:<input>"
+    calculator: bool = False  # numeric cards whose problems need a calculator
+    factcheck: tuple[int, ...] = ()  # FACTCHECK.md part-A items this card corrects
+    order: int = 0  # position in the curriculum
+    path: str = ""
+    line: int = 0
+
+    @property
+    def auto_graded(self) -> bool:
+        """Graded against the live snippet (a typed number or expression), not self-rated."""
+        return KINDS[self.kind].grading != "self"
+
+    @property
+    def grading(self) -> str:
+        """How this card's answer is graded: self, number or expression (deck.kinds)."""
+        return KINDS[self.kind].grading
+
+    @property
+    def name(self) -> str:
+        """Title if given, else the id."""
+        return self.title or self.id
+
+    def content_hash(self) -> str:
+        """Hash of what the card teaches; flags edited cards without resetting progress."""
+        payload = [self.question, self.answer, list(self.key_points), self.formula, self.snippet]
+        return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """The cards of one deck folder, in curriculum order."""
+
+    root: Path
+    cards: tuple[Card, ...]
+    by_id: dict[str, Card] = field(repr=False, compare=False)
+
+    @property
+    def snippets_dir(self) -> Path:
+        """Folder of the deck's snippets."""
+        return self.root / "snippets"
+
+    def snippet_path(self, card: Card) -> Path | None:
+        """The file of a card's snippet, if it has one."""
+        return self.snippets_dir / f"{card.snippet}.py" if card.snippet else None
+
+    def topics(self) -> list[str]:
+        """Topics present, in curriculum order."""
+        return [t for t in TOPICS if any(c.topic == t for c in self.cards)]
+
+
+def _loader() -> type[yaml.SafeLoader]:
+    """A safe loader (C-accelerated when available) that records each mapping's line."""
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class LineLoader(base):  # type: ignore[misc, valid-type]
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+            mapping = super().construct_mapping(node, deep=deep)
+            mapping["__line__"] = node.start_mark.line + 1
+            return mapping
+
+    return LineLoader  # type: ignore[no-any-return]
+
+
+_LOADER = _loader()
+
+
+def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card | None:
+    """Validate one raw mapping; append problems and return None if it is unusable."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: each entry must be a mapping of card fields")
+        return None
+    line = raw.pop("__line__", 0)
+    cid = raw.get("id")
+    label = f"{where}:{line}: card '{cid}'" if isinstance(cid, str) else f"{where}:{line}: card"
+    before = len(problems)
+    for name in REQUIRED:
+        if raw.get(name) in (None, "", []):
+            problems.append(f"{label}: missing '{name}'")
+    for name in _TEXT_FIELDS:
+        if name in raw and raw[name] is not None and not isinstance(raw[name], str):
+            problems.append(f"{label}: '{name}' must be text")
+    for name in _LIST_FIELDS:
+        value = raw.get(name)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            problems.append(f"{label}: '{name}' must be a list of text")
+    if isinstance(cid, str) and not _SLUG.match(cid):
+        problems.append(f"{label}: id must be a lowercase slug (a-z, 0-9, '-')")
+    if raw.get("topic") is not None and raw.get("topic") not in TOPICS:
+        problems.append(f"{label}: unknown topic '{raw['topic']}' (one of: {', '.join(TOPICS)})")
+    if raw.get("kind") is not None and raw.get("kind") not in KINDS:
+        problems.append(f"{label}: unknown kind '{raw['kind']}' (one of: {', '.join(KINDS)})")
+    points = raw.get("key_points")
+    if isinstance(points, list) and points and not 2 <= len(points) <= 5:
+        problems.append(f"{label}: 'key_points' must have 2 to 5 items, has {len(points)}")
+    if raw.get("kind") == "formula":
+        variables = raw.get("variables")
+        if not (isinstance(variables, dict) and variables and all(isinstance(v, str) for v in variables.values())):
+            problems.append(f"{label}: a formula card needs 'variables': a mapping of name -> binding")
+        if not raw.get("expression") or not raw.get("snippet"):
+            problems.append(f"{label}: a formula card needs a 'snippet' and a reference 'expression'")
+    if "calculator" in raw and not isinstance(raw["calculator"], bool):
+        problems.append(f"{label}: 'calculator' must be true or false")
+    if raw.get("kind") in KINDS and KINDS[raw["kind"]].needs_snippet and not raw.get("snippet"):
+        problems.append(f"{label}: a {raw['kind']} card needs a 'snippet' to grade against")
+    fixes = raw.get("factcheck", [])
+    if not (isinstance(fixes, list) and all(isinstance(n, int) for n in fixes)):
+        problems.append(f"{label}: 'factcheck' must be a list of item numbers")
+    tolerance = raw.get("tolerance", DEFAULT_TOLERANCE)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance <= 0:
+        problems.append(f"{label}: 'tolerance' must be a positive number")
+    if len(problems) > before or not isinstance(cid, str):
+        return None
+    return Card(
+        id=cid,
+        topic=raw["topic"],
+        kind=raw["kind"],
+        question=raw["question"].strip(),
+        answer=raw["answer"].strip(),
+        key_points=tuple(raw["key_points"]),
+        source=raw["source"],
+        title=raw.get("title") or "",
+        aliases=tuple(raw.get("aliases") or ()),
+        formula=(raw.get("formula") or "").strip() or None,
+        snippet=raw.get("snippet") or None,
+        family=str(raw.get("family") or cid),
+        grade=raw.get("grade") or None,
+        tolerance=float(tolerance),
+        variables=tuple((str(k), v) for k, v in (raw.get("variables") or {}).items()),
+        expression=(raw.get("expression") or "").strip() or None,
+        target=raw.get("target") or "value",
+        calculator=bool(raw.get("calculator", False)),
+        factcheck=tuple(fixes),
+        order=order,
+        path=where,
+        line=line,
+    )
+
+
+def _cache_path(path: Path) -> Path | None:
+    """Where the parsed form of one YAML file is cached ($LOSSQUIZ_CACHE_DIR, else the user cache dir)."""
+    root = os.environ.get("LOSSQUIZ_CACHE_DIR")
+    if root is None:
+        import platformdirs
+
+        root = platformdirs.user_cache_dir("lossquiz", appauthor=False)
+    if not root:
+        return None  # LOSSQUIZ_CACHE_DIR="" turns the cache off
+    return Path(root) / "yaml" / (hashlib.sha1(str(path.resolve()).encode()).hexdigest() + ".json")
+
+
+def _parse_cached(path: Path) -> Any:
+    """yaml.load of a deck file, reusing the last parse while the file is unchanged.
+
+    Parsing dominates start-up (PyYAML's constructor is pure Python even with libyaml): a
+    JSON copy keyed on the file's mtime and size loads ~10x faster. Validation still runs
+    on every load; a missing, stale, corrupt or unwritable cache just means parsing again.
+    """
+    stat = path.stat()
+    key = [stat.st_mtime_ns, stat.st_size]
+    cache = _cache_path(path)
+    if cache is not None:
+        try:
+            cached = json.loads(cache.read_text(encoding="utf-8"))
+            if cached["key"] == key:
+                return cached["data"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 (a SafeLoader)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"key": key, "data": data}), encoding="utf-8")
+            tmp.replace(cache)  # atomic: a concurrent reader sees the old or the new copy
+        except (OSError, TypeError, ValueError):  # read-only cache dir, or YAML with non-JSON values
+            pass
+    return data
+
+
+def _read_file(path: Path, where: str, problems: list[str]) -> list[Any]:
+    try:
+        data = _parse_cached(path)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problems.append(f"{where}{line}: YAML syntax error: {e.problem or e}")
+        return []
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as e:
+        problems.append(f"{where}: cannot read: {e}")
+        return []
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.append(f"{where}: the file must be a list of cards")
+        return []
+    return data
+
+
+def load_deck(root: Path) -> Deck:
+    """Load and validate a deck folder; raise DeckError listing every problem."""
+    cards_dir = root / "cards"
+    if not cards_dir.is_dir():
+        raise DeckError([f"{root}: not a deck (no cards/ folder)"])
+    problems: list[str] = []
+    cards: list[Card] = []
+    for path in sorted(cards_dir.glob("*.yaml")):
+        where = _display(path, root)
+        for raw in _read_file(path, where, problems):
+            card = _parse_card(raw, where, len(cards), problems)
+            if card is not None:
+                cards.append(card)
+    by_id = _index(cards, root, problems)
+    if problems:
+        raise DeckError(problems)
+    if not cards:
+        raise DeckError([f"{_display(cards_dir, root)}: no cards found"])
+    return Deck(root=root, cards=tuple(cards), by_id=by_id)
+
+
+def _index(cards: list[Card], root: Path, problems: list[str]) -> dict[str, Card]:
+    """Check ids and aliases are unique and snippets exist; return the id index."""
+    by_id: dict[str, Card] = {}
+    names: dict[str, Card] = {}
+    for card in cards:
+        at = f"{card.path}:{card.line}: card '{card.id}'"
+        if card.id in by_id:
+            first = by_id[card.id]
+            problems.append(f"{at}: duplicate id (first at {first.path}:{first.line})")
+            continue
+        by_id[card.id] = card
+        for alias in card.aliases:
+            other = names.get(alias)
+            if other is not None and other.id != card.id:
+                problems.append(f"{at}: alias '{alias}' is also used by card '{other.id}'")
+            names[alias] = card
+        if card.snippet and not (root / "snippets" / f"{card.snippet}.py").is_file():
+            problems.append(f"{at}: unknown snippet '{card.snippet}' (no snippets/{card.snippet}.py)")
+    for card in cards:
+        other = names.get(card.id)
+        if other is not None and other.id != card.id:
+            problems.append(f"{card.path}:{card.line}: card '{card.id}': id is an alias of '{other.id}'")
+    return by_id
+
+
+def _display(path: Path, root: Path) -> str:
+    """Path as the user should see it: relative to the deck's parent when possible."""
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def find_card(deck: Deck, query: str) -> Card:
+    """A card by id, alias, or title words; a near miss suggests the closest names."""
+    key = _normalise(query)
+    if key in deck.by_id:
+        return deck.by_id[key]
+    for card in deck.cards:
+        if key in card.aliases or key == _normalise(card.title):
+            return card
+    words = set(key.split("-"))
+    titled = [c for c in deck.cards if words and words <= set(_normalise(c.name).split("-"))]
+    if len(titled) == 1:
+        return titled[0]
+    names = [n for c in deck.cards for n in (c.id, *c.aliases)]
+    close = difflib.get_close_matches(key, names, n=3, cutoff=0.6)
+    if titled:
+        close = [c.id for c in titled[:5]]
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise UnknownCardError(f"no card matches '{query}'{hint}")
+
+
+def select(deck: Deck, *, topics: list[str], kinds: list[str]) -> list[Card]:
+    """Cards filtered by topic and kind (empty filter = all); unknown names are errors."""
+    for name, given, allowed in (("topic", topics, TOPICS), ("kind", kinds, tuple(KINDS))):
+        bad = [g for g in given if g not in allowed]
+        if bad:
+            raise UnknownCardError(f"unknown {name} '{bad[0]}' (one of: {', '.join(allowed)})")
+    return [c for c in deck.cards if (not topics or c.topic in topics) and (not kinds or c.kind in kinds)]
+
+
+def card_summary(card: Card) -> dict[str, Any]:
+    """A card as `list --json` prints it."""
+    return {
+        "id": card.id,
+        "title": card.title,
+        "aliases": list(card.aliases),
+        "topic": card.topic,
+        "kind": card.kind,
+        "snippet": card.snippet,
+        "source": card.source,
+    }

@@ -1,0 +1,355 @@
+"""Markdown Q&A notes -> questions with answers, topics, formulas and key points.
+
+What becomes a card:
+- a heading `Q: …` (any level): the question; everything up to the next heading is the answer;
+- `question::answer` on one line, and `question:::answer` (both directions), as written for
+  Obsidian's spaced-repetition plugin (its `<!--SR:…-->` scheduling comments are dropped);
+- a bullet `**Question?** → answer` (also `$\\to$`, `->`, `=>`): a quick-fire card;
+- a lowest-level section with text but no question under it (e.g. "### DPO"): one card,
+  "Explain DPO." Sections whose text sits above sub-sections (a part's "Goal:") are
+  introductions: they are reported as skipped, not imported.
+
+Every other heading only sets the topic of the cards below it: the closest DESIGN.md topic
+by keywords, else the question's own words, else `synthesis`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from lossquiz.deck import mathtext
+from lossquiz.deck.answers import (
+    CODE_SPAN,
+    LIST_ITEM,
+    RULE,
+    SR_COMMENT,
+    display_marks,
+    extract_formula,
+    key_points,
+    strip_markup,
+    title_of,
+)
+from lossquiz.deck.kinds import TOPIC_WORDS, TOPICS
+from lossquiz.errors import NotesError
+
+FALLBACK_TOPIC = "synthesis"
+
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_QUESTION_HEADING = re.compile(r"^(?:Q|Question)\s*[:.]\s*(.*)$", re.IGNORECASE)
+_FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
+_ARROW = r"(?:\$\\to\$|\$\\rightarrow\$|→|->|=>)"
+# A top-level bullet "question? → answer" (bold question optional); nested bullets are part of an answer.
+_QUICKFIRE_BULLETS = (
+    re.compile(r"^ ?[-*+]\s+\*\*(?P<q>[^*]+\?)\*\*\s*" + _ARROW + r"\s*(?P<a>\S.*)$"),
+    re.compile(r"^ ?[-*+]\s+(?P<q>[^*][^→]*?\?)\s*" + _ARROW + r"\s*(?P<a>\S.*)$"),
+)
+_LINK_ONLY = re.compile(r"^\s*(?:[-*+]\s+)?(?:\[\[[^\]]*\]\]|\[[^\]]*\]\([^)]*\))\s*$")
+_TAG = re.compile(r"(?<!\S)#[A-Za-z][\w/-]*")  # an Obsidian #tag in a heading
+_TAGS_ONLY = re.compile(r"^\s*(?:#[\w/-]+\s*)+$")
+
+
+@dataclass(frozen=True, slots=True)
+class NoteCard:
+    """One question from the notes, ready to become a card (the id is given later)."""
+
+    question: str
+    answer: str
+    kind: str
+    topic: str
+    section: str  # the heading the card sits under, as written
+    heading: str  # the card's own heading as written ("Q: …"), "" for one-liners
+    line: int
+    title: str
+    key_points: tuple[str, ...]
+    formula: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notes:
+    """Everything found in one notes file."""
+
+    name: str
+    cards: tuple[NoteCard, ...]
+    fixed_lines: tuple[int, ...] = ()  # lines whose broken encoding (mojibake) was repaired
+    skipped: tuple[tuple[int, str], ...] = ()  # sections with text but no question: (line, heading)
+
+
+@dataclass
+class _Block:
+    """A heading and the lines under it, collected while scanning."""
+
+    level: int
+    text: str
+    line: int
+    context: list[str]  # enclosing headings, outermost first
+    question: str | None = None  # set for `Q:` headings
+    body: list[tuple[int, str]] = field(default_factory=list)
+    leaf: bool = True
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def read_notes(path: Path) -> tuple[list[str], list[int]]:
+    """The file's lines, with broken encoding repaired by ftfy; and the numbers of the lines repaired."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NotesError([f"{path}: no such file"]) from None
+    except IsADirectoryError:
+        raise NotesError([f"{path}: is a folder, not a Markdown file"]) from None
+    except OSError as e:
+        raise NotesError([f"{path}: cannot read: {e.strerror}"]) from None
+    if not data.strip():
+        raise NotesError([f"{path}: the file is empty, nothing to import"])
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise NotesError([f"{path}:{line}: not a text file (NUL byte)"])
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    raw_lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    problems = []
+    lines = []
+    for number, raw in enumerate(raw_lines, start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as e:
+            column = len(raw[: e.start].decode("utf-8", errors="replace")) + 1
+            problems.append(f"{path}:{number}: not UTF-8 (byte 0x{raw[e.start]:02x} at column {column})")
+    if problems:
+        more = [f"... and {len(problems) - 10} more lines"] if len(problems) > 10 else []
+        raise NotesError([*problems[:10], *more, "save the notes as UTF-8 and import again"])
+    return _repair(lines)
+
+
+def _repair(lines: list[str]) -> tuple[list[str], list[int]]:
+    """Fix mojibake ("â€”" -> "—") line by line with ftfy, keeping line numbers."""
+    import ftfy  # deferred: only `import` needs it
+
+    config = ftfy.TextFixerConfig(uncurl_quotes=False, unescape_html=False, fix_line_breaks=False)
+    fixed, changed = [], []
+    for number, line in enumerate(lines, start=1):
+        repaired = ftfy.fix_text(line, config=config) if not line.isascii() else line
+        if repaired != line:
+            changed.append(number)
+        fixed.append(repaired)
+    return fixed, changed
+
+
+def load_notes(path: Path) -> Notes:
+    """Read, repair and parse a notes file; raise NotesError listing every problem."""
+    lines, fixed = read_notes(path)
+    notes = parse_notes(lines, name=path.name)
+    return Notes(notes.name, notes.cards, tuple(fixed), notes.skipped)
+
+
+# -- parsing ------------------------------------------------------------------------------
+
+
+def parse_notes(lines: list[str], *, name: str = "notes") -> Notes:
+    """Turn the lines of a Markdown file into cards; raise NotesError listing every problem."""
+    problems: list[str] = []
+    blocks: list[_Block] = []
+    liners: list[tuple[int, str, str, list[str]]] = []  # (line, question, answer, context)
+    stack: list[tuple[int, str]] = []  # open (level, heading) pairs
+    current: _Block | None = None
+    fence: tuple[str, int] | None = None
+    math_open: int | None = None
+    start = _front_matter_end(lines)
+    for number, line in enumerate(lines[start:], start=start + 1):
+        if fence is not None:
+            _add(current, number, line)
+            mark = _FENCE.match(line)
+            if mark and mark.group(1)[0] == fence[0][0] and len(mark.group(1)) >= len(fence[0]):
+                fence = None
+            continue
+        if math_open is not None:
+            _add(current, number, line)
+            if display_marks(line) % 2:
+                math_open = None
+            continue
+        mark = _FENCE.match(line)
+        if mark:
+            fence = (mark.group(1), number)
+            _add(current, number, line)
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            level, text = len(heading.group(1)), _TAG.sub("", heading.group(2)).strip()
+            q = _QUESTION_HEADING.match(text)
+            if current is not None and current.question is not None and level > current.level and not q:
+                _add(current, number, line)  # a sub-heading inside an answer belongs to the answer
+                continue
+            if current is not None and current.question is None and level > current.level:
+                current.leaf = False
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            current = _Block(level, text, number, [h for _, h in stack], question=q.group(1).strip() if q else None)
+            blocks.append(current)
+            if not q:
+                stack.append((level, text))
+            continue
+        if display_marks(line) % 2:
+            math_open = number
+        liner = _one_liner(line)
+        if liner is not None:
+            context = [h for _, h in stack]
+            for question, answer in liner:
+                if not question or not answer:
+                    side = "question" if not question else "answer"
+                    problems.append(f"{name}:{number}: one-line card '{line.strip()}' has no {side}")
+                else:
+                    liners.append((number, question, answer, context))
+            continue
+        _add(current, number, line)
+    if fence is not None:
+        problems.append(f"{name}:{fence[1]}: code block opened here is never closed")
+    if math_open is not None:
+        problems.append(f"{name}:{math_open}: '$$' math opened here is never closed")
+    cards, skipped = _cards(blocks, liners, name, problems)
+    if problems:
+        raise NotesError(problems)
+    if not cards:
+        raise NotesError([f"{name}: no questions found (write '#### Q: …' headings, or 'question::answer' lines)"])
+    cards.sort(key=lambda c: c.line)
+    return Notes(name, tuple(cards), (), tuple(skipped))
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    """Index of the first line after YAML front matter (0 if there is none)."""
+    if lines and lines[0].strip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].strip() in ("---", "..."):
+                return i + 1
+    return 0
+
+
+def _add(block: _Block | None, number: int, line: str) -> None:
+    if block is not None:
+        block.body.append((number, line))
+
+
+def _one_liner(line: str) -> list[tuple[str, str]] | None:
+    """`q::a` -> [(q, a)]; `q:::a` -> [(q, a), (a, q)]; None if the line is not one."""
+    text = SR_COMMENT.sub("", line).strip()
+    item = LIST_ITEM.match(text)
+    if item:
+        text = item.group(2).strip()
+    searchable = CODE_SPAN.sub(lambda m: "x" * len(m.group(0)), text)
+    if ":::" in searchable:
+        at = searchable.index(":::")
+        q, a = text[:at].strip(), text[at + 3 :].strip()
+        return [(q, a), (a, q)] if q and a else [(q, a)]
+    if "::" in searchable:
+        at = searchable.index("::")
+        return [(text[:at].strip(), text[at + 2 :].strip())]
+    return None
+
+
+def _cards(
+    blocks: list[_Block], liners: list[tuple[int, str, str, list[str]]], name: str, problems: list[str]
+) -> tuple[list[NoteCard], list[tuple[int, str]]]:
+    cards: list[NoteCard] = []
+    skipped: list[tuple[int, str]] = []
+    for block in blocks:
+        if block.question is not None:
+            section = block.context[-1] if block.context else ""
+            answer = _text(block.body)
+            if not block.question:
+                problems.append(f"{name}:{block.line}: '{block.text}' heading has no question text")
+            elif not _meaningful(block.body):
+                problems.append(f"{name}:{block.line}: question '{block.question}' has no answer")
+            else:
+                cards.append(_card(block.question, answer, "concept", block.context, section, block.text, block.line))
+            continue
+        context = [*block.context, block.text]
+        quick = [(n, m) for n, line in block.body if (m := _quickfire(line))]
+        for number, (question, answer) in quick:
+            cards.append(_card(question, answer, "quickfire", context, block.text, "", number))
+        rest = [(n, line) for n, line in block.body if not _quickfire(line)]
+        if quick or not _meaningful(rest):
+            continue
+        if block.leaf:
+            question = f"Explain {mathtext.plain(strip_markup(block.text))}."
+            card = _card(question, _text(rest), "concept", context, block.text, block.text, block.line)
+            cards.append(replace(card, title=mathtext.plain(strip_markup(block.text))))
+        else:
+            skipped.append((block.line, block.text))
+    for number, question, answer, context in liners:
+        section = context[-1] if context else ""
+        kind = "quickfire" if "\n" not in answer else "concept"
+        cards.append(_card(question, answer, kind, context, section, "", number))
+    return cards, skipped
+
+
+def _quickfire(line: str) -> tuple[str, str] | None:
+    for pattern in _QUICKFIRE_BULLETS:
+        m = pattern.match(line)
+        if m:
+            return m.group("q").strip(), m.group("a").strip()
+    return None
+
+
+def _meaningful(body: list[tuple[int, str]]) -> bool:
+    """True if the lines hold more than blank lines, rules, link lists and #tags."""
+    return any(
+        line.strip() and not (RULE.match(line) or _LINK_ONLY.match(line) or _TAGS_ONLY.match(line)) for _, line in body
+    )
+
+
+def _text(body: list[tuple[int, str]]) -> str:
+    """The body lines as Markdown, without trailing rules or surrounding blank lines."""
+    lines = [line.rstrip() for _, line in body]
+    while lines and (not lines[-1].strip() or RULE.match(lines[-1])):
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def _card(question: str, answer: str, kind: str, context: list[str], section: str, heading: str, line: int) -> NoteCard:
+    formula, answer = extract_formula(answer)
+    return NoteCard(
+        question=question,
+        answer=answer,
+        kind=kind,
+        topic=topic_for([*context], question),
+        section=section,
+        heading=heading,
+        line=line,
+        title=title_of(question),
+        key_points=tuple(key_points(answer, formula=formula)),
+        formula=formula,
+    )
+
+
+# -- topics -------------------------------------------------------------------------------
+
+
+def _words(text: str) -> str:
+    """' lower case words ' with '-' as a space, for keyword matching."""
+    return " " + re.sub(r"[^a-z0-9]+", " ", text.lower().replace("-", " ")) + " "
+
+
+def topic_score(text: str) -> tuple[str | None, int]:
+    """The topic whose keywords a heading hits most (ties: curriculum order), with its score."""
+    words = _words(mathtext.replace(text, lambda m: " "))
+    best, score = None, 0
+    for topic in TOPICS:
+        hits = sum(1 for kw in TOPIC_WORDS[topic] if _words(kw) in words)
+        if hits > score:
+            best, score = topic, hits
+    return best, score
+
+
+def topic_for(headings: list[str], question: str) -> str:
+    """The nearest heading that names a topic, else the question's own words, else synthesis."""
+    for text in reversed(headings):
+        topic, _ = topic_score(text)
+        if topic is not None:
+            return topic
+    topic, _ = topic_score(question)
+    return topic or FALLBACK_TOPIC

@@ -1,0 +1,299 @@
+"""Review history as JSON Lines: export everything, import by merging.
+
+The file is a header line, then one line per session, per card state and per review:
+
+    {"type": "header", "format": "lossquiz-history", "version": 1, "exported_at": ..., ...}
+    {"type": "session", "id": 3, "started_at": ..., "ended_at": ..., "cram": false}
+    {"type": "card", "card": "huber", "content_hash": ..., "state": 2, "due": ..., "lapses": 0,
+     "fsrs": {...py-fsrs Card.to_dict()...}}
+    {"type": "review", "card": "huber", "reviewed_at": ..., "rating": 3, "correct": true,
+     "answer": "0.25", "expected": 0.25, "duration_ms": 8000, "cram": false, "undone": false,
+     "session": 3}
+
+Import is a merge. A review is identified by (card, reviewed_at), so importing a file twice,
+or a file that overlaps what is stored, adds nothing twice. The whole file is validated
+first; one bad line and nothing is written, and every bad line is named. The writes happen
+in one transaction. A card that gains reviews gets its schedule rebuilt by replaying its kept,
+non-cram reviews in time order through FSRS. Replay reproduces stability and difficulty
+exactly but not the fuzzed due date a drill chose, so when the replayed memory state matches
+a stored one (the database's or the file's), that state is kept as it is, due date and all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler
+
+from lossquiz.clock import iso
+from lossquiz.errors import HistoryError
+from lossquiz.progress import scheduling
+from lossquiz.progress.history_format import FORMAT, FORMAT_VERSION, Parsed, read_file
+from lossquiz.progress.store import Store
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "export_file", "export_lines", "import_file", "import_history", "read_file"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportCounts:
+    """What an export wrote."""
+
+    sessions: int
+    cards: int
+    reviews: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import changed."""
+
+    reviews_added: int
+    reviews_present: int  # already stored (or repeated in the file): skipped
+    sessions_added: int
+    cards_added: int
+    cards_rebuilt: int
+
+    def to_dict(self) -> dict[str, int]:
+        """As `history import --json` prints it."""
+        return {
+            "reviews_added": self.reviews_added,
+            "reviews_present": self.reviews_present,
+            "sessions_added": self.sessions_added,
+            "cards_added": self.cards_added,
+            "cards_rebuilt": self.cards_rebuilt,
+        }
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def _dumps(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def export_lines(store: Store, *, now: datetime) -> Iterator[str]:
+    """The whole history as JSON Lines, header first, reviews in time order."""
+    sessions = store.query("SELECT id, started_at, ended_at, cram FROM sessions ORDER BY id")
+    cards = store.query(
+        "SELECT slug, content_hash, fsrs_json, due, state, lapses FROM cards WHERE deck = :deck ORDER BY slug",
+        {"deck": store.deck},
+    )
+    reviews = store.query(
+        """SELECT c.slug, r.reviewed_at, r.rating, r.correct, r.answer, r.expected, r.duration_ms,
+                  r.cram, r.undone, r.session_id
+             FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.deck = :deck
+            ORDER BY r.reviewed_at, r.id""",
+        {"deck": store.deck},
+    )
+    yield _dumps(
+        {
+            "type": "header",
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "exported_at": iso(now),
+            "sessions": len(sessions),
+            "cards": len(cards),
+            "reviews": len(reviews),
+        }
+    )
+    for sid, started, ended, cram in sessions:
+        yield _dumps({"type": "session", "id": sid, "started_at": started, "ended_at": ended, "cram": bool(cram)})
+    for slug, content_hash, fsrs_json, due, state, lapses in cards:
+        yield _dumps(
+            {
+                "type": "card",
+                "card": slug,
+                "content_hash": content_hash,
+                "state": state,
+                "due": due,
+                "lapses": lapses,
+                "fsrs": json.loads(fsrs_json) if fsrs_json else None,
+            }
+        )
+    for slug, at, rating, correct, answer, expected, ms, cram, undone, sid in reviews:
+        yield _dumps(
+            {
+                "type": "review",
+                "card": slug,
+                "reviewed_at": at,
+                "rating": rating,
+                "correct": None if correct is None else bool(correct),
+                "answer": answer,
+                "expected": expected,
+                "duration_ms": ms,
+                "cram": bool(cram),
+                "undone": bool(undone),
+                "session": sid,
+            }
+        )
+
+
+def export_file(store: Store, path: Path, *, now: datetime) -> ExportCounts:
+    """Write the history to `path` (atomically: a half-written file never replaces a good one)."""
+    tmp = path.with_name(path.name + ".tmp")
+    counts: dict[str, int] = {}
+    try:
+        with tmp.open("w", encoding="utf-8") as f:
+            for line in export_lines(store, now=now):
+                if not counts:
+                    counts = json.loads(line)
+                f.write(line)
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise HistoryError(str(path), [f"cannot write: {e.strerror or e}"]) from None
+    return ExportCounts(sessions=counts["sessions"], cards=counts["cards"], reviews=counts["reviews"])
+
+
+# -- import ----------------------------------------------------------------------------------
+
+
+def import_file(store: Store, path: Path, *, retention: float = scheduling.DEFAULT_RETENTION) -> ImportResult:
+    """Validate a history file completely, then merge it in one transaction."""
+    parsed = read_file(path, known=store.cards().keys())
+    return import_history(store, parsed, where="stdin" if str(path) == "-" else str(path), retention=retention)
+
+
+def import_history(store: Store, parsed: Parsed, *, where: str, retention: float) -> ImportResult:
+    """Merge a validated history into the store, in one transaction."""
+    scheduler = scheduling.make_scheduler(retention=retention, fuzz=False)
+    with store.transaction() as conn:
+        ids = {
+            str(slug): int(cid)
+            for cid, slug in conn.execute("SELECT id, slug FROM cards WHERE deck = ?", (store.deck,))
+        }
+        in_file = {c.slug for c in parsed.cards}
+        unknown = [  # parse() checked this already; a card can vanish only between then and now
+            f"line {r.line}: review of card '{r.slug}', which has no card line and is not stored"
+            for r in parsed.reviews
+            if r.slug not in ids and r.slug not in in_file
+        ]
+        if unknown:
+            raise HistoryError(where, unknown)
+        new_cards = [c for c in parsed.cards if c.slug not in ids]
+        conn.executemany(
+            "INSERT INTO cards (deck, slug, content_hash) VALUES (?, ?, ?)",
+            [(store.deck, c.slug, c.content_hash) for c in new_cards],
+        )
+        ids = {
+            str(slug): int(cid)
+            for cid, slug in conn.execute("SELECT id, slug FROM cards WHERE deck = ?", (store.deck,))
+        }
+
+        session_ids = {str(at): int(sid) for sid, at in conn.execute("SELECT id, started_at FROM sessions")}
+        new_sessions = [s for s in parsed.sessions if s.started_at not in session_ids]
+        conn.executemany(
+            "INSERT INTO sessions (started_at, ended_at, cram) VALUES (?, ?, ?)",
+            [(s.started_at, s.ended_at, int(s.cram)) for s in new_sessions],
+        )
+        session_ids = {str(at): int(sid) for sid, at in conn.execute("SELECT id, started_at FROM sessions")}
+        session_map = {s.id: session_ids[s.started_at] for s in parsed.sessions}
+
+        present = set(conn.execute("SELECT card_id, reviewed_at FROM reviews"))
+        rows = []
+        touched: set[int] = {ids[c.slug] for c in new_cards}
+        for r in parsed.reviews:
+            key = (ids[r.slug], r.reviewed_at)
+            if key in present:
+                continue
+            present.add(key)
+            if not (r.undone or r.cram):
+                touched.add(key[0])
+            rows.append(
+                (
+                    key[0],
+                    None if r.session is None else session_map[r.session],
+                    r.reviewed_at,
+                    r.rating,
+                    None if r.correct is None else int(r.correct),
+                    r.answer,
+                    r.expected,
+                    r.duration_ms,
+                    int(r.cram),
+                    int(r.undone),
+                )
+            )
+        conn.executemany(
+            """INSERT INTO reviews (card_id, session_id, reviewed_at, rating, correct, answer, expected,
+                   duration_ms, cram, undone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            rows,
+        )
+        file_states = {ids[c.slug]: c.fsrs for c in parsed.cards if c.fsrs is not None}
+        rebuilt = _rebuild(conn, scheduler, sorted(touched), file_states)
+    return ImportResult(
+        reviews_added=len(rows),
+        reviews_present=len(parsed.reviews) - len(rows),
+        sessions_added=len(new_sessions),
+        cards_added=len(new_cards),
+        cards_rebuilt=rebuilt,
+    )
+
+
+def _rebuild(conn: Any, scheduler: Scheduler, card_ids: list[int], file_states: dict[int, dict[str, Any]]) -> int:
+    """Replay each card's kept, scheduled reviews in time order; store the resulting state."""
+    if not card_ids:
+        return 0
+    logs: dict[int, list[tuple[int, str]]] = {cid: [] for cid in card_ids}
+    for cid, rating, at in conn.execute(
+        """SELECT card_id, rating, reviewed_at FROM reviews
+            WHERE undone = 0 AND cram = 0 AND card_id IN (SELECT value FROM json_each(?))
+            ORDER BY card_id, reviewed_at, id""",
+        (json.dumps(card_ids),),
+    ):
+        logs[int(cid)].append((int(rating), str(at)))
+    stored = {int(cid): fsrs_json for cid, fsrs_json in conn.execute("SELECT id, fsrs_json FROM cards")}
+    updates = []
+    for cid in card_ids:
+        state, lapses = replay(scheduler, cid, logs[cid])
+        if state is not None:
+            candidates = [FsrsCard.from_json(stored[cid])] if stored.get(cid) else []
+            if cid in file_states:
+                candidates.append(FsrsCard.from_dict({**file_states[cid], "card_id": cid}))  # type: ignore[typeddict-item]
+            state = next((c for c in candidates if same_memory(c, state)), state)
+        updates.append(
+            (
+                None if state is None else scheduling.dump(state),
+                None if state is None else iso(state.due),
+                None if state is None else scheduling.state_of(state),
+                lapses,
+                cid,
+            )
+        )
+    conn.executemany("UPDATE cards SET fsrs_json = ?, due = ?, state = ?, lapses = ? WHERE id = ?", updates)
+    return len(updates)
+
+
+def replay(scheduler: Scheduler, card_id: int, log: Iterable[tuple[int, str]]) -> tuple[FsrsCard | None, int]:
+    """A card's state and lapse count after these (rating, reviewed_at) reviews, oldest first."""
+    card: FsrsCard | None = None
+    lapses = 0
+    for rating, at in log:
+        moment = datetime.fromisoformat(at)
+        if card is None:
+            card = scheduling.new_card(card_id, moment)
+        lapses += scheduling.is_lapse(card, Rating(rating))
+        card = scheduling.review(scheduler, card, Rating(rating), now=moment)
+    return card, lapses
+
+
+def same_memory(a: FsrsCard, b: FsrsCard) -> bool:
+    """Same FSRS memory state (everything but the due date, which fuzz and retention move)."""
+
+    def close(x: float | None, y: float | None) -> bool:
+        return x == y or (x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9))
+
+    return (
+        a.state == b.state
+        and a.step == b.step
+        and a.last_review == b.last_review
+        and close(a.stability, b.stability)
+        and close(a.difficulty, b.difficulty)
+    )

@@ -1,0 +1,448 @@
+"""Progress figures for `lossquiz stats`, aggregated in SQL.
+
+Times are stored as UTC text; people live in local days. This module is where the two
+meet: each local day becomes a UTC [start, end) range computed in Python (which knows the
+DST rules), and the ranges go to SQLite as one JSON array. Every per-day figure is then an
+indexed range query, so the cost grows with the days shown, not with the reviews stored.
+Per-card work (states, recall probability) is a loop over cards, never over reviews.
+
+Undone reviews never count. Cram reviews count as activity (reviews, streak, heatmap,
+answer time, accuracy) but not for retention, whose question is "did the schedule work?".
+
+Reviews come in two modes: 'drill' (an answer in `lossquiz drill`) and 'code' (a checked
+implement-it attempt, `lossquiz code CARD --check`). Practice counts as activity (reviews,
+streak, heatmap) and for retention: it is rated and moves the card's FSRS schedule like a
+drill answer, so it is part of what the schedule is judged on. It is left out of the mean
+answer time (a check takes no typing time: its duration is 0 unless an editor was opened)
+and of "numeric right" (a pass/fail of written code is not a typed number; `code --list`
+reports practice results).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from fsrs import State
+
+from lossquiz.clock import iso
+from lossquiz.deck.cards import Card, Deck, select
+from lossquiz.progress import scheduling, settings
+from lossquiz.progress.store import CardRow, Store
+
+HEATMAP_WEEKS = 18  # about four months, whole weeks Monday..Sunday like a contribution graph
+FORECAST_DAYS = 7
+RETENTION_DAYS = 30
+WEAKEST = 5
+_STREAK_CHUNK = 365  # days looked at per query once a streak outlives the heatmap
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    """How many of something fell on one local day."""
+
+    day: date
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """As `stats --json` prints it."""
+        return {"date": self.day.isoformat(), "count": self.count}
+
+
+@dataclass(frozen=True, slots=True)
+class TopicStats:
+    """One row of the per-topic table."""
+
+    topic: str
+    cards: int
+    seen: int
+    recall: float | None  # mean FSRS probability of recall now, over seen cards
+    graded: int  # auto-graded answers (numeric, gradient)
+    correct: int
+
+    @property
+    def accuracy(self) -> float | None:
+        """Share of auto-graded answers that were right."""
+        return self.correct / self.graded if self.graded else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """As `stats --json` prints it."""
+        return {
+            "topic": self.topic,
+            "cards": self.cards,
+            "seen": self.seen,
+            "mean_recall": self.recall,
+            "graded": self.graded,
+            "correct": self.correct,
+            "accuracy": self.accuracy,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WeakCard:
+    """A card worth drilling now, and how."""
+
+    id: str
+    title: str
+    topic: str
+    lapses: int
+    recall: float
+    due: str | None
+
+    @property
+    def command(self) -> str:
+        """The command that drills this card right away."""
+        return f"lossquiz drill --card {self.id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """As `stats --json` prints it."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "topic": self.topic,
+            "lapses": self.lapses,
+            "recall": self.recall,
+            "due": self.due,
+            "command": self.command,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerInUse:
+    """The FSRS parameters and desired retention a drill schedules with now (issue #6)."""
+
+    fitted: bool  # parameters fitted by `lossquiz optimize`, else py-fsrs's defaults
+    fitted_at: datetime | None
+    fitted_on_reviews: int | None
+    desired_retention: float
+    retention_stored: bool  # chosen by `optimize --apply-retention`, else the 0.9 default
+    algorithm: str = settings.ALGORITHM
+
+    def to_dict(self) -> dict[str, Any]:
+        """As `stats --json` prints it (the words `optimize --show --json` uses)."""
+        return {
+            "algorithm": self.algorithm,
+            "parameters": "fitted" if self.fitted else "default",
+            "fitted_at": iso(self.fitted_at) if self.fitted_at else None,
+            "fitted_on_reviews": self.fitted_on_reviews,
+            "desired_retention": self.desired_retention,
+            "retention_source": "optimize --apply-retention" if self.retention_stored else "default",
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Every figure `lossquiz stats` shows."""
+
+    now: datetime
+    today: date
+    topics_filter: tuple[str, ...]
+    cards_total: int
+    cards_new: int
+    cards_learning: int
+    cards_relearning: int
+    cards_review: int
+    due_now: int
+    due_today: int
+    forecast: tuple[DayCount, ...]  # today (overdue included) and the next six days
+    reviews_total: int
+    reviews_cram: int
+    reviews_practice: int  # checked implement-it attempts (mode 'code'), included in reviews_total
+    reviews_today: int
+    mean_seconds: float | None  # over drill answers only
+    streak: int
+    retention_reviews: int
+    retention_passed: int
+    heatmap: tuple[DayCount, ...]  # from a Monday HEATMAP_WEEKS-1 weeks ago to today
+    topics: tuple[TopicStats, ...]
+    weakest: tuple[WeakCard, ...]
+    scheduler: SchedulerInUse
+
+    @property
+    def empty(self) -> bool:
+        """No review has been kept yet."""
+        return self.reviews_total == 0
+
+    @property
+    def retention_window(self) -> int:
+        """How many local days true retention looks back."""
+        return RETENTION_DAYS
+
+    @property
+    def retention(self) -> float | None:
+        """True retention over the last RETENTION_DAYS days."""
+        return self.retention_passed / self.retention_reviews if self.retention_reviews else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as one JSON-ready object (`stats --json`)."""
+        offset = self.now.astimezone().strftime("%z")
+        return {
+            "empty": self.empty,
+            "generated_at": iso(self.now),
+            "today": self.today.isoformat(),
+            "utc_offset": f"{offset[:3]}:{offset[3:]}" if offset else "+00:00",
+            "topics_filter": list(self.topics_filter),
+            "cards": {
+                "total": self.cards_total,
+                "new": self.cards_new,
+                "learning": self.cards_learning,
+                "relearning": self.cards_relearning,
+                "review": self.cards_review,
+            },
+            "due": {
+                "now": self.due_now,
+                "today": self.due_today,
+                "forecast": [d.to_dict() for d in self.forecast],
+            },
+            "reviews": {
+                "total": self.reviews_total,
+                "cram": self.reviews_cram,
+                "practice": self.reviews_practice,
+                "today": self.reviews_today,
+                "mean_answer_seconds": self.mean_seconds,
+            },
+            "streak_days": self.streak,
+            "retention": {
+                "window_days": RETENTION_DAYS,
+                "reviews": self.retention_reviews,
+                "passed": self.retention_passed,
+                "rate": self.retention,
+            },
+            "heatmap": [d.to_dict() for d in self.heatmap],
+            "topics": [t.to_dict() for t in self.topics],
+            "weakest": [w.to_dict() for w in self.weakest],
+            "scheduler": self.scheduler.to_dict(),
+        }
+
+
+# -- local days ------------------------------------------------------------------------------
+
+
+def local_date(moment: datetime) -> date:
+    """The user's local calendar date at a UTC instant."""
+    return moment.astimezone().date()
+
+
+def day_start(day: date) -> datetime:
+    """Local midnight starting `day`, as an aware UTC datetime (DST-correct)."""
+    return datetime(day.year, day.month, day.day).astimezone(timezone.utc)  # naive = local time
+
+
+def _bins(first: date, last: date) -> str:
+    """Local days first..last as a JSON array of [date, utc_start, utc_end] for SQLite."""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return json.dumps([[d.isoformat(), iso(day_start(d)), iso(day_start(d + timedelta(days=1)))] for d in days])
+
+
+# -- the queries -----------------------------------------------------------------------------
+
+# The card filter is written `+r.card_id` so that SQLite ranges over the time index
+# (reviews_stats_time, covering) instead of walking every selected card's reviews.
+_SELECTED = "SELECT value FROM json_each(:ids)"
+
+_DAILY_COUNTS = f"""
+    SELECT json_extract(d.value, '$[0]'),
+           (SELECT count(*) FROM reviews r
+             WHERE r.reviewed_at >= json_extract(d.value, '$[1]')
+               AND r.reviewed_at < json_extract(d.value, '$[2]')
+               AND r.undone = 0 AND +r.card_id IN ({_SELECTED}))
+      FROM json_each(:days) d
+"""
+
+# True retention: the first kept, scheduled review of each card on each local day; a pass
+# is any rating above Again. Same-day repeats of a failed card would otherwise flatter it.
+# (SQLite returns the bare column `rating` from the row holding min(reviewed_at).)
+_RETENTION = f"""
+    SELECT count(*), coalesce(sum(rating > 1), 0) FROM (
+        SELECT min(r.reviewed_at), r.rating
+          FROM json_each(:days) d
+          JOIN reviews r ON r.reviewed_at >= json_extract(d.value, '$[1]')
+                        AND r.reviewed_at < json_extract(d.value, '$[2]')
+         WHERE r.undone = 0 AND r.cram = 0 AND +r.card_id IN ({_SELECTED})
+         GROUP BY d.key, r.card_id)
+"""
+
+# All-time figures per card, read from the covering index reviews_stats_card (mode is in it
+# since m006); the few hundred rows are then summed per topic and overall. Answer time and
+# accuracy are over drill answers only (see the module docstring).
+_PER_CARD = """
+    SELECT card_id, count(*), sum(cram), sum(mode = 'code'),
+           sum(mode = 'drill'), coalesce(sum(CASE WHEN mode = 'drill' THEN duration_ms END), 0),
+           count(CASE WHEN mode = 'drill' THEN correct END),
+           coalesce(sum(CASE WHEN mode = 'drill' THEN correct END), 0)
+      FROM reviews WHERE undone = 0 GROUP BY card_id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class _CardTotals:
+    reviews: int = 0
+    cram: int = 0
+    practice: int = 0  # mode 'code'
+    drill: int = 0  # mode 'drill': the answers that have an answer time
+    drill_ms: int = 0
+    graded: int = 0  # auto-graded drill answers
+    correct: int = 0
+
+
+def compute_stats(store: Store, deck: Deck, *, now: datetime, topics: Sequence[str] = ()) -> Stats:
+    """Every figure for the deck's cards (optionally only some topics), as of `now`."""
+    chosen = select(deck, topics=list(topics), kinds=[])
+    with store.snapshot():
+        return _compute(store, deck, chosen, now=now, topics=topics)
+
+
+def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, topics: Sequence[str]) -> Stats:
+    rows = store.cards()
+    stored = {c.id: rows[c.id] for c in chosen if c.id in rows}
+    ids = json.dumps(sorted(r.id for r in stored.values()))
+    today = local_date(now)
+
+    parameters, retention = settings.scheduler_settings(store, None)  # what `drill` schedules with
+    scheduler = scheduling.make_scheduler(fuzz=False, parameters=parameters)  # recall as the drill's FSRS sees it
+    memories = {slug: scheduling.load(row.fsrs_json, row.id, now) for slug, row in stored.items() if row.fsrs_json}
+    recall = {slug: scheduling.retrievability(scheduler, m, now=now) for slug, m in memories.items()}
+    stability = {slug: float(m.stability or 0.0) for slug, m in memories.items()}
+    states = [stored[c.id].state if c.id in stored and stored[c.id].fsrs_json else None for c in chosen]
+    forecast = _forecast(stored.values(), today)
+    heat_start = today - timedelta(days=today.weekday() + 7 * (HEATMAP_WEEKS - 1))
+    heatmap = _daily(store, ids, heat_start, today)
+    per_card = {int(r[0]): _CardTotals(*(int(x) for x in r[1:])) for r in store.query(_PER_CARD)}
+    totals = [per_card.get(row.id, _CardTotals()) for row in stored.values()]
+    total = sum(t.reviews for t in totals)
+    drilled = sum(t.drill for t in totals)
+    ret_reviews, ret_passed = store.query(
+        _RETENTION, {"ids": ids, "days": _bins(today - timedelta(days=RETENTION_DAYS - 1), today)}
+    )[0]
+    return Stats(
+        now=now,
+        today=today,
+        topics_filter=tuple(topics),
+        cards_total=len(chosen),
+        cards_new=states.count(None),
+        cards_learning=states.count(int(State.Learning)),
+        cards_relearning=states.count(int(State.Relearning)),
+        cards_review=states.count(int(State.Review)),
+        due_now=sum(1 for r in stored.values() if r.fsrs_json and r.due and r.due <= iso(now)),
+        due_today=forecast[0].count,
+        forecast=tuple(forecast),
+        reviews_total=total,
+        reviews_cram=sum(t.cram for t in totals),
+        reviews_practice=sum(t.practice for t in totals),
+        reviews_today=heatmap[-1].count,
+        mean_seconds=sum(t.drill_ms for t in totals) / drilled / 1000 if drilled else None,
+        streak=_streak(store, ids, heatmap),
+        retention_reviews=int(ret_reviews),
+        retention_passed=int(ret_passed),
+        heatmap=tuple(heatmap),
+        topics=tuple(_topics(deck, chosen, stored, recall, per_card)),
+        weakest=tuple(_weakest(chosen, stored, recall, stability)),
+        scheduler=_scheduler_in_use(store, fitted=parameters is not None, retention=retention),
+    )
+
+
+def _scheduler_in_use(store: Store, *, fitted: bool, retention: float) -> SchedulerInUse:
+    """Describe what `drill` (without --retention) schedules with: when and on what it was fitted."""
+    _, fitted_at, n_reviews = settings.fsrs_parameters(store)
+    return SchedulerInUse(
+        fitted=fitted,
+        fitted_at=fitted_at,
+        fitted_on_reviews=n_reviews,
+        desired_retention=retention,
+        retention_stored=settings.desired_retention(store) is not None,
+    )
+
+
+def _daily(store: Store, ids: str, first: date, last: date) -> list[DayCount]:
+    """Kept reviews per local day, first..last inclusive."""
+    rows = store.query(_DAILY_COUNTS, {"ids": ids, "days": _bins(first, last)})
+    return [DayCount(date.fromisoformat(day), int(count)) for day, count in rows]
+
+
+def _forecast(rows: Any, today: date) -> list[DayCount]:
+    """Cards due on each of the next FORECAST_DAYS local days (today includes overdue)."""
+    ends = [iso(day_start(today + timedelta(days=i + 1))) for i in range(FORECAST_DAYS)]
+    counts = [0] * FORECAST_DAYS
+    for row in rows:
+        if not (row.fsrs_json and row.due):
+            continue
+        for i, end in enumerate(ends):
+            if row.due < end:
+                counts[i] += 1
+                break
+    return [DayCount(today + timedelta(days=i), n) for i, n in enumerate(counts)]
+
+
+def _streak(store: Store, ids: str, heatmap: list[DayCount]) -> int:
+    """Consecutive local days with a kept review, ending today (or yesterday if none yet today)."""
+    days = [d.count > 0 for d in heatmap]
+    if not days[-1]:
+        days.pop()
+    streak = 0
+    for active in reversed(days):
+        if not active:
+            return streak
+        streak += 1
+    # The streak is older than the heatmap: keep looking back, a year per query.
+    last = heatmap[0].day - timedelta(days=1)
+    while True:
+        first = last - timedelta(days=_STREAK_CHUNK - 1)
+        for d in reversed(_daily(store, ids, first, last)):
+            if not d.count:
+                return streak
+            streak += 1
+        last = first - timedelta(days=1)
+
+
+def _topics(
+    deck: Deck,
+    chosen: list[Card],
+    stored: dict[str, CardRow],
+    recall: dict[str, float],
+    per_card: dict[int, _CardTotals],
+) -> list[TopicStats]:
+    """Cards seen, mean recall now and numeric accuracy, per topic in curriculum order."""
+    out = []
+    for topic in deck.topics():
+        cards = [c for c in chosen if c.topic == topic]
+        if not cards:
+            continue
+        recalls = [recall[c.id] for c in cards if c.id in recall]
+        marks = [per_card[stored[c.id].id] for c in cards if c.id in stored and stored[c.id].id in per_card]
+        out.append(
+            TopicStats(
+                topic=topic,
+                cards=len(cards),
+                seen=len(recalls),
+                recall=sum(recalls) / len(recalls) if recalls else None,
+                graded=sum(m.graded for m in marks),
+                correct=sum(m.correct for m in marks),
+            )
+        )
+    return out
+
+
+def _weakest(
+    chosen: list[Card], stored: dict[str, CardRow], recall: dict[str, float], stability: dict[str, float]
+) -> list[WeakCard]:
+    """Seen cards with the most lapses, then the lowest recall probability now.
+
+    Ties (say, two cards reviewed a minute ago, both near 100%) go to the less stable
+    memory: the one FSRS expects to fade first.
+    """
+    seen = [c for c in chosen if c.id in recall]
+    seen.sort(key=lambda c: (-stored[c.id].lapses, round(recall[c.id], 4), stability[c.id], c.id))
+    return [
+        WeakCard(
+            id=c.id,
+            title=c.name,
+            topic=c.topic,
+            lapses=stored[c.id].lapses,
+            recall=recall[c.id],
+            due=stored[c.id].due,
+        )
+        for c in seen[:WEAKEST]
+    ]

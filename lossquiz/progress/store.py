@@ -1,0 +1,415 @@
+"""Progress in SQLite: current state per card plus an append-only review log.
+
+Every review is committed in its own IMMEDIATE transaction the moment it is given, so
+Ctrl-C, a closed terminal or `kill -9` lose nothing already answered, and two sessions on
+one file serialise their writes (WAL, busy timeout) instead of losing one.
+A file that is not a lossquiz database, is corrupt, or has a newer schema is refused
+with one clear line and never written to.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from lossquiz.clock import iso
+from lossquiz.errors import StorageError
+from lossquiz.progress.migrations import APPLICATION_ID, MIGRATIONS, migrate
+
+DB_NAME = "progress.db"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """A card's stored scheduling state (fsrs_json is None for a new card)."""
+
+    id: int
+    slug: str
+    fsrs_json: str | None
+    due: str | None
+    state: int | None
+    lapses: int
+
+
+@dataclass(frozen=True, slots=True)
+class Advance:
+    """What a review does to a card's schedule (computed from the state inside the lock)."""
+
+    fsrs_json: str
+    due: str
+    state: int
+    lapse: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewInput:
+    """One answer as given."""
+
+    slug: str
+    rating: int
+    reviewed_at: datetime
+    duration_ms: int
+    session_id: int | None = None
+    correct: bool | None = None
+    answer: str | None = None
+    expected: float | None = None
+    cram: bool = False
+    mode: str = "drill"  # "drill", or "code" for an implement-it practice check
+
+
+def _check_file(path: Path) -> None:
+    """Refuse anything that is not an SQLite file (before sqlite3 touches it)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        with path.open("rb") as f:
+            header = f.read(16)
+    except OSError as e:
+        raise StorageError(f"cannot read {path}: {e.strerror}") from None
+    if header != _SQLITE_HEADER:
+        raise StorageError(f"{path} is not a lossquiz database (not SQLite); left untouched")
+
+
+class Store:
+    """The progress database; opening it validates the file and migrates it forward."""
+
+    def __init__(self, path: Path, *, deck: str = "") -> None:
+        self.path = path
+        self.deck = deck  # cards and reviews are read and written for this deck only (paths.deck_key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StorageError(f"cannot create the data directory {path.parent}: {e.strerror}") from None
+        _check_file(path)
+        try:
+            self.conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+        except sqlite3.Error as e:
+            raise StorageError(f"cannot open {path}: {e}") from None
+        try:
+            self._validate()
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA busy_timeout=10000")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            migrate(self.conn)
+        except sqlite3.DatabaseError as e:
+            self.conn.close()
+            raise StorageError(_describe(path, e)) from None
+        except StorageError:
+            self.conn.close()
+            raise
+
+    @classmethod
+    def open(cls, data_dir: Path, *, deck: str = "") -> Store:
+        """The store in a data directory, scoped to one deck's cards (the built-in deck by default)."""
+        return cls(data_dir / DB_NAME, deck=deck)
+
+    def _validate(self) -> None:
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id != APPLICATION_ID and tables:
+            raise StorageError(
+                f"{self.path} is not a lossquiz database (another program's SQLite file); left untouched"
+            )
+        if version > len(MIGRATIONS):
+            raise StorageError(
+                f"{self.path} was written by a newer lossquiz (schema {version}, this one knows {len(MIGRATIONS)}); "
+                "upgrade lossquiz — the file was left untouched"
+            )
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: committed on exit, rolled back on error."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as e:
+            raise StorageError(_describe(self.path, e)) from None
+
+    def _read(self, sql: str, params: Iterable[object] = ()) -> list[Any]:
+        try:
+            return self.conn.execute(sql, tuple(params)).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise StorageError(_describe(self.path, e)) from None
+
+    def query(self, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> list[Any]:
+        """Rows of one read-only query, positional or named parameters (stats, history)."""
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise StorageError(_describe(self.path, e)) from None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one consistent state, even while a drill writes (WAL)."""
+        try:
+            self.conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as e:
+            raise StorageError(_describe(self.path, e)) from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE write transaction: all of it is committed, or none of it."""
+        with self._write() as conn:
+            yield conn
+
+    def sync_cards(self, slugs_hashes: Iterable[tuple[str, str]]) -> None:
+        """Make sure every deck card has a row (new cards have no state yet)."""
+        rows = list(slugs_hashes)
+        known = {r[0] for r in self._read("SELECT slug FROM cards WHERE deck = ?", (self.deck,))}
+        missing = [(self.deck, slug, digest) for slug, digest in rows if slug not in known]
+        if missing:
+            with self._write() as conn:
+                conn.executemany("INSERT OR IGNORE INTO cards (deck, slug, content_hash) VALUES (?, ?, ?)", missing)
+
+    def cards(self) -> dict[str, CardRow]:
+        """Every stored card by slug."""
+        rows = self._read("SELECT id, slug, fsrs_json, due, state, lapses FROM cards WHERE deck = ?", (self.deck,))
+        return {str(r[1]): CardRow(*r) for r in rows}
+
+    def start_session(self, now: datetime, *, cram: bool) -> int:
+        """Open a session row; returns its id."""
+        with self._write() as conn:
+            cur = conn.execute("INSERT INTO sessions (started_at, cram) VALUES (?, ?)", (iso(now), int(cram)))
+            return int(cur.lastrowid or 0)
+
+    def end_session(self, session_id: int, now: datetime) -> None:
+        """Close a session row."""
+        with self._write() as conn:
+            conn.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (iso(now), session_id))
+
+    def record_review(self, review: ReviewInput, advance: Callable[[CardRow], Advance] | None) -> int:
+        """Append one review and (unless cramming) move the card's schedule, atomically.
+
+        `advance` gets the state as stored inside the lock, so two sessions reviewing the
+        same card both keep their review and the schedule follows the later one.
+        """
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT id, slug, fsrs_json, due, state, lapses FROM cards WHERE deck = ? AND slug = ?",
+                (self.deck, review.slug),
+            ).fetchone()
+            if row is None:
+                raise StorageError(f"card '{review.slug}' is not in the progress database")
+            before = CardRow(*row)
+            cur = conn.execute(
+                """INSERT INTO reviews (card_id, session_id, reviewed_at, rating, correct, answer, expected,
+                       duration_ms, cram, mode, prev_fsrs_json, prev_due, prev_state, prev_lapses)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    before.id,
+                    review.session_id,
+                    iso(review.reviewed_at),
+                    review.rating,
+                    None if review.correct is None else int(review.correct),
+                    review.answer,
+                    review.expected,
+                    review.duration_ms,
+                    int(review.cram),
+                    review.mode,
+                    before.fsrs_json,
+                    before.due,
+                    before.state,
+                    before.lapses,
+                ),
+            )
+            if advance is not None and not review.cram:
+                after = advance(before)
+                conn.execute(
+                    "UPDATE cards SET fsrs_json = ?, due = ?, state = ?, lapses = lapses + ? WHERE id = ?",
+                    (after.fsrs_json, after.due, after.state, int(after.lapse), before.id),
+                )
+            return int(cur.lastrowid or 0)
+
+    def undo_last(self, session_id: int) -> str | None:
+        """Mark the session's last review undone and restore the card's previous schedule."""
+        with self._write() as conn:
+            row = conn.execute(
+                """SELECT r.id, c.slug, r.cram, r.prev_fsrs_json, r.prev_due, r.prev_state, r.prev_lapses, c.id
+                   FROM reviews r JOIN cards c ON c.id = r.card_id
+                   WHERE r.session_id = ? AND r.undone = 0 ORDER BY r.id DESC LIMIT 1""",
+                (session_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            review_id, slug, cram, fsrs_json, due, state, lapses, card_id = row
+            conn.execute("UPDATE reviews SET undone = 1 WHERE id = ?", (review_id,))
+            if not cram:
+                conn.execute(
+                    "UPDATE cards SET fsrs_json = ?, due = ?, state = ?, lapses = ? WHERE id = ?",
+                    (fsrs_json, due, state, lapses, card_id),
+                )
+            return str(slug)
+
+    def introduced_since(self, since: datetime) -> int:
+        """How many cards had their first (kept, scheduled) review at or after `since`."""
+        rows = self._read(
+            """SELECT count(*) FROM (SELECT r.card_id, min(r.reviewed_at) AS first
+                   FROM reviews r JOIN cards c ON c.id = r.card_id
+                   WHERE c.deck = ? AND r.undone = 0 AND r.cram = 0 GROUP BY r.card_id) WHERE first >= ?""",
+            (self.deck, iso(since)),
+        )
+        return int(rows[0][0])
+
+    def trust_deck(self, path: str, digest: str, files: int, now: datetime) -> None:
+        """Record (or renew) trust in a deck's snippets as they are now."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO trusted_decks (path, snippets_hash, files, trusted_at) VALUES (?, ?, ?, ?)",
+                (path, digest, files, iso(now)),
+            )
+
+    def untrust_deck(self, path: str) -> bool:
+        """Forget a trusted deck; False if it was not trusted."""
+        with self._write() as conn:
+            return conn.execute("DELETE FROM trusted_decks WHERE path = ?", (path,)).rowcount > 0
+
+    def trusted_decks(self) -> list[TrustedDeck]:
+        """Every trusted deck, by path."""
+        rows = self._read("SELECT path, snippets_hash, files, trusted_at FROM trusted_decks ORDER BY path")
+        return [TrustedDeck(*r) for r in rows]
+
+    def setting(self, key: str) -> tuple[str, str] | None:
+        """A stored setting as (JSON text, updated_at ISO), or None when unset."""
+        rows = self._read("SELECT value, updated_at FROM settings WHERE key = ?", (key,))
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+    def set_setting(self, key: str, value: str, now: datetime) -> None:
+        """Store a setting (JSON text), replacing any previous value."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (key, value, iso(now)),
+            )
+
+    def delete_setting(self, key: str) -> bool:
+        """Forget a setting; True if there was one."""
+        with self._write() as conn:
+            return conn.execute("DELETE FROM settings WHERE key = ?", (key,)).rowcount > 0
+
+    def review_history(self) -> list[tuple[int, int, str, int]]:
+        """Kept, scheduled reviews as (card rowid, rating, reviewed_at ISO, duration_ms), oldest first.
+
+        Undone and cram reviews are left out: they never moved a schedule. Every deck's reviews
+        count: the parameters describe the user's memory, not one deck.
+        """
+        rows = self._read(
+            """SELECT card_id, rating, reviewed_at, duration_ms FROM reviews
+               WHERE undone = 0 AND cram = 0 ORDER BY reviewed_at, id"""
+        )
+        return [(int(r[0]), int(r[1]), str(r[2]), int(r[3])) for r in rows]
+
+    def practice_history(self) -> dict[str, PracticeHistory]:
+        """Per card, its checked implement-it attempts (reviews with mode 'code')."""
+        rows = self._read(
+            """SELECT c.slug, count(*), coalesce(max(r.correct), 0), max(r.reviewed_at),
+                      (SELECT r2.correct FROM reviews r2 WHERE r2.card_id = c.id AND r2.mode = 'code'
+                          AND r2.undone = 0 ORDER BY r2.reviewed_at DESC, r2.id DESC LIMIT 1)
+               FROM reviews r JOIN cards c ON c.id = r.card_id
+               WHERE c.deck = ? AND r.mode = 'code' AND r.undone = 0 GROUP BY c.id""",
+            (self.deck,),
+        )
+        return {
+            str(slug): PracticeHistory(int(n), bool(ever), str(last_at), bool(last))
+            for slug, n, ever, last_at, last in rows
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedDeck:
+    """A deck the user trusted: its resolved path and the hash of its snippets then."""
+
+    path: str
+    snippets_hash: str
+    files: int
+    trusted_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeHistory:
+    """A card's checked practice attempts: how many, whether any passed, the latest one."""
+
+    attempts: int
+    passed: bool
+    last_checked: str
+    last_passed: bool
+
+
+def _describe(path: Path, error: sqlite3.DatabaseError) -> str:
+    text = str(error)
+    if "not a database" in text or "malformed" in text:
+        return f"{path} is corrupt or not a lossquiz database ({text}); left untouched"
+    if "readonly" in text or "read-only" in text:
+        return f"cannot write progress: {path} is read-only"
+    if "disk is full" in text or "disk I/O" in text:
+        return f"cannot write progress to {path}: {text}"
+    if "locked" in text or "busy" in text:
+        return f"{path} is busy (another lossquiz is writing); try again"
+    return f"progress database {path}: {text}"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """What a session recorded (undone reviews excluded)."""
+
+    reviews: int
+    graded: int
+    correct: int
+    ratings: dict[int, int]
+    seconds: float
+    due_next_day: int
+    next_due: str | None
+
+
+def session_summary(store: Store, session_id: int | None, now: datetime) -> SessionSummary:
+    """Counts for the end-of-session summary, read back from what was committed."""
+    rows = store._read(
+        """SELECT rating, correct, duration_ms FROM reviews WHERE session_id = ? AND undone = 0""",
+        (session_id if session_id is not None else -1,),
+    )
+    ratings: dict[int, int] = {}
+    for rating, _c, _d in rows:
+        ratings[int(rating)] = ratings.get(int(rating), 0) + 1
+    graded = [r for r in rows if r[1] is not None]
+    horizon = iso(now + timedelta(days=1))
+    due_next_day = store._read(
+        "SELECT count(*) FROM cards WHERE deck = ? AND due IS NOT NULL AND due <= ?", (store.deck, horizon)
+    )
+    upcoming = store._read(
+        "SELECT min(due) FROM cards WHERE deck = ? AND due IS NOT NULL AND due > ?", (store.deck, iso(now))
+    )
+    return SessionSummary(
+        reviews=len(rows),
+        graded=len(graded),
+        correct=sum(int(r[1]) for r in graded),
+        ratings=ratings,
+        seconds=sum(int(r[2]) for r in rows) / 1000,
+        due_next_day=int(due_next_day[0][0]),
+        next_due=upcoming[0][0] if upcoming and upcoming[0][0] else None,
+    )

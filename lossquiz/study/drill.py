@@ -1,0 +1,279 @@
+"""The drill loop: show a card, read the answer, grade it, commit the review at once.
+
+Everything the loop needs comes in (deck, store, snippet runner, screen, prompter, clock),
+so tests drive it with a FixedClock and scripted answers. The snippet worker is started
+before the first card is shown, so torch imports while the user reads.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
+
+from fsrs import Rating
+
+from lossquiz.clock import Clock, local_day_start
+from lossquiz.deck.cards import Card, Deck
+from lossquiz.progress import scheduling
+from lossquiz.progress.reviews import record_rated
+from lossquiz.progress.store import ReviewInput, Store
+from lossquiz.study.grading import auto_rating, graded_value, is_correct, parse_number
+from lossquiz.study.queue import DrillOptions, Session, build_queue
+from lossquiz.worker.client import SnippetRunner
+
+COMMANDS = "s skip · u undo · q quit"
+T = TypeVar("T")
+
+
+class Prompter(Protocol):
+    """Reads one answer; `deadline` lets a terminal show a countdown (ui.prompts)."""
+
+    def ask(self, message: str, *, deadline: datetime | None = None) -> str: ...
+
+
+class Screen(Protocol):
+    """What the drill shows; ui.drill_view.DrillScreen draws it with Rich."""
+
+    def card(self, card: Card, position: str, time_limit: float) -> None: ...
+    def problem(self, inputs: dict[str, Any], card: Card) -> None: ...
+    def graded(
+        self,
+        correct: bool,
+        value: float,
+        expected: float,
+        card: Card,
+        rating: Rating,
+        seconds: float,
+        time_limit: float,
+        due: Any,
+    ) -> None: ...
+    def worked(self, data: dict[str, Any], *, label: str) -> None: ...
+    def answer(self, card: Card) -> None: ...
+    def choices(self, intervals: dict[Any, Any], *, cram: bool) -> None: ...
+    def recorded(self, rating: Rating, due: Any, *, cram: bool) -> None: ...
+    def say(self, text: str = "", *, style: str = "") -> None: ...
+
+
+class _Quit(Exception):
+    """The user typed q."""
+
+
+class _Undo(Exception):
+    """The user typed u."""
+
+
+class _Skip(Exception):
+    """The user typed s."""
+
+
+@dataclass
+class DrillResult:
+    """How the session went (the summary is read back from the database)."""
+
+    session_id: int | None
+    asked: int = 0
+    interrupted: bool = False
+    empty: bool = False
+
+
+class Drill:
+    """One drill session."""
+
+    def __init__(
+        self,
+        deck: Deck,
+        store: Store,
+        runner: SnippetRunner,
+        screen: Screen,
+        prompter: Prompter,
+        clock: Clock,
+        options: DrillOptions,
+        *,
+        parameters: list[float] | None = None,
+    ) -> None:
+        self.deck, self.store, self.runner = deck, store, runner
+        self.screen, self.prompter, self.clock, self.options = screen, prompter, clock, options
+        self.scheduler = scheduling.make_scheduler(retention=options.retention, parameters=parameters)
+        self.rng = random.Random(options.seed)
+        self.session_id: int | None = None
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def run(self) -> DrillResult:
+        """Ask cards until the queue, the card limit or the time budget runs out."""
+        now = self.clock.now()
+        self.store.sync_cards((c.id, c.content_hash()) for c in self.deck.cards)
+        rows = self.store.cards()
+        introduced = self.store.introduced_since(local_day_start(now))
+        queue = build_queue(self.deck.cards, rows, now=now, options=self.options, introduced_today=introduced)
+        if not queue:
+            return DrillResult(None, empty=True)
+        if self.options.run_snippets and any(c.snippet for c in queue):
+            self.runner.start()  # torch imports in the worker while the first card is read
+        self.session_id = self.store.start_session(now, cram=self.options.cram)
+        session = Session(queue, started=now, minutes=self.options.minutes)
+        result = DrillResult(self.session_id)
+        try:
+            while (card := session.next_card(self.clock.now())) is not None:
+                result.asked += 1
+                position = f"{result.asked}/{result.asked + len(session.queue)}"
+                try:
+                    rating = self._ask(card, position)
+                except _Skip:
+                    self.screen.say("skipped", style="dim")
+                    continue
+                except _Undo:
+                    undone = self._undo()
+                    session.ask_again_first(*(c for c in (undone, card) if c is not None))
+                    result.asked -= 1 if undone is None else 2
+                    continue
+                if rating == Rating.Again and session.failed(card):
+                    self.screen.say("↻ this card comes back later in the session", style="dim")
+        except _Quit:
+            pass
+        except EOFError:
+            pass
+        except KeyboardInterrupt:
+            result.interrupted = True
+        finally:
+            self.store.end_session(self.session_id, self.clock.now())
+        return result
+
+    def _command(self, text: str) -> None:
+        """Raise for the session commands typed at any prompt."""
+        key = text.strip().lower()
+        if key in ("q", "quit"):
+            raise _Quit
+        if key in ("u", "undo"):
+            raise _Undo
+        if key in ("s", "skip"):
+            raise _Skip
+
+    def _undo(self) -> Card | None:
+        assert self.session_id is not None
+        slug = self.store.undo_last(self.session_id)
+        if slug is None:
+            self.screen.say("nothing to undo in this session", style="yellow")
+            return None
+        self.screen.say(f"undone: last rating of '{slug}' (its previous schedule is back)", style="yellow")
+        return self.deck.by_id.get(slug)
+
+    def _ask_until(
+        self, message: str, parse: Callable[[str], T | None], hint: str, deadline: datetime | None = None
+    ) -> tuple[str, T]:
+        """Ask until `parse` accepts the answer (session commands raise); nonsense gets `hint`."""
+        while True:
+            text = self.prompter.ask(message, deadline=deadline)
+            self._command(text)
+            value = parse(text)
+            if value is not None:
+                return text, value
+            self.screen.say(hint, style="yellow")
+
+    def _deadline(self, shown: datetime) -> datetime | None:
+        limit = self.options.time_limit
+        return shown + timedelta(seconds=limit) if limit > 0 else None
+
+    # -- one card -------------------------------------------------------------------------
+
+    def _ask(self, card: Card, position: str) -> Rating:
+        self.screen.say()
+        self.screen.card(card, position, self.options.time_limit)
+        ask = {"number": self._ask_numeric, "self": self._ask_recall}.get(card.grading, self._ask_recall)
+        return ask(card)
+
+    def _ask_numeric(self, card: Card) -> Rating:
+        path = self.deck.snippet_path(card)
+        assert path is not None
+        seed = self.rng.randrange(2**31)
+        outcome = self.runner.run(path, seed=seed)
+        data = outcome.data
+        problem = self._problem_value(card, data, outcome.error)
+        if data is None or problem is None:
+            raise _Skip
+        self.screen.problem(data["inputs"], card)
+        shown = self.clock.now()
+        deadline = self._deadline(shown)
+        text, value = self._ask_until(
+            f"answer ({COMMANDS}) > ", parse_number, "type a number such as 0.25, 3/4 or 1e-3 (or s, u, q)", deadline
+        )
+        seconds = (self.clock.now() - shown).total_seconds()
+        correct = is_correct(value, problem, card.tolerance)
+        rating = Rating(auto_rating(correct, seconds, self.options.time_limit))
+        review = ReviewInput(
+            slug=card.id,
+            rating=int(rating),
+            reviewed_at=self.clock.now(),
+            duration_ms=int(seconds * 1000),
+            session_id=self.session_id,
+            correct=correct,
+            answer=text.strip(),
+            expected=problem,
+            cram=self.options.cram,
+        )
+        due = record_rated(self.store, self.scheduler, review)
+        self.screen.graded(correct, value, problem, card, rating, seconds, self.options.time_limit, due)
+        self.screen.worked(data, label=f"worked steps (seed {seed})")
+        return rating
+
+    def _problem_value(self, card: Card, data: dict[str, Any] | None, error: str | None) -> float | None:
+        """The number to grade against, or None (with one line said) if the snippet let us down."""
+        if data is None:
+            self.screen.say(
+                f"snippet '{card.snippet}' failed: {error} — card skipped, nothing recorded",
+                style="red",
+            )
+            return None
+        if not data["agree"]:
+            self.screen.say(f"snippet '{card.snippet}' disagrees with its reference — card skipped", style="red")
+            return None
+        try:
+            return graded_value(card, data["value"])
+        except ValueError as e:
+            self.screen.say(f"card '{card.id}': {e} — card skipped", style="red")
+            return None
+
+    def _ask_recall(self, card: Card) -> Rating:
+        shown = self.clock.now()
+        typed = self.prompter.ask(
+            f"Enter to reveal, or type your answer first ({COMMANDS}) > ",
+            deadline=self._deadline(shown),
+        )
+        self._command(typed)
+        seconds = (self.clock.now() - shown).total_seconds()
+        self.screen.answer(card)
+        if card.snippet and self.options.run_snippets:
+            path = self.deck.snippet_path(card)
+            assert path is not None
+            outcome = self.runner.run(path)
+            if outcome.data is not None:
+                self.screen.worked(outcome.data, label=f"live: snippets/{card.snippet}.py")
+            else:
+                self.screen.say(f"snippet '{card.snippet}' failed: {outcome.error}", style="red")
+        state = self._state(card)
+        intervals = scheduling.preview(self.scheduler, state, now=self.clock.now())
+        self.screen.choices(intervals, cram=self.options.cram)
+        _, rating = self._ask_until(
+            "rate 1-4 or a/h/g/e (u undo · q quit) > ",
+            lambda text: scheduling.RATING_KEYS.get(text.strip().lower()),
+            "type 1 Again, 2 Hard, 3 Good or 4 Easy (or a, h, g, e)",
+        )
+        review = ReviewInput(
+            slug=card.id,
+            rating=int(rating),
+            reviewed_at=self.clock.now(),
+            duration_ms=int(seconds * 1000),
+            session_id=self.session_id,
+            answer=typed.strip() or None,
+            cram=self.options.cram,
+        )
+        due = record_rated(self.store, self.scheduler, review)
+        self.screen.recorded(rating, due, cram=self.options.cram)
+        return rating
+
+    def _state(self, card: Card) -> Any:
+        row = self.store.cards().get(card.id)
+        return scheduling.load(row.fsrs_json if row else None, row.id if row else 0, self.clock.now())

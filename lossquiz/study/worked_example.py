@@ -1,0 +1,62 @@
+"""`show`: a card with its snippet's source and, run live, its worked example."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lossquiz.deck.cards import Card, Deck
+from lossquiz.worker.client import SnippetRunner, read_source
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What `show` displays; `to_dict` is the DESIGN.md JSON schema."""
+
+    card: Card
+    source: str | None
+    example: dict[str, Any] | None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `show --json` object."""
+        c = self.card
+        return {
+            "id": c.id,
+            "title": c.title,
+            "topic": c.topic,
+            "kind": c.kind,
+            "question": c.question,
+            "answer": c.answer,
+            "key_points": list(c.key_points),
+            "formula": c.formula,
+            "snippet": {"name": c.snippet, "source": self.source} if c.snippet else None,
+            "example": _public(self.example),
+            "source": c.source,
+            **({"error": self.error} if self.error else {}),
+        }
+
+
+def _public(example: dict[str, Any] | None) -> dict[str, Any] | None:
+    if example is None:
+        return None
+    keys = ("inputs", "steps", "value", "reference", "agree")
+    return {k: example[k] for k in keys}
+
+
+def show_card(
+    deck: Deck, card: Card, *, run: bool, seed: int | None = None, runner: SnippetRunner | None = None
+) -> Shown:
+    """Read the snippet and, if `run`, compute its example in a worker process."""
+    path = deck.snippet_path(card)
+    if path is None:
+        return Shown(card, None, None)
+    code = read_source(path)
+    if not run:
+        return Shown(card, code, None)
+    if runner is not None:
+        outcome = runner.run(path, seed=seed)
+    else:
+        with SnippetRunner() as own:
+            outcome = own.run(path, seed=seed)
+    return Shown(card, code, outcome.data, outcome.error)

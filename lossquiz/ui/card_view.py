@@ -1,0 +1,133 @@
+"""Pieces of a card shared by every view: header, Markdown, formula, key points, worked example."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from lossquiz.deck.cards import Card
+from lossquiz.deck.kinds import KIND_LIST
+from lossquiz.numbers import fmt
+
+if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
+    pass
+
+
+KIND_STYLE = {k.name: k.style for k in KIND_LIST}
+
+
+def card_table(cards: Iterable[Card]) -> Text:
+    """The deck as aligned columns: id, title, topic, kind, snippet.
+
+    Plain padded lines rather than a rich Table: laying out a 100-row Table costs more than
+    everything else `list` does, and the columns need no wrapping.
+    """
+    from rich.cells import cell_len
+
+    rows = [(c.id, c.title, c.topic, c.kind, c.snippet or "") for c in cards]
+    header = ("id", "title", "topic", "kind", "snippet")
+    widths = [max(cell_len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+    text = Text()
+    for n, row in enumerate([header, *rows]):
+        for k, cell in enumerate(row):
+            pad = " " * (widths[k] - cell_len(cell) + 2) if k < len(row) - 1 else ""
+            style = "bold" if n == 0 else KIND_STYLE.get(cell, "") if k == 3 else ""
+            text.append(cell, style=style)
+            text.append(pad)
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
+def markdown(text: str, *, plain: bool = False) -> RenderableType:
+    """Card Markdown, rendered; `plain` (output is not a terminal) prints the source as is.
+
+    markdown-it and Rich's Markdown cost ~0.1 s to import: piped output skips them.
+    """
+    from lossquiz.deck.mathtext import for_terminal
+
+    text = for_terminal(text)  # $…$ math from imported notes as unicode
+    if plain:
+        return Text(text)
+    from rich.markdown import Markdown
+
+    # Each **Term** = … line keeps its line break.
+    return Markdown(re.sub(r"\n(?=\*\*[^*\n]+\*\*\s*[=:(—–-])", "  \n", text))
+
+
+def card_header(card: Card, *, position: str = "") -> Text:
+    """`huber · regression · numeric` with an optional position like `3/12`."""
+    head = Text()
+    if position:
+        head.append(f"{position}  ", style="dim")
+    head.append(card.name, style="bold")
+    head.append(f"  {card.id} · {card.topic} · ", style="dim")
+    head.append(card.kind, style=KIND_STYLE.get(card.kind, ""))
+    return head
+
+
+def formula(card: Card) -> RenderableType | None:
+    """The card's formula as readable unicode, framed."""
+    if not card.formula:
+        return None
+    from lossquiz.deck.latex import to_unicode
+
+    return Panel(Text(to_unicode(card.formula)), title="formula", title_align="left", expand=False)
+
+
+def key_points(card: Card) -> RenderableType:
+    """The checkpoints a complete answer must hit."""
+    text = Text()
+    for i, point in enumerate(card.key_points):
+        text.append(("\n" if i else "") + "  • " + point)
+    return text
+
+
+def answer(card: Card, *, plain: bool = False) -> RenderableType:
+    """Answer, key points and formula: what a reveal shows."""
+    parts: list[RenderableType] = [
+        markdown(card.answer, plain=plain),
+        Text("Key points", style="bold"),
+        key_points(card),
+    ]
+    box = formula(card)
+    if box is not None:
+        parts.append(box)
+    return Group(*parts)
+
+
+def source(code: str, name: str, *, plain: bool = False) -> RenderableType:
+    """The snippet's source, syntax-highlighted (as plain text when output is not a terminal:
+    compiling Pygments' Python lexer costs ~0.1 s for colours nobody would see)."""
+    title = f"snippets/{name}.py"
+    if plain:
+        return Panel(Text(code.rstrip("\n")), title=title, title_align="left")
+    from rich.syntax import Syntax
+
+    return Panel(Syntax(code, "python", line_numbers=True, word_wrap=True), title=title, title_align="left")
+
+
+def worked_example(example: dict[str, Any], *, label: str = "worked example") -> RenderableType:
+    """Inputs, every named step, the value and whether the reference agrees."""
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for name, value in example["inputs"].items():
+        table.add_row(Text(name), Text(fmt(value)))  # Text: "[1, 2]" is data, not Rich markup
+    table.add_row("", "")
+    for step in example["steps"]:
+        table.add_row(Text(step["name"], style="cyan"), Text(fmt(step["value"])))
+    table.add_row(Text("value", style="bold green"), Text(fmt(example["value"], 6), style="bold"))
+    ref = example["reference"]
+    mark = Text("✓ agrees", style="green") if example["agree"] else Text("✗ DISAGREES", style="bold red")
+    table.add_row(
+        Text("reference", style="dim"),
+        Text.assemble(f"{fmt(ref['value'], 6)}  ({ref['how']})  ", mark),
+    )
+    return Panel(table, title=label, title_align="left")

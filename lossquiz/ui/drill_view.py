@@ -1,0 +1,171 @@
+"""`drill`: a card, its problem, the grade, the rating choices and the session summary."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from lossquiz.deck.cards import Card
+from lossquiz.numbers import fmt
+from lossquiz.ui.card_view import answer, card_header, markdown, worked_example
+
+if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
+    pass
+
+
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+RATING_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
+
+
+def drill_card(card: Card, position: str, time_limit: float) -> RenderableType:
+    """A card as the drill asks it: position, topic, limit, question."""
+    limit = f"⏱ {time_limit:g}s" if time_limit > 0 else "untimed"
+    head = card_header(card, position=position)
+    head.append(f"  {limit}", style="dim")
+    return Group(head, markdown(card.question))
+
+
+def problem(inputs: dict[str, Any], card: Card) -> RenderableType:
+    """The random problem's inputs and how the answer is graded."""
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for name, value in inputs.items():
+        table.add_row(Text(name), Text(fmt(value)))
+    what = f"grading '{card.grade}'; " if card.grade else ""
+    rule = Text(f"{what}an answer within ±{card.tolerance:g} (or 1% of the value) is right", style="dim")
+    return Group(table, rule)
+
+
+def graded(
+    correct: bool,
+    typed: float,
+    expected: float,
+    card: Card,
+    rating: int,
+    seconds: float,
+    limit: float,
+    due: Any,
+) -> RenderableType:
+    """✓/✗ with the live value, the time taken and the resulting rating."""
+    mark = Text("✓ right", style="bold green") if correct else Text("✗ wrong", style="bold red")
+    line = Text.assemble(mark, f"  you typed {fmt(typed, 6)}, the live value is {fmt(expected, 6)}")
+    timing = f"{seconds:.0f}s" + (f" of {limit:g}s" if limit > 0 else "")
+    return Group(line, recorded(rating, due, cram=due is None, extra=timing))
+
+
+def rating_choices(intervals: dict[Any, Any], *, cram: bool) -> RenderableType:
+    """`1 Again 10m · 2 Hard 2d · 3 Good 5d · 4 Easy 12d`."""
+    from lossquiz.progress.scheduling import format_interval
+
+    text = Text()
+    for i, (rating, delta) in enumerate(sorted(intervals.items(), key=lambda kv: int(kv[0]))):
+        n = int(rating)
+        text.append(" · " if i else "")
+        text.append(f"{n} {RATING_NAMES[n]}", style=RATING_STYLE[n])
+        text.append(f" {format_interval(delta)}")
+    if cram:
+        text.append("   (cram: the schedule will not change)", style="dim")
+    return text
+
+
+def recorded(rating: int, due: Any, *, cram: bool, extra: str = "") -> Text:
+    """`recorded Good · next in 5d`."""
+    from lossquiz.progress.scheduling import format_interval
+
+    text = Text("recorded ", style="dim")
+    text.append(RATING_NAMES[int(rating)], style=RATING_STYLE[int(rating)])
+    if extra:
+        text.append(f" · {extra}", style="dim")
+    if cram or due is None:
+        text.append(" · cram: schedule unchanged", style="dim")
+    else:
+        text.append(f" · next in {format_interval(due)}", style="dim")
+    return text
+
+
+def summary(s: Any, *, interrupted: bool, cram: bool) -> RenderableType:
+    """End of session: cards, accuracy, time, what is due next."""
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("cards answered", str(s.reviews))
+    if s.graded:
+        table.add_row("numeric accuracy", f"{s.correct}/{s.graded} ({100 * s.correct / s.graded:.0f}%)")
+    if s.ratings:
+        table.add_row("ratings", " · ".join(f"{RATING_NAMES[k]} {v}" for k, v in sorted(s.ratings.items())))
+    table.add_row("time answering", f"{s.seconds / 60:.1f} min" if s.seconds >= 60 else f"{s.seconds:.0f} s")
+    table.add_row("due within a day", str(s.due_next_day))
+    if s.next_due:
+        table.add_row("next due", s.next_due[:16].replace("T", " ") + " UTC")
+    title = "session interrupted — everything answered is saved" if interrupted else "session summary"
+    if cram:
+        title += " (cram: schedule unchanged)"
+    return Panel(table, title=title, title_align="left", expand=False)
+
+
+def nothing_due(s: Any) -> Text:
+    """The kind message when the queue is empty."""
+    text = Text("Nothing is due right now.")
+    if s.next_due:
+        text.append(f" Next card due {s.next_due[:16].replace('T', ' ')} UTC.")
+    text.append("\nReview ahead with `lossquiz drill --cram`, or raise `--new`.", style="dim")
+    return text
+
+
+def untrusted_drill(reason: str) -> Text:
+    """The one line a drill on an untrusted deck says."""
+    return Text(f"note: no snippet runs and numeric/gradient cards are left out: {reason}", style="yellow")
+
+
+class DrillScreen:
+    """The drill's `Screen` (study.drill): each event drawn on one Rich console."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def card(self, card: Card, position: str, time_limit: float) -> None:
+        """The card being asked."""
+        self.console.print(drill_card(card, position, time_limit))
+
+    def problem(self, inputs: dict[str, Any], card: Card) -> None:
+        """A numeric card's random problem."""
+        self.console.print(problem(inputs, card))
+
+    def graded(
+        self,
+        correct: bool,
+        value: float,
+        expected: float,
+        card: Card,
+        rating: Any,
+        seconds: float,
+        time_limit: float,
+        due: Any,
+    ) -> None:
+        """The verdict on a typed number."""
+        self.console.print(graded(correct, value, expected, card, rating, seconds, time_limit, due))
+
+    def worked(self, data: dict[str, Any], *, label: str) -> None:
+        """A snippet's worked steps."""
+        self.console.print(worked_example(data, label=label))
+
+    def answer(self, card: Card) -> None:
+        """The revealed answer and key points."""
+        self.console.print(answer(card))
+
+    def choices(self, intervals: dict[Any, Any], *, cram: bool) -> None:
+        """The four ratings and the interval each would give."""
+        self.console.print(rating_choices(intervals, cram=cram))
+
+    def recorded(self, rating: Any, due: Any, *, cram: bool) -> None:
+        """What was recorded, and when the card comes back."""
+        self.console.print(recorded(int(rating), due, cram=cram))
+
+    def say(self, text: str = "", *, style: str = "") -> None:
+        """One plain line."""
+        self.console.print(text, style=style, markup=False)

@@ -1,0 +1,175 @@
+"""`stats`: progress figures, forecast, heatmap, topics and weak spots."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
+    from datetime import date
+
+    from lossquiz.progress.stats import SchedulerInUse, Stats
+
+
+HEAT_GLYPHS = ("·", "░", "▒", "▓", "█")  # readable without colour too
+HEAT_STYLES = ("dim", "green", "green", "bold green", "bold green")
+BAR_WIDTH = 30
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.0f}%"
+
+
+def _day(day: date, today: date) -> str:
+    if day == today:
+        return "today"
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def stats_empty(s: Stats) -> RenderableType:
+    """The kind message when there is no history yet."""
+    scope = f" in {', '.join(s.topics_filter)}" if s.topics_filter else ""
+    text = Text(f"No reviews yet{scope} — your progress starts with your first drill.\n")
+    text.append(f"{s.cards_total} cards are waiting. Start with ")
+    text.append("lossquiz drill" + "".join(f" --topic {t}" for t in s.topics_filter), style="bold")
+    text.append("; come back here afterwards to see what you know.\n")
+    text.append(f"scheduler: {scheduler_in_use(s.scheduler)} · target retention {target_retention(s.scheduler)}")
+    return text
+
+
+def stats_view(s: Stats) -> RenderableType:
+    """Every figure of `lossquiz stats`: summary, forecast, heatmap, topics, weakest cards."""
+    return Group(
+        _stats_summary(s),
+        Text(""),
+        _forecast(s),
+        Text(""),
+        _heatmap(s),
+        Text(""),
+        _topic_table(s),
+        Text(""),
+        _weakest_table(s),
+    )
+
+
+def _stats_summary(s: Stats) -> RenderableType:
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row(
+        "cards",
+        f"{s.cards_total} total · {s.cards_new} new · {s.cards_learning} learning · "
+        f"{s.cards_relearning} relearning · {s.cards_review} review",
+    )
+    table.add_row("due", f"{s.due_now} now · {s.due_today} today")
+    kinds = [f"{n} {what}" for n, what in ((s.reviews_cram, "cram"), (s.reviews_practice, "practice")) if n]
+    extra = f" ({', '.join(kinds)})" if kinds else ""
+    table.add_row("reviews", f"{s.reviews_today} today · {s.reviews_total} in all{extra}")
+    table.add_row("streak", f"{s.streak} day{'s' if s.streak != 1 else ''}")
+    if s.retention_reviews:
+        retention = (
+            f"{_pct(s.retention)} over the last {s.retention_window} days "
+            f"({s.retention_passed}/{s.retention_reviews} passed)"
+        )
+    else:
+        retention = f"— (no scheduled reviews in the last {s.retention_window} days)"
+    table.add_row("true retention", retention)
+    table.add_row("target retention", target_retention(s.scheduler))
+    table.add_row("mean answer time", "—" if s.mean_seconds is None else f"{s.mean_seconds:.1f} s (drill answers)")
+    table.add_row("scheduler", scheduler_in_use(s.scheduler))
+    title = f"progress · {s.today:%a} {s.today.day} {s.today:%b %Y}"
+    if s.topics_filter:
+        title += f" · {', '.join(s.topics_filter)}"
+    return Panel(table, title=title, title_align="left", expand=False)
+
+
+def _forecast(s: Stats) -> RenderableType:
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column()
+    table.add_column(justify="right")
+    table.add_column()
+    top = max((d.count for d in s.forecast), default=0)
+    for i, d in enumerate(s.forecast):
+        bar = "█" * (max(1, round(BAR_WIDTH * d.count / top)) if d.count else 0)
+        note = "  (overdue included)" if i == 0 and s.due_now else ""
+        table.add_row(_day(d.day, s.today), str(d.count), Text(bar, style="cyan").append(note, style="dim"))
+    return Group(Text(f"due, next {len(s.forecast)} days", style="bold"), table)
+
+
+def _heatmap(s: Stats) -> RenderableType:
+    """A contribution graph: one column a week, Monday on top, darker = more reviews."""
+    days = list(s.heatmap)
+    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
+    top = max((d.count for d in days), default=0)
+    rows = [Text(f"{name:<4}") for name in ("Mon", "", "Wed", "", "Fri", "", "Sun")]
+    for week in weeks:
+        for weekday in range(7):
+            if weekday < len(week):
+                count = week[weekday].count
+                level = 0 if not count else min(4, 1 + (3 * count) // max(top, 1))
+                rows[weekday].append(HEAT_GLYPHS[level], style=HEAT_STYLES[level])
+                rows[weekday].append(" ")
+            else:
+                rows[weekday].append("  ")
+    legend = Text("    less ", style="dim")
+    for glyph, style in zip(HEAT_GLYPHS, HEAT_STYLES, strict=True):
+        legend.append(glyph, style=style)
+        legend.append(" ")
+    legend.append(f"more   (busiest day: {top} reviews)", style="dim")
+    title = Text(f"reviews, last {len(weeks)} weeks", style="bold")
+    return Group(title, _month_line(weeks), *rows, legend)
+
+
+def _month_line(weeks: list[list[Any]]) -> Text:
+    """Month names over the first week column of each month (a later name wins a tight spot)."""
+    cells = [" "] * (2 * len(weeks) + 3)
+    previous = None
+    last_label = -10
+    for i, week in enumerate(weeks):
+        month = week[0].day.month
+        if month != previous:
+            if 2 * i < last_label + 4:  # the previous name would run into this one
+                cells[last_label : last_label + 3] = [" "] * 3
+            cells[2 * i : 2 * i + 3] = list(f"{week[0].day:%b}")
+            last_label = 2 * i
+        previous = month
+    return Text("    " + "".join(cells).rstrip(), style="dim")
+
+
+def _topic_table(s: Stats) -> RenderableType:
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column, justify in (("topic", "left"), ("seen", "right"), ("recall now", "right"), ("numeric right", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for t in s.topics:
+        accuracy = f"{t.correct}/{t.graded} · {_pct(t.accuracy)}" if t.graded else "—"
+        table.add_row(t.topic, f"{t.seen}/{t.cards}", _pct(t.recall), accuracy)
+    return Group(Text("by topic", style="bold"), table)
+
+
+def _weakest_table(s: Stats) -> RenderableType:
+    if not s.weakest:
+        return Text("weakest cards: none seen yet", style="dim")
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column, justify in (("card", "left"), ("lapses", "right"), ("recall now", "right"), ("drill it", "left")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for w in s.weakest:
+        table.add_row(Text(w.id), str(w.lapses), _pct(w.recall), Text(w.command, style="bold"))
+    return Group(Text("weakest cards", style="bold"), table)
+
+
+def scheduler_in_use(used: SchedulerInUse) -> str:
+    """One line: default FSRS parameters, or fitted on how many reviews and when (local date)."""
+    if not used.fitted:
+        return f"{used.algorithm} default parameters"
+    when = f" at {used.fitted_at.astimezone():%Y-%m-%d}" if used.fitted_at else ""
+    return f"{used.algorithm} parameters fitted on {used.fitted_on_reviews or 0:,} reviews{when} (lossquiz optimize)"
+
+
+def target_retention(used: SchedulerInUse) -> str:
+    """FSRS's desired retention, which drills aim for, as a percentage beside true retention, and its source."""
+    source = "set by lossquiz optimize --apply-retention" if used.retention_stored else "default"
+    return f"{used.desired_retention * 100:.4g}% ({source})"
