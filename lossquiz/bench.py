@@ -1,4 +1,4 @@
-"""`make bench`: the performance budgets of DESIGN.md, measured, with the machine they ran on.
+"""`make bench`: the performance budgets of docs/DESIGN.md, measured, with the machine they ran on.
 
 Every figure is a median over repeated runs with its spread (min–max), and the start-up
 figures are also given as a ratio to baselines measured in the same invocation, so a slow

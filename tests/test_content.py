@@ -32,10 +32,10 @@ def test_every_snippet_agrees_with_its_reference() -> None:
     assert not failures, "\n".join(failures)
 
 
-# -- coverage of the notes and of FACTCHECK.md ------------------------------------------
+# -- coverage of the notes and of docs/FACTCHECK.md ------------------------------------------
 
 NOTES = Path(__file__).parent / "fixtures" / "seed_notes.md"
-FACTCHECK_ITEMS = range(1, 52)  # part A of FACTCHECK.md, items 1-51
+FACTCHECK_ITEMS = range(1, 52)  # part A of docs/FACTCHECK.md, items 1-51
 
 
 def _sources() -> str:

@@ -1,7 +1,7 @@
 """`optimize`: FSRS parameters fitted to the user's own history, stored, and used by the next drill.
 
 The history is synthetic but goes through the real scheduler and the real Store (see
-tests/history.py); the fit is py-fsrs's real Optimizer (torch), run once per module.
+tests/simulated_history.py); the fit is py-fsrs's real Optimizer (torch), run once per module.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from lossquiz.progress.migrations import MIGRATIONS, migrate
 from lossquiz.progress.store import DB_NAME, ReviewInput, Store
 from lossquiz.ui import drill_view
 from tests.conftest import FIXTURES
-from tests.history import simulate
+from tests.simulated_history import simulate
 
 START = datetime(2024, 1, 1, 9, 0, tzinfo=timezone.utc)
 MINI_CARDS = ["square", "absolute", "bias-variance", "logistic"]

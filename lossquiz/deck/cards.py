@@ -50,7 +50,7 @@ class Card:
     expression: str | None = None  # formula cards: the reference expression
     target: str = "value"  # formula cards: "value", a step name, or "grad:<input>"
     calculator: bool = False  # numeric cards whose problems need a calculator
-    factcheck: tuple[int, ...] = ()  # FACTCHECK.md part-A items this card corrects
+    factcheck: tuple[int, ...] = ()  # docs/FACTCHECK.md part-A items this card corrects
     order: int = 0  # position in the curriculum
     path: str = ""
     line: int = 0

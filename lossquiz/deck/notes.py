@@ -9,7 +9,7 @@ What becomes a card:
   "Explain DPO." Sections whose text sits above sub-sections (a part's "Goal:") are
   introductions: they are reported as skipped, not imported.
 
-Every other heading only sets the topic of the cards below it: the closest DESIGN.md topic
+Every other heading only sets the topic of the cards below it: the closest deck topic (deck/kinds.py)
 by keywords, else the question's own words, else `synthesis`.
 """
 

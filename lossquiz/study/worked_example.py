@@ -11,7 +11,7 @@ from lossquiz.worker.client import SnippetRunner, read_source
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """What `show` displays; `to_dict` is the DESIGN.md JSON schema."""
+    """What `show` displays; `to_dict` is the `show --json` schema of docs/DESIGN.md."""
 
     card: Card
     source: str | None

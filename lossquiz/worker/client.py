@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from lossquiz.errors import SnippetError
 
-DEFAULT_TIMEOUT = 10.0  # seconds a snippet may run (DESIGN.md)
+DEFAULT_TIMEOUT = 10.0  # seconds a snippet may run (docs/DESIGN.md, "Snippets")
 STARTUP_TIMEOUT = 120.0  # importing torch on a cold cache can be slow
 RANDOM_PROBLEMS = 20  # random problems per snippet in `check`
 
