@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+NOISE = 1e-6  # below this a float32 result is rounding noise (-1.192e-07 is float32's epsilon)
 
-def fmt(value: Any, digits: int = 4) -> str:
-    """Numbers rounded for reading; nested lists and dicts kept readable."""
+
+def fmt(value: Any, digits: int = 5) -> str:
+    """Numbers rounded for reading: no `-0`, float noise as 0 (0.09999996 -> 0.1), lists and dicts kept readable."""
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        if value == 0 or not 1e-3 <= abs(value) < 1e6:
-            return f"{value:.{digits}g}"
-        return f"{value:.{digits}f}".rstrip("0").rstrip(".")
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        if abs(value) < NOISE:
+            return "0"
+        if not 1e-3 <= abs(value) < 1e6:
+            text = f"{value:.{digits}g}"
+        else:
+            text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "0", "") else text
     if isinstance(value, list):
         return "[" + ", ".join(fmt(v, digits) for v in value) + "]"
     if isinstance(value, dict):

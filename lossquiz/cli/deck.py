@@ -55,11 +55,20 @@ def show(
     plot: Annotated[
         bool, typer.Option("--plot", help="Draw the card's curves in the terminal (computed by its snippet).")
     ] = False,
+    whole_source: Annotated[
+        bool, typer.Option("--source", help="Show the snippet's whole file, not just loss() and reference().")
+    ] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page (default: a pager when taller than the terminal).")
+    ] = False,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show one card as a worked example: answer, formula, snippet and live numbers.
+    """Show one card as a worked example: answer, formula, live numbers and the snippet's code.
+
+    Taller than the terminal, it goes through a pager: [bold]LOSSQUIZ_PAGER[/], else
+    [bold]PAGER[/], else [bold]less -FRX[/].
 
     A deck other than the built-in one runs its snippets only once trusted ([bold]lossquiz trust[/]).
 
@@ -89,8 +98,10 @@ def show(
         print_json(shown.to_dict())
     else:
         out = console.out()
-        plain = not out.is_terminal  # piped: the Markdown as written, unwrapped, no highlighting
-        out.print(show_view.show(card, shown.source, shown.example, seed=seed, plain=plain), soft_wrap=plain)
+        plain = not out.is_terminal  # piped: plain text, code unboxed and whole
+        code = shown.source if whole_source or shown.source is None else worked_example.core_source(shown.source)
+        view = show_view.show(card, code, shown.example, seed=seed, plain=plain)
+        show_view.print_show(out, view, pager=None if no_pager else console.pager_command())
     if shown.error:
         console.error(f"snippet '{card.snippet}' failed: {shown.error}")
         raise typer.Exit(code=4)

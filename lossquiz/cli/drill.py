@@ -64,7 +64,7 @@ def drill(
         minutes=minutes,
         time_limit=time_limit,
         cram=cram,
-        topics=tuple(topic or ()),
+        topics=tuple(t.strip().lower() for t in topic or ()),
         kinds=tuple(kind or ()),
         seed=seed,
     )

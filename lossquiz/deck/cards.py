@@ -300,12 +300,39 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+_GREEK = {
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "epsilon",
+    "ζ": "zeta",
+    "η": "eta",
+    "θ": "theta",
+    "κ": "kappa",
+    "λ": "lambda",
+    "μ": "mu",
+    "ν": "nu",
+    "ξ": "xi",
+    "π": "pi",
+    "ρ": "rho",
+    "σ": "sigma",
+    "τ": "tau",
+    "φ": "phi",
+    "χ": "chi",
+    "ψ": "psi",
+    "ω": "omega",
+}
+
+
 def _normalise(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """A slug for matching: lower case, Greek letters spelt out (β -> beta), runs of other signs -> '-'."""
+    text = "".join(_GREEK.get(ch, ch) for ch in text.lower())
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def find_card(deck: Deck, query: str) -> Card:
-    """A card by id, alias, or title words; a near miss suggests the closest names."""
+    """A card by id, alias, or title words; an ambiguous query lists its matches, a near miss suggests names."""
     key = _normalise(query)
     if key in deck.by_id:
         return deck.by_id[key]
@@ -313,19 +340,23 @@ def find_card(deck: Deck, query: str) -> Card:
         if key in card.aliases or key == _normalise(card.title):
             return card
     words = set(key.split("-"))
-    titled = [c for c in deck.cards if words and words <= set(_normalise(c.name).split("-"))]
+    searchable = {c.id: set(_normalise(f"{c.name} {c.id} {' '.join(c.aliases)}").split("-")) for c in deck.cards}
+    titled = [c for c in deck.cards if words and words <= searchable[c.id]]
     if len(titled) == 1:
         return titled[0]
-    names = [n for c in deck.cards for n in (c.id, *c.aliases)]
-    close = difflib.get_close_matches(key, names, n=3, cutoff=0.6)
     if titled:
-        close = [c.id for c in titled[:5]]
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        listed = ", ".join(c.id for c in titled[:8]) + (f", … ({len(titled)} in all)" if len(titled) > 8 else "")
+        raise UnknownCardError(f"'{query}' matches {len(titled)} cards: {listed}; give one id")
+    owner = {n: c.id for c in deck.cards for n in (c.id, *c.aliases)}
+    close = difflib.get_close_matches(key, list(owner), n=8, cutoff=0.6)
+    ids = list(dict.fromkeys(owner[n] for n in close))[:3]  # one suggestion per card
+    hint = f"; did you mean {', '.join(repr(c) for c in ids)}?" if ids else ""
     raise UnknownCardError(f"no card matches '{query}'{hint}")
 
 
 def select(deck: Deck, *, topics: list[str], kinds: list[str]) -> list[Card]:
     """Cards filtered by topic and kind (empty filter = all); unknown names are errors."""
+    topics, kinds = [t.strip().lower() for t in topics], [k.strip().lower() for k in kinds]
     for name, given, allowed in (("topic", topics, TOPICS), ("kind", kinds, tuple(KINDS))):
         bad = [g for g in given if g not in allowed]
         if bad:

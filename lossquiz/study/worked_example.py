@@ -60,3 +60,24 @@ def show_card(
         with SnippetRunner() as own:
             outcome = own.run(path, seed=seed)
     return Shown(card, code, outcome.data, outcome.error)
+
+
+CORE_FUNCTIONS = ("loss", "reference")
+
+
+def core_source(code: str) -> str:
+    """The part of a snippet a worked example needs: its loss() and reference() (read with ast,
+    never run); the whole file when they cannot be found."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    lines = code.splitlines()
+    parts = [
+        "\n".join(lines[node.lineno - 1 - len(node.decorator_list) : node.end_lineno])
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name in CORE_FUNCTIONS and node.end_lineno is not None
+    ]
+    return "\n\n\n".join(parts) + "\n" if parts else code

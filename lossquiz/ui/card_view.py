@@ -54,11 +54,27 @@ def markdown(text: str, *, plain: bool = False) -> RenderableType:
 
     text = for_terminal(text)  # $…$ math from imported notes as unicode
     if plain:
-        return Text(text)
+        return Text(_plain_markdown(text))
     from rich.markdown import Markdown
 
     # Each **Term** = … line keeps its line break.
     return Markdown(re.sub(r"\n(?=\*\*[^*\n]+\*\*\s*[=:(—–-])", "  \n", text))
+
+
+def _plain_markdown(text: str) -> str:
+    """Markdown as plain text for a pipe: paragraphs reflowed (the console wraps them at its width,
+    cutting nothing), list items and `**Term** = …` lines kept on lines of their own, and the
+    emphasis and code marks dropped."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        own_line = not line.strip() or re.match(r"\s*([-*•]|\d+[.)])\s|\s*\*\*|    ", line)
+        if out and out[-1].strip() and not own_line:
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    joined = "\n".join(out)
+    joined = re.sub(r"\*\*([^*\n]+)\*\*", r"\1", joined)
+    return re.sub(r"`([^`\n]+)`", r"\1", joined)
 
 
 def card_header(card: Card, *, position: str = "") -> Text:
@@ -106,8 +122,8 @@ def source(code: str, name: str, *, plain: bool = False) -> RenderableType:
     """The snippet's source, syntax-highlighted (as plain text when output is not a terminal:
     compiling Pygments' Python lexer costs ~0.1 s for colours nobody would see)."""
     title = f"snippets/{name}.py"
-    if plain:
-        return Panel(Text(code.rstrip("\n")), title=title, title_align="left")
+    if plain:  # unboxed, never wrapped or cut: a pipe gets every character of every line
+        return Group(Text(f"# {title}", style="dim"), Text(code.rstrip("\n"), no_wrap=True, overflow="ignore"))
     from rich.syntax import Syntax
 
     return Panel(Syntax(code, "python", line_numbers=True, word_wrap=True), title=title, title_align="left")
@@ -123,11 +139,11 @@ def worked_example(example: dict[str, Any], *, label: str = "worked example") ->
     table.add_row("", "")
     for step in example["steps"]:
         table.add_row(Text(step["name"], style="cyan"), Text(fmt(step["value"])))
-    table.add_row(Text("value", style="bold green"), Text(fmt(example["value"], 6), style="bold"))
+    table.add_row(Text("value", style="bold green"), Text(fmt(example["value"]), style="bold"))
     ref = example["reference"]
     mark = Text("✓ agrees", style="green") if example["agree"] else Text("✗ DISAGREES", style="bold red")
     table.add_row(
         Text("reference", style="dim"),
-        Text.assemble(f"{fmt(ref['value'], 6)}  ({ref['how']})  ", mark),
+        Text.assemble(f"{fmt(ref['value'])}  ({ref['how']})  ", mark),
     )
     return Panel(table, title=label, title_align="left")

@@ -39,3 +39,14 @@ def table(console: Console, renderable: Any) -> None:
         console.print(renderable, no_wrap=True, overflow="ellipsis")
     else:
         console.print(renderable, soft_wrap=True)
+
+
+def pager_command() -> str | None:
+    """The pager: $LOSSQUIZ_PAGER, else $PAGER, else `less` if installed; "" or "cat" means none."""
+    import os
+    import shutil
+
+    command = os.environ.get("LOSSQUIZ_PAGER", os.environ.get("PAGER"))
+    if command is None:
+        command = "less" if shutil.which("less") else ""
+    return command if command.strip() not in ("", "cat") else None

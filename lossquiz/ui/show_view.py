@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from lossquiz.deck.cards import Card
@@ -17,7 +17,8 @@ if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these 
 def show(
     card: Card, code: str | None, example: dict[str, Any] | None, *, seed: int | None, plain: bool = False
 ) -> RenderableType:
-    """Everything `show` prints for one card (`plain`: no Markdown rendering or highlighting)."""
+    """Everything `show` prints for one card, as a worked example: question, answer, key points,
+    formula, the live numbers, then the code (`plain`: no Markdown rendering, code unboxed and whole)."""
     parts: list[RenderableType] = [
         card_header(card),
         Text("Question", style="bold"),
@@ -25,13 +26,40 @@ def show(
         Text("Answer", style="bold"),
         answer(card, plain=plain),
     ]
-    if code is not None and card.snippet:
-        parts.append(source(code, card.snippet, plain=plain))
     if example is not None:
         label = "worked example" if seed is None else f"random problem (seed {seed})"
         parts.append(worked_example(example, label=label))
+    if code is not None and card.snippet:
+        parts.append(source(code, card.snippet, plain=plain))
     parts.append(Text(f"source: {card.source}", style="dim"))
     return Group(*parts)
+
+
+def print_show(console: Console, shown: RenderableType, *, pager: str | None) -> None:
+    """Print `show`'s output; through a pager when it is taller than the terminal (as git does)."""
+    if pager is None or not console.is_terminal:
+        console.print(shown, crop=False)  # code lines are never cut (they do not wrap either)
+        return
+    lines = console.render_lines(shown, console.options, pad=False)
+    if len(lines) <= console.height:
+        console.print(shown)
+        return
+    with console.capture() as captured:
+        console.print(shown)
+    _page(captured.get(), pager)
+
+
+def _page(text: str, command: str) -> None:
+    """Hand `text` (with its colours) to the pager command; print it if the pager cannot run."""
+    import os
+    import shlex
+    import subprocess
+
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}  # quit if one screen, keep colours
+    try:
+        subprocess.run(shlex.split(command), input=text, text=True, env=env, check=False)
+    except (OSError, ValueError):
+        print(text, end="")
 
 
 PLAIN_MARKERS = ("•", "x", "+", "o", "*", "#", "%", "@")  # told apart without colour
