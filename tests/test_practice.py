@@ -574,8 +574,8 @@ def test_unknown_and_unpracticable_cards_are_usage_errors(runner: CliRunner) -> 
     concept = runner.invoke(app, ["code", "cross-entropy"])
     assert concept.exit_code == 2
     assert "card 'cross-entropy' has no implement-it task; try 'cross-entropy-logits'" in concept.stderr
-    bare = runner.invoke(app, ["code"])
-    assert bare.exit_code == 2 and "--list" in bare.output
+    bare = runner.invoke(app, ["code"])  # the sub-commands, as help
+    assert bare.exit_code == 2 and "start" in bare.output and "list" in bare.output
 
 
 def test_a_deck_without_practice_has_no_tasks(runner: CliRunner, deck_dir: Path) -> None:

@@ -22,16 +22,46 @@ app = typer.Typer(
     name="lossquiz",
     help="Flashcards for deep-learning losses, every formula checked by a live torch snippet.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion; card ids and topics complete too
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
 
+
+def complete_card(incomplete: str) -> list[str]:
+    """Card ids (and aliases) of the deck in force, for shell completion; nothing if it cannot load."""
+    from lossquiz import paths
+    from lossquiz.deck import cards
+    from lossquiz.errors import LossquizError
+
+    try:
+        deck = cards.load_deck(paths.deck_dir(None))
+    except (LossquizError, OSError):
+        return []
+    names = [n for c in deck.cards for n in (c.id, *c.aliases)]
+    return [n for n in names if n.startswith(incomplete)]
+
+
+def complete_topic(incomplete: str) -> list[str]:
+    """Topic slugs, for shell completion."""
+    from lossquiz.deck.kinds import TOPICS
+
+    return [t for t in TOPICS if t.startswith(incomplete.lower())]
+
+
+def complete_kind(incomplete: str) -> list[str]:
+    """Kind names, for shell completion."""
+    from lossquiz.deck.kinds import KINDS
+
+    return [k for k in KINDS if k.startswith(incomplete.lower())]
+
+
 DeckOption = Annotated[
     Path | None,
     typer.Option(
         "--deck",
+        metavar="DECK_DIR",
         help="Deck folder (cards/*.yaml + snippets/*.py). Env: LOSSQUIZ_DECK.",
         show_default="built-in deck",
     ),
@@ -41,12 +71,23 @@ DataDirOption = Annotated[
     Path | None,
     typer.Option(
         "--data-dir",
+        metavar="DIR",
         help="Where progress is stored. Env: LOSSQUIZ_HOME.",
         show_default="user data dir",
     ),
 ]
-TopicOption = Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")]
-KindOption = Annotated[list[str] | None, typer.Option("--kind", "-k", help="Only this kind (repeatable).")]
+TopicOption = Annotated[
+    list[str] | None,
+    typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).", autocompletion=complete_topic),
+]
+KindOption = Annotated[
+    list[str] | None,
+    typer.Option("--kind", "-k", metavar="KIND", help="Only this kind (repeatable).", autocompletion=complete_kind),
+]
+CardArgument = Annotated[
+    str,
+    typer.Argument(metavar="CARD", help="Card id, alias or title words, e.g. huber.", autocompletion=complete_card),
+]
 
 
 @contextmanager
@@ -94,7 +135,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     """Flashcards for deep-learning losses, every formula checked by a live torch snippet.

@@ -7,7 +7,16 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from lossquiz.cli.app import DataDirOption, DeckOption, JsonOption, app, exit_on_error, open_deck, print_json
+from lossquiz.cli.app import (
+    CardArgument,
+    DataDirOption,
+    DeckOption,
+    JsonOption,
+    app,
+    exit_on_error,
+    open_deck,
+    print_json,
+)
 
 _LEGACY_FLAGS = {"--check": "check", "--solution": "solution", "--list": "list"}
 
@@ -36,8 +45,9 @@ code_app = typer.Typer(
 )
 app.add_typer(code_app)
 
-CardArgument = Annotated[str, typer.Argument(metavar="CARD", help="Card id or alias, e.g. huber.")]
-SeedOption = Annotated[int | None, typer.Option("--seed", help="Seed for the random inputs (to reproduce).")]
+SeedOption = Annotated[
+    int | None, typer.Option("--seed", metavar="N", help="Seed for the random inputs (to reproduce).")
+]
 
 
 @code_app.command("start")

@@ -15,6 +15,7 @@ from lossquiz.cli.app import (
     KindOption,
     TopicOption,
     app,
+    complete_card,
     exit_on_error,
     open_deck,
     print_json,
@@ -46,11 +47,16 @@ def list_cards(
 
 @app.command()
 def show(
-    query: Annotated[str, typer.Argument(help="Card id, alias or title words, e.g. huber, smooth-l1.")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            metavar="QUERY", help="Card id, alias or title words, e.g. huber, smooth-l1.", autocompletion=complete_card
+        ),
+    ],
     no_run: Annotated[bool, typer.Option("--no-run", help="Do not run the snippet (no torch).")] = False,
     seed: Annotated[
         int | None,
-        typer.Option("--seed", help="Show random problem N instead of the fixed example."),
+        typer.Option("--seed", metavar="N", help="Show random problem N instead of the fixed example."),
     ] = None,
     plot: Annotated[
         bool, typer.Option("--plot", help="Draw the card's curves in the terminal (computed by its snippet).")
@@ -130,9 +136,9 @@ def _show_plot(query: str, deck: Path | None, *, as_json: bool) -> None:
 def check(
     card_ids: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[CARD]...", help="Only these cards (default: all)."),
+        typer.Argument(metavar="[CARD]...", help="Only these cards (default: all).", autocompletion=complete_card),
     ] = None,
-    problems: Annotated[int, typer.Option("--problems", min=0, help="Random problems per snippet.")] = 20,
+    problems: Annotated[int, typer.Option("--problems", metavar="N", min=0, help="Random problems per snippet.")] = 20,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,

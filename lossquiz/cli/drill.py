@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from lossquiz.cli.app import DataDirOption, DeckOption, KindOption, TopicOption, app, exit_on_error, open_deck
+from lossquiz.cli.app import (
+    DataDirOption,
+    DeckOption,
+    KindOption,
+    TopicOption,
+    app,
+    complete_card,
+    exit_on_error,
+    open_deck,
+)
 
 
 @app.command()
@@ -15,20 +24,32 @@ def drill(
     topic: TopicOption = None,
     kind: KindOption = None,
     card: Annotated[
-        list[str] | None, typer.Option("--card", "-c", help="Drill this card now, due or not (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--card",
+            "-c",
+            metavar="CARD",
+            help="Drill this card now, due or not (repeatable).",
+            autocompletion=complete_card,
+        ),
     ] = None,
-    cards: Annotated[int, typer.Option("--cards", "-n", min=1, help="At most this many cards.")] = 20,
-    minutes: Annotated[float | None, typer.Option("--minutes", min=0.1, help="Session budget in minutes.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0, help="Seconds per card (0 = untimed).")] = 60,
-    new: Annotated[int, typer.Option("--new", min=0, help="New cards per day.")] = 10,
+    cards: Annotated[int, typer.Option("--cards", "-n", metavar="N", min=1, help="At most this many cards.")] = 20,
+    minutes: Annotated[
+        float | None, typer.Option("--minutes", metavar="MINUTES", min=0.1, help="Session budget in minutes.")
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", metavar="SECONDS", min=0, help="Seconds per card (0 = untimed).")
+    ] = 60,
+    new: Annotated[int, typer.Option("--new", metavar="N", min=0, help="New cards per day.")] = 10,
     cram: Annotated[
         bool, typer.Option("--cram", help="Review ahead: record answers, leave the schedule alone.")
     ] = False,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed for the random problems.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", metavar="N", help="Seed for the random problems.")] = None,
     retention: Annotated[
         float | None,
         typer.Option(
             "--retention",
+            metavar="R",
             min=0.7,
             max=0.99,
             help="Desired retention.",

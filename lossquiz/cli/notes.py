@@ -17,8 +17,13 @@ if TYPE_CHECKING:
 
 @app.command("import")
 def import_notes(
-    notes: Annotated[Path, typer.Argument(help="Markdown notes: '#### Q: …' headings, 'question::answer' lines.")],
-    into: Annotated[Path, typer.Option("--into", help="The deck folder to create, or update from the same notes.")],
+    notes: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Markdown notes: '#### Q: …' headings, 'question::answer' lines.")
+    ],
+    into: Annotated[
+        Path,
+        typer.Option("--into", metavar="DECK_DIR", help="The deck folder to create, or update from the same notes."),
+    ],
     force: Annotated[bool, typer.Option("--force", help="Replace a deck that was not imported from NOTES.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -52,7 +57,13 @@ def export(
     ] = "-",
     fmt: Annotated[
         ExportFormat | None,
-        typer.Option("--format", "-f", help="anki, md or json (default: from FILE's suffix).", show_default=False),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="anki, md or json (default: from FILE's suffix).",
+            show_default=False,
+        ),
     ] = None,
     no_run: Annotated[bool, typer.Option("--no-run", help="md: do not compute worked examples (no torch).")] = False,
     deck: DeckOption = None,

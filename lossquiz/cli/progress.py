@@ -49,7 +49,9 @@ app.add_typer(history_app)
 
 @history_app.command("export")
 def history_export(
-    file: Annotated[Path | None, typer.Argument(help="Write here instead of stdout.", show_default=False)] = None,
+    file: Annotated[
+        Path | None, typer.Argument(metavar="FILE", help="Write here instead of stdout.", show_default=False)
+    ] = None,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -74,9 +76,10 @@ def history_export(
 
 @history_app.command("import")
 def history_import(
-    file: Annotated[Path, typer.Argument(help="A file from `history export` ('-' reads stdin).")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A file from `history export` ('-' reads stdin).")],
     retention: Annotated[
-        float, typer.Option("--retention", min=0.7, max=0.99, help="Desired retention for rebuilt schedules.")
+        float,
+        typer.Option("--retention", metavar="R", min=0.7, max=0.99, help="Desired retention for rebuilt schedules."),
     ] = 0.9,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,

@@ -120,6 +120,9 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
         problems.append(f"{where}: each entry must be a mapping of card fields")
         return None
     line = raw.pop("__line__", 0)
+    for value in raw.values():  # nested mappings (a formula card's `variables`) carry a line too
+        if isinstance(value, dict):
+            value.pop("__line__", None)
     cid = raw.get("id")
     label = f"{where}:{line}: card '{cid}'" if isinstance(cid, str) else f"{where}:{line}: card"
     before = len(problems)

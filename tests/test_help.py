@@ -1,0 +1,88 @@
+"""--help reads well at 80 columns, and shell completion works."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lossquiz.cli import app
+
+COMMANDS = [
+    [],
+    ["drill"],
+    ["list"],
+    ["show"],
+    ["check"],
+    ["trust"],
+    ["untrust"],
+    ["import"],
+    ["export"],
+    ["stats"],
+    ["optimize"],
+    ["history"],
+    ["history", "export"],
+    ["history", "import"],
+    ["code"],
+    ["code", "start"],
+    ["code", "check"],
+    ["code", "solution"],
+    ["code", "list"],
+]
+
+
+def _words(command: list[str], columns: int) -> list[str]:
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1", "TERM": "dumb"}
+    result = CliRunner().invoke(app, [*command, "--help"], env=env)
+    assert result.exit_code == 0, result.output
+    lines = [line.strip(" │╭╮╰╯─") for line in result.output.splitlines()]
+    return " ".join(lines).split()
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "lossquiz")
+def test_help_at_80_columns_breaks_no_word(command: list[str]) -> None:
+    # A word broken across lines would be two tokens at 80 columns and one at 300.
+    assert _words(command, 80) == _words(command, 300)
+
+
+def test_placeholders_are_upper_case() -> None:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    for command in COMMANDS:
+        out = CliRunner().invoke(app, [*command, "--help"], env=env).output
+        # Lower-case `{query}` / `[file]` forms: every placeholder is named in upper case instead.
+        assert not re.search(r"\{[a-z_]+\}|\[(?!required\])[a-z_]+\]", out), (command, out)
+
+
+def test_drill_comes_first_and_version_has_a_short_flag() -> None:
+    out = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "100"}).output
+    commands = re.findall(r"^│ (\w+) ", out, re.M)
+    assert commands[0] == "drill", commands
+    version = CliRunner().invoke(app, ["-V"])
+    assert version.exit_code == 0 and version.output.startswith("lossquiz ")
+
+
+def test_completion_script_generation_works() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lossquiz", "--show-completion", "bash"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "SHELL": "/bin/bash"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "complete" in result.stdout and "lossquiz" in result.stdout
+
+
+def test_card_ids_and_topics_complete() -> None:
+    script = str(Path(sys.executable).with_name("lossquiz"))  # completion is keyed on the program's name
+    env = {**os.environ, "_LOSSQUIZ_COMPLETE": "complete_bash", "COMP_WORDS": "lossquiz show hub", "COMP_CWORD": "2"}
+    result = subprocess.run([script], capture_output=True, text=True, timeout=60, env=env)
+    assert "huber" in result.stdout.split()
+    env.update(COMP_WORDS="lossquiz drill --topic reg", COMP_CWORD="3")
+    result = subprocess.run([script], capture_output=True, text=True, timeout=60, env=env)
+    assert result.stdout.split() == ["regression", "regularization"]
