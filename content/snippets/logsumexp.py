@@ -7,6 +7,7 @@ naive softmax is nan. This is why losses take logits: F.cross_entropy and
 BCEWithLogitsLoss (log sigma(z) = -softplus(-z)) fuse the log with the softmax/sigmoid.
 """
 
+import math
 import random
 
 import torch
@@ -49,6 +50,23 @@ def reference(logits, target):
     z = logits.double()  # float64 so the subtraction of two numbers ~1000 loses nothing
     return (z[target] - torch.logsumexp(z, dim=0)).float()
 
+
+def given(logits, target):
+    z = logits.double()
+    shifted = z - z.max()
+    out = {f"e^{v:g}": round(math.exp(v), 5) for v in sorted(set(shifted.tolist())) if v != 0}
+    s = shifted.exp().sum().item()
+    out[f"ln {s:.5g}"] = round(math.log(s), 5)
+    return out
+
+
+def mistakes(logits, target):
+    z = logits.double()
+    lse = torch.logsumexp(z, dim=0)
+    return {
+        "wrong sign: log-softmax is z_k − LSE(z) ≤ 0": (lse - z[target]).float(),
+        "forgot to add the max back: z_k − log Σ e^(z_j − m)": (z[target] - (z - z.max()).exp().sum().log()).float(),
+    }
 
 if __name__ == "__main__":
     inputs = example()
