@@ -18,7 +18,7 @@ REFERENCE = "torch.log(torch.cosh(r)) in float64"
 
 
 def example():
-    return {"y": torch.tensor([0.0, 1.0, 2.0, 100.0]), "y_hat": torch.tensor([0.5, 0.0, 2.0, 0.0])}
+    return {"y": torch.tensor([0.0, 1.0, 2.0, 10.0]), "y_hat": torch.tensor([0.5, 0.0, 2.0, 0.0])}
 
 
 def problem(rng: random.Random):
