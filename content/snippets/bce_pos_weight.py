@@ -33,7 +33,7 @@ def problem(rng: random.Random):
 
 
 def _softplus(x):
-    return x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))
+    return torch.logaddexp(x, torch.zeros_like(x))  # = max(x, 0) + log1p(e^-|x|), with the right gradient at 0
 
 
 def loss(logits, y, pos_weight=1.0):

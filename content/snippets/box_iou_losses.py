@@ -30,8 +30,8 @@ def example():
 
 def problem(rng: random.Random):
     def box():
-        x1, y1 = rng.randint(0, 5), rng.randint(0, 5)
-        return [float(x1), float(y1), float(x1 + rng.randint(1, 4)), float(y1 + rng.randint(1, 4))]
+        x1, y1 = rng.randint(0, 6), rng.randint(0, 6)
+        return [float(x1), float(y1), float(x1 + rng.randint(1, 5)), float(y1 + rng.randint(1, 5))]
 
     return {"y": torch.tensor(box()), "y_hat": torch.tensor(box())}
 

@@ -21,7 +21,11 @@ def example():
 
 def problem(rng: random.Random):
     rare = rng.randint(1, 3)
-    return {"counts": torch.tensor([float(rare), float(rng.randint(rare + 3, 12))]), "beta": rng.choice([0.5, 0.9])}
+    mid = rng.randint(rare + 2, 8)
+    return {
+        "counts": torch.tensor([float(rare), float(mid), float(rng.randint(mid + 3, 15))]),
+        "beta": rng.choice([0.8, 0.9, 0.99]),
+    }
 
 
 def loss(counts, beta):

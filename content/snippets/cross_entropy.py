@@ -24,8 +24,8 @@ def example():
 
 def problem(rng: random.Random):
     return {
-        "logits": torch.tensor([[float(rng.randint(-2, 3)) for _ in range(3)]]),
-        "target": torch.tensor([rng.randrange(3)]),
+        "logits": torch.tensor([[float(rng.randint(-2, 3)) for _ in range(3)] for _ in range(2)]),
+        "target": torch.tensor([rng.randrange(3) for _ in range(2)]),
     }
 
 

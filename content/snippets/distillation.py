@@ -30,13 +30,13 @@ def example():
 def problem(rng: random.Random):
     # K = 2 classes so the soft term is workable by hand with the given() values; the student's
     # and the teacher's logit gaps differ by >= 2 so the KL is never negligible.
-    t_gap = rng.choice([-4, -3, -2, 2, 3, 4])
-    s_gap = rng.choice([g for g in range(-2, 3) if abs(g - t_gap) >= 2])
+    t_gap = rng.choice([-5, -4, -3, -2, 2, 3, 4, 5])
+    s_gap = rng.choice([g for g in range(-3, 4) if abs(g - t_gap) >= 2])
     return {
         "logits": torch.tensor([[0.0, float(s_gap)]]),
         "teacher_logits": torch.tensor([[0.0, float(t_gap)]]),
         "target": torch.tensor([rng.randrange(2)]),
-        "temperature": rng.choice([2.0, 4.0]),
+        "temperature": rng.choice([2.0, 3.0, 4.0]),
         "alpha": 0.5,
     }
 

@@ -22,11 +22,14 @@ def example():
 
 
 def problem(rng: random.Random):
-    k = rng.choice([2, 3])
+    k = rng.choice([2, 3, 4, 5])
+    z = [float(rng.randint(-2, 2)) for _ in range(k)]
+    while len(set(z)) == 1:  # equal logits give log K whatever epsilon is
+        z = [float(rng.randint(-2, 2)) for _ in range(k)]
     return {
-        "logits": torch.tensor([[float(rng.randint(-2, 2)) for _ in range(k)]]),
+        "logits": torch.tensor([z]),
         "target": torch.tensor([rng.randrange(k)]),
-        "epsilon": rng.choice([0.1, 0.2, 0.3]),
+        "epsilon": rng.choice([0.05, 0.1, 0.2, 0.3]),
     }
 
 

@@ -22,7 +22,7 @@ def example():
 def problem(rng: random.Random):
     base = rng.choice([100.0, 200.0, 500.0, 1000.0])
     return {
-        "logits": torch.tensor([base + rng.randint(0, 3) for _ in range(3)]),
+        "logits": torch.tensor([base + rng.randint(0, 5) for _ in range(3)]),
         "target": torch.tensor(rng.randrange(3)),
     }
 

@@ -19,12 +19,12 @@ def example():
 
 
 def problem(rng: random.Random):
-    z = [float(rng.randint(-2, 3)) for _ in range(3)]
-    while len(set(z)) == 1:  # all equal gives 1/3 whatever T is
-        z = [float(rng.randint(-2, 3)) for _ in range(3)]
+    z = [float(rng.randint(-2, 4)) for _ in range(4)]
+    while len(set(z)) == 1:  # all equal gives 1/4 whatever T is
+        z = [float(rng.randint(-2, 4)) for _ in range(4)]
     return {
         "logits": torch.tensor([z]),
-        "temperature": rng.choice([0.5, 2.0, 4.0]),
+        "temperature": rng.choice([0.5, 2.0, 3.0, 4.0]),
     }
 
 
