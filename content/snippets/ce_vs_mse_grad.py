@@ -20,7 +20,8 @@ def example():
 
 
 def problem(rng: random.Random):
-    return {"logits": torch.tensor([rng.randint(-30, 30) / 10]), "y": torch.tensor([float(rng.randint(0, 1))])}
+    z = rng.choice([-1, 1]) * rng.randint(2, 30) / 10  # never 0: at z = 0 the answer is always ±0.25
+    return {"logits": torch.tensor([z]), "y": torch.tensor([float(rng.randint(0, 1))])}
 
 
 def loss(logits, y):
@@ -47,6 +48,21 @@ def reference(logits, y):
     mse = ((torch.sigmoid(z) - y) ** 2).sum()
     (g_mse,) = torch.autograd.grad(mse, z)
     return {"ce": g_ce.sum(), "mse": g_mse.sum()}
+
+
+def given(logits, y):
+    z = logits.double()
+    return {f"σ({v:g})": round(torch.sigmoid(torch.tensor(v, dtype=torch.float64)).item(), 5) for v in z.tolist()}
+
+
+def mistakes(logits, y):
+    p = torch.sigmoid(logits)
+    ce = (p - y).sum()
+    return {
+        "missing the sigmoid's slope p(1 - p): that is dL/dp, not dL/dz": {"ce": ce, "mse": (2 * (p - y)).sum()},
+        "that has a ½ the card's loss (p - y)² does not have": {"ce": ce, "mse": ((p - y) * p * (1 - p)).sum()},
+        "wrong sign: the error is p - y, not y - p": {"ce": ce, "mse": (-2 * (p - y) * p * (1 - p)).sum()},
+    }
 
 
 def plot():

@@ -5,6 +5,7 @@ CE_i = -log softmax(z_i)[y_i] = logsumexp(z_i) - z_i[y_i]   (natural log), mean 
 NLL of the true class; with soft labels CE = H(y) + KL(y || q) >= H(y) > 0.
 """
 
+import math
 import random
 
 import torch
@@ -23,8 +24,8 @@ def example():
 
 def problem(rng: random.Random):
     return {
-        "logits": torch.tensor([[float(rng.randint(-2, 3)) for _ in range(3)]]),
-        "target": torch.tensor([rng.randrange(3)]),
+        "logits": torch.tensor([[float(rng.randint(-2, 3)) for _ in range(3)] for _ in range(2)]),
+        "target": torch.tensor([rng.randrange(3) for _ in range(2)]),
     }
 
 
@@ -47,6 +48,30 @@ def loss(logits, target):
 def reference(logits, target):
     return F.cross_entropy(logits, target)
 
+
+def given(logits, target):
+    """Per row: e^(z_j - max) for the non-max logits and ln of their sum (the row's LSE - max)."""
+    out = {}
+    for row in logits.double():
+        shifted = row - row.max()
+        for v in sorted(set(shifted.tolist())):
+            if v != 0:
+                out[f"e^{v:g}"] = round(math.exp(v), 5)
+        s = shifted.exp().sum().item()
+        out[f"ln {s:.5g}"] = round(math.log(s), 5)
+    return out
+
+
+def mistakes(logits, target):
+    log_q = torch.log_softmax(logits, dim=1)
+    nll = -log_q.gather(1, target[:, None]).squeeze(1)
+    probs = torch.softmax(logits, dim=1)
+    return {
+        "probabilities passed where logits are expected (softmax applied twice)": F.cross_entropy(probs, target),
+        "log base 2 instead of ln": nll.mean() / math.log(2),
+        "that is the sum over the batch; the card asks for the mean": nll.sum(),
+        "wrong sign: CE is −log q_true, a positive number": -nll.mean(),
+    }
 
 def plot():
     """CE = -log p of the true class vs the squared error on probabilities, over p."""

@@ -19,8 +19,8 @@ REFERENCE = "T**2 * F.kl_div(log_softmax(s/T), log_softmax(t/T), 'batchmean', lo
 
 def example():
     return {
-        "logits": torch.tensor([[1.0, 2.0, 0.0]]),
-        "teacher_logits": torch.tensor([[4.0, 2.0, 0.0]]),
+        "logits": torch.tensor([[1.0, 1.0]]),
+        "teacher_logits": torch.tensor([[4.0, 0.0]]),
         "target": torch.tensor([0]),
         "temperature": 2.0,
         "alpha": 0.5,
@@ -28,11 +28,15 @@ def example():
 
 
 def problem(rng: random.Random):
+    # K = 2 classes so the soft term is workable by hand with the given() values; the student's
+    # and the teacher's logit gaps differ by >= 2 so the KL is never negligible.
+    t_gap = rng.choice([-5, -4, -3, -2, 2, 3, 4, 5])
+    s_gap = rng.choice([g for g in range(-3, 4) if abs(g - t_gap) >= 2])
     return {
-        "logits": torch.tensor([[float(rng.randint(-2, 2)) for _ in range(3)]]),
-        "teacher_logits": torch.tensor([[float(rng.randint(-2, 4)) for _ in range(3)]]),
-        "target": torch.tensor([rng.randrange(3)]),
-        "temperature": rng.choice([2.0, 4.0]),
+        "logits": torch.tensor([[0.0, float(s_gap)]]),
+        "teacher_logits": torch.tensor([[0.0, float(t_gap)]]),
+        "target": torch.tensor([rng.randrange(2)]),
+        "temperature": rng.choice([2.0, 3.0, 4.0]),
         "alpha": 0.5,
     }
 
@@ -69,6 +73,36 @@ def reference(logits, teacher_logits, target, temperature=2.0, alpha=0.5):
     soft = t**2 * kl
     hard = F.cross_entropy(logits, target)
     return {"soft": soft, "hard": hard, "total": alpha * soft + (1 - alpha) * hard}
+
+
+def given(logits, teacher_logits, target, temperature=2.0, alpha=0.5):
+    """sigma and log-sigma of the logit gaps at temperature T (two classes: softmax = sigmoid of the gap)."""
+    out = {}
+    for z in (teacher_logits, logits):
+        x = ((z[0, 1] - z[0, 0]) / temperature).double().item()
+        xt = torch.tensor(x, dtype=torch.float64)
+        out[f"σ({x:g})"] = round(torch.sigmoid(xt).item(), 5)
+        out[f"ln σ({x:g})"] = round(F.logsigmoid(xt).item(), 5)
+        out[f"ln σ({-x:g})"] = round(F.logsigmoid(-xt).item(), 5)
+    return out
+
+
+def mistakes(logits, teacher_logits, target, temperature=2.0, alpha=0.5):
+    t = temperature
+    right = loss(logits, teacher_logits, target, t, alpha)["value"]
+    p_t = _log_softmax(teacher_logits / t).exp()
+    log_p_t = _log_softmax(teacher_logits / t)
+    log_q = _log_softmax(logits / t)
+    reverse = (log_q.exp() * (log_q - log_p_t)).sum(dim=-1).mean() * t**2
+    ce_soft = -(p_t * log_q).sum(dim=-1).mean() * t**2
+    out = {}
+    for msg, soft in (
+        ("missing the T² factor", right["soft"] / t**2),
+        ("that is KL(student ‖ teacher), the reverse direction", reverse),
+        ("that is the cross-entropy to the soft targets; the KL subtracts the teacher's entropy", ce_soft),
+    ):
+        out[msg] = {"soft": soft, "hard": right["hard"], "total": alpha * soft + (1 - alpha) * right["hard"]}
+    return out
 
 
 if __name__ == "__main__":

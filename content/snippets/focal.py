@@ -1,12 +1,20 @@
-"""Binary (sigmoid) focal loss, alpha-balanced, from scratch, against
-BCE-with-logits (reduction='none') reweighted by alpha_t (1 - p_t)^gamma.
+"""Binary (sigmoid) focal loss, alpha-balanced, from scratch, against a second route through
+torch's two-class softmax cross-entropy with class weights.
 
 FL = -alpha_t (1 - p_t)^gamma log(p_t)   (Lin et al. 2017, RetinaNet; alpha = 0.25, gamma = 2)
-p_t = p if y = 1 else 1 - p;  alpha_t = alpha if y = 1 else 1 - alpha.
+p_t = p if y = 1 else 1 - p;  alpha_t = alpha if y = 1 else 1 - alpha  (alpha weights POSITIVES,
+as torchvision.ops.sigmoid_focal_loss and mmdetection's py_sigmoid_focal_loss).
 gamma = 0 gives alpha-weighted BCE. Mean over elements here (torchvision's
 sigmoid_focal_loss(reduction='mean')); RetinaNet sums over anchors and divides by the number
-of foreground anchors. The reference recovers p_t = exp(-BCE) from the built-in, so it never
-calls sigmoid.
+of foreground anchors.
+
+Reference (a second route, no sigmoid, no hand-built alpha_t): a sigmoid logit z is the
+two-class softmax over [0, z], so F.cross_entropy([0, z], y, reduction='none') is the per-element
+BCE, exp(-CE) is p_t, and F.cross_entropy(..., weight=[1 - alpha, alpha]) applies alpha through
+torch's own class-weight indexing (weight[target]); focal = weighted CE * (1 - exp(-CE))^gamma.
+torchvision is not installable beside this CPU torch; tests/test_content_c1.py also checks this
+snippet against a transcription of torchvision's sigmoid_focal_loss and against limiting cases
+(gamma = 0 is weighted BCE; alpha = 1 silences the negatives).
 """
 
 import random
@@ -14,7 +22,7 @@ import random
 import torch
 import torch.nn.functional as F
 
-REFERENCE = "F.binary_cross_entropy_with_logits(reduction='none') * alpha_t * (1 - exp(-bce))**gamma"
+REFERENCE = "two-class F.cross_entropy on [0, z] with weight=[1-alpha, alpha]: weighted CE * (1 - exp(-CE))**gamma"
 
 
 def example():
@@ -28,10 +36,14 @@ def example():
 
 
 def problem(rng: random.Random):
-    n = 2
+    # two elements; the first is a hard one (p_t <= 0.5), so the loss is never negligibly small
+    y = [float(rng.randint(0, 1)) for _ in range(2)]
+    hard = rng.randint(0, 25) / 10  # |z| of the misclassified (or borderline) element
+    z0 = -hard if y[0] == 1 else hard
+    z1 = rng.randint(-30, 30) / 10
     return {
-        "logits": torch.tensor([rng.randint(-30, 30) / 10 for _ in range(n)]),
-        "y": torch.tensor([float(rng.randint(0, 1)) for _ in range(n)]),
+        "logits": torch.tensor([z0, z1]),
+        "y": torch.tensor(y),
         "alpha": 0.25,
         "gamma_focal": 2.0,
     }
@@ -49,7 +61,7 @@ def loss(logits, y, alpha=0.25, gamma_focal=2.0):
         "p_t": p_t,
         "alpha_t": alpha_t,
         "ce_per_element": ce,
-        "modulating_(1-p_t)^gamma": modulating,
+        "modulating": modulating,
         "per_element": per_element,
         "weight_vs_plain_ce": alpha_t * modulating,
         "plain_bce_mean": ce.mean(),
@@ -58,10 +70,37 @@ def loss(logits, y, alpha=0.25, gamma_focal=2.0):
 
 
 def reference(logits, y, alpha=0.25, gamma_focal=2.0):
-    bce = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
-    p_t = torch.exp(-bce)
-    alpha_t = alpha * y + (1 - alpha) * (1 - y)
-    return (alpha_t * (1 - p_t) ** gamma_focal * bce).mean()
+    two_class = torch.stack([torch.zeros_like(logits), logits], dim=1)  # softmax([0, z])[1] = sigmoid(z)
+    cls = y.long()
+    ce = F.cross_entropy(two_class, cls, reduction="none")
+    weighted = F.cross_entropy(two_class, cls, weight=torch.tensor([1 - alpha, alpha]), reduction="none")
+    return (weighted * (1 - torch.exp(-ce)) ** gamma_focal).mean()
+
+
+def given(logits, y, alpha=0.25, gamma_focal=2.0):
+    out = {}
+    for z in logits.tolist():
+        zt = torch.tensor(z, dtype=torch.float64)
+        out[f"σ({z:g})"] = round(torch.sigmoid(zt).item(), 4)
+        out[f"ln σ({z:g})"] = round(F.logsigmoid(zt).item(), 4)
+        out[f"ln σ({-z:g}) = ln(1 − σ({z:g}))"] = round(F.logsigmoid(-zt).item(), 4)
+    return out
+
+
+def mistakes(logits, y, alpha=0.25, gamma_focal=2.0):
+    p = torch.sigmoid(logits)
+    p_t = torch.where(y == 1, p, 1 - p)
+    ce = -torch.log(p_t)
+    mod = (1 - p_t) ** gamma_focal
+    alpha_t = torch.where(y == 1, torch.full_like(p, alpha), torch.full_like(p, 1 - alpha))
+    return {
+        "alpha applied to the wrong class: alpha = 0.25 weights the POSITIVES, 1 - alpha the negatives": (
+            (1 - alpha_t) * mod * ce
+        ).mean(),
+        "alpha_t left out (that is the plain focal loss, alpha = 1)": (mod * ce).mean(),
+        "modulating factor p_t^gamma instead of (1 - p_t)^gamma": (alpha_t * p_t**gamma_focal * ce).mean(),
+        "that is the sum over elements; the card asks for the mean": (alpha_t * mod * ce).sum(),
+    }
 
 
 def plot():

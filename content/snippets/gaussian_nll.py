@@ -57,6 +57,19 @@ def reference(y, y_hat, var, eps=1e-6):
     return F.gaussian_nll_loss(y_hat, y, var, full=False, eps=eps)
 
 
+def given(y, y_hat, var, eps=1e-6):
+    return {f"ln {v:g}": round(math.log(v), 5) for v in sorted(set(var.tolist()))}
+
+
+def mistakes(y, y_hat, var, eps=1e-6):
+    v = var.clamp(min=eps)
+    r = y - y_hat
+    return {
+        "missing the ½ (that is log v + r²/v)": (v.log() + r**2 / v).mean(),
+        "the full=True constant ½·ln 2π added; PyTorch's default is full=False": (0.5 * (v.log() + r**2 / v)).mean() + 0.5 * math.log(2 * math.pi),
+        "the standard deviation passed where the variance is expected": (0.5 * (v.sqrt().log() + r**2 / v.sqrt())).mean(),
+    }
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

@@ -52,6 +52,16 @@ def reference(y, y_hat, delta=1.0):
     return F.huber_loss(y_hat, y, delta=delta)
 
 
+def mistakes(y, y_hat, delta=1.0):
+    r = y - y_hat
+    a = r.abs()
+    return {
+        "missing the ½ in the quadratic zone: that is r², not ½r²": torch.where(a <= delta, r**2, delta * (a - 0.5 * delta)).mean(),
+        "that is SmoothL1 (divided by δ), not Huber": F.smooth_l1_loss(y_hat, y, beta=delta),
+        "that is the sum over elements; the card asks for the mean": torch.where(a <= delta, 0.5 * r**2, delta * (a - 0.5 * delta)).sum(),
+        "linear zone without the −½δ offset: δ|r| instead of δ(|r| − ½δ)": torch.where(a <= delta, 0.5 * r**2, delta * a).mean(),
+    }
+
 def plot():
     """MSE vs MAE vs Huber vs pinball as functions of the residual r = y - y_hat (one element)."""
     r = torch.linspace(-3.0, 3.0, 241)

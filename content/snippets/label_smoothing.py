@@ -22,11 +22,14 @@ def example():
 
 
 def problem(rng: random.Random):
-    k = rng.choice([2, 3])
+    k = rng.choice([2, 3, 4, 5])
+    z = [float(rng.randint(-2, 2)) for _ in range(k)]
+    while len(set(z)) == 1:  # equal logits give log K whatever epsilon is
+        z = [float(rng.randint(-2, 2)) for _ in range(k)]
     return {
-        "logits": torch.tensor([[float(rng.randint(-2, 2)) for _ in range(k)]]),
+        "logits": torch.tensor([z]),
         "target": torch.tensor([rng.randrange(k)]),
-        "epsilon": rng.choice([0.1, 0.2, 0.3]),
+        "epsilon": rng.choice([0.05, 0.1, 0.2, 0.3]),
     }
 
 
@@ -74,6 +77,39 @@ def reference(logits, target, epsilon=0.1):
         "optimal_gap": torch.tensor((lo + hi) / 2),
     }
 
+
+def given(logits, target, epsilon=0.1):
+    """e^(z_j - max) for the non-max logits, ln of their sum, and ln of the candidate gap ratios."""
+    out = {}
+    row = logits.double()[0]
+    shifted = row - row.max()
+    for v in sorted(set(shifted.tolist())):
+        if v != 0:
+            out[f"e^{v:g}"] = round(math.exp(v), 5)
+    s = shifted.exp().sum().item()
+    out[f"ln {s:.5g}"] = round(math.log(s), 5)
+    k = logits.shape[1]
+    ratios = {(1 - epsilon + epsilon / k) / (epsilon / k), (1 - epsilon) / (epsilon / (k - 1)), (1 - epsilon) / epsilon}
+    for r in sorted(ratios):
+        out[f"ln {r:.5g}"] = round(math.log(r), 5)
+    return out
+
+
+def mistakes(logits, target, epsilon=0.1):
+    k = logits.shape[1]
+    log_q = torch.log_softmax(logits, dim=1)
+    onehot = F.one_hot(target, k).float()
+    y_km1 = (1 - epsilon) * onehot + epsilon / (k - 1) * (1 - onehot)
+    right_gap = torch.tensor(math.log((1 - epsilon + epsilon / k) / (epsilon / k)))
+    wrong_gap = torch.tensor(math.log((1 - epsilon) / (epsilon / (k - 1))))
+    plain = F.cross_entropy(logits, target)
+    return {
+        "ε/(K−1) on the wrong classes instead of ε/K on every class": {
+            "loss": -(y_km1 * log_q).sum(dim=1).mean(),
+            "optimal_gap": wrong_gap,
+        },
+        "no smoothing: that is the plain cross-entropy": {"loss": plain, "optimal_gap": right_gap},
+    }
 
 if __name__ == "__main__":
     inputs = example()

@@ -7,6 +7,7 @@ naive softmax is nan. This is why losses take logits: F.cross_entropy and
 BCEWithLogitsLoss (log sigma(z) = -softplus(-z)) fuse the log with the softmax/sigmoid.
 """
 
+import math
 import random
 
 import torch
@@ -21,7 +22,7 @@ def example():
 def problem(rng: random.Random):
     base = rng.choice([100.0, 200.0, 500.0, 1000.0])
     return {
-        "logits": torch.tensor([base + rng.randint(0, 3) for _ in range(3)]),
+        "logits": torch.tensor([base + rng.randint(0, 5) for _ in range(3)]),
         "target": torch.tensor(rng.randrange(3)),
     }
 
@@ -49,6 +50,23 @@ def reference(logits, target):
     z = logits.double()  # float64 so the subtraction of two numbers ~1000 loses nothing
     return (z[target] - torch.logsumexp(z, dim=0)).float()
 
+
+def given(logits, target):
+    z = logits.double()
+    shifted = z - z.max()
+    out = {f"e^{v:g}": round(math.exp(v), 5) for v in sorted(set(shifted.tolist())) if v != 0}
+    s = shifted.exp().sum().item()
+    out[f"ln {s:.5g}"] = round(math.log(s), 5)
+    return out
+
+
+def mistakes(logits, target):
+    z = logits.double()
+    lse = torch.logsumexp(z, dim=0)
+    return {
+        "wrong sign: log-softmax is z_k − LSE(z) ≤ 0": (lse - z[target]).float(),
+        "forgot to add the max back: z_k − log Σ e^(z_j − m)": (z[target] - (z - z.max()).exp().sum().log()).float(),
+    }
 
 if __name__ == "__main__":
     inputs = example()

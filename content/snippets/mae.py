@@ -42,6 +42,14 @@ def reference(y, y_hat):
     return F.l1_loss(y_hat, y)
 
 
+def mistakes(y, y_hat):
+    r = y - y_hat
+    return {
+        "that is the sum of absolute errors; the card asks for the mean": r.abs().sum(),
+        "that is the MSE (squared, not absolute, residuals)": (r**2).mean(),
+        "absolute value of the mean residual: take |r| first, then average": r.mean().abs(),
+    }
+
 def plot():
     """Per-element MSE vs MAE vs Huber vs pinball over the residual."""
     r = torch.linspace(-3.0, 3.0, 241)

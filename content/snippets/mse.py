@@ -41,6 +41,15 @@ def reference(y, y_hat):
     return F.mse_loss(y_hat, y)
 
 
+def mistakes(y, y_hat):
+    r = y - y_hat
+    return {
+        "that is the sum of squared errors; the card asks for the mean": (r**2).sum(),
+        "that has a ½: MSE is mean r², not ½·mean r²": 0.5 * (r**2).mean(),
+        "that is the MAE (absolute, not squared, residuals)": r.abs().mean(),
+        "that is the RMSE (square root of the MSE)": (r**2).mean().sqrt(),
+    }
+
 def plot():
     """Per-element MSE vs MAE vs Huber vs pinball over the residual."""
     r = torch.linspace(-3.0, 3.0, 241)

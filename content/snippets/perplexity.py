@@ -43,6 +43,14 @@ def reference(p):
     return torch.exp(F.cross_entropy(logits, torch.zeros(p.numel(), dtype=torch.long)))
 
 
+def mistakes(p):
+    nll = -p.log()
+    return {
+        "that is exp of the SUM of the token NLLs; perplexity uses the mean": nll.sum().exp(),
+        "that is the arithmetic mean of 1/p; perplexity is the geometric mean": (1 / p).mean(),
+        "that is the mean NLL (the log of the perplexity), not the perplexity": nll.mean(),
+    }
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

@@ -1,19 +1,27 @@
-"""Quantile (pinball) loss, from scratch, with a brute-force check of its minimiser.
+"""Quantile (pinball) loss, from scratch; graded against a brute-force tau-quantile and an
+independent algebraic route through torch's L1 loss.
 
 rho_tau(u) = max(tau u, (tau - 1) u),  u = y - y_hat   (Koenker & Bassett, 1978).
 Under-prediction (u > 0) costs tau per unit, over-prediction 1 - tau; tau = 0.5 gives MAE / 2.
-The constant prediction that minimises the mean pinball loss over a sample is its tau-quantile.
-No torch built-in exists, so the reference is a second route: the indicator form
-u (tau - 1{u < 0}) for the loss, and a brute-force search over candidate constants for the
-minimiser, compared with the sorted sample's ceil(tau n)-th element.
+sklearn: mean_pinball_loss(y, y_hat, alpha=tau) (checked in tests/test_content_c1.py).
+
+Two graded parts:
+- "minimiser": the constant c that minimises THIS loss over the sample, found by brute force
+  over candidate constants with the same function that computes the graded loss. Its reference
+  is the tau-quantile read off the sorted sample (order statistic ceil(tau n)), a second route
+  that pins the sign convention: with u = y_hat - y the brute force lands on the
+  (1 - tau)-quantile instead and the check fails.
+- "loss": the mean pinball loss; its reference is the "tilted absolute value" identity
+  rho_tau(u) = |u| / 2 + (tau - 1/2) u, i.e. F.l1_loss / 2 + (tau - 1/2) mean(y - y_hat).
 """
 
 import math
 import random
 
 import torch
+import torch.nn.functional as F
 
-REFERENCE = "indicator form u(tau - 1{u<0}); brute-force argmin vs sorted sample"
+REFERENCE = "sorted-sample tau-quantile (order statistic) for the minimiser; F.l1_loss/2 + (tau-1/2)*mean(y-y_hat) for the loss"
 
 
 def example():
@@ -30,24 +38,27 @@ def problem(rng: random.Random):
     return {
         "y": torch.tensor([float(rng.randint(0, 6)) for _ in range(n)]),
         "y_hat": torch.full((n,), c),
-        "tau": rng.choice([0.1, 0.25, 0.5, 0.75, 0.9]),
+        "tau": rng.choice([0.1, 0.25, 0.75, 0.9]),
     }
 
 
-def _mean_pinball(y, c, tau):
-    u = y - c
-    return torch.maximum(tau * u, (tau - 1) * u).mean()
+def _per_element(y, y_hat, tau):
+    u = y - y_hat
+    return torch.maximum(tau * u, (tau - 1) * u)
+
+
+def _brute_force_minimiser(y, tau, per_element_fn):
+    y64 = y.double()
+    costs = torch.stack([per_element_fn(y64, c.expand_as(y64), tau).mean() for c in y64])
+    return y64[costs <= costs.min() + 1e-9].min()
 
 
 def loss(y, y_hat, tau=0.5):
     u = y - y_hat
-    per_element = torch.maximum(tau * u, (tau - 1) * u)
+    per_element = _per_element(y, y_hat, tau)
     # Brute force: the mean pinball loss is piecewise linear and convex in a constant c, so its
     # minimum is attained at a sample point; take the smallest minimiser.
-    y64 = y.double()
-    costs = torch.stack([_mean_pinball(y64, c, tau) for c in y64])
-    best = costs.min()
-    minimiser = y64[costs <= best + 1e-9].min()
+    minimiser = _brute_force_minimiser(y, tau, _per_element)
     return {
         "u": u,
         "under_predicted": (u > 0).float(),
@@ -59,10 +70,25 @@ def loss(y, y_hat, tau=0.5):
 
 
 def reference(y, y_hat, tau=0.5):
-    u = y - y_hat
-    indicator = (u < 0).float()
     k = math.ceil(tau * y.numel())
-    return {"loss": (u * (tau - indicator)).mean(), "minimiser": y.sort().values[k - 1]}
+    tilted = 0.5 * F.l1_loss(y_hat, y) + (tau - 0.5) * (y - y_hat).mean()
+    return {"loss": tilted, "minimiser": y.sort().values[k - 1]}
+
+
+def mistakes(y, y_hat, tau=0.5):
+    u = y - y_hat
+    right_min = loss(y, y_hat, tau)["minimiser"]
+    flipped = torch.maximum(tau * -u, (tau - 1) * -u)  # u = y_hat - y: tau and 1 - tau swapped
+    return {
+        "residual taken as y_hat - y: that swaps the costs of under- and over-prediction": {
+            "loss": flipped.mean(),
+            "minimiser": loss(y_hat, y, tau)["minimiser"] * 0 + y.double().quantile(1 - tau, interpolation="higher").float(),
+        },
+        "that is the sum over elements; the card asks for the mean": {
+            "loss": torch.maximum(tau * u, (tau - 1) * u).sum(),
+            "minimiser": right_min,
+        },
+    }
 
 
 def plot():

@@ -19,9 +19,12 @@ def example():
 
 
 def problem(rng: random.Random):
+    z = [float(rng.randint(-2, 4)) for _ in range(4)]
+    while len(set(z)) == 1:  # all equal gives 1/4 whatever T is
+        z = [float(rng.randint(-2, 4)) for _ in range(4)]
     return {
-        "logits": torch.tensor([[float(rng.randint(-2, 3)) for _ in range(3)]]),
-        "temperature": rng.choice([0.5, 2.0, 4.0]),
+        "logits": torch.tensor([z]),
+        "temperature": rng.choice([0.5, 2.0, 3.0, 4.0]),
     }
 
 
@@ -48,6 +51,19 @@ def loss(logits, temperature=1.0):
 
 def reference(logits, temperature=1.0):
     return torch.softmax(logits / temperature, dim=-1).max()
+
+
+def given(logits, temperature=1.0):
+    z = logits.double().flatten()
+    shifted = ((z - z.max()) / temperature).tolist()
+    return {f"e^{v:g}": round(torch.exp(torch.tensor(v, dtype=torch.float64)).item(), 5) for v in sorted(set(shifted)) if v != 0}
+
+
+def mistakes(logits, temperature=1.0):
+    return {
+        "logits multiplied by T instead of divided by it": torch.softmax(logits * temperature, dim=-1).max(),
+        "temperature ignored (that is softmax at T = 1)": torch.softmax(logits, dim=-1).max(),
+    }
 
 
 if __name__ == "__main__":

@@ -48,6 +48,14 @@ def reference(y, y_hat):
     return 2 * F.multi_margin_loss(scores, cls, margin=1.0)
 
 
+def mistakes(y, y_hat):
+    m = y * y_hat
+    return {
+        "missing the max(0, ·): points past the margin must contribute 0, not a negative loss": (1 - m).mean(),
+        "that is the sum; the card asks for the mean": (1 - m).clamp(min=0).sum(),
+        "that is the squared hinge": ((1 - m).clamp(min=0) ** 2).mean(),
+    }
+
 def plot():
     """0-1 vs hinge vs logistic loss over the margin m = y f(x)."""
     m = torch.linspace(-3.0, 3.0, 241)
