@@ -37,6 +37,7 @@ def loss(x_t, eps_hat, alpha_bar_t, alpha_bar_prev):
     sigma_eta1 = ((1 - alpha_bar_prev) / (1 - alpha_bar_t) * (1 - alpha_bar_t / alpha_bar_prev)) ** 0.5
     return {
         "x0_hat": x0_hat,
+        "x_prev": x_prev,
         "sigma_at_eta_1_equals_sqrt_beta_tilde": torch.tensor(sigma_eta1),
         "value": x_prev[0],
     }
