@@ -47,8 +47,8 @@ def problem(rng: random.Random):
     }
 
 
-def _nls(x):  # -log sigmoid(x), stable
-    return (-x).clamp_min(0) + torch.log1p(torch.exp(-x.abs()))
+def _nls(x):  # -log sigmoid(x) = logaddexp(-x, 0), stable
+    return torch.logaddexp(-x, torch.zeros_like(x))
 
 
 def _parts(eps_w, eps_l, pred_w, pred_l, ref_pred_w, ref_pred_l):

@@ -32,8 +32,8 @@ def problem(rng: random.Random):
 
 
 def _softplus(x):
-    # softplus(x) = max(x, 0) + log(1 + e^{-|x|}), the stable form
-    return x.clamp_min(0) + torch.log1p(torch.exp(-x.abs()))
+    # softplus(x) = log(1 + e^x) = logaddexp(x, 0): stable, and its autograd is sigmoid(x) even at x = 0
+    return torch.logaddexp(x, torch.zeros_like(x))
 
 
 def loss(logits_real, logits_fake):

@@ -19,8 +19,8 @@ import torch
 import torch.nn.functional as F
 
 REFERENCE = "grid search over D per point for max V; 2*JS - log 4 with JS via F.kl_div"
-DISTS = [(0.5, 0.25, 0.25), (0.25, 0.25, 0.5), (0.25, 0.5, 0.25), (0.125, 0.375, 0.5), (0.5, 0.375, 0.125),
-         (0.375, 0.125, 0.5), (0.75, 0.125, 0.125), (0.125, 0.125, 0.75)]
+# every 3-point distribution in eighths with no empty point (21 of them)
+DISTS = [(a / 8, b / 8, (8 - a - b) / 8) for a in range(1, 7) for b in range(1, 8 - a)]
 
 
 def example():
@@ -69,7 +69,7 @@ def given(p, q):
 
 
 def _frac(x):
-    for den in (2, 3, 4, 5, 6, 7, 8, 9, 10):
+    for den in range(2, 17):
         num = round(x * den)
         if abs(num / den - x) < 1e-6:
             return f"{num}/{den}"

@@ -31,8 +31,8 @@ def problem(rng: random.Random):
     return {"d_real": torch.tensor(scores()), "d_fake": torch.tensor(scores())}
 
 
-def _nls(x):  # -log sigmoid(x) = softplus(-x), stable
-    return (-x).clamp_min(0) + torch.log1p(torch.exp(-x.abs()))
+def _nls(x):  # -log sigmoid(x) = softplus(-x) = logaddexp(-x, 0), stable
+    return torch.logaddexp(-x, torch.zeros_like(x))
 
 
 def loss(d_real, d_fake):

@@ -17,7 +17,7 @@ import random
 import torch
 
 REFERENCE = "affine map fixed by its two end conditions, solved with torch.linalg.solve"
-ROOTS = [(0.9, 0.7, 0.5, 0.3), (0.9, 0.8, 0.6, 0.4), (1.0, 0.8, 0.6, 0.5), (0.9, 0.6, 0.4, 0.3), (0.8, 0.7, 0.5, 0.2)]
+
 
 
 def example():
@@ -25,10 +25,13 @@ def example():
 
 
 def problem(rng: random.Random):
-    r = torch.tensor(rng.choice(ROOTS))
-    if rng.random() < 0.5:
-        r = torch.tensor([r[0], (r[0] + r[1]) / 2 if rng.random() < 0.5 else r[1], r[2], r[3]])
-    return {"alpha_bar": (r**2).round(decimals=6)}
+    # sqrt(abar) on a 0.05 grid: first in {0.8, 0.9, 1.0}, last in {0.1, ..., 0.4}, decreasing
+    first = rng.choice([0.8, 0.9, 1.0])
+    last = rng.choice([0.1, 0.2, 0.3, 0.4])
+    grid = [round(last + 0.05 * k, 2) for k in range(1, round((first - last) / 0.05))]
+    mid = sorted(rng.sample(grid, 2), reverse=True)
+    r = torch.tensor([first, *mid, last], dtype=torch.float64)
+    return {"alpha_bar": (r**2).float()}
 
 
 def loss(alpha_bar):
