@@ -55,6 +55,17 @@ def reference(x0, eps, alpha_bar):
     return alpha_bar / (1 - alpha_bar) * F.mse_loss(x0_hat, x0)
 
 
+def mistakes(x0, eps, alpha_bar):
+    x_t_nosqrt = alpha_bar * x0 + (1 - alpha_bar) * eps
+    a, s = alpha_bar**0.5, (1 - alpha_bar) ** 0.5
+    x_t = a * x0 + s * eps
+    return {
+        "that is the sum over elements; the card asks for the mean": ((eps - _eps_theta(x_t, alpha_bar)) ** 2).sum(),
+        "ᾱ and 1 − ᾱ used without square roots in x_t": ((eps - _eps_theta(x_t_nosqrt, alpha_bar)) ** 2).mean(),
+        "compared ε̂ with x₀ instead of with ε": ((x0 - _eps_theta(x_t, alpha_bar)) ** 2).mean(),
+    }
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

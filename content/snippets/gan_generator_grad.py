@@ -22,7 +22,8 @@ def example():
 
 
 def problem(rng: random.Random):
-    return {"logit": torch.tensor(rng.choice([-5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0]))}
+    # 17 logits from -6 to 2: no single answer is right on more than ~6% of draws
+    return {"logit": torch.tensor(rng.randint(-12, 4) / 2)}
 
 
 def loss(logit):
@@ -41,6 +42,15 @@ def reference(logit):
     l_ns = logit.clone().requires_grad_(True)
     (g_ns,) = torch.autograd.grad(F.binary_cross_entropy_with_logits(l_ns, torch.tensor(1.0)), l_ns)
     return {"minimax": g_mm, "non_saturating": g_ns}
+
+
+def mistakes(logit):
+    d = torch.sigmoid(logit)
+    return {
+        "that is the non-saturating gradient σ(l) − 1 (and vice versa)": {"minimax": d - 1, "non_saturating": -d},
+        "sign flipped": {"minimax": d, "non_saturating": 1 - d},
+        "that is the derivative w.r.t. D(G(z)), not w.r.t. the logit": {"minimax": -1 / (1 - d), "non_saturating": -1 / d},
+    }
 
 
 def plot():

@@ -48,6 +48,15 @@ def reference(x0, eps, alpha_bar):
     return (a * x_t - x0) / s
 
 
+def mistakes(x0, eps, alpha_bar):
+    a, s = alpha_bar**0.5, (1 - alpha_bar) ** 0.5
+    return {
+        "sign flipped: σ_t x₀ − α_t ε": s * x0 - a * eps,
+        "α_t and σ_t swapped: σ_t ε − α_t x₀": s * eps - a * x0,
+        "ᾱ used without the square roots": alpha_bar * eps - (1 - alpha_bar) * x0,
+    }
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():
