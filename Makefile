@@ -1,19 +1,31 @@
 # Two set-up commands: `make drill` and `make test`. Both create .venv on first use.
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-# A bare `torch` resolves to a multi-GB CUDA build; lossquiz needs only the CPU wheel.
+# A bare `torch` resolves to a multi-GB CUDA build; lossquiz needs only the CPU wheel: asked for
+# from PyTorch's CPU index when it answers, else the plain pin (which a local wheel or PyPI serves).
 TORCH  ?= torch==2.13.0
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+BIN    ?= $(HOME)/.local/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install drill test lint format check bench clean
+.PHONY: install install-user drill test lint format check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q $(TORCH)
+	$(PY) -m pip install -q --timeout 10 --retries 0 --index-url $(TORCH_INDEX) $(TORCH) 2>/dev/null \
+		&& echo "torch: CPU build from $(TORCH_INDEX)" \
+		|| { echo "torch: $(TORCH_INDEX) not reachable; installing the plain pin $(TORCH)"; \
+		     $(PY) -m pip install -q $(TORCH); }
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Puts `lossquiz` on PATH without activating the venv: a link in $(BIN) (usually on PATH already).
+install-user: $(STAMP)
+	mkdir -p $(BIN)
+	ln -sf $(abspath $(VENV))/bin/lossquiz $(BIN)/lossquiz
+	@echo "linked $(BIN)/lossquiz -> $(abspath $(VENV))/bin/lossquiz"
 
 drill: $(STAMP)
 	$(VENV)/bin/lossquiz drill
