@@ -124,7 +124,13 @@ def _target_value(card, module, inputs):
     if target.startswith("grad:"):
         name = target[5:]
         leaf = inputs[name].clone().double().requires_grad_(True)
-        args = {**{k: (v.double() if isinstance(v, torch.Tensor) and v.is_floating_point() else v) for k, v in inputs.items()}, name: leaf}
+        args = {
+            **{
+                k: (v.double() if isinstance(v, torch.Tensor) and v.is_floating_point() else v)
+                for k, v in inputs.items()
+            },
+            name: leaf,
+        }
         value = module.loss(**args)["value"]
         if isinstance(value, dict):
             value = value[card["grade"]]
@@ -195,9 +201,23 @@ def test_constant_guess_rarely_passes(card) -> None:
 @pytest.mark.parametrize("card", NUMERIC_CARDS, ids=lambda c: c["id"])
 def test_numeric_card_is_hand_workable_or_says_calculator(card) -> None:
     module = _snippet(card["snippet"])
-    transcendental = {"gaussian-nll", "cross-entropy-logits", "ce-vs-mse-gradient", "focal", "label-smoothing",
-                      "label-smoothing-gap", "softmax-temperature", "distillation", "log-sum-exp", "perplexity",
-                      "class-weighted-ce", "class-balanced-loss", "mixup-loss", "trades-loss", "uncertainty-weighting"}
+    transcendental = {
+        "gaussian-nll",
+        "cross-entropy-logits",
+        "ce-vs-mse-gradient",
+        "focal",
+        "label-smoothing",
+        "label-smoothing-gap",
+        "softmax-temperature",
+        "distillation",
+        "log-sum-exp",
+        "perplexity",
+        "class-weighted-ce",
+        "class-balanced-loss",
+        "mixup-loss",
+        "trades-loss",
+        "uncertainty-weighting",
+    }
     if card["id"] in transcendental:
         assert card.get("calculator") is True or callable(getattr(module, "given", None)), card["id"]
     given = getattr(module, "given", None)

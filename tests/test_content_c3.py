@@ -46,20 +46,32 @@ def _red(fn):
     def go(x, axis=None):
         x = _t(x)
         return fn(x) if axis is None else fn(x, dim=int(axis))
+
     return go
 
 
 NAMESPACE = {
-    "abs": lambda x: _t(x).abs(), "exp": lambda x: _t(x).exp(), "log": lambda x: _t(x).log(),
-    "sqrt": lambda x: _t(x).sqrt(), "sigmoid": lambda x: torch.sigmoid(_t(x)),
-    "logsigmoid": lambda x: F.logsigmoid(_t(x)), "softplus": lambda x: F.softplus(_t(x)),
-    "tanh": lambda x: torch.tanh(_t(x)), "relu": lambda x: torch.relu(_t(x)), "sign": lambda x: _t(x).sign(),
-    "max": lambda a, b: torch.maximum(_t(a), _t(b)), "min": lambda a, b: torch.minimum(_t(a), _t(b)),
-    "clip": lambda x, lo, hi: _t(x).clamp(lo, hi), "where": lambda c, a, b: torch.where(c, _t(a), _t(b)),
-    "sum": _red(torch.sum), "mean": _red(torch.mean), "pi": torch.pi,
+    "abs": lambda x: _t(x).abs(),
+    "exp": lambda x: _t(x).exp(),
+    "log": lambda x: _t(x).log(),
+    "sqrt": lambda x: _t(x).sqrt(),
+    "sigmoid": lambda x: torch.sigmoid(_t(x)),
+    "logsigmoid": lambda x: F.logsigmoid(_t(x)),
+    "softplus": lambda x: F.softplus(_t(x)),
+    "tanh": lambda x: torch.tanh(_t(x)),
+    "relu": lambda x: torch.relu(_t(x)),
+    "sign": lambda x: _t(x).sign(),
+    "max": lambda a, b: torch.maximum(_t(a), _t(b)),
+    "min": lambda a, b: torch.minimum(_t(a), _t(b)),
+    "clip": lambda x, lo, hi: _t(x).clamp(lo, hi),
+    "where": lambda c, a, b: torch.where(c, _t(a), _t(b)),
+    "sum": _red(torch.sum),
+    "mean": _red(torch.mean),
+    "pi": torch.pi,
     "logsumexp": lambda x, axis: torch.logsumexp(_t(x), dim=int(axis)),
     "softmax": lambda x, axis: torch.softmax(_t(x), dim=int(axis)),
-    "norm": lambda x, axis: _t(x).norm(dim=int(axis)), "transpose": lambda x: _t(x).T,
+    "norm": lambda x, axis: _t(x).norm(dim=int(axis)),
+    "transpose": lambda x: _t(x).T,
 }
 
 
@@ -110,7 +122,7 @@ def test_formula_expression_matches_snippet(card):
     module = _snippet(card["snippet"])
     for seed in [None, *range(20)]:
         inputs = _inputs(module, seed)
-        env = {k: v for k, v in inputs.items()}
+        env = dict(inputs)
         bound = {name: _eval(binding, env) for name, binding in card["variables"].items()}
         got = _t(_eval(card["expression"], bound)).double()
         want = _t(_target(module, card, inputs)).detach().double()
@@ -131,8 +143,9 @@ def test_constant_guess_rarely_passes(card):
     assert worst / 400 < 0.10, (card["id"], worst)
 
 
-SNIPPETS_WITH_MISTAKES = sorted({c["snippet"] for c in _cards() if c.get("snippet")
-                                 and hasattr(_snippet(c["snippet"]), "mistakes")})
+SNIPPETS_WITH_MISTAKES = sorted(
+    {c["snippet"] for c in _cards() if c.get("snippet") and hasattr(_snippet(c["snippet"]), "mistakes")}
+)
 
 
 @pytest.mark.parametrize("name", SNIPPETS_WITH_MISTAKES)
@@ -153,8 +166,10 @@ def test_mistakes_differ_from_the_right_value(name):
             right, wrong = module.loss(**inputs)["value"], module.mistakes(**inputs)[why]
             keys = right.keys() if isinstance(right, dict) else [None]
             pick = (lambda v, k: v[k]) if isinstance(right, dict) else (lambda v, k: v)
-            differs += any(not torch.allclose(_t(pick(right, k)).double(), _t(pick(wrong, k)).double(),
-                                              rtol=0.02, atol=1e-3) for k in keys)
+            differs += any(
+                not torch.allclose(_t(pick(right, k)).double(), _t(pick(wrong, k)).double(), rtol=0.02, atol=1e-3)
+                for k in keys
+            )
         assert differs >= 24, (name, why, differs)
 
 
@@ -186,7 +201,9 @@ def test_cfg_tilted_score_reference_is_not_the_s_form_by_construction():
     for seed in range(20):
         inputs = cfg.problem(random.Random(seed))
         s = 1 + inputs["w"]
-        assert torch.allclose(cfg.reference(**inputs), inputs["eps_uncond"] + s * (inputs["eps_cond"] - inputs["eps_uncond"]), atol=1e-5)
+        assert torch.allclose(
+            cfg.reference(**inputs), inputs["eps_uncond"] + s * (inputs["eps_cond"] - inputs["eps_uncond"]), atol=1e-5
+        )
 
 
 def test_flow_matching_losses_are_not_trivially_zero():

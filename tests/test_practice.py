@@ -69,6 +69,8 @@ def _check(worker: SnippetRunner, home: Path, card_id: str, body: str, *, budget
 
 
 def _reviews(home: Path) -> list[tuple[str, int, str, int | None]]:
+    if not (home / "progress.db").exists():
+        return []
     conn = sqlite3.connect(home / "progress.db")
     try:
         return conn.execute(
@@ -420,7 +422,7 @@ def test_a_syntax_error_is_one_line_without_starting_torch(env: Path) -> None:
     assert report.failure is not None and report.failure["check"] == "syntax"
     summary = report.failure["summary"]
     assert summary.startswith("SyntaxError: ") and "(huber.py line 3)" in summary and "\n" not in summary
-    assert report.started, "a syntax error is a failed attempt (recorded as Again)"
+    assert not report.started, "a syntax error is not an attempt: nothing is recorded (first-hour P7)"
 
 
 # -- the CLI end to end -------------------------------------------------------------------------
@@ -482,13 +484,35 @@ def test_check_json_and_correct_solutions_for_several_tasks(runner: CliRunner, e
     ]
 
 
-def test_syntax_error_through_the_cli_is_one_line_and_counts(runner: CliRunner, env: Path) -> None:
+def test_syntax_error_through_the_cli_is_one_line_and_records_nothing(runner: CliRunner, env: Path) -> None:
     _write(attempt_path(env, "huber"), "def huber_loss(y, y_hat, delta=1.0)\n    return y\n")
     result = runner.invoke(app, ["code", "huber", "--check"])
     assert result.exit_code == 1
     assert "— syntax" in result.stdout and "SyntaxError: " in result.stdout and "(huber.py line 1)" in result.stdout
-    assert "Traceback" not in result.output
-    assert _reviews(env) == [("huber", 1, "code", 0)]
+    assert "Traceback" not in result.output and "nothing recorded" in result.stdout
+    assert _reviews(env) == []  # a typo never makes a never-drilled card a lapse
+
+
+@pytest.mark.torch
+def test_a_wrong_signature_records_nothing(runner: CliRunner, env: Path) -> None:
+    _write(attempt_path(env, "huber"), HUBER_OK.replace("y_hat, delta", "pred, delta").replace("y - y_hat", "y - pred"))
+    result = runner.invoke(app, ["code", "check", "huber"])
+    assert result.exit_code == 1 and "nothing recorded" in result.stdout
+    assert _reviews(env) == []
+
+
+@pytest.mark.torch
+def test_calling_the_builtin_passes_but_says_so(runner: CliRunner, env: Path) -> None:
+    attempt = (
+        "import torch.nn.functional as F\n\n\n"
+        "def huber_loss(y, y_hat, delta=1.0):\n    return F.huber_loss(y_hat, y, delta=delta)\n"
+    )
+    _write(attempt_path(env, "huber"), attempt)
+    result = runner.invoke(app, ["code", "check", "huber"])
+    assert result.exit_code == 0, result.output
+    assert "calls huber_loss(), the built-in the reference uses" in result.stdout
+    honest = runner.invoke(app, ["code", "check", "huber", "--json"])
+    assert json.loads(honest.stdout)["calls_builtin"] == "huber_loss"
 
 
 def test_check_without_an_attempt_says_how_to_start(runner: CliRunner) -> None:

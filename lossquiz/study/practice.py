@@ -35,6 +35,9 @@ class PracticeError(LossquizError):
     exit_code = 1
 
 
+NOT_AN_ATTEMPT = ("not started", "syntax", "signature")
+
+
 @dataclass(frozen=True, slots=True)
 class CheckReport:
     """The outcome of checking one attempt; `failure` describes the first failing case."""
@@ -48,10 +51,13 @@ class CheckReport:
     failure: dict[str, Any] | None = None
     reference: str = ""
 
+    builtin: str | None = None  # a passing attempt that calls the built-in the reference uses
+
     @property
     def started(self) -> bool:
-        """False while the stub still raises NotImplementedError (nothing is recorded then)."""
-        return not (self.failure is not None and self.failure.get("check") == "not started")
+        """False for an untouched stub, a syntax error or a wrong signature: nothing is recorded
+        then, so a typo never turns a card into a lapse."""
+        return not (self.failure is not None and self.failure.get("check") in NOT_AN_ATTEMPT)
 
     @property
     def rating(self) -> Rating:
@@ -69,6 +75,7 @@ class CheckReport:
             "cases_passed": list(self.cases_passed),
             "reference": self.reference,
             "failure": self.failure,
+            "calls_builtin": self.builtin,
         }
 
 
@@ -218,7 +225,32 @@ def check_attempt(
         tuple(data["cases_passed"]),
         data.get("failure"),
         task.reference,
+        builtin=builtin_called(path.read_text(encoding="utf-8", errors="replace"), task.reference)
+        if data["passed"]
+        else None,
     )
+
+
+def builtin_called(code: str, reference: str) -> str | None:
+    """The torch built-in named by the task's reference (`F.huber_loss(…)`) that the attempt calls,
+    if any: such an attempt passes, and is told it practised nothing. Read with ast, never run."""
+    import ast
+    import re
+
+    names = set(re.findall(r"\b(?:F|functional|torch|nn)\.([A-Za-z_][A-Za-z0-9_]*)\s*\(", reference))
+    if not names:
+        return None
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+            if name in names:
+                return name
+    return None
 
 
 def _with_failure(report: CheckReport, failure: dict[str, Any]) -> CheckReport:

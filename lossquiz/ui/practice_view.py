@@ -105,13 +105,21 @@ def practice_report(card: Card, task: Any, report: Any, interval: Any) -> Render
             )
         )
         parts.append(Text("  " + " · ".join(report.cases_passed), style="dim"))
+        if report.builtin:
+            parts.append(
+                Text(
+                    f"note: your code calls {report.builtin}(), the built-in the reference uses — "
+                    "write the formula yourself to practise it",
+                    style="yellow",
+                )
+            )
     else:
         parts.append(_practice_failure(name, report))
     parts.append(_unwrapped(f"{report.attempt} · seed {report.seed}", "dim"))
     if report.started:
         parts.append(recorded(int(report.rating), interval, cram=False, extra="implement-it practice"))
     else:
-        parts.append(Text("nothing recorded — edit the file, then check again", style="dim"))
+        parts.append(Text("nothing recorded (not an attempt yet) — edit the file, then check again", style="dim"))
     if not report.passed and report.started:
         parts.append(Text(f"stuck? lossquiz code {card.id} --solution", style="dim"))
     return Group(*parts)
@@ -120,7 +128,7 @@ def practice_report(card: Card, task: Any, report: Any, interval: Any) -> Render
 def _practice_failure(name: str, report: Any) -> RenderableType:
     f = report.failure or {}
     check = f.get("check", "error")
-    if not report.started:
+    if check == "not started":
         return Text.assemble(("· ", "yellow"), (f.get("summary", ""), "bold"))
     head = Text()
     head.append("✗ ", style="bold red")
