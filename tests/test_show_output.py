@@ -1,0 +1,54 @@
+"""`show` in a pipe loses nothing: every code line whole, prose wrapped, not cropped."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from lossquiz.cli import app
+from lossquiz.deck.cards import load_deck
+from lossquiz.paths import builtin_deck
+
+DECK = load_deck(builtin_deck())
+WITH_SNIPPET = [c for c in DECK.cards if c.snippet]
+
+
+def test_every_card_piped_keeps_every_code_line_whole(runner: CliRunner) -> None:
+    seen: set[str] = set()
+    for card in WITH_SNIPPET:
+        if card.snippet in seen:
+            continue
+        seen.add(card.snippet or "")
+        result = runner.invoke(app, ["show", card.id, "--no-run", "--source"], env={"COLUMNS": "80"})
+        assert result.exit_code == 0, (card.id, result.output)
+        out = result.stdout.splitlines()
+        source = (DECK.root / "snippets" / f"{card.snippet}.py").read_text(encoding="utf-8").splitlines()
+        missing = [line for line in source if line.strip() and line.rstrip() not in (o.rstrip() for o in out)]
+        assert not missing, (card.id, missing[:3])
+
+
+def test_piped_prose_is_plain_text_within_the_width(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["show", "huber", "--no-run"], env={"COLUMNS": "80"})
+    prose = result.stdout.split("# snippets/")[0]
+    assert "**" not in prose and "`" not in prose
+    assert max(len(line.rstrip()) for line in prose.splitlines()) <= 80
+
+
+def test_show_prints_loss_and_reference_unless_asked_for_the_source(runner: CliRunner) -> None:
+    short = runner.invoke(app, ["show", "huber", "--no-run"]).stdout
+    assert "def loss(" in short and "def reference(" in short
+    assert "def plot(" not in short and "__main__" not in short
+    whole = runner.invoke(app, ["show", "huber", "--no-run", "--source"]).stdout
+    assert "def plot(" in whole and "__main__" in whole
+
+
+@pytest.mark.parametrize("card", [c.id for c in DECK.cards if c.formula])
+def test_formulas_are_wrapped_never_cropped_at_80_columns(runner: CliRunner, card: str) -> None:
+    narrow = runner.invoke(app, ["show", card, "--no-run"], env={"COLUMNS": "80"}).stdout
+    wide = runner.invoke(app, ["show", card, "--no-run"], env={"COLUMNS": "400"}).stdout
+
+    def formula_chars(text: str) -> str:
+        block = text.split("formula")[1].split("╰")[0] if "formula" in text else ""
+        return "".join(ch for ch in block if ch not in " │╭╮╰╯─\n")
+
+    assert formula_chars(narrow) == formula_chars(wide)
