@@ -21,14 +21,14 @@ PAIRS = [(0.64, 0.9), (0.81, 0.8), (0.36, 0.5), (0.9, 0.6), (0.5, 0.4)]  # (abar
 
 
 def example():
-    return {"x0": torch.tensor([1.0]), "x_t": torch.tensor([0.5]), "alpha_bar_t": 0.576, "alpha_bar_prev": 0.64}
+    return {"x0": torch.tensor(1.0), "x_t": torch.tensor(0.5), "alpha_bar_t": 0.576, "alpha_bar_prev": 0.64}
 
 
 def problem(rng: random.Random):
     prev, alpha = rng.choice(PAIRS)
     return {
-        "x0": torch.tensor([rng.randint(-10, 10) / 10]),
-        "x_t": torch.tensor([rng.randint(-20, 20) / 10]),
+        "x0": torch.tensor(rng.randint(-10, 10) / 10),
+        "x_t": torch.tensor(rng.randint(-20, 20) / 10),
         "alpha_bar_t": round(prev * alpha, 6),
         "alpha_bar_prev": prev,
     }
