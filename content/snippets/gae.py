@@ -65,6 +65,18 @@ def loss(rewards, values, dones, gamma, lam):
     }
 
 
+def mistakes(rewards, values, dones, gamma, lam):
+    ones = torch.zeros_like(dones)
+    _, no_mask = _advantages(rewards, values, ones, gamma, lam)
+    _, no_lam = _advantages(rewards, values, dones, gamma, 1.0)
+    _, td = _advantages(rewards, values, dones, gamma, 0.0)
+    return {
+        "forgot the done mask: bootstrapped through the termination": no_mask[0],
+        "the recursion decays by gamma * lam, not gamma alone": no_lam[0],
+        "that is only the one-step TD error delta_0": td[0],
+    }
+
+
 def reference(rewards, values, dones, gamma, lam):
     # One episode: dones can only be set on the last step (see problem()).
     t_len = len(rewards)

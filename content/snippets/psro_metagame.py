@@ -2,8 +2,9 @@
 
 Population of policies -> empirical payoff matrix M[i, j] (payoff of i against j) -> meta-solver
 -> meta-strategy sigma -> best response to sigma (the "oracle"; deep RL in real PSRO) -> add it.
-Lanctot et al. (2017); with exact best responses over a finite strategy set this is Double Oracle.
-Here the meta-solver is fictitious play (each round best-respond to the empirical mixture of past
+Lanctot et al. (2017). Double Oracle (McMahan et al., 2003) is the special case with a NASH
+meta-solver AND exact best responses; a uniform meta-solver with exact best responses is
+fictitious play instead. Here the meta-solver approximates Nash by fictitious play (each round best-respond to the empirical mixture of past
 plays; it converges to Nash in two-player zero-sum games, Robinson 1951, but slowly).
 Payoff: paper beats rock by a, rock beats scissors by b, scissors beats paper by c. Closed form of
 the symmetric Nash: sigma* = (c, b, a) / (a + b + c), since M sigma* = 0 (game value 0).
