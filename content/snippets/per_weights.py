@@ -24,9 +24,9 @@ def example():
 
 def problem(rng: random.Random):
     n = rng.choice([3, 4, 5])
-    roots = [rng.randint(1, 9) for _ in range(n)]
+    roots = [rng.randint(1, 12) for _ in range(n)]
     while roots[0] == min(roots):  # item 0 is never the least likely: its weight is then not 1
-        roots = [rng.randint(1, 9) for _ in range(n)]
+        roots = [rng.randint(1, 12) for _ in range(n)]
     return {
         "priorities": torch.tensor([float(r * r) for r in roots]),
         # alpha * beta in {1/2, 1} on square priorities: every weight is a plain fraction
