@@ -31,8 +31,8 @@ def example():
 def problem(rng: random.Random):
     online = rng.sample([x / 2 for x in range(-2, 9)], 3)  # distinct: no argmax ties
     return {
-        "rewards": torch.tensor(float(rng.randint(-2, 3))),
-        "dones": torch.tensor(rng.choice([0.0, 0.0, 0.0, 1.0])),
+        "rewards": torch.tensor(rng.randint(-6, 6) / 2),
+        "dones": torch.tensor(rng.choice([0.0, 1.0])),
         "gamma": rng.choice([0.5, 0.9, 1.0]),
         "next_q_online": torch.tensor(online),
         "next_q_target": torch.tensor([rng.randint(-2, 8) / 2 for _ in range(3)]),

@@ -31,10 +31,12 @@ def example():
 
 def problem(rng: random.Random):
     t = 2
+    # the bootstrap V(s_T) is never 0, so dropping the done mask always shows
+    values = [rng.randint(0, 4) / 2 for _ in range(t)] + [rng.randint(1, 4) / 2]
     return {
         "rewards": torch.tensor([float(rng.randint(-1, 2)) for _ in range(t)]),
-        "values": torch.tensor([rng.randint(0, 4) / 2 for _ in range(t + 1)]),
-        "dones": torch.tensor([0.0] * (t - 1) + [rng.choice([0.0, 1.0])]),
+        "values": torch.tensor(values),
+        "dones": torch.tensor([0.0] * (t - 1) + [rng.choice([0.0, 1.0, 1.0])]),
         "gamma": rng.choice([0.5, 0.9, 1.0]),
         "lam": rng.choice([0.0, 0.5, 0.9, 1.0]),
     }

@@ -33,8 +33,8 @@ def problem(rng: random.Random):
     q = [float(rng.choice([-4, -2, 2, 4, 6, 8])) for _ in range(n)]
     return {
         "q_pi": torch.tensor(q),
-        "pi_actions": torch.tensor([[rng.randint(-2, 2) / 2] for _ in range(n)]),
-        "actions": torch.tensor([[rng.randint(-2, 2) / 2] for _ in range(n)]),
+        "pi_actions": torch.tensor([[rng.randint(-2, 2) / 2 for _ in range(2)] for _ in range(n)]),
+        "actions": torch.tensor([[rng.randint(-2, 2) / 2 for _ in range(2)] for _ in range(n)]),
         "alpha": 2.5,
     }
 

@@ -39,7 +39,7 @@ def problem(rng: random.Random):
     values = [rng.randint(0, 4) / 2 for _ in range(t_len + 1)]
     nxt = values[1:]  # within an episode, next_values[t] = values[t + 1]
     dones, trunc = [0.0] * t_len, [0.0] * t_len
-    event, at = rng.choice(["truncated", "truncated", "terminated", "none"]), rng.randint(0, 1)
+    event, at = rng.choice(["truncated", "truncated", "terminated", "terminated", "none"]), rng.randint(0, 1)
     if event == "truncated":
         trunc[at] = 1.0
         nxt[at] = rng.choice([x / 2 for x in range(1, 7) if x / 2 != values[at + 1]])  # V(final obs)
