@@ -91,8 +91,15 @@ def _eval(text: str, env: dict):
 
 
 def _target(card, module, inputs):
-    out = module.loss(**inputs)
     target = card.get("target", "value")
+    if target.startswith("grad:"):
+        name = target[len("grad:"):]
+        leaf = inputs[name].detach().clone().float().requires_grad_(True)
+        value = module.loss(**{**inputs, name: leaf})["value"]
+        value = value[card["grade"]] if isinstance(value, dict) else value
+        (grad,) = torch.autograd.grad(value, leaf)
+        return grad
+    out = module.loss(**inputs)
     if target == "value":
         value = out["value"]
         return value[card["grade"]] if isinstance(value, dict) else value

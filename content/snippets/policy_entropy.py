@@ -47,7 +47,10 @@ def loss(logits):
 def given(logits):
     z = logits.tolist()
     terms = " + ".join(f"e^{x:g}" for x in z)
-    return {f"ln({terms})": round(math.log(sum(math.exp(x) for x in z)), 4), "e": 2.7183, "e^2": 7.3891}
+    out = {f"ln({terms})": round(math.log(sum(math.exp(x) for x in z)), 4)}
+    for k in sorted({int(x) for x in z if x >= 1}):
+        out[f"e^{k}"] = round(math.exp(k), 4)
+    return out
 
 
 def mistakes(logits):
