@@ -10,6 +10,7 @@ Reference: a brute-force loop over (target atom, support atom) pairs with the tr
 m_i = sum_j p'_j max(0, 1 - |Tz_j - z_i| / dz)  (Rowland et al., 2018).
 """
 
+import math
 import random
 
 import torch
@@ -30,13 +31,14 @@ def example():
 
 def problem(rng: random.Random):
     next_probs = rng.choice([[0.2, 0.6, 0.2], [0.5, 0.3, 0.2], [0.1, 0.4, 0.5], [0.3, 0.3, 0.4]])
-    probs = rng.choice([[0.25, 0.5, 0.25], [0.5, 0.25, 0.25], [0.25, 0.25, 0.5]])
+    probs = rng.choice([[0.25, 0.5, 0.25], [0.2, 0.3, 0.5], [0.3, 0.2, 0.5],
+                        [0.5, 0.3, 0.2], [0.1, 0.6, 0.3], [0.4, 0.4, 0.2]])
     return {
         "atoms": torch.tensor([-1.0, 0.0, 1.0]),
         "next_probs": torch.tensor(next_probs),
         "probs": torch.tensor(probs),
         "rewards": torch.tensor(rng.choice([-0.5, 0.0, 0.5, 1.0])),
-        "dones": torch.tensor(rng.choice([0.0, 0.0, 1.0])),
+        "dones": torch.tensor(rng.choice([0.0, 0.0, 0.0, 1.0])),
         "gamma": rng.choice([0.5, 1.0]),
     }
 
@@ -61,6 +63,10 @@ def loss(atoms, next_probs, probs, rewards, dones, gamma):
         "mass_to_upper": to_upper,
         "value": {"target_pmf": m, "loss": ce},
     }
+
+
+def given(atoms, next_probs, probs, rewards, dones, gamma):
+    return {f"ln {p:g}": round(math.log(p), 4) for p in sorted(set(probs.tolist()))}
 
 
 def reference(atoms, next_probs, probs, rewards, dones, gamma):

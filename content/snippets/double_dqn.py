@@ -6,13 +6,16 @@ Double DQN: y = r + gamma (1 - done) Qbar(s', argmax_a' Q(s', a'))    (select wi
 Why: E[max_a Q^(a)] >= max_a E[Q^(a)], so maxing over noisy estimates overestimates; decoupling
 selection from evaluation removes most of that bias. The demo draws noisy estimates (true value 0
 for every action) and shows the single-estimator max is biased up while the double one is not.
+Reference, a limiting case: Double DQN evaluates the online net's GREEDY policy with the target
+net, i.e. expected SARSA under the Boltzmann policy softmax(Q_online / T) as T -> 0. With online
+values at least 0.5 apart (problem() draws them so), T = 1e-3 leaves < e^-500 off the argmax.
 """
 
 import random
 
 import torch
 
-REFERENCE = "torch.gather(next_q_target, argmax(next_q_online))"
+REFERENCE = "limit: expected value of Qbar under softmax(Q_online / T), T = 1e-3 (greedy online policy)"
 
 
 def example():
@@ -28,8 +31,8 @@ def example():
 def problem(rng: random.Random):
     online = rng.sample([x / 2 for x in range(-2, 9)], 3)  # distinct: no argmax ties
     return {
-        "rewards": torch.tensor(float(rng.randint(-1, 2))),
-        "dones": torch.tensor(rng.choice([0.0, 0.0, 1.0])),
+        "rewards": torch.tensor(rng.randint(-6, 6) / 2),
+        "dones": torch.tensor(rng.choice([0.0, 1.0])),
         "gamma": rng.choice([0.5, 0.9, 1.0]),
         "next_q_online": torch.tensor(online),
         "next_q_target": torch.tensor([rng.randint(-2, 8) / 2 for _ in range(3)]),
@@ -55,9 +58,23 @@ def loss(rewards, dones, gamma, next_q_online, next_q_target):
     }
 
 
+def mistakes(rewards, dones, gamma, next_q_online, next_q_target):
+    a_star = int(next_q_online.argmax())
+    not_done = 1 - dones
+    return {
+        "that is the plain DQN target max_a Qbar(s', a): Double DQN evaluates the ONLINE argmax with Qbar":
+            rewards + gamma * not_done * next_q_target.max(),
+        "selection and evaluation are swapped: select with the online net, evaluate with the target net":
+            rewards + gamma * not_done * next_q_online[int(next_q_target.argmax())],
+        "that evaluates with the online net; the value comes from the target net":
+            rewards + gamma * not_done * next_q_online[a_star],
+        "forgot the done mask: no bootstrap after a terminal state": rewards + gamma * next_q_target[a_star],
+    }
+
+
 def reference(rewards, dones, gamma, next_q_online, next_q_target):
-    a_star = next_q_online.argmax(dim=0, keepdim=True)
-    return rewards + gamma * (1 - dones) * next_q_target.gather(0, a_star)[0]
+    greedy = torch.softmax(next_q_online.double() / 1e-3, dim=0)  # -> one-hot on the online argmax
+    return (rewards + gamma * (1 - dones) * (greedy * next_q_target.double()).sum()).float()
 
 
 if __name__ == "__main__":

@@ -59,6 +59,21 @@ def loss(q_values, actions, rewards, dones, gamma, next_q_target):
     }
 
 
+def mistakes(q_values, actions, rewards, dones, gamma, next_q_target):
+    q_sa = q_values[torch.arange(len(actions)), actions]
+
+    def huber(err):
+        return torch.where(err.abs() <= 1.0, 0.5 * err**2, err.abs() - 0.5).mean()
+
+    y = rewards + gamma * (1 - dones) * next_q_target.max(dim=1).values
+    return {
+        "forgot the done mask: no bootstrap after a terminal state": huber(q_sa - (rewards + gamma * next_q_target.max(dim=1).values)),
+        "that is the MSE; the card asks for the Huber loss (delta = 1)": ((q_sa - y) ** 2).mean(),
+        "that is half the MSE (Huber without the linear zone)": (0.5 * (q_sa - y) ** 2).mean(),
+        "that is the sum over the batch; the card asks for the mean": huber(q_sa - y) * len(y),
+    }
+
+
 def reference(q_values, actions, rewards, dones, gamma, next_q_target):
     q_sa = q_values.gather(1, actions[:, None]).squeeze(1)
     y = rewards + gamma * (1 - dones) * next_q_target.amax(dim=1)

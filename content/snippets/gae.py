@@ -31,10 +31,12 @@ def example():
 
 def problem(rng: random.Random):
     t = 2
+    # the bootstrap V(s_T) is never 0, so dropping the done mask always shows
+    values = [rng.randint(0, 4) / 2 for _ in range(t)] + [rng.randint(1, 4) / 2]
     return {
         "rewards": torch.tensor([float(rng.randint(-1, 2)) for _ in range(t)]),
-        "values": torch.tensor([rng.randint(0, 4) / 2 for _ in range(t + 1)]),
-        "dones": torch.tensor([0.0] * (t - 1) + [rng.choice([0.0, 1.0])]),
+        "values": torch.tensor(values),
+        "dones": torch.tensor([0.0] * (t - 1) + [rng.choice([0.0, 1.0, 1.0])]),
         "gamma": rng.choice([0.5, 0.9, 1.0]),
         "lam": rng.choice([0.0, 0.5, 0.9, 1.0]),
     }
@@ -62,6 +64,18 @@ def loss(rewards, values, dones, gamma, lam):
         "lam1_equals_return_minus_V": adv_mc,
         "returns_for_value_loss": adv + values[:-1],
         "value": adv[0],
+    }
+
+
+def mistakes(rewards, values, dones, gamma, lam):
+    ones = torch.zeros_like(dones)
+    _, no_mask = _advantages(rewards, values, ones, gamma, lam)
+    _, no_lam = _advantages(rewards, values, dones, gamma, 1.0)
+    _, td = _advantages(rewards, values, dones, gamma, 0.0)
+    return {
+        "forgot the done mask: bootstrapped through the termination": no_mask[0],
+        "the recursion decays by gamma * lam, not gamma alone": no_lam[0],
+        "that is only the one-step TD error delta_0": td[0],
     }
 
 

@@ -20,8 +20,11 @@ def example():
 
 
 def problem(rng: random.Random):
-    k = rng.choice([2, 3])
-    return {"logits": torch.tensor([float(rng.randint(0, 2)) for _ in range(k)])}
+    k = rng.choice([3, 4, 5])
+    z = [float(rng.randint(0, 3)) for _ in range(k)]
+    while len(set(z)) == 1:  # never uniform: log K would be a guessable answer
+        z = [float(rng.randint(0, 3)) for _ in range(k)]
+    return {"logits": torch.tensor(z)}
 
 
 def loss(logits):
@@ -38,6 +41,24 @@ def loss(logits):
         "grad_H_wrt_logits": -p * (log_p + entropy),
         "loss_term_c2_0.01": -0.01 * entropy,
         "value": entropy,
+    }
+
+
+def given(logits):
+    z = logits.tolist()
+    terms = " + ".join(f"e^{x:g}" for x in z)
+    out = {f"ln({terms})": round(math.log(sum(math.exp(x) for x in z)), 4)}
+    for k in sorted({int(x) for x in z if x >= 1}):
+        out[f"e^{k}"] = round(math.exp(k), 4)
+    return out
+
+
+def mistakes(logits):
+    log_p = torch.log_softmax(logits, dim=-1)
+    p = log_p.exp()
+    return {
+        "that is in bits (log base 2); the card asks for nats (natural log)": -(p * log_p).sum() / math.log(2),
+        "wrong sign: entropy is -sum p log p, which is >= 0": (p * log_p).sum(),
     }
 
 

@@ -49,6 +49,16 @@ def loss(ratio, advantages, clip_eps=0.2):
     }
 
 
+def mistakes(ratio, advantages, clip_eps=0.2):
+    clipped = torch.clamp(ratio, 1 - clip_eps, 1 + clip_eps) * advantages
+    return {
+        "that is the unclipped surrogate mean(r A): no clipping": (ratio * advantages).mean(),
+        "that is the clipped term alone; PPO takes the min of the clipped and unclipped terms": clipped.mean(),
+        "that takes the max (optimistic); the min keeps the pessimistic bound": torch.maximum(ratio * advantages, clipped).mean(),
+        "that is the loss -L^CLIP; the card asks for the objective L^CLIP": -torch.minimum(ratio * advantages, clipped).mean(),
+    }
+
+
 def reference(ratio, advantages, clip_eps=0.2):
     terms = [
         min(r, 1 + clip_eps) * a if a >= 0 else max(r, 1 - clip_eps) * a

@@ -22,12 +22,18 @@ def example():
 
 
 def problem(rng: random.Random):
-    # ratios never sit exactly on 1 +- eps, where the min has a kink
-    return {
-        "ratio": torch.tensor(rng.choice([0.5, 0.6, 0.7, 0.9, 1.0, 1.1, 1.3, 1.4, 1.5])),
-        "advantages": torch.tensor(rng.choice([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])),
-        "clip_eps": 0.2,
-    }
+    # ratios never sit exactly on 1 +- eps, where the min has a kink. The zero-gradient case is
+    # drawn on ~6% of problems only, so typing 0 is not a strategy; the wrong-way case is common.
+    adv = rng.choice([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
+    case = rng.random()
+    high, low = [1.3, 1.4, 1.5], [0.5, 0.6, 0.7]
+    if case < 0.06:  # left the range in the improving direction: clipped, zero gradient
+        ratio = rng.choice(high if adv > 0 else low)
+    elif case < 0.54:  # left the range the wrong way: the unclipped term, gradient flows
+        ratio = rng.choice(low if adv > 0 else high)
+    else:
+        ratio = rng.choice([0.9, 1.0, 1.1])
+    return {"ratio": torch.tensor(ratio), "advantages": torch.tensor(adv), "clip_eps": 0.2}
 
 
 def loss(ratio, advantages, clip_eps=0.2):
@@ -49,6 +55,19 @@ def loss(ratio, advantages, clip_eps=0.2):
         "case": case,
         "grad_wrt_ratio": grad_wrt_ratio,
         "value": grad_wrt_ratio * r,  # chain rule: dr/dlogp = r
+    }
+
+
+def mistakes(ratio, advantages, clip_eps=0.2):
+    r, a = ratio, advantages
+    frozen = bool(torch.clamp(r, 1 - clip_eps, 1 + clip_eps) * a < r * a)
+    outside = abs(float(r) - 1) > clip_eps
+    return {
+        "forgot dr/dlogp = r: that is dL/dr": torch.tensor(0.0) if frozen else -a,
+        "that zeroes the gradient whenever r is outside [1-eps, 1+eps]; the clip is one-sided": (
+            torch.tensor(0.0) if outside else -a * r),
+        "wrong sign: L = -min(...) is the loss, so dL/dlogp = -A r where the gradient flows": (
+            torch.tensor(0.0) if frozen else a * r),
     }
 
 

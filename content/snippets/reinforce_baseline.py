@@ -72,15 +72,22 @@ def loss(logits, rewards):
 def reference(logits, rewards):
     pi = torch.softmax(logits, dim=0)
     v = (pi * rewards).sum()
-    z = logits.expand(N_SAMPLES, -1).clone().requires_grad_(True)
+    z = logits.clone().requires_grad_(True)
     dist = torch.distributions.Categorical(logits=z)
-    actions = dist.sample()
-    (scores,) = torch.autograd.grad(dist.log_prob(actions).sum(), z)  # row i: score of draw i
+    actions = dist.sample((N_SAMPLES,))
+    # the score of a draw depends only on its arm: autograd of log_prob once per arm; the sample
+    # moments of the N draws then follow from how often each arm was drawn (same numbers as a
+    # per-draw mean / variance, without materialising N x K gradients)
+    arm_scores = torch.stack([torch.autograd.grad(dist.log_prob(torch.tensor(a)), z, retain_graph=True)[0]
+                              for a in range(len(logits))])
+    freq = torch.bincount(actions, minlength=len(logits)).to(pi.dtype) / N_SAMPLES
     out = {}
     for name, b in (("no_baseline", 0.0), ("with_v", v)):
-        g = scores * (rewards[actions] - b)[:, None]
-        out[f"grad_{name}"] = g.mean(0)
-        out[f"var_{name}"] = g.var(0).sum()
+        g = arm_scores * (rewards - b)[:, None]  # row a: the estimate when arm a is drawn
+        mean = (freq[:, None] * g).sum(0)
+        second = (freq[:, None] * g**2).sum(0)
+        out[f"grad_{name}"] = mean
+        out[f"var_{name}"] = ((second - mean**2) * N_SAMPLES / (N_SAMPLES - 1)).sum()
     return {k: out[k] for k in ("grad_no_baseline", "grad_with_v", "var_no_baseline", "var_with_v")}
 
 

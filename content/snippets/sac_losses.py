@@ -1,23 +1,29 @@
-"""Soft Actor-Critic losses for one transition, from scratch, against a second route.
+"""Soft Actor-Critic losses for one transition, from scratch, against the SB3/CleanRL layouts.
 
-Soft-Q target (clipped double-Q, entropy term; a' ~ pi(.|s') freshly sampled, Q-bar = target nets):
-    y = r + gamma (1 - done) [min_j Qbar_j(s', a') - alpha log pi(a'|s')]
+Soft-Q target (clipped double-Q, entropy term; a' ~ pi(.|s') freshly sampled, Qbar = target nets):
+    y = r + gamma (1 - done) [min(Qbar_1, Qbar_2)(s', a') - alpha log pi(a'|s')]
 Critic loss: sum over the two critics of 1/2 (Q_j(s, a) - y)^2, y held fixed (Haarnoja et al.
-2018b; SB3 uses this 1/2, CleanRL drops it). Policy loss, a~ reparameterised from pi(.|s):
-    alpha log pi(a~|s) - min_j Q_j(s, a~)
-Temperature loss (automatic alpha, target entropy Hbar = -dim(A)):  -alpha (log pi(a~|s) + Hbar)
-Reference, a second route through the entropy estimate H^ = -log pi: y = (clipped double-Q
-target) + gamma (1 - done) alpha H^; policy loss = -(min Q + alpha H^); alpha loss =
-alpha (H^ - Hbar) (alpha shrinks when the policy's entropy is above target); critic loss by
-F.mse_loss.
+2018b; SB3 uses this 1/2, CleanRL drops it). Policy loss, a~ reparameterised from pi(.|s)
+(log pi of a tanh-squashed Gaussian, with its Jacobian correction: see tanh_squash.py):
+    alpha log pi(a~|s) - min(Q_1, Q_2)(s, a~)
+Temperature (automatic alpha, target entropy Hbar = -dim(A)): implementations optimise log alpha.
+    CleanRL:  J = -exp(log_alpha) (log pi(a~|s) + Hbar)        -> `alpha_loss`
+    SB3:      J = -log_alpha (log pi(a~|s) + Hbar).detach()      -> dJ/dlog_alpha = -(log pi + Hbar)
+Both move alpha the same way: down when the entropy estimate -log pi is above Hbar, up when
+below. `log_alpha_grad` is SB3's gradient; gradient DESCENT on log alpha follows its negative.
+Reference: the same quantities in SB3's tensor layout (torch.cat + min over critics,
+F.mse_loss for the critic) and autograd of SB3's temperature loss w.r.t. log alpha. The target
+is a composition of given numbers, so that part is a layout check; the sign of every entropy
+term is checked against the max-entropy closed form in tests/test_content_c4.py.
 """
 
+import math
 import random
 
 import torch
 import torch.nn.functional as F
 
-REFERENCE = "entropy-bonus route: y = r + g(1-d)(min Qbar + alpha*H^), F.mse_loss"
+REFERENCE = "SB3 layout (cat + min, F.mse_loss) and autograd of SB3's log-alpha loss"
 
 
 def example():
@@ -26,11 +32,14 @@ def example():
         "dones": torch.tensor(0.0),
         "gamma": 0.9,
         "alpha": 0.2,
-        "q_next": torch.tensor([2.0, 1.5]),  # Qbar_1, Qbar_2 at (s', a')
+        "q1_next": torch.tensor(2.0),  # Qbar_1(s', a')
+        "q2_next": torch.tensor(1.5),  # Qbar_2(s', a')
         "logp_next": torch.tensor(-1.0),  # log pi(a'|s')
-        "q": torch.tensor([2.5, 2.0]),  # Q_1, Q_2 at (s, a) from the replay buffer
-        "q_pi": torch.tensor([3.0, 2.5]),  # Q_1, Q_2 at (s, a~), a~ ~ pi(.|s)
-        "logp_pi": torch.tensor(-0.5),
+        "q1": torch.tensor(2.5),  # Q_1(s, a), a from the replay buffer
+        "q2": torch.tensor(2.0),
+        "q1_pi": torch.tensor(3.0),  # Q_1(s, a~), a~ ~ pi(.|s)
+        "q2_pi": torch.tensor(2.5),
+        "logp_pi": torch.tensor(-0.5),  # log pi(a~|s)
         "target_entropy": -1.0,  # -dim(A) for a 1-D action
     }
 
@@ -39,46 +48,84 @@ def problem(rng: random.Random):
     def one():
         return rng.randint(-10, 30) / 10
 
+    q1n, q2n = one(), one()
+    while q1n == q2n:  # the twin critics disagree, so min vs max matters
+        q2n = one()
     return {
-        "rewards": torch.tensor(rng.choice([-1.0, 0.0, 0.5, 1.0])),
-        "dones": torch.tensor(rng.choice([0.0, 0.0, 1.0])),
+        "rewards": torch.tensor(rng.randint(-4, 4) / 2),
+        "dones": torch.tensor(rng.choice([0.0, 1.0])),
         "gamma": rng.choice([0.5, 0.9]),
         "alpha": rng.choice([0.1, 0.2, 0.5]),
-        "q_next": torch.tensor([one(), one()]),
+        "q1_next": torch.tensor(q1n),
+        "q2_next": torch.tensor(q2n),
         "logp_next": torch.tensor(rng.choice([-2.0, -1.0, -0.5, 0.5])),
-        "q": torch.tensor([one(), one()]),
-        "q_pi": torch.tensor([one(), one()]),
-        "logp_pi": torch.tensor(rng.choice([-2.0, -1.0, -0.5, 0.5])),
-        "target_entropy": -1.0,
+        "q1": torch.tensor(one()),
+        "q2": torch.tensor(one()),
+        "q1_pi": torch.tensor(one()),
+        "q2_pi": torch.tensor(one()),
+        "logp_pi": torch.tensor(rng.randint(-8, 6) / 2),
+        "target_entropy": float(-rng.choice([1, 2, 3, 6])),  # -dim(A)
     }
 
 
-def loss(rewards, dones, gamma, alpha, q_next, logp_next, q, q_pi, logp_pi, target_entropy):
-    min_q_next = q_next.min()  # clipped double-Q: pessimistic against overestimation
-    soft_v_next = min_q_next - alpha * logp_next
-    y = rewards + gamma * (1 - dones) * soft_v_next
-    critic = (0.5 * (q - y) ** 2).sum()
-    policy = alpha * logp_pi - q_pi.min()
-    alpha_loss = -alpha * (logp_pi + target_entropy)
-    return {
-        "min_q_next": min_q_next,
-        "soft_v_next": soft_v_next,
-        "critic_errors": q - y,
-        "value": {"q_target": y, "critic_loss": critic, "policy_loss": policy, "alpha_loss": alpha_loss},
-    }
-
-
-def reference(rewards, dones, gamma, alpha, q_next, logp_next, q, q_pi, logp_pi, target_entropy):
-    h_next, h_pi = -logp_next, -logp_pi  # one-sample entropy estimates
-    not_done = 1 - dones
-    y = rewards + gamma * not_done * torch.min(q_next[0], q_next[1]) + gamma * not_done * alpha * h_next
-    critic = 0.5 * F.mse_loss(q, y.expand(2), reduction="sum")
-    policy = -(torch.min(q_pi[0], q_pi[1]) + alpha * h_pi)
+def _all(rewards, dones, gamma, alpha, q1_next, q2_next, logp_next, q1, q2, q1_pi, q2_pi, logp_pi,
+         target_entropy, entropy_sign=1.0, use_min=True, mask=True):
+    pick = torch.minimum if use_min else torch.maximum
+    soft_v_next = pick(q1_next, q2_next) - entropy_sign * alpha * logp_next
+    y = rewards + gamma * ((1 - dones) if mask else 1.0) * soft_v_next
     return {
         "q_target": y,
+        "critic_loss": 0.5 * (q1 - y) ** 2 + 0.5 * (q2 - y) ** 2,
+        "policy_loss": alpha * logp_pi - torch.minimum(q1_pi, q2_pi),
+        "alpha_loss": -alpha * (logp_pi + target_entropy),
+        "log_alpha_grad": -(logp_pi + target_entropy),
+    }
+
+
+def loss(rewards, dones, gamma, alpha, q1_next, q2_next, logp_next, q1, q2, q1_pi, q2_pi, logp_pi, target_entropy):
+    inputs = dict(locals())
+    value = _all(**inputs)
+    return {
+        "min_q_next": torch.minimum(inputs["q1_next"], inputs["q2_next"]),
+        "soft_v_next": torch.minimum(inputs["q1_next"], inputs["q2_next"]) - inputs["alpha"] * inputs["logp_next"],
+        "entropy_estimate_minus_logp_pi": -inputs["logp_pi"],
+        "value": value,
+    }
+
+
+def mistakes(rewards, dones, gamma, alpha, q1_next, q2_next, logp_next, q1, q2, q1_pi, q2_pi, logp_pi, target_entropy):
+    inputs = dict(locals())
+    right = _all(**inputs)
+    return {
+        "the entropy term is -alpha log pi(a'|s') (a bonus), not +alpha log pi": _all(**inputs, entropy_sign=-1.0),
+        "that takes the max of the twin critics; clipped double-Q takes the min": _all(**inputs, use_min=False),
+        "forgot the done mask: no bootstrap after a terminal state": _all(**inputs, mask=False),
+        "wrong sign on the temperature gradient: alpha must fall when the entropy is above target": {
+            **right, "alpha_loss": -right["alpha_loss"], "log_alpha_grad": -right["log_alpha_grad"]},
+    }
+
+
+def reference(rewards, dones, gamma, alpha, q1_next, q2_next, logp_next, q1, q2, q1_pi, q2_pi, logp_pi,
+              target_entropy):
+    # SB3 SAC.train() layout, batch of one
+    next_q_values = torch.cat([q1_next.view(1, 1), q2_next.view(1, 1)], dim=1)
+    next_q_values, _ = torch.min(next_q_values, dim=1, keepdim=True)
+    next_q_values = next_q_values - alpha * logp_next.reshape(-1, 1)
+    target_q_values = rewards.view(1, 1) + (1 - dones.view(1, 1)) * gamma * next_q_values
+    critic = 0.5 * sum(F.mse_loss(q.view(1, 1), target_q_values) for q in (q1, q2))
+    q_values_pi = torch.cat([q1_pi.view(1, 1), q2_pi.view(1, 1)], dim=1)
+    min_qf_pi, _ = torch.min(q_values_pi, dim=1, keepdim=True)
+    actor = (alpha * logp_pi.view(1, 1) - min_qf_pi).mean()
+    log_ent_coef = torch.tensor(math.log(alpha), requires_grad=True)
+    sb3_loss = -(log_ent_coef * (logp_pi + target_entropy).detach()).mean()
+    (grad,) = torch.autograd.grad(sb3_loss, log_ent_coef)
+    cleanrl = (-log_ent_coef.detach().exp() * (logp_pi + target_entropy)).mean()
+    return {
+        "q_target": target_q_values.view(()),
         "critic_loss": critic,
-        "policy_loss": policy,
-        "alpha_loss": alpha * (h_pi - target_entropy),
+        "policy_loss": actor,
+        "alpha_loss": cleanrl,
+        "log_alpha_grad": grad,
     }
 
 
