@@ -54,6 +54,7 @@ def _axis(f):
     def g(x, axis=None):
         x = _t(x)
         return f(x) if axis is None else f(x, int(axis))
+
     return g
 
 
@@ -75,7 +76,9 @@ NAMESPACE = {
     "where": lambda c, a, b: torch.where(c, _t(a), _t(b)),
     "sum": _axis(lambda x, *d: x.sum(*d)),
     "mean": _axis(lambda x, *d: x.mean(*d)),
-    "logsumexp": lambda x, axis=None: torch.logsumexp(_t(x).flatten(), 0) if axis is None else torch.logsumexp(_t(x), int(axis)),
+    "logsumexp": lambda x, axis=None: (
+        torch.logsumexp(_t(x).flatten(), 0) if axis is None else torch.logsumexp(_t(x), int(axis))
+    ),
     "softmax": lambda x, axis=-1: torch.softmax(_t(x), int(axis)),
     "log_softmax": lambda x, axis=-1: torch.log_softmax(_t(x), int(axis)),
     "norm": lambda x, axis=None: _t(x).norm() if axis is None else _t(x).norm(dim=int(axis)),
@@ -93,7 +96,7 @@ def _eval(text: str, env: dict):
 def _target(card, module, inputs):
     target = card.get("target", "value")
     if target.startswith("grad:"):
-        name = target[len("grad:"):]
+        name = target[len("grad:") :]
         leaf = inputs[name].detach().clone().float().requires_grad_(True)
         value = module.loss(**{**inputs, name: leaf})["value"]
         value = value[card["grade"]] if isinstance(value, dict) else value
@@ -180,7 +183,9 @@ def test_given_values_are_right() -> None:
             for key, value in module.given(**inputs).items():
                 assert isinstance(value, float), (name, key)
     z = torch.tensor([2.0, 1.0, 0.0])
-    assert _snippet("policy_entropy").given(logits=z)["ln(e^2 + e^1 + e^0)"] == pytest.approx(float(torch.logsumexp(z, 0)), abs=1e-4)
+    assert _snippet("policy_entropy").given(logits=z)["ln(e^2 + e^1 + e^0)"] == pytest.approx(
+        float(torch.logsumexp(z, 0)), abs=1e-4
+    )
 
 
 # -- SAC: the entropy signs against closed forms ------------------------------------------------------
@@ -193,8 +198,16 @@ def test_sac_soft_target_matches_the_max_entropy_closed_form() -> None:
     log_pi = torch.log_softmax(q_next / alpha, 0)
     expected = 0.0
     for a in range(3):
-        inputs = {**sac.example(), "rewards": torch.tensor(r), "dones": torch.tensor(0.0), "gamma": gamma,
-                  "alpha": alpha, "q1_next": q_next[a], "q2_next": q_next[a], "logp_next": log_pi[a]}
+        inputs = {
+            **sac.example(),
+            "rewards": torch.tensor(r),
+            "dones": torch.tensor(0.0),
+            "gamma": gamma,
+            "alpha": alpha,
+            "q1_next": q_next[a],
+            "q2_next": q_next[a],
+            "logp_next": log_pi[a],
+        }
         expected += float(log_pi[a].exp()) * float(sac.loss(**inputs)["value"]["q_target"])
     closed = r + gamma * alpha * float(torch.logsumexp(q_next / alpha, 0))
     assert expected == pytest.approx(closed, abs=1e-5)
@@ -207,7 +220,13 @@ def test_sac_temperature_gradient_drives_entropy_to_its_target() -> None:
     log_alpha = math.log(2.0)
     for _ in range(2000):
         log_pi = torch.log_softmax(q / math.exp(log_alpha), 0)
-        grad = sum(float(log_pi[a].exp()) * float(sac.loss(**{**sac.example(), "logp_pi": log_pi[a], "target_entropy": target})["value"]["log_alpha_grad"]) for a in range(3))
+        grad = sum(
+            float(log_pi[a].exp())
+            * float(
+                sac.loss(**{**sac.example(), "logp_pi": log_pi[a], "target_entropy": target})["value"]["log_alpha_grad"]
+            )
+            for a in range(3)
+        )
         log_alpha -= 0.5 * grad
     log_pi = torch.log_softmax(q / math.exp(log_alpha), 0)
     assert float(-(log_pi.exp() * log_pi).sum()) == pytest.approx(target, abs=1e-3)
