@@ -1,7 +1,8 @@
 """Class-balanced loss weights from the effective number of samples (Cui et al., CVPR 2019).
 
 E_n = (1 - beta^n) / (1 - beta)   (= 1 + beta + ... + beta^(n-1): the expected volume covered by
-n samples when each new sample overlaps the previous ones with probability beta)
+n samples of a class whose total volume is N = 1 / (1 - beta); a new sample overlaps the part
+already covered with probability E_{n-1} / N, so E_n = 1 + beta E_{n-1})
 w_c proportional to 1 / E_{n_c} = (1 - beta) / (1 - beta^{n_c}), normalised so sum_c w_c = C (the
 official code: weights / sum(weights) * no_of_classes). beta = 0 gives equal weights; beta -> 1
 gives inverse frequency 1 / n_c. The paper tries beta in {0.9, 0.99, 0.999, 0.9999}.
