@@ -31,11 +31,11 @@ def example():
 def problem(rng: random.Random):
     k = 3
     while True:
-        w = [rng.randint(1, 6) for _ in range(k)]
+        w = [rng.randint(1, 8) for _ in range(k)]
         if sum(w) == 10:
             break
     rewards = rng.sample([-1.0, 0.0, 0.5, 1.0, 2.0, 3.0], k)
-    return {"p": torch.tensor([x / 10 for x in w]), "rewards": torch.tensor(rewards), "n": rng.choice([2, 3, 4])}
+    return {"p": torch.tensor([x / 10 for x in w]), "rewards": torch.tensor(rewards), "n": rng.choice([2, 3, 4, 5])}
 
 
 def loss(p, rewards, n=2):

@@ -27,11 +27,13 @@ def example():
 def problem(rng: random.Random):
     g = 4
     while True:
-        if rng.random() < 0.6:  # verifiable 0/1 correctness rewards, as in R1-style RLVR
+        if rng.random() < 0.25:  # verifiable 0/1 correctness rewards, as in R1-style RLVR
             rewards = [float(rng.randint(0, 1)) for _ in range(g)]
-        else:
-            rewards = [rng.randint(0, 4) / 2 for _ in range(g)]
-        if len(set(rewards)) > 1:  # an all-equal group has std 0 (and zero advantage)
+        else:  # graded rewards (partial credit, a reward model's scores)
+            rewards = [rng.randint(0, 6) / 2 for _ in range(g)]
+        # An all-equal group has std 0 (and zero advantage); skip outputs sitting at the mean too,
+        # so that typing 0 is not a winning strategy.
+        if len(set(rewards)) > 1 and rewards[0] * g != sum(rewards):
             return {"rewards": torch.tensor(rewards)}
 
 

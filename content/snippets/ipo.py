@@ -35,11 +35,11 @@ def example():
 
 def problem(rng: random.Random):
     return {
-        "policy_chosen_logps": torch.tensor([float(rng.randint(-15, -5))]),
-        "policy_rejected_logps": torch.tensor([float(rng.randint(-15, -5))]),
-        "ref_chosen_logps": torch.tensor([float(rng.randint(-15, -5))]),
-        "ref_rejected_logps": torch.tensor([float(rng.randint(-15, -5))]),
-        "tau": rng.choice([0.1, 0.25, 0.5]),
+        "policy_chosen_logps": torch.tensor([float(rng.randint(-20, -2))]),
+        "policy_rejected_logps": torch.tensor([float(rng.randint(-20, -2))]),
+        "ref_chosen_logps": torch.tensor([float(rng.randint(-20, -2))]),
+        "ref_rejected_logps": torch.tensor([float(rng.randint(-20, -2))]),
+        "tau": rng.choice([0.1, 0.125, 0.25, 0.5, 1.0]),
     }
 
 

@@ -61,8 +61,9 @@ def loss(logits, teacher_logits, beta=0.5):
 
 
 def reference(logits, teacher_logits, beta=0.5):
-    p, q = Categorical(logits=teacher_logits), Categorical(logits=logits)
-    m = Categorical(probs=beta * p.probs + (1 - beta) * q.probs)
+    p = Categorical(logits=teacher_logits, validate_args=False)
+    q = Categorical(logits=logits, validate_args=False)
+    m = Categorical(probs=beta * p.probs + (1 - beta) * q.probs, validate_args=False)
     return {
         "forward_kl": kl_divergence(p, q).mean(),
         "reverse_kl": kl_divergence(q, p).mean(),
