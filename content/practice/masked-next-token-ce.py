@@ -79,6 +79,15 @@ def inputs(gen, case):
     raise ValueError(case)
 
 
+def from_snippet(example, snippet):
+    """The snippet's rows are already shifted: rebuild one unshifted sequence from them."""
+    logits, target = example["logits"], example["target"]
+    n, v = logits.shape
+    full_logits = torch.cat([logits, torch.zeros(1, v)])[None]  # the last position predicts nothing
+    labels = torch.cat([torch.tensor([-100]), target])[None]
+    return {"logits": full_logits, "labels": labels}
+
+
 def _no_shift(logits, labels):
     v = logits.shape[-1]
     return F.cross_entropy(logits.reshape(-1, v), labels.reshape(-1), ignore_index=-100)

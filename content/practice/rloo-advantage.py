@@ -16,7 +16,7 @@ Returns:
 Checked: values and the gradient w.r.t. rewards.
 """
 REFERENCE = "k/(k-1) * (rewards - rewards.mean(dim=1, keepdim=True))  (the mean-centred identity)"
-CASES = ["one prompt, k = 4", "8 prompts, k = 2", "binary rewards, k = 8", "float64"]
+CASES = ["one prompt, k = 4", "8 prompts, k = 2", "binary rewards, k = 8", "k = 3, large rewards", "float64"]
 STABILITY: set[str] = set()
 NO_GRAD: set[str] = set()
 GRAD = ("rewards",)
@@ -40,9 +40,19 @@ def inputs(gen, case):
         return {"rewards": torch.randn(8, 2, generator=gen)}
     if case == "binary rewards, k = 8":
         return {"rewards": torch.randint(0, 2, (4, 8), generator=gen).float()}
+    if case == "k = 3, large rewards":
+        return {"rewards": torch.randn(4, 3, generator=gen) * 100}
     if case == "float64":
         return {"rewards": torch.randn(3, 5, generator=gen, dtype=torch.float64)}
     raise ValueError(case)
+
+
+def from_snippet(example, snippet):
+    return {"rewards": example["rewards"][None]}
+
+
+def compare_snippet(ours, theirs, inputs):
+    return ours[0, 0], theirs  # the snippet grades the first completion's advantage
 
 
 def _with_self(rewards):
