@@ -24,7 +24,7 @@ Returns:
 
 Checked: values and the gradients w.r.t. the three policy log-prob vectors (zero for the KL ones).
 """
-REFERENCE = "TRL KTOTrainer.kto_loss layout in torch (z0 detached)"
+REFERENCE = "lambda * sigmoid(-x), sigmoid as the autograd derivative of softplus (z0 detached)"
 CASES = [
     "2 desirable, 1 undesirable",
     "batch of 16 + 8",
@@ -71,13 +71,23 @@ def reference(
     desirable_weight=1.0,
     undesirable_weight=1.0,
 ):
+    # A second route: lambda - lambda*sigmoid(x) = lambda*sigmoid(-x), and sigmoid is the derivative
+    # of softplus, taken by autograd (create_graph keeps it differentiable for the gradient check).
     with torch.no_grad():
         z0 = torch.relu((policy_kl_logps - ref_kl_logps).mean())
-    desirable = desirable_weight - desirable_weight * torch.sigmoid(beta * ((policy_chosen_logps - ref_chosen_logps) - z0))
-    undesirable = undesirable_weight - undesirable_weight * torch.sigmoid(
-        beta * (z0 - (policy_rejected_logps - ref_rejected_logps))
-    )
-    return torch.cat([desirable, undesirable]).sum() / (len(desirable) + len(undesirable))
+    x = torch.cat([
+        beta * ((policy_chosen_logps - ref_chosen_logps) - z0),
+        beta * (z0 - (policy_rejected_logps - ref_rejected_logps)),
+    ])
+    at = -x
+    if not at.requires_grad:
+        at = at.detach().requires_grad_(True)
+    (sigmoid_at,) = torch.autograd.grad(torch.nn.functional.softplus(at).sum(), at, create_graph=True)
+    weights = torch.cat([
+        torch.full_like(policy_chosen_logps, desirable_weight),
+        torch.full_like(policy_rejected_logps, undesirable_weight),
+    ])
+    return (weights * sigmoid_at).mean()
 
 
 def inputs(gen, case):

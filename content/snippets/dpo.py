@@ -4,6 +4,8 @@ L = -mean log sigma( beta [ (log pi(y_w|x) - log pi_ref(y_w|x)) - (log pi(y_l|x)
 (Rafailov et al. 2023, Eq. 7). Inputs are *sequence* log-probs (sums over the response tokens),
 natural log, mean over pairs. beta = 0.1 is the TRL DPOConfig default.
 beta * log(pi/pi_ref) is the implicit reward; when pi == pi_ref every margin is 0 and L = log 2.
+-log sigma(m) is computed as softplus(-m), which stays finite for any margin (log1p(exp(-m))
+overflows to inf in float32 below m ~ -88).
 """
 
 import random
@@ -34,26 +36,25 @@ def problem(rng: random.Random):
     }
 
 
-def _at_reference(ref_chosen_logps, ref_rejected_logps, beta):
-    """Same formula with pi := pi_ref: both log-ratios are 0, so the loss is log(1 + e^0) = log 2."""
-    margin = beta * (ref_chosen_logps - ref_chosen_logps) - beta * (ref_rejected_logps - ref_rejected_logps)
-    return torch.log1p(torch.exp(-margin)).mean()
+def _neg_log_sigmoid(x):
+    return F.softplus(-x)  # -log sigma(x) = log(1 + e^{-x}), stable
 
 
 def loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
     chosen_reward = beta * (policy_chosen_logps - ref_chosen_logps)  # implicit reward of y_w
     rejected_reward = beta * (policy_rejected_logps - ref_rejected_logps)  # implicit reward of y_l
     margin = chosen_reward - rejected_reward
-    per_pair = torch.log1p(torch.exp(-margin))  # -log sigma(m) = log(1 + e^{-m})
+    per_pair = _neg_log_sigmoid(margin)
     n = margin.numel()
     # Gradient weight sigma(-m): large when the implicit rewards rank the pair the wrong way.
-    weight = 1 / (1 + torch.exp(margin))
+    weight = torch.sigmoid(-margin)
     return {
         "chosen_reward": chosen_reward,
         "rejected_reward": rejected_reward,
         "margin": margin,
         "per_pair": per_pair,
-        "loss_if_policy_equals_reference": _at_reference(ref_chosen_logps, ref_rejected_logps, beta),
+        "loss_if_policy_equals_reference": _neg_log_sigmoid(torch.zeros_like(margin)).mean(),
+        "pair_weight": weight,
         "grad_policy_chosen_logps": -beta * weight / n,
         "grad_policy_rejected_logps": beta * weight / n,
         "value": per_pair.mean(),
@@ -67,8 +68,47 @@ def reference(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_
     return F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
 
 
+def given(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
+    """-ln sigma(x) at the margin, at its negative and at the margin without beta (so the lookup
+    itself does not give the answer away)."""
+    h = (policy_chosen_logps - ref_chosen_logps) - (policy_rejected_logps - ref_rejected_logps)
+    xs = set()
+    for hv in h.tolist():
+        m = round(beta * hv, 6)
+        xs.update({m, -m, round(hv, 6)})
+    return {f"-ln σ({x:g})": round(float(F.softplus(torch.tensor(-x))), 4) for x in sorted(xs)}
+
+
+def mistakes(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps, beta=0.1):
+    h = (policy_chosen_logps - ref_chosen_logps) - (policy_rejected_logps - ref_rejected_logps)
+    no_ref = policy_chosen_logps - policy_rejected_logps
+    return {
+        "chosen and rejected swapped (that is −log σ(−m))": _neg_log_sigmoid(-beta * h).mean(),
+        "β applied outside the sigmoid: β·(−log σ(h)) instead of −log σ(β·h)": (beta * _neg_log_sigmoid(h)).mean(),
+        "forgot the reference model: the margin needs the log-ratios to π_ref": _neg_log_sigmoid(beta * no_ref).mean(),
+        "wrong sign: the loss is −log σ(m), which is positive": (-_neg_log_sigmoid(beta * h)).mean(),
+    }
+
+
+def plot():
+    m = torch.linspace(-6.0, 6.0, 241)
+    return {
+        "title": "DPO per-pair loss and gradient weight over the margin",
+        "x_label": "margin m = beta * h",
+        "y_label": "value",
+        "series": [
+            {"name": "loss -log sigma(m)", "x": m.tolist(), "y": F.softplus(-m).tolist()},
+            {"name": "gradient weight sigma(-m)", "x": m.tolist(), "y": torch.sigmoid(-m).tolist()},
+        ],
+        "note": "At m = 0 (policy = reference) the loss is log 2. Pairs the implicit reward already "
+        "orders correctly (m >> 0) get almost no gradient; wrongly ordered ones get weight ~1.",
+    }
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():
         print(f"{name}: {value}")
     print(f"reference ({REFERENCE}): {reference(**inputs)}")
+    print("given:", given(**inputs))
+    print("mistakes:", mistakes(**inputs))

@@ -35,16 +35,17 @@ def problem(rng: random.Random):
     g, t = 2, 3
     old = [[-rng.randint(5, 20) / 10 for _ in range(t)] for _ in range(g)]
     new = [[o + rng.randint(-4, 4) / 10 for o in row] for row in old]
-    ref = [[o + rng.randint(-3, 3) / 10 for o in row] for row in old]
+    ref = [[o + rng.randint(-8, 8) / 10 for o in row] for row in old]
     a = rng.choice([0.5, 1.0, 1.5])
     return {
         "logp": torch.tensor(new),
         "logp_old": torch.tensor(old),
         "logp_ref": torch.tensor(ref),
         "advantages": torch.tensor([a, -a]),
-        "mask": torch.tensor([[1.0, 1.0, 1.0], [1.0, 1.0, float(rng.randint(0, 1))]]),
+        # output 2 is shorter (1 or 2 tokens), so the aggregations differ
+        "mask": torch.tensor([[1.0, 1.0, 1.0], [1.0, float(rng.randint(0, 1)), 0.0]]),
         "clip_eps": 0.2,
-        "beta": rng.choice([0.0, 0.04, 0.1]),
+        "beta": rng.choice([0.04, 0.1, 0.2]),  # > 0, so the KL term (and its sign) shows
     }
 
 
@@ -85,6 +86,27 @@ def reference(logp, logp_old, logp_ref, advantages, mask, clip_eps=0.2, beta=0.0
             n += 1
         outputs.append(total / n)
     return torch.tensor(sum(outputs) / len(outputs))
+
+
+def mistakes(logp, logp_old, logp_ref, advantages, mask, clip_eps=0.2, beta=0.04):
+    adv = advantages.unsqueeze(1)
+    ratio = torch.exp(logp - logp_old)
+    surrogate = torch.minimum(ratio * adv, ratio.clamp(1 - clip_eps, 1 + clip_eps) * adv)
+    log_ref_ratio = logp_ref - logp
+    k3 = torch.exp(log_ref_ratio) - log_ref_ratio - 1
+    k1 = logp - logp_ref
+
+    def per_output_mean(per_token):
+        return ((per_token * mask).sum(dim=1) / mask.sum(dim=1)).mean()
+
+    return {
+        "KL with the wrong sign: −β·KL is in the objective J, so the minimised loss has +β·k3":
+            per_output_mean(-surrogate - beta * k3),
+        "k1 = log π − log π_ref instead of GRPO's k3 estimator": per_output_mean(-surrogate + beta * k1),
+        "token-level mean over the whole group (that is DAPO's aggregation, not GRPO's 1/|o_i|)":
+            ((-surrogate + beta * k3) * mask).sum() / mask.sum(),
+        "that is the objective J; the loss is its negation": -per_output_mean(-surrogate + beta * k3),
+    }
 
 
 if __name__ == "__main__":

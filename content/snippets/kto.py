@@ -1,4 +1,4 @@
-"""KTO loss, from scratch, against a per-example loop in plain Python (math module).
+"""KTO loss, from scratch, against sigma read off as the autograd derivative of F.softplus.
 
 Unpaired data: each example is desirable (D) or undesirable (U) on its own (Ethayarajh et al. 2024).
   r(x,y) = log pi(y|x) - log pi_ref(y|x)                 (implicit reward, natural log)
@@ -9,12 +9,12 @@ Unpaired data: each example is desirable (D) or undesirable (U) on its own (Etha
 Defaults as TRL's KTOConfig: beta = 0.1, desirable_weight = undesirable_weight = 1.0.
 """
 
-import math
 import random
 
 import torch
+import torch.nn.functional as F
 
-REFERENCE = "per-example Python loop with math.exp (TRL KTOTrainer.kto_loss layout)"
+REFERENCE = "lambda * sigma(-x), with sigma taken as the autograd derivative of F.softplus"
 
 
 def example():
@@ -35,13 +35,16 @@ def problem(rng: random.Random):
     def draw(n, lo, hi):
         return torch.tensor([float(rng.randint(lo, hi)) for _ in range(n)])
 
+    # mismatched pairs: the policy has drifted a little from the reference, so z0 > 0 usually
+    ref_kl = draw(3, -35, -20)
+    policy_kl = ref_kl + draw(3, -1, 3)
     return {
         "policy_chosen_logps": draw(2, -20, -5),
         "ref_chosen_logps": draw(2, -20, -5),
         "policy_rejected_logps": draw(1, -20, -5),
         "ref_rejected_logps": draw(1, -20, -5),
-        "policy_kl_logps": draw(3, -35, -20),
-        "ref_kl_logps": draw(3, -35, -20),
+        "policy_kl_logps": policy_kl,
+        "ref_kl_logps": ref_kl,
         "beta": rng.choice([0.1, 0.5]),
         "desirable_weight": 1.0,
         "undesirable_weight": 1.0,
@@ -69,14 +72,34 @@ def loss(policy_chosen_logps, ref_chosen_logps, policy_rejected_logps, ref_rejec
 
 def reference(policy_chosen_logps, ref_chosen_logps, policy_rejected_logps, ref_rejected_logps,
               policy_kl_logps, ref_kl_logps, beta=0.1, desirable_weight=1.0, undesirable_weight=1.0):
-    kl_terms = [a - b for a, b in zip(policy_kl_logps.tolist(), ref_kl_logps.tolist())]
-    z0 = max(0.0, sum(kl_terms) / len(kl_terms))
-    terms = []
-    for p, r in zip(policy_chosen_logps.tolist(), ref_chosen_logps.tolist()):
-        terms.append(desirable_weight * (1 - 1 / (1 + math.exp(-beta * ((p - r) - z0)))))
-    for p, r in zip(policy_rejected_logps.tolist(), ref_rejected_logps.tolist()):
-        terms.append(undesirable_weight * (1 - 1 / (1 + math.exp(-beta * (z0 - (p - r))))))
-    return torch.tensor(sum(terms) / len(terms))
+    """A second route: lambda - lambda*sigma(x) = lambda*sigma(-x), and sigma is the derivative of
+    softplus, so each per-example loss is lambda * d softplus/dx at -x, taken by autograd through
+    F.softplus; z0 = relu(mean of the mismatched log-ratios), taken as a constant."""
+    z0 = F.relu(torch.mean(policy_kl_logps - ref_kl_logps)).item()
+    x_desirable = beta * ((policy_chosen_logps - ref_chosen_logps) - z0)
+    x_undesirable = beta * (z0 - (policy_rejected_logps - ref_rejected_logps))
+    at = torch.cat([-x_desirable, -x_undesirable]).detach().requires_grad_(True)
+    (sigmoid_at,) = torch.autograd.grad(F.softplus(at).sum(), at)
+    weights = torch.cat([torch.full_like(x_desirable, desirable_weight),
+                         torch.full_like(x_undesirable, undesirable_weight)])
+    return (weights * sigmoid_at).mean()
+
+
+def mistakes(policy_chosen_logps, ref_chosen_logps, policy_rejected_logps, ref_rejected_logps,
+             policy_kl_logps, ref_kl_logps, beta=0.1, desirable_weight=1.0, undesirable_weight=1.0):
+    r_d = policy_chosen_logps - ref_chosen_logps
+    r_u = policy_rejected_logps - ref_rejected_logps
+    z0 = (policy_kl_logps - ref_kl_logps).mean().clamp(min=0)
+
+    def total(z, sign_u=1.0):
+        d = desirable_weight * (1 - torch.sigmoid(beta * (r_d - z)))
+        u = undesirable_weight * (1 - torch.sigmoid(sign_u * beta * (z - r_u)))
+        return torch.cat([d, u]).mean()
+
+    return {
+        "no reference point (z0 = 0)": total(torch.zeros(())),
+        "undesirable examples scored like desirable ones: their value is σ(β(z0 − r))": total(z0, -1.0),
+    }
 
 
 if __name__ == "__main__":

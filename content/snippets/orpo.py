@@ -60,6 +60,35 @@ def reference(policy_chosen_logps, policy_rejected_logps, lambda_or=0.1):
     return -policy_chosen_logps.mean() + lambda_or * or_loss
 
 
+def _ln(x):
+    return f"ln {x:.4g}"
+
+
+def given(policy_chosen_logps, policy_rejected_logps, lambda_or=0.1):
+    """P = e^(logp) for both responses, and the natural logs a hand solver needs: the odds-ratio
+    term's argument and two decoys (the reversed ratio and the probability ratio)."""
+    p_w, p_l = float(policy_chosen_logps.exp()[0]), float(policy_rejected_logps.exp()[0])
+    odds_ratio = (p_w / (1 - p_w)) / (p_l / (1 - p_l))
+    out = {f"e^({float(policy_chosen_logps[0]):.4f})": round(p_w, 4),
+           f"e^({float(policy_rejected_logps[0]):.4f})": round(p_l, 4)}
+    for x in sorted({round(1 + 1 / odds_ratio, 6), round(1 + odds_ratio, 6), round(1 + p_l / p_w, 6)}):
+        out[_ln(x)] = round(math.log(x), 4)
+    return out
+
+
+def mistakes(policy_chosen_logps, policy_rejected_logps, lambda_or=0.1):
+    p_w, p_l = torch.exp(policy_chosen_logps), torch.exp(policy_rejected_logps)
+    odds_ratio = (p_w / (1 - p_w)) / (p_l / (1 - p_l))
+    nll = -policy_chosen_logps
+    or_term = torch.log1p(1 / odds_ratio)
+    return {
+        "forgot the SFT term −log P(y_w): ORPO adds the NLL of the chosen response": (lambda_or * or_term).mean(),
+        "probability ratio instead of the odds ratio": (nll + lambda_or * torch.log1p(p_l / p_w)).mean(),
+        "λ on the NLL instead of on the odds-ratio term": (lambda_or * nll + or_term).mean(),
+        "chosen and rejected swapped in the odds ratio": (nll + lambda_or * torch.log1p(odds_ratio)).mean(),
+    }
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():

@@ -46,7 +46,7 @@ def loss(policy_chosen_logps, policy_rejected_logps, chosen_len, rejected_len, b
     chosen_reward = beta * policy_chosen_logps / chosen_len  # beta * average log-prob
     rejected_reward = beta * policy_rejected_logps / rejected_len
     z = chosen_reward - rejected_reward - simpo_gamma
-    per_pair = -torch.log(1 / (1 + torch.exp(-z)))
+    per_pair = F.softplus(-z)  # -log sigma(z), stable
     return {
         "chosen_reward": chosen_reward,
         "rejected_reward": rejected_reward,
@@ -62,6 +62,29 @@ def reference(policy_chosen_logps, policy_rejected_logps, chosen_len, rejected_l
     pi_logratios = policy_chosen_logps / chosen_len - policy_rejected_logps / rejected_len
     logits = pi_logratios - simpo_gamma / beta
     return F.softplus(-beta * logits).mean()
+
+
+def given(policy_chosen_logps, policy_rejected_logps, chosen_len, rejected_len, beta=2.0, simpo_gamma=1.0):
+    """-ln sigma(x) at the right logit z, at -z and at the logit without the margin gamma."""
+    xs = set()
+    delta = beta * (policy_chosen_logps / chosen_len - policy_rejected_logps / rejected_len)
+    for d in delta.tolist():
+        z = round(d - simpo_gamma, 6)
+        xs.update({z, -z, round(d, 6)})
+    return {f"-ln σ({x:g})": round(float(F.softplus(torch.tensor(-x))), 4) for x in sorted(xs)}
+
+
+def mistakes(policy_chosen_logps, policy_rejected_logps, chosen_len, rejected_len, beta=2.0, simpo_gamma=1.0):
+    avg_gap = policy_chosen_logps / chosen_len - policy_rejected_logps / rejected_len
+    sum_gap = policy_chosen_logps - policy_rejected_logps
+    return {
+        "summed log-probs: SimPO's reward is the length-normalised (mean per-token) log-prob":
+            F.softplus(-(beta * sum_gap - simpo_gamma)).mean(),
+        "γ added instead of subtracted": F.softplus(-(beta * avg_gap + simpo_gamma)).mean(),
+        "β multiplies γ too: the margin is γ, i.e. γ/β inside β(·)": F.softplus(-beta * (avg_gap - simpo_gamma)).mean(),
+        "forgot the target margin γ": F.softplus(-beta * avg_gap).mean(),
+        "chosen and rejected swapped": F.softplus(beta * avg_gap + simpo_gamma).mean(),
+    }
 
 
 if __name__ == "__main__":
