@@ -8,6 +8,7 @@ CrossEntropyLoss over [l_pos, l_neg] logits and labels = 0. The gradient w.r.t. 
 softmax - onehot: each negative is pushed in proportion to its probability (hard negatives most).
 """
 
+import math
 import random
 
 import torch
@@ -53,6 +54,28 @@ def loss(query, keys, temperature=0.07):  # MoCo default T = 0.07
         "n_way": torch.tensor(float(keys.shape[0])),
         "grad_logits": probs - onehot,
         "value": log_z - logits[0],
+    }
+
+
+def given(query, keys, temperature=0.07):
+    """The exponentials and the one logarithm a hand solver needs."""
+    logits = (keys @ query) / temperature
+    out = {f"e^{v:g}": round(math.exp(v), 4) for v in sorted(set(round(x, 4) for x in logits.tolist()))}
+    total = sum(math.exp(v) for v in logits.tolist())
+    out[f"ln {total:.4f}"] = round(math.log(total), 4)
+    return out
+
+
+def mistakes(query, keys, temperature=0.07):
+    logits = (keys @ query) / temperature
+    sim = keys @ query
+    return {
+        "the positive is missing from the denominator: InfoNCE is (K+1)-way, the positive is in it": (
+            torch.logsumexp(logits[1:], 0) - logits[0]),
+        "the temperature is missing: the logits are similarity / τ": torch.logsumexp(sim, 0) - sim[0],
+        "the temperature was applied twice (similarity / τ²)": (
+            torch.logsumexp(sim / temperature**2, 0) - sim[0] / temperature**2),
+        "log base 2; the card asks for the natural log": (torch.logsumexp(logits, 0) - logits[0]) / math.log(2),
     }
 
 

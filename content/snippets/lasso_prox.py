@@ -23,10 +23,19 @@ def example():
     return {"w": 0.3, "x": 1.0, "y": 0.2, "lr": 0.5, "lam": 1.0}
 
 
-def problem(rng: random.Random):
+def _draw(rng: random.Random):
     return {"w": rng.randint(-10, 10) / 10, "x": rng.choice([-1.0, -0.5, 0.5, 1.0, 2.0]),
             "y": rng.randint(-20, 20) / 10, "lr": rng.choice([0.1, 0.5]),
             "lam": rng.choice([0.5, 1.0, 2.0])}
+
+
+def problem(rng: random.Random):
+    # An exact 0 (|v| <= lr*lam) is the lesson, but if it came up on ~30% of draws typing "0"
+    # would pass too often: keep only ~1 in 6 of the zero draws (about 6% of problems).
+    while True:
+        inputs = _draw(rng)
+        if float(loss(**inputs)["value"]) != 0.0 or rng.random() < 1 / 6:
+            return inputs
 
 
 def loss(w, x, y, lr, lam):

@@ -75,6 +75,21 @@ def reference(anchor, positive, negative, margin=1.0):
     return F.triplet_margin_loss(anchor, positive, negative, margin=margin, p=2)
 
 
+def mistakes(anchor, positive, negative, margin=1.0):
+    d_ap = (anchor - positive).norm(dim=1)
+    d_an = (anchor - negative).norm(dim=1)
+    return {
+        "those are squared distances; torch's default is the plain Euclidean distance (p = 2)": torch.clamp(
+            d_ap**2 - d_an**2 + margin, min=0).mean(),
+        "that is the sum over triplets; the default reduction is the mean": torch.clamp(
+            d_ap - d_an + margin, min=0).sum(),
+        "the hinge is missing: easy triplets cost max(0, ·) = 0, not a negative amount": (
+            d_ap - d_an + margin).mean(),
+        "positive and negative swapped: the loss is d(a, p) − d(a, n) + margin": torch.clamp(
+            d_an - d_ap + margin, min=0).mean(),
+    }
+
+
 if __name__ == "__main__":
     inputs = example()
     for name, value in loss(**inputs).items():
