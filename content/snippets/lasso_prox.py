@@ -58,6 +58,19 @@ def loss(w, x, y, lr, lam):
     }
 
 
+def mistakes(w, x, y, lr, lam):
+    v = w + lr * x * (y - x * w)
+    t = lambda a, th: torch.tensor(math.copysign(max(abs(a) - th, 0.0), a), dtype=torch.float64)
+    return {
+        "that is the L2 (ridge) prox v / (1 + lr·λ); the L1 prox soft-thresholds": torch.tensor(
+            v / (1 + lr * lam), dtype=torch.float64),
+        "the threshold is lr·λ, not λ": t(v, lam),
+        "the gradient step on the squared error comes first; you thresholded w itself": t(w, lr * lam),
+        "that is a subgradient step v − lr·λ·sign(w); the prox stops at 0": torch.tensor(
+            v - lr * lam * (w > 0) + lr * lam * (w < 0), dtype=torch.float64),
+    }
+
+
 def reference(w, x, y, lr, lam):
     wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
     (grad,) = torch.autograd.grad(0.5 * (y - x * wt) ** 2, wt)
