@@ -22,13 +22,13 @@ TOLERANCE = {"rtol": 1e-4, "atol": 1e-5}  # triplet_margin_loss adds eps = 1e-6 
 
 
 def example():
-    return {"embeddings": torch.tensor([[0.0], [1.0], [1.5], [3.0]]),
-            "labels": torch.tensor([0, 0, 1, 1]), "margin": 1.0}
+    return {"embeddings": torch.tensor([[0.0], [1.0], [2.5], [1.5], [3.0]]),
+            "labels": torch.tensor([0, 0, 0, 1, 1]), "margin": 1.0}
 
 
 def problem(rng: random.Random):
-    values = rng.sample([x / 2 for x in range(0, 9)], 4)
-    labels = [0, 0, 1, 1]
+    values = rng.sample([x / 2 for x in range(0, 11)], 5)
+    labels = [0, 0, 0, 1, 1]
     rng.shuffle(labels)
     return {"embeddings": torch.tensor([[v] for v in values]), "labels": torch.tensor(labels),
             "margin": rng.choice([0.5, 1.0, 2.0])}

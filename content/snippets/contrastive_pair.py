@@ -82,10 +82,6 @@ def mistakes(x1, x2, y, margin=1.0):
         "that is the sum over pairs; the card asks for the mean": (pull + push).sum(),
         "labels flipped: y = 1 marks a SIMILAR pair here": (
             (1 - y) * d**2 + y * torch.clamp(margin - d, min=0) ** 2).mean(),
-        "the hinge is squared: max(0, m − d)², not max(0, m − d)": (
-            pull + (1 - y) * torch.clamp(margin - d, min=0)).mean(),
-        "d is the Euclidean distance, not its square, inside the hinge": (
-            pull + (1 - y) * torch.clamp(margin - d**2, min=0) ** 2).mean(),
     }
 
 

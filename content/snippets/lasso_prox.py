@@ -66,8 +66,6 @@ def mistakes(w, x, y, lr, lam):
             v / (1 + lr * lam), dtype=torch.float64),
         "the threshold is lr·λ, not λ": t(v, lam),
         "the gradient step on the squared error comes first; you thresholded w itself": t(w, lr * lam),
-        "that is a subgradient step v − lr·λ·sign(w); the prox stops at 0": torch.tensor(
-            v - lr * lam * (w > 0) + lr * lam * (w < 0), dtype=torch.float64),
     }
 
 

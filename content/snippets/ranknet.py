@@ -51,7 +51,6 @@ def mistakes(s_i, s_j, p_target):
     return {
         "the pair's probability is σ(s_i − s_j), not σ(s_j − s_i)": (F.softplus(-d) + p_target * d).mean(),
         "that is the sum over pairs; the card asks for the mean": (F.softplus(d) - p_target * d).sum(),
-        "a tie has target ½, not 0": (F.softplus(d) - torch.where(p_target == 0.5, 0.0, p_target) * d).mean(),
     }
 
 

@@ -29,8 +29,10 @@ def example():
 
 
 def problem(rng: random.Random):
-    labels = rng.choice([[0, 0, 1, 1], [0, 0, 0, 1, 1], [0, 1, 1, 0, 2, 2]])
-    return {"features": torch.tensor(rng.sample(_UNIT, len(labels))), "labels": torch.tensor(labels),
+    labels = rng.choice([[0, 0, 0, 1, 1], [0, 0, 0, 1, 1, 1], [0, 1, 0, 1, 0, 2, 2]])
+    scales = [rng.choice([0.5, 1.0, 2.0]) for _ in labels]  # raw embeddings: SupCon normalises them
+    feats = [[s * a for a in v] for s, v in zip(scales, rng.sample(_UNIT, len(labels)))]
+    return {"features": torch.tensor(feats), "labels": torch.tensor(labels),
             "temperature": rng.choice([0.1, 0.5, 1.0])}
 
 

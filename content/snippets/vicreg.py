@@ -32,7 +32,7 @@ def example():
 
 def _column(rng):
     # centre +- s: unbiased variance s^2, so each std is s (up to eps) -- workable by hand
-    m, s = rng.randint(-10, 10) / 10, rng.choice([0.2, 0.5, 0.8, 1.0, 1.5])
+    m, s = rng.randint(-10, 10) / 10, rng.choice([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.5])
     values = [m - s, m, m + s]
     rng.shuffle(values)
     return values
