@@ -73,11 +73,13 @@ def reference(w, x, y, lr, lam):
     wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
     (grad,) = torch.autograd.grad(0.5 * (y - x * wt) ** 2, wt)
     v = w - lr * grad.item()
-    lo = round((v - lr * lam - 1.0) * 1e5)
-    hi = round((v + lr * lam + 1.0) * 1e5)
-    u = torch.arange(lo, hi + 1, dtype=torch.float64) / 1e5
-    objective = 0.5 * (u - v) ** 2 + lr * lam * u.abs()
-    return u[torch.argmin(objective)]
+    objective = lambda u: 0.5 * (u - v) ** 2 + lr * lam * u.abs()
+    # coarse grid (1e-3) over a range that surely holds the minimiser, then a fine one (1e-5)
+    lo, hi = min(0.0, v) - 0.01, max(0.0, v) + 0.01
+    u = torch.arange(round(lo * 1e3), round(hi * 1e3) + 1, dtype=torch.float64) / 1e3
+    best = float(u[torch.argmin(objective(u))])
+    u = torch.arange(round((best - 2e-3) * 1e5), round((best + 2e-3) * 1e5) + 1, dtype=torch.float64) / 1e5
+    return u[torch.argmin(objective(u))]
 
 
 def plot():
