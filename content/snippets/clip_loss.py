@@ -56,6 +56,32 @@ def loss(image_emb, text_emb, temperature=0.07):
     }
 
 
+def given(image_emb, text_emb, temperature=0.07):
+    """For N = 2 each 2-way CE is ln(1 + e^(other - own)): the softplus values needed."""
+    logits = F.normalize(image_emb, dim=1) @ F.normalize(text_emb, dim=1).T / temperature
+    n = logits.shape[0]
+    diffs = set()
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                diffs.add(round(float(logits[i, j] - logits[i, i]), 4))  # row i (image -> text)
+                diffs.add(round(float(logits[j, i] - logits[i, i]), 4))  # column i (text -> image)
+    return {f"ln(1 + e^{d:g})": round(math.log1p(math.exp(d)), 4) for d in sorted(diffs)}
+
+
+def mistakes(image_emb, text_emb, temperature=0.07):
+    logits = F.normalize(image_emb, dim=1) @ F.normalize(text_emb, dim=1).T / temperature
+    labels = torch.arange(logits.shape[0])
+    rows, cols = F.cross_entropy(logits, labels), F.cross_entropy(logits.T, labels)
+    return {
+        "that is only the image → text direction; CLIP averages it with text → image": rows,
+        "that is only the text → image direction; CLIP averages it with image → text": cols,
+        "that is the sum of the two directions; CLIP takes their average": rows + cols,
+        "the temperature is missing: logits = cosine / τ": (
+            F.cross_entropy(logits * temperature, labels) + F.cross_entropy(logits.T * temperature, labels)) / 2,
+    }
+
+
 def reference(image_emb, text_emb, temperature=0.07):
     logits = F.normalize(image_emb, dim=1) @ F.normalize(text_emb, dim=1).T / temperature
     labels = torch.arange(logits.shape[0])

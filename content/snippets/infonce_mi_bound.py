@@ -25,7 +25,7 @@ def example():
 
 def problem(rng: random.Random):
     return {"rho": rng.choice([0.5, 0.9, 0.99]), "dim": rng.choice([1, 2, 4]),
-            "batch": rng.choice([16, 64, 256]), "n_batches": 10, "seed": rng.randint(0, 10**6)}
+            "batch": rng.choice([16, 64, 128]), "n_batches": 5, "seed": rng.randint(0, 10**6)}
 
 
 def _samples(rho, dim, batch, n_batches, seed):

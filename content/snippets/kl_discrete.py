@@ -8,6 +8,7 @@ reduction='mean' divides by the number of elements; reduction='sum' (one distrib
 'batchmean' (a batch of rows) gives the true KL (PyTorch docs, torch.nn.KLDivLoss).
 """
 
+import math
 import random
 
 import torch
@@ -43,6 +44,22 @@ def loss(p, q):
         # Asymmetry: swap the arguments and the number changes.
         "kl_q_p_reverse": (q * (q.log() - p.log())).sum(),
         "value": per_element.sum(),
+    }
+
+
+def given(p, q):
+    """Natural logs of the probabilities that occur (one decimal each)."""
+    values = sorted(set(round(v, 4) for v in p.tolist() + q.tolist()))
+    return {f"ln {v:g}": round(math.log(v), 4) for v in values}
+
+
+def mistakes(p, q):
+    kl = (p * (p.log() - q.log())).sum()
+    return {
+        "that is KL(q‖p), the reverse direction; the card asks for KL(p‖q)": (q * (q.log() - p.log())).sum(),
+        "log base 2 (bits); the card asks for the natural log (nats)": kl / math.log(2),
+        "that is F.kl_div's default reduction='mean' (divided by the 3 elements); KL is the sum": kl / 3,
+        "that is the cross-entropy H(p, q); KL subtracts the entropy H(p)": -(p * q.log()).sum(),
     }
 
 

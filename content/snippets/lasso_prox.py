@@ -23,10 +23,19 @@ def example():
     return {"w": 0.3, "x": 1.0, "y": 0.2, "lr": 0.5, "lam": 1.0}
 
 
-def problem(rng: random.Random):
+def _draw(rng: random.Random):
     return {"w": rng.randint(-10, 10) / 10, "x": rng.choice([-1.0, -0.5, 0.5, 1.0, 2.0]),
             "y": rng.randint(-20, 20) / 10, "lr": rng.choice([0.1, 0.5]),
             "lam": rng.choice([0.5, 1.0, 2.0])}
+
+
+def problem(rng: random.Random):
+    # An exact 0 (|v| <= lr*lam) is the lesson, but if it came up on ~30% of draws typing "0"
+    # would pass too often: keep only ~1 in 6 of the zero draws (about 6% of problems).
+    while True:
+        inputs = _draw(rng)
+        if float(loss(**inputs)["value"]) != 0.0 or rng.random() < 1 / 6:
+            return inputs
 
 
 def loss(w, x, y, lr, lam):
@@ -49,15 +58,28 @@ def loss(w, x, y, lr, lam):
     }
 
 
+def mistakes(w, x, y, lr, lam):
+    v = w + lr * x * (y - x * w)
+    t = lambda a, th: torch.tensor(math.copysign(max(abs(a) - th, 0.0), a), dtype=torch.float64)
+    return {
+        "that is the L2 (ridge) prox v / (1 + lr·λ); the L1 prox soft-thresholds": torch.tensor(
+            v / (1 + lr * lam), dtype=torch.float64),
+        "the threshold is lr·λ, not λ": t(v, lam),
+        "the gradient step on the squared error comes first; you thresholded w itself": t(w, lr * lam),
+    }
+
+
 def reference(w, x, y, lr, lam):
     wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
     (grad,) = torch.autograd.grad(0.5 * (y - x * wt) ** 2, wt)
     v = w - lr * grad.item()
-    lo = round((v - lr * lam - 1.0) * 1e5)
-    hi = round((v + lr * lam + 1.0) * 1e5)
-    u = torch.arange(lo, hi + 1, dtype=torch.float64) / 1e5
-    objective = 0.5 * (u - v) ** 2 + lr * lam * u.abs()
-    return u[torch.argmin(objective)]
+    objective = lambda u: 0.5 * (u - v) ** 2 + lr * lam * u.abs()
+    # coarse grid (1e-3) over a range that surely holds the minimiser, then a fine one (1e-5)
+    lo, hi = min(0.0, v) - 0.01, max(0.0, v) + 0.01
+    u = torch.arange(round(lo * 1e3), round(hi * 1e3) + 1, dtype=torch.float64) / 1e3
+    best = float(u[torch.argmin(objective(u))])
+    u = torch.arange(round((best - 2e-3) * 1e5), round((best + 2e-3) * 1e5) + 1, dtype=torch.float64) / 1e5
+    return u[torch.argmin(objective(u))]
 
 
 def plot():

@@ -17,7 +17,8 @@ REFERENCE = "torch.nn.functional.triplet_margin_loss (p=2)"
 
 # Offsets with "nice" Euclidean norms, so the distances are workable by hand.
 _OFFSETS = [(0.3, 0.4), (0.4, 0.3), (0.6, 0.8), (0.8, 0.6), (1.0, 0.0), (0.0, 1.0), (0.5, 0.0),
-            (0.0, 0.5), (1.2, 0.5), (0.5, 1.2), (0.9, 1.2), (1.2, 1.6), (2.0, 0.0), (0.0, 2.0)]
+            (0.0, 0.5), (1.2, 0.5), (0.5, 1.2), (0.9, 1.2), (1.2, 1.6), (2.0, 0.0), (0.0, 2.0),
+            (0.8, 1.5), (1.5, 0.8), (0.7, 2.4), (2.4, 1.0), (1.0, 2.4), (2.1, 2.0), (1.5, 2.0)]
 
 
 def example():
@@ -37,7 +38,7 @@ def problem(rng: random.Random):
     while True:
         anchors, positives, negatives = [], [], []
         ok = True
-        margin = rng.choice([0.5, 1.0])
+        margin = rng.choice([0.5, 1.0, 2.0])
         for _ in range(2):
             a = [rng.randint(-10, 10) / 10 for _ in range(2)]
             (px, py), (nx, ny) = rng.choice(_OFFSETS), rng.choice(_OFFSETS)
@@ -73,6 +74,19 @@ def loss(anchor, positive, negative, margin=1.0):
 
 def reference(anchor, positive, negative, margin=1.0):
     return F.triplet_margin_loss(anchor, positive, negative, margin=margin, p=2)
+
+
+def mistakes(anchor, positive, negative, margin=1.0):
+    d_ap = (anchor - positive).norm(dim=1)
+    d_an = (anchor - negative).norm(dim=1)
+    return {
+        "those are squared distances; torch's default is the plain Euclidean distance (p = 2)": torch.clamp(
+            d_ap**2 - d_an**2 + margin, min=0).mean(),
+        "that is the sum over triplets; the default reduction is the mean": torch.clamp(
+            d_ap - d_an + margin, min=0).sum(),
+        "positive and negative swapped: the loss is d(a, p) − d(a, n) + margin": torch.clamp(
+            d_an - d_ap + margin, min=0).mean(),
+    }
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def example():
 
 def _column(rng):
     # centre +- s: unbiased variance s^2, so each std is s (up to eps) -- workable by hand
-    m, s = rng.randint(-10, 10) / 10, rng.choice([0.2, 0.5, 0.8, 1.0, 1.5])
+    m, s = rng.randint(-10, 10) / 10, rng.choice([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.5])
     values = [m - s, m, m + s]
     rng.shuffle(values)
     return values
@@ -94,6 +94,22 @@ def reference(z1, z2, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, gamma_std=1
         "variance": variance,
         "covariance": covariance,
         "total": sim_coeff * invariance + std_coeff * variance + cov_coeff * covariance,
+    }
+
+
+def mistakes(z1, z2, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, gamma_std=1.0, eps=1e-4):
+    right = loss(z1, z2, sim_coeff, std_coeff, cov_coeff, gamma_std, eps)["value"]
+
+    def variance(fn):
+        return {**right, "variance": (fn(z1) + fn(z2)) / 2}
+
+    biased = lambda z: torch.clamp(gamma_std - torch.sqrt(z.var(0, unbiased=False) + eps), min=0).mean()
+    on_var = lambda z: torch.clamp(gamma_std - (z.var(0) + eps), min=0).mean()
+    return {
+        "that used the biased variance (÷ N); the official code's torch.var divides by N − 1": variance(biased),
+        "the hinge is on the standard deviation √(Var + ε), not on the variance": variance(on_var),
+        "that is twice the answer: VICReg takes the mean over dimensions and averages the two branches": {
+            **right, "variance": 2 * right["variance"]},
     }
 
 

@@ -1,5 +1,5 @@
-"""L2 regularisation vs decoupled weight decay, from scratch, against torch.optim
-(SGD, SGD(weight_decay), Adam(weight_decay), AdamW) on f(w) = 1/2 a (w - c)^2.
+"""L2 regularisation vs decoupled weight decay, from scratch, on f(w) = 1/2 a (w - c)^2, against
+the closed form of the SGD recursions and torch's own Adam/AdamW update function.
 
 L2 penalty: add (wd/2) w^2 to the loss, so the gradient becomes g + wd w.
 Decoupled decay (Loshchilov & Hutter, 2019; torch AdamW): w <- w (1 - lr wd), then the
@@ -8,8 +8,14 @@ optimiser step on g alone.
 - Adam: with L2, wd w goes through m / (sqrt(v) + eps), so the decay is rescaled per weight
   (weights with large gradient history are decayed LESS); AdamW decays every weight at the same
   rate lr wd. Adam defaults: betas = (0.9, 0.999), eps = 1e-8.
-torch.optim.SGD(weight_decay=wd) adds wd * w to the gradient (the L2 form); that the manual
-DECOUPLED update matches it is the point. torch.optim.Adam(weight_decay) is L2, AdamW decoupled.
+torch AdamW does param.mul_(1 - lr * wd): the per-step decay is lr * wd, so the best wd moves
+with lr (only the paper's eta_t * lambda parametrisation decouples lambda from Adam's alpha).
+torch.optim.Adam(weight_decay) is L2; Adam(decoupled_weight_decay=True) == AdamW.
+
+Reference: SGD on a quadratic is a linear recursion, w_t = w* + (w0 - w*) (1 - lr (a + wd))^t with
+w* = a c / (a + wd), for both forms. Adam/AdamW: torch.optim.adam._single_tensor_adam, the function
+torch.optim.Adam and AdamW run per tensor (foreach=False), called directly because the first
+torch.optim.Optimizer construction imports torch._dynamo (seconds) — too slow for a drill.
 """
 
 import math
@@ -17,7 +23,7 @@ import random
 
 import torch
 
-REFERENCE = "torch.optim.SGD / SGD(weight_decay) / Adam(weight_decay) / AdamW"
+REFERENCE = "SGD: closed form of the linear recursion; Adam / AdamW: torch.optim.adam._single_tensor_adam"
 
 
 def example():
@@ -63,22 +69,38 @@ def loss(w0, a, c, lr, wd, steps):
     }
 
 
-def _run(opt_cls, w0, a, c, steps, penalty, **kw):
-    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
-    opt = opt_cls([w], **kw)
+def _torch_adam(w0, a, c, lr, wd, steps, decoupled):
+    """torch's per-tensor Adam update (what Adam / AdamW run with foreach=False)."""
+    w = torch.tensor([w0], dtype=torch.float64)
+    m, v, step = torch.zeros_like(w), torch.zeros_like(w), torch.tensor(0.0)
+    try:
+        from torch.optim.adam import _single_tensor_adam
+    except ImportError:  # private API moved: fall back to the (slow to construct) public optimiser
+        cls = torch.optim.AdamW if decoupled else torch.optim.Adam
+        p = w.clone().requires_grad_(True)
+        opt = cls([p], lr=lr, weight_decay=wd)
+        for _ in range(steps):
+            opt.zero_grad()
+            (0.5 * a * (p - c) ** 2).sum().backward()
+            opt.step()
+        return p.detach()[0]
     for _ in range(steps):
-        opt.zero_grad()
-        (0.5 * a * (w - c) ** 2 + 0.5 * penalty * w**2).backward()
-        opt.step()
-    return w.detach()
+        grad = a * (w - c)
+        _single_tensor_adam([w], [grad], [m], [v], [], [step], None, None, amsgrad=False,
+                            has_complex=False, beta1=0.9, beta2=0.999, lr=lr, weight_decay=wd,
+                            eps=1e-8, maximize=False, capturable=False, differentiable=False,
+                            decoupled_weight_decay=decoupled)
+    return w[0]
 
 
 def reference(w0, a, c, lr, wd, steps):
+    w_star = a * c / (a + wd)
+    sgd = _t(w_star + (w0 - w_star) * (1 - lr * (a + wd)) ** steps)
     return {
-        "sgd_l2": _run(torch.optim.SGD, w0, a, c, steps, penalty=wd, lr=lr),
-        "sgd_decoupled": _run(torch.optim.SGD, w0, a, c, steps, penalty=0.0, lr=lr, weight_decay=wd),
-        "adam_l2": _run(torch.optim.Adam, w0, a, c, steps, penalty=0.0, lr=lr, weight_decay=wd),
-        "adamw": _run(torch.optim.AdamW, w0, a, c, steps, penalty=0.0, lr=lr, weight_decay=wd),
+        "sgd_l2": sgd,
+        "sgd_decoupled": sgd,
+        "adam_l2": _torch_adam(w0, a, c, lr, wd, steps, decoupled=False),
+        "adamw": _torch_adam(w0, a, c, lr, wd, steps, decoupled=True),
     }
 
 
