@@ -59,8 +59,10 @@ def _note_entries() -> list[str]:
 def test_deck_size_and_spread() -> None:
     deck = load_deck(builtin_deck())
     kinds = Counter(c.kind for c in deck.cards)
-    assert len(deck.cards) >= 75
+    assert len(deck.cards) >= 180
     assert set(deck.topics()) == set(TOPICS)
+    assert sum(1 for c in deck.cards if c.snippet) >= 110
+    assert kinds["formula"] >= 40
     assert kinds["numeric"] + kinds["gradient"] >= 20
     assert len({c.snippet for c in deck.cards if c.snippet}) >= 40
 

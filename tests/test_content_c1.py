@@ -294,7 +294,10 @@ def test_focal_matches_torchvision_and_its_limiting_cases() -> None:
     for seed in SEEDS:
         inp = _inputs(module, seed)
         value = module.loss(**inp)["value"]
-        assert torch.allclose(value, _torchvision_sigmoid_focal_loss(inp["logits"], inp["y"]), atol=1e-6)
+        reference = _torchvision_sigmoid_focal_loss(
+            inp["logits"], inp["y"], alpha=inp["alpha"], gamma=inp["gamma_focal"]
+        )
+        assert torch.allclose(value, reference, atol=1e-6)
         z, y = inp["logits"], inp["y"]
         # gamma = 0, alpha = 0.5: half the plain BCE
         half_bce = 0.5 * F.binary_cross_entropy_with_logits(z, y)

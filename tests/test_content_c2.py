@@ -38,6 +38,7 @@ def _snippet(name: str):
 
 # -- a tiny evaluator for the expression language of the brief (test only) -----------------
 
+
 def _t(x):
     return x if isinstance(x, torch.Tensor) else torch.tensor(float(x), dtype=torch.float64)
 
@@ -47,11 +48,19 @@ def _ax(axis):
 
 
 FUNCS = {
-    "abs": lambda x: _t(x).abs(), "exp": lambda x: _t(x).exp(), "log": lambda x: _t(x).log(),
-    "log2": lambda x: _t(x).log2(), "sqrt": lambda x: _t(x).sqrt(), "sigmoid": lambda x: torch.sigmoid(_t(x)),
-    "logsigmoid": lambda x: F.logsigmoid(_t(x)), "softplus": lambda x: F.softplus(_t(x)),
-    "tanh": lambda x: _t(x).tanh(), "relu": lambda x: torch.relu(_t(x)), "sign": lambda x: _t(x).sign(),
-    "max": lambda a, b: torch.maximum(_t(a), _t(b)), "min": lambda a, b: torch.minimum(_t(a), _t(b)),
+    "abs": lambda x: _t(x).abs(),
+    "exp": lambda x: _t(x).exp(),
+    "log": lambda x: _t(x).log(),
+    "log2": lambda x: _t(x).log2(),
+    "sqrt": lambda x: _t(x).sqrt(),
+    "sigmoid": lambda x: torch.sigmoid(_t(x)),
+    "logsigmoid": lambda x: F.logsigmoid(_t(x)),
+    "softplus": lambda x: F.softplus(_t(x)),
+    "tanh": lambda x: _t(x).tanh(),
+    "relu": lambda x: torch.relu(_t(x)),
+    "sign": lambda x: _t(x).sign(),
+    "max": lambda a, b: torch.maximum(_t(a), _t(b)),
+    "min": lambda a, b: torch.minimum(_t(a), _t(b)),
     "clip": lambda x, lo, hi: torch.clamp(_t(x), float(lo), float(hi)),
     "where": lambda c, a, b: torch.where(c, _t(a), _t(b)),
     "sum": lambda x, axis=None: _t(x).sum() if axis is None else _t(x).sum(_ax(axis)),
@@ -64,10 +73,20 @@ FUNCS = {
     "onehot": lambda target, like: F.one_hot(target.long(), _t(like).shape[-1]).to(torch.float64),
     "gather": lambda x, index: _t(x).gather(-1, index.long()[..., None])[..., 0],
 }
-BIN = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-       ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a**b, ast.MatMult: lambda a, b: a @ b}
-CMP = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
-       ast.GtE: lambda a, b: a >= b}
+BIN = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+    ast.MatMult: lambda a, b: a @ b,
+}
+CMP = {
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
 
 
 def evaluate(expr: str, env: dict):
@@ -173,7 +192,7 @@ def test_constant_guess_passes_rarely(card):
         torch.manual_seed(seed)
         values.append(float(_graded(card, module.loss(**module.problem(random.Random(seed)))["value"])))
     floor = 1e-4
-    candidates = set(round(v, 6) for v in values) | {0.0}
+    candidates = {round(v, 6) for v in values} | {0.0}
     worst = max(sum(abs(v - c) <= tol * abs(v) + floor for v in values) for c in candidates)
     assert worst / len(values) < 0.10, (card["id"], worst)
 
@@ -239,9 +258,22 @@ def test_numeric_cards_are_workable_by_hand():
 
 
 def test_review_named_cards_were_changed_or_noted():
-    changed = {"l1-vs-l2", "l2-vs-weight-decay", "elastic-net", "reparameterization-trick",
-               "forward-vs-reverse-kl", "posterior-collapse", "contrastive-loss", "triplet-loss",
-               "infonce", "clip-loss", "vicreg", "lasso-prox", "kl-discrete", "byol"}
+    changed = {
+        "l1-vs-l2",
+        "l2-vs-weight-decay",
+        "elastic-net",
+        "reparameterization-trick",
+        "forward-vs-reverse-kl",
+        "posterior-collapse",
+        "contrastive-loss",
+        "triplet-loss",
+        "infonce",
+        "clip-loss",
+        "vicreg",
+        "lasso-prox",
+        "kl-discrete",
+        "byol",
+    }
     for cid in ("nt-xent", "elbo"):
         assert BY_ID[cid].get("review"), cid
     assert changed <= set(BY_ID)

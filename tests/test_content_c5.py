@@ -54,6 +54,7 @@ NUMERIC = [c for c in CARDS if c["kind"] in ("numeric", "gradient")]
 
 # -- a tiny expression evaluator (test-only) ----------------------------------------------------
 
+
 def _t(x):
     return x if isinstance(x, torch.Tensor) else torch.tensor(float(x))
 
@@ -65,17 +66,28 @@ def _gather(x, index):
 def _reduce(fn):
     def apply(x, axis=None):
         return fn(x) if axis is None else fn(x, dim=int(axis))
+
     return apply
 
 
 FUNCS = {
-    "abs": torch.abs, "exp": torch.exp, "log": torch.log, "log2": torch.log2, "sqrt": torch.sqrt,
-    "sigmoid": torch.sigmoid, "logsigmoid": F.logsigmoid, "softplus": F.softplus, "tanh": torch.tanh,
-    "relu": torch.relu, "sign": torch.sign,
-    "max": lambda a, b: torch.maximum(_t(a), _t(b)), "min": lambda a, b: torch.minimum(_t(a), _t(b)),
+    "abs": torch.abs,
+    "exp": torch.exp,
+    "log": torch.log,
+    "log2": torch.log2,
+    "sqrt": torch.sqrt,
+    "sigmoid": torch.sigmoid,
+    "logsigmoid": F.logsigmoid,
+    "softplus": F.softplus,
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "sign": torch.sign,
+    "max": lambda a, b: torch.maximum(_t(a), _t(b)),
+    "min": lambda a, b: torch.minimum(_t(a), _t(b)),
     "clip": lambda x, lo, hi: torch.clamp(x, lo, hi),
     "where": lambda c, a, b: torch.where(c, _t(a), _t(b)),
-    "sum": _reduce(torch.sum), "mean": _reduce(torch.mean),
+    "sum": _reduce(torch.sum),
+    "mean": _reduce(torch.mean),
     "logsumexp": lambda x, axis: torch.logsumexp(x, dim=int(axis)),
     "softmax": lambda x, axis: torch.softmax(x, dim=int(axis)),
     "log_softmax": lambda x, axis: torch.log_softmax(x, dim=int(axis)),
@@ -84,10 +96,20 @@ FUNCS = {
     "onehot": lambda target, like: F.one_hot(target.long(), like.shape[-1]).to(like.dtype),
     "gather": _gather,
 }
-BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-          ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a**b, ast.MatMult: lambda a, b: a @ b}
-CMPS = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
-        ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b}
+BINOPS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+    ast.MatMult: lambda a, b: a @ b,
+}
+CMPS = {
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
 
 
 def evaluate(text: str, names: dict):
@@ -127,7 +149,7 @@ def _graded(value, grade):
 def _target(module, card: dict, inputs: dict):
     target = card.get("target", "value")
     if target.startswith("grad:"):
-        name = target[len("grad:"):]
+        name = target[len("grad:") :]
         inputs = dict(inputs)
         leaf = inputs[name].detach().float().requires_grad_(True)
         inputs[name] = leaf
@@ -151,7 +173,11 @@ def test_formula_expression_matches_snippet(card):
         names = {k: evaluate(v, _float_inputs(inputs)) for k, v in card["variables"].items()}
         got = evaluate(card["expression"], names)
         assert torch.allclose(_t(got).double(), _t(expected).detach().double(), rtol=1e-4, atol=1e-6), (
-            card["id"], inputs, got, expected)
+            card["id"],
+            inputs,
+            got,
+            expected,
+        )
 
 
 def test_at_least_nine_formula_cards_including_the_dpo_gradient():
@@ -172,8 +198,12 @@ def test_evaluator_rejects_a_wrong_dpo_form():
 # -- numeric cards --------------------------------------------------------------------------------
 
 ROUND = {  # numeric cards whose problems need only round arithmetic (no exp/log/sqrt of odd values)
-    "grad-accum-normalisation", "moe-load-balancing", "rloo-advantage", "ppo-token-reward",
-    "best-of-n-probability", "ipo",
+    "grad-accum-normalisation",
+    "moe-load-balancing",
+    "rloo-advantage",
+    "ppo-token-reward",
+    "best-of-n-probability",
+    "ipo",
 }
 
 
@@ -232,8 +262,9 @@ def test_given_values_are_the_ones_needed():
 
 # -- mistakes -------------------------------------------------------------------------------------
 
-MISTAKE_SNIPPETS = sorted({c["snippet"] for c in CARDS if c.get("snippet")
-                           and hasattr(_snippet(c["snippet"]), "mistakes")})
+MISTAKE_SNIPPETS = sorted(
+    {c["snippet"] for c in CARDS if c.get("snippet") and hasattr(_snippet(c["snippet"]), "mistakes")}
+)
 
 
 def _close(a, b) -> bool:
@@ -264,6 +295,7 @@ def test_at_least_nine_snippets_declare_mistakes():
 
 # -- second routes and facts the cards state ----------------------------------------------------
 
+
 def test_best_of_n_formula_is_an_upper_bound():
     module = _snippet("best_of_n")
     rng = random.Random(7)
@@ -280,7 +312,7 @@ def test_best_of_n_formula_is_an_upper_bound():
 def test_rloo_and_cdpo_identities():
     rloo = _snippet("rloo")
     r = torch.tensor([1.0, 0.0, 2.0, 0.5, 1.5])
-    loo = torch.stack([r[i] - torch.cat([r[:i], r[i + 1:]]).mean() for i in range(5)])
+    loo = torch.stack([r[i] - torch.cat([r[:i], r[i + 1 :]]).mean() for i in range(5)])
     assert torch.allclose(rloo.loss(r)["advantages"], loo)
     cdpo = _snippet("cdpo")
     x = cdpo.example()
@@ -289,8 +321,18 @@ def test_rloo_and_cdpo_identities():
     assert torch.allclose(cdpo.loss(**x)["value"], soft)
 
 
-NEW_SNIPPETS = ("masked_ce", "grad_accum", "z_loss", "moe_balance", "llm_distill_kl", "rloo",
-                "ppo_token_rewards", "best_of_n", "rm_margin", "cdpo")
+NEW_SNIPPETS = (
+    "masked_ce",
+    "grad_accum",
+    "z_loss",
+    "moe_balance",
+    "llm_distill_kl",
+    "rloo",
+    "ppo_token_rewards",
+    "best_of_n",
+    "rm_margin",
+    "cdpo",
+)
 
 
 @pytest.mark.parametrize("name", NEW_SNIPPETS)
@@ -301,6 +343,9 @@ def test_new_snippets_are_fast_and_agree(name):
     start = time.perf_counter()
     for inputs in problems:
         value, ref = module.loss(**inputs)["value"], module.reference(**inputs)
-        assert _close(value, ref) if not isinstance(value, dict) else all(
-            abs(float(value[k]) - float(ref[k])) < 1e-4 for k in value), (name, inputs)
+        assert (
+            _close(value, ref)
+            if not isinstance(value, dict)
+            else all(abs(float(value[k]) - float(ref[k])) < 1e-4 for k in value)
+        ), (name, inputs)
     assert time.perf_counter() - start < 0.5

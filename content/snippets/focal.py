@@ -44,8 +44,9 @@ def problem(rng: random.Random):
     return {
         "logits": torch.tensor([z0, z1]),
         "y": torch.tensor(y),
-        "alpha": 0.25,
-        "gamma_focal": 2.0,
+        # alpha and gamma vary, so a formula that hard-codes 0.25 or ^2 fails (the RetinaNet defaults are one draw)
+        "alpha": rng.choice([0.25, 0.25, 0.75]),
+        "gamma_focal": rng.choice([2.0, 2.0, 1.0]),
     }
 
 

@@ -23,7 +23,19 @@ from lossquiz.errors import DeckError, UnknownCardError
 
 REQUIRED = ("id", "topic", "kind", "question", "answer", "key_points", "source")
 _LIST_FIELDS = ("aliases", "key_points")
-_TEXT_FIELDS = ("id", "title", "question", "answer", "formula", "snippet", "source", "grade", "expression", "target")
+_TEXT_FIELDS = (
+    "id",
+    "title",
+    "question",
+    "answer",
+    "formula",
+    "snippet",
+    "source",
+    "grade",
+    "expression",
+    "target",
+    "review",
+)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DEFAULT_TOLERANCE = 0.01
 
@@ -50,6 +62,7 @@ class Card:
     expression: str | None = None  # formula cards: the reference expression
     target: str = "value"  # formula cards: "value", a step name, or "grad:<input>"
     calculator: bool = False  # numeric cards whose problems need a calculator
+    review: str = ""  # why a content review's finding was answered rather than applied
     factcheck: tuple[int, ...] = ()  # docs/FACTCHECK.md part-A items this card corrects
     order: int = 0  # position in the curriculum
     path: str = ""
@@ -182,6 +195,7 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
         expression=(raw.get("expression") or "").strip() or None,
         target=raw.get("target") or "value",
         calculator=bool(raw.get("calculator", False)),
+        review=(raw.get("review") or "").strip(),
         factcheck=tuple(fixes),
         order=order,
         path=where,
