@@ -58,11 +58,11 @@ def loss(q, v, tau=0.7):
 def mistakes(q, v, tau=0.7):
     u = q - v
     return {
-        "tau and 1 - tau are swapped: residuals with Q above V (u > 0) weigh tau": (
+        # u taken as V - Q gives the same number as swapping tau and 1 - tau: one message for both
+        "tau and 1 - tau are swapped (or u taken as V - Q): with u = Q - V, residuals u > 0 weigh tau": (
             torch.where(u > 0, 1 - tau, tau) * u**2).mean(),
         "that is the pinball (quantile) loss |tau - 1(u<0)| |u|; the expectile loss squares u": (
             torch.where(u > 0, tau, 1 - tau) * u.abs()).mean(),
-        "u is Q - V (target minus prediction), not V - Q": (torch.where(u < 0, tau, 1 - tau) * u**2).mean(),
     }
 
 

@@ -4,8 +4,8 @@ G^(n)_t = sum_{k<n} gamma^k r_{t+k} + gamma^n (1 - done) V(s_{t+n})   (Rainbow, 
 If the episode TERMINATES inside the window (done at step k < n), the sum stops there and there
 is no bootstrap: the rewards after it belong to the next episode. `dones[k]` = 1 if the episode
 terminated at step t + k; `next_value` is the bootstrap V(s_{t+n}) (or max_a Qbar(s_{t+n}, a)).
-Rainbow uses n = 3; larger n propagates reward faster but the target is then off-policy for
-replayed data (no correction), which is why n stays small.
+Rainbow uses n = 3 (tuned over 1, 3, 5); larger n propagates reward faster but the target is
+then off-policy for replayed data (no correction), one reason n stays small.
 Reference, a second route: the backward recursion G <- r_k + gamma (1 - done_k) G, started
 from G = V(s_{t+n}).
 """
