@@ -31,12 +31,25 @@ from pathlib import Path
 from typing import Any
 
 from fsrs import Card as FsrsCard
-from fsrs import Rating, Scheduler
+from fsrs import Rating
 
 from lossquiz.clock import iso
 from lossquiz.errors import HistoryError
 from lossquiz.progress import scheduling
-from lossquiz.progress.history_format import FORMAT, FORMAT_VERSION, Parsed, read_file
+from lossquiz.progress.scheduling import Scheduler
+from lossquiz.progress.history_format import (
+    CARD_FIELDS,
+    FORMAT,
+    FORMAT_VERSION,
+    HEADER_FIELDS,
+    REVIEW_FIELDS,
+    SESSION_FIELDS,
+    Field,
+    Parsed,
+    read_file,
+    record,
+    to_sql,
+)
 from lossquiz.progress.store import Store
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "export_file", "export_lines", "import_file", "import_history", "read_file"]
@@ -79,70 +92,54 @@ def _dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def export_lines(store: Store, *, now: datetime) -> Iterator[str]:
-    """The whole history as JSON Lines, header first, reviews in time order."""
-    sessions = store.query("SELECT id, started_at, ended_at, cram FROM sessions ORDER BY id")
+def export_lines(store: Store, *, now: datetime, scheduler: Scheduler | None = None) -> Iterator[str]:
+    """The whole history as JSON Lines, header first, reviews in time order.
+
+    Every column comes from the record schemas in history_format, which import reads back.
+    The header carries the scheduler the card states were computed with, so an import
+    replays with the same parameters, retention and day rule.
+    """
+    sessions = store.query(f"SELECT {_columns(SESSION_FIELDS)} FROM sessions ORDER BY id")
     cards = store.query(
-        "SELECT slug, content_hash, fsrs_json, due, state, lapses FROM cards WHERE deck = :deck ORDER BY slug",
-        {"deck": store.deck},
+        f"SELECT {_columns(CARD_FIELDS)} FROM cards WHERE deck = :deck ORDER BY slug", {"deck": store.deck}
     )
     reviews = store.query(
-        """SELECT c.slug, r.reviewed_at, r.rating, r.correct, r.answer, r.expected, r.duration_ms,
-                  r.cram, r.undone, r.session_id
+        f"""SELECT {_columns(REVIEW_FIELDS)}
              FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.deck = :deck
             ORDER BY r.reviewed_at, r.id""",
         {"deck": store.deck},
     )
-    yield _dumps(
-        {
-            "type": "header",
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "exported_at": iso(now),
-            "sessions": len(sessions),
-            "cards": len(cards),
-            "reviews": len(reviews),
-        }
-    )
-    for sid, started, ended, cram in sessions:
-        yield _dumps({"type": "session", "id": sid, "started_at": started, "ended_at": ended, "cram": bool(cram)})
-    for slug, content_hash, fsrs_json, due, state, lapses in cards:
-        yield _dumps(
-            {
-                "type": "card",
-                "card": slug,
-                "content_hash": content_hash,
-                "state": state,
-                "due": due,
-                "lapses": lapses,
-                "fsrs": json.loads(fsrs_json) if fsrs_json else None,
-            }
-        )
-    for slug, at, rating, correct, answer, expected, ms, cram, undone, sid in reviews:
-        yield _dumps(
-            {
-                "type": "review",
-                "card": slug,
-                "reviewed_at": at,
-                "rating": rating,
-                "correct": None if correct is None else bool(correct),
-                "answer": answer,
-                "expected": expected,
-                "duration_ms": ms,
-                "cram": bool(cram),
-                "undone": bool(undone),
-                "session": sid,
-            }
-        )
+    header = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "exported_at": iso(now),
+        "sessions": len(sessions),
+        "cards": len(cards),
+        "reviews": len(reviews),
+        "parameters": scheduler.parameters if scheduler is not None else None,
+        "retention": scheduler.retention if scheduler is not None else None,
+        "day_start_hour": scheduler.day_start_hour if scheduler is not None else None,
+    }
+    yield _dumps(record("header", HEADER_FIELDS, tuple(header[f.key] for f in HEADER_FIELDS)))
+    for row in sessions:
+        yield _dumps(record("session", SESSION_FIELDS, tuple(row)))
+    for row in cards:
+        yield _dumps(record("card", CARD_FIELDS, tuple(row)))
+    for row in reviews:
+        yield _dumps(record("review", REVIEW_FIELDS, tuple(row)))
 
 
-def export_file(store: Store, path: Path, *, now: datetime) -> ExportCounts:
+def _columns(fields: tuple[Field, ...]) -> str:
+    return ", ".join(f.expression for f in fields)
+
+
+def export_file(store: Store, path: Path, *, now: datetime, scheduler: Scheduler | None = None) -> ExportCounts:
     """Write the history to `path` (atomically: a half-written file never replaces a good one)."""
     tmp = path.with_name(path.name + ".tmp")
     counts: dict[str, int] = {}
     try:
         with tmp.open("w", encoding="utf-8") as f:
-            for line in export_lines(store, now=now):
+            for line in export_lines(store, now=now, scheduler=scheduler):
                 if not counts:
                     counts = json.loads(line)
                 f.write(line)
@@ -156,15 +153,36 @@ def export_file(store: Store, path: Path, *, now: datetime) -> ExportCounts:
 # -- import ----------------------------------------------------------------------------------
 
 
-def import_file(store: Store, path: Path, *, retention: float = scheduling.DEFAULT_RETENTION) -> ImportResult:
+def import_file(store: Store, path: Path, *, scheduler: Scheduler | None = None) -> ImportResult:
     """Validate a history file completely, then merge it in one transaction."""
     parsed = read_file(path, known=store.cards().keys())
-    return import_history(store, parsed, where="stdin" if str(path) == "-" else str(path), retention=retention)
+    return import_history(store, parsed, where="stdin" if str(path) == "-" else str(path), scheduler=scheduler)
 
 
-def import_history(store: Store, parsed: Parsed, *, where: str, retention: float) -> ImportResult:
+def replay_scheduler(parsed: Parsed, fallback: Scheduler | None) -> Scheduler:
+    """What rebuilt schedules are computed with: the file's own scheduler when its header names one.
+
+    The file's card states were computed with it, so replaying with it reproduces them; a file
+    without one (older lossquiz) replays with `fallback`, the scheduler in use here.
+    """
+    base = fallback or scheduling.make_scheduler()
+    header = parsed.header
+    if header is None or header.parameters is None:
+        return scheduling.make_scheduler(
+            retention=base.retention, parameters=base.parameters, day_start_hour=base.day_start_hour, fuzz=base.fuzz
+        )
+    return scheduling.make_scheduler(
+        retention=header.retention if header.retention is not None else base.retention,
+        parameters=list(header.parameters),
+        day_start_hour=header.day_start_hour if header.day_start_hour is not None else base.day_start_hour,
+        fuzz=base.fuzz,
+        tz=base.tz,
+    )
+
+
+def import_history(store: Store, parsed: Parsed, *, where: str, scheduler: Scheduler | None = None) -> ImportResult:
     """Merge a validated history into the store, in one transaction."""
-    scheduler = scheduling.make_scheduler(retention=retention, fuzz=False)
+    scheduler = replay_scheduler(parsed, scheduler)
     with store.transaction() as conn:
         ids = {
             str(slug): int(cid)
@@ -181,7 +199,7 @@ def import_history(store: Store, parsed: Parsed, *, where: str, retention: float
         new_cards = [c for c in parsed.cards if c.slug not in ids]
         conn.executemany(
             "INSERT INTO cards (deck, slug, content_hash) VALUES (?, ?, ?)",
-            [(store.deck, c.slug, c.content_hash) for c in new_cards],
+            [(store.deck, c.slug, c.content_hash or "") for c in new_cards],
         )
         ids = {
             str(slug): int(cid)
@@ -190,15 +208,16 @@ def import_history(store: Store, parsed: Parsed, *, where: str, retention: float
 
         session_ids = {str(at): int(sid) for sid, at in conn.execute("SELECT id, started_at FROM sessions")}
         new_sessions = [s for s in parsed.sessions if s.started_at not in session_ids]
+        kept = [f for f in SESSION_FIELDS if f.key != "id"]  # a session gets a new id here
         conn.executemany(
-            "INSERT INTO sessions (started_at, ended_at, cram) VALUES (?, ?, ?)",
-            [(s.started_at, s.ended_at, int(s.cram)) for s in new_sessions],
+            f"INSERT INTO sessions ({', '.join(f.column for f in kept)}) VALUES ({', '.join('?' for _ in kept)})",
+            [tuple(to_sql(f, getattr(s, f.key)) for f in kept) for s in new_sessions],
         )
         session_ids = {str(at): int(sid) for sid, at in conn.execute("SELECT id, started_at FROM sessions")}
         session_map = {s.id: session_ids[s.started_at] for s in parsed.sessions}
 
         present = set(conn.execute("SELECT card_id, reviewed_at FROM reviews"))
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         touched: set[int] = {ids[c.slug] for c in new_cards}
         for r in parsed.reviews:
             key = (ids[r.slug], r.reviewed_at)
@@ -207,25 +226,16 @@ def import_history(store: Store, parsed: Parsed, *, where: str, retention: float
             present.add(key)
             if not (r.undone or r.cram):
                 touched.add(key[0])
-            rows.append(
-                (
-                    key[0],
-                    None if r.session is None else session_map[r.session],
-                    r.reviewed_at,
-                    r.rating,
-                    None if r.correct is None else int(r.correct),
-                    r.answer,
-                    r.expected,
-                    r.duration_ms,
-                    int(r.cram),
-                    int(r.undone),
-                )
-            )
+            mapped = {"card": key[0], "session": None if r.session is None else session_map[r.session]}
+            rows.append(tuple(mapped[f.key] if f.key in mapped else to_sql(f, getattr(r, f.key)) for f in REVIEW_FIELDS))
         conn.executemany(
-            """INSERT INTO reviews (card_id, session_id, reviewed_at, rating, correct, answer, expected,
-                   duration_ms, cram, undone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            f"INSERT INTO reviews ({', '.join(f.column for f in REVIEW_FIELDS)}) "
+            f"VALUES ({', '.join('?' for _ in REVIEW_FIELDS)})",
             rows,
         )
+        for c in parsed.cards:  # a card suspended in the file is suspended here (never the other way)
+            if c.suspended:
+                conn.execute("UPDATE cards SET suspended = 1 WHERE id = ?", (ids[c.slug],))
         file_states = {ids[c.slug]: c.fsrs for c in parsed.cards if c.fsrs is not None}
         rebuilt = _rebuild(conn, scheduler, sorted(touched), file_states)
     return ImportResult(

@@ -35,6 +35,7 @@ class CardRow:
     due: str | None
     state: int | None
     lapses: int
+    suspended: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +190,10 @@ class Store:
 
     def cards(self) -> dict[str, CardRow]:
         """Every stored card by slug."""
-        rows = self._read("SELECT id, slug, fsrs_json, due, state, lapses FROM cards WHERE deck = ?", (self.deck,))
-        return {str(r[1]): CardRow(*r) for r in rows}
+        rows = self._read(
+            "SELECT id, slug, fsrs_json, due, state, lapses, suspended FROM cards WHERE deck = ?", (self.deck,)
+        )
+        return {str(r[1]): CardRow(*r[:6], bool(r[6])) for r in rows}
 
     def start_session(self, now: datetime, *, cram: bool) -> int:
         """Open a session row; returns its id."""
