@@ -110,16 +110,21 @@ def optimize(
     apply_retention: Annotated[
         bool, typer.Option("--apply-retention", help="Also make the workload-minimising retention the drill default.")
     ] = False,
-    no_retention: Annotated[
-        bool, typer.Option("--no-retention", help="Skip the (slower) optimal-retention simulation.")
-    ] = False,
+    estimate_retention: Annotated[
+        bool | None,
+        typer.Option(
+            "--retention/--no-retention",
+            help="Also simulate the workload-minimising retention (a few seconds; --apply-retention implies it).",
+            show_default="no",
+        ),
+    ] = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Fit the FSRS scheduler to your own review history; drills use the fitted parameters from then on.
 
     Needs 512 reviews made on a later day than the card's previous review (cram and undone
-    reviews do not count). Loads torch (py-fsrs's optimizer), so it takes a while.
+    reviews do not count). Fits with fsrs-rs (the FSRS inside Anki) in about a second.
 
     Example: [bold]lossquiz optimize[/], [bold]lossquiz optimize --show[/], [bold]lossquiz optimize --reset[/]
     """
@@ -129,7 +134,8 @@ def optimize(
     from lossquiz.progress.store import Store
     from lossquiz.ui import console, optimize_view
 
-    if sum((show_only, reset, apply_retention or no_retention)) > 1:
+    no_retention = estimate_retention is False
+    if sum((show_only, reset, apply_retention or estimate_retention is not None)) > 1:
         raise typer.BadParameter("use one of --show, --reset, or a fit (optionally --apply-retention)")
     if apply_retention and no_retention:
         raise typer.BadParameter("--apply-retention needs the retention simulation; drop --no-retention")
@@ -138,9 +144,9 @@ def optimize(
             removed = settings.reset(store) if reset else None
             current = fitting.in_use(store)
         else:
-            with console.err().status("fitting FSRS to your review history (loads torch; can take a minute)…"):
+            with console.err().status("fitting FSRS to your review history…"):
                 fit = fitting.optimize(
-                    store, now=SystemClock().now(), retention=not no_retention, apply_retention=apply_retention
+                    store, now=SystemClock().now(), retention=bool(estimate_retention), apply_retention=apply_retention
                 )
     if show_only or reset:
         if as_json:
