@@ -56,7 +56,9 @@ KEYS: tuple[Key, ...] = (
     Key("deck", str, None, "LOSSQUIZ_DECK", "deck folder (none: the built-in deck)"),
     Key("time_limit", float, 60.0, "LOSSQUIZ_TIME_LIMIT", "seconds per card in a drill (0 = untimed)", 0, 3600),
     Key("new_per_day", int, 10, "LOSSQUIZ_NEW_PER_DAY", "new cards introduced per study day", 0, 10_000),
-    Key("retention", float, 0.9, "LOSSQUIZ_RETENTION", "desired retention (optimize --apply-retention wins)", 0.7, 0.99),
+    Key(
+        "retention", float, 0.9, "LOSSQUIZ_RETENTION", "desired retention (optimize --apply-retention wins)", 0.7, 0.99
+    ),
     Key("day_start_hour", int, 4, "LOSSQUIZ_DAY_START_HOUR", "local hour a new study day starts (Anki: 4)", 0, 23),
     Key("fuzz", bool, True, "LOSSQUIZ_FUZZ", "spread review intervals by Anki's fuzz"),
 )

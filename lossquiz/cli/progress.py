@@ -22,16 +22,19 @@ def stats(
 
     Example: [bold]lossquiz stats[/], [bold]lossquiz stats --topic regression --json[/]
     """
-    from lossquiz.cli.app import open_deck
+    from lossquiz.cli.app import load_config, open_deck
     from lossquiz.clock import SystemClock
     from lossquiz.progress.stats import compute_stats
     from lossquiz.progress.store import Store
     from lossquiz.ui import console, stats_view
 
     with exit_on_error():
+        cfg = load_config()
         opened = open_deck(deck, data_dir)
         with Store.open(opened.home, deck=opened.key) as store:
-            figures = compute_stats(store, opened.deck, now=SystemClock().now(), topics=topic or [])
+            figures = compute_stats(
+                store, opened.deck, now=SystemClock().now(), topics=topic or [], day_start_hour=cfg["day_start_hour"]
+            )
     if as_json:
         print_json(figures.to_dict())
         return
@@ -58,6 +61,7 @@ def history_export(
     Example: [bold]lossquiz history export backup.jsonl[/]
     """
     from lossquiz import paths
+    from lossquiz.cli.app import load_config, scheduler
     from lossquiz.clock import SystemClock
     from lossquiz.progress import history
     from lossquiz.progress.store import Store
@@ -65,10 +69,11 @@ def history_export(
 
     with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(deck))) as store:
         now = SystemClock().now()
+        in_force = scheduler(store, load_config())
         if file is None or str(file) == "-":
-            sys.stdout.writelines(history.export_lines(store, now=now))
+            sys.stdout.writelines(history.export_lines(store, now=now, scheduler=in_force))
             return
-        counts = history.export_file(store, file, now=now)
+        counts = history.export_file(store, file, now=now, scheduler=in_force)
     console.out().print(history_view.exported(counts, str(file)), soft_wrap=True)
 
 
@@ -76,8 +81,15 @@ def history_export(
 def history_import(
     file: Annotated[Path, typer.Argument(help="A file from `history export` ('-' reads stdin).")],
     retention: Annotated[
-        float, typer.Option("--retention", min=0.7, max=0.99, help="Desired retention for rebuilt schedules.")
-    ] = 0.9,
+        float | None,
+        typer.Option(
+            "--retention",
+            min=0.7,
+            max=0.99,
+            help="Desired retention for rebuilt schedules of a file that does not name one.",
+            show_default="the one in use",
+        ),
+    ] = None,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
@@ -89,12 +101,13 @@ def history_import(
     Example: [bold]lossquiz history import backup.jsonl[/]
     """
     from lossquiz import paths
+    from lossquiz.cli.app import load_config, scheduler
     from lossquiz.progress import history
     from lossquiz.progress.store import Store
     from lossquiz.ui import console, history_view
 
     with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(deck))) as store:
-        result = history.import_file(store, file, retention=retention)
+        result = history.import_file(store, file, scheduler=scheduler(store, load_config(), retention))
     if as_json:
         print_json(result.to_dict())
     else:
@@ -139,14 +152,21 @@ def optimize(
         raise typer.BadParameter("use one of --show, --reset, or a fit (optionally --apply-retention)")
     if apply_retention and no_retention:
         raise typer.BadParameter("--apply-retention needs the retention simulation; drop --no-retention")
+    from lossquiz.cli.app import load_config
+
     with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+        day_start_hour = load_config()["day_start_hour"]
         if show_only or reset:
             removed = settings.reset(store) if reset else None
             current = fitting.in_use(store)
         else:
             with console.err().status("fitting FSRS to your review history…"):
                 fit = fitting.optimize(
-                    store, now=SystemClock().now(), retention=bool(estimate_retention), apply_retention=apply_retention
+                    store,
+                    now=SystemClock().now(),
+                    retention=bool(estimate_retention),
+                    apply_retention=apply_retention,
+                    day_start_hour=day_start_hour,
                 )
     if show_only or reset:
         if as_json:

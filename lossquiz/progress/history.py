@@ -36,7 +36,6 @@ from fsrs import Rating
 from lossquiz.clock import iso
 from lossquiz.errors import HistoryError
 from lossquiz.progress import scheduling
-from lossquiz.progress.scheduling import Scheduler
 from lossquiz.progress.history_format import (
     CARD_FIELDS,
     FORMAT,
@@ -50,6 +49,7 @@ from lossquiz.progress.history_format import (
     record,
     to_sql,
 )
+from lossquiz.progress.scheduling import Scheduler
 from lossquiz.progress.store import Store
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "export_file", "export_lines", "import_file", "import_history", "read_file"]
@@ -227,7 +227,9 @@ def import_history(store: Store, parsed: Parsed, *, where: str, scheduler: Sched
             if not (r.undone or r.cram):
                 touched.add(key[0])
             mapped = {"card": key[0], "session": None if r.session is None else session_map[r.session]}
-            rows.append(tuple(mapped[f.key] if f.key in mapped else to_sql(f, getattr(r, f.key)) for f in REVIEW_FIELDS))
+            rows.append(
+                tuple(mapped[f.key] if f.key in mapped else to_sql(f, getattr(r, f.key)) for f in REVIEW_FIELDS)
+            )
         conn.executemany(
             f"INSERT INTO reviews ({', '.join(f.column for f in REVIEW_FIELDS)}) "
             f"VALUES ({', '.join('?' for _ in REVIEW_FIELDS)})",
@@ -252,17 +254,30 @@ def _rebuild(conn: Any, scheduler: Scheduler, card_ids: list[int], file_states: 
     if not card_ids:
         return 0
     logs: dict[int, list[tuple[int, str]]] = {cid: [] for cid in card_ids}
-    for cid, rating, at in conn.execute(
-        """SELECT card_id, rating, reviewed_at FROM reviews
+    review_ids: dict[int, list[tuple[int, bool]]] = {cid: [] for cid in card_ids}
+    for rid, cid, rating, at, known in conn.execute(
+        """SELECT id, card_id, rating, reviewed_at, prev_state IS NOT NULL FROM reviews
             WHERE undone = 0 AND cram = 0 AND card_id IN (SELECT value FROM json_each(?))
             ORDER BY card_id, reviewed_at, id""",
         (json.dumps(card_ids),),
     ):
         logs[int(cid)].append((int(rating), str(at)))
+        review_ids[int(cid)].append((int(rid), bool(known)))
+    befores: list[tuple[Any, ...]] = []
     stored = {int(cid): fsrs_json for cid, fsrs_json in conn.execute("SELECT id, fsrs_json FROM cards")}
     updates = []
     for cid in card_ids:
-        state, lapses = replay(scheduler, cid, logs[cid])
+        trail: list[FsrsCard | None] = []
+        state, lapses = replay(scheduler, cid, logs[cid], trail)
+        for (rid, known), before in zip(review_ids[cid], trail, strict=True):
+            if not known:  # a review from a file without its schedule-before: as the replay saw it
+                befores.append(
+                    (
+                        None if before is None else scheduling.state_of(before),
+                        None if before is None else iso(before.due),
+                        rid,
+                    )
+                )
         if state is not None:
             candidates = [FsrsCard.from_json(stored[cid])] if stored.get(cid) else []
             if cid in file_states:
@@ -278,15 +293,26 @@ def _rebuild(conn: Any, scheduler: Scheduler, card_ids: list[int], file_states: 
             )
         )
     conn.executemany("UPDATE cards SET fsrs_json = ?, due = ?, state = ?, lapses = ? WHERE id = ?", updates)
+    conn.executemany("UPDATE reviews SET prev_state = coalesce(?, 0), prev_due = ? WHERE id = ?", befores)
     return len(updates)
 
 
-def replay(scheduler: Scheduler, card_id: int, log: Iterable[tuple[int, str]]) -> tuple[FsrsCard | None, int]:
-    """A card's state and lapse count after these (rating, reviewed_at) reviews, oldest first."""
+def replay(
+    scheduler: Scheduler,
+    card_id: int,
+    log: Iterable[tuple[int, str]],
+    trail: list[FsrsCard | None] | None = None,
+) -> tuple[FsrsCard | None, int]:
+    """A card's state and lapse count after these (rating, reviewed_at) reviews, oldest first.
+
+    `trail`, when given, receives the state before each review (None before the first).
+    """
     card: FsrsCard | None = None
     lapses = 0
     for rating, at in log:
         moment = datetime.fromisoformat(at)
+        if trail is not None:
+            trail.append(card)
         if card is None:
             card = scheduling.new_card(card_id, moment)
         lapses += scheduling.is_lapse(card, Rating(rating))

@@ -85,6 +85,9 @@ REVIEW_FIELDS = (
     Field("undone", "undone", "bool", select="r.undone"),
     Field("mode", "mode", "mode", select="r.mode"),
     Field("session", "session_id", "int", select="r.session_id"),
+    # the card's schedule just before this review (true retention counts review-state answers)
+    Field("prev_state", "prev_state", "state", select="r.prev_state"),
+    Field("prev_due", "prev_due", "time", select="r.prev_due"),
 )
 _BOOL_DEFAULTS = {"cram": False, "undone": False, "suspended": False}
 DEFAULT_MODE = "drill"
@@ -175,6 +178,8 @@ class ReviewLine:
     undone: bool
     mode: str
     session: int | None
+    prev_state: int | None
+    prev_due: str | None
     line: int
 
     @property
@@ -303,8 +308,9 @@ class _Line:
         name, optional = field.key, field.optional
         if field.kind == "time":
             return self.time(name, optional=optional)
-        if field.kind in ("int", "count", "rating", "hour"):
-            low, high = {"count": (0, None), "rating": (1, 4), "hour": (0, 23)}.get(field.kind, (None, None))
+        if field.kind in ("int", "count", "rating", "hour", "state"):
+            bounds = {"count": (0, None), "rating": (1, 4), "hour": (0, 23), "state": (0, 3)}
+            low, high = bounds.get(field.kind, (None, None))
             return self.integer(name, low=low, high=high, optional=optional)
         if field.kind == "bool":
             value = self.boolean(name, optional=optional)

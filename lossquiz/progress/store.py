@@ -9,8 +9,9 @@ with one clear line and never written to.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -193,7 +194,9 @@ class Store:
         rows = self._read(
             "SELECT id, slug, fsrs_json, due, state, lapses, suspended FROM cards WHERE deck = ?", (self.deck,)
         )
-        return {str(r[1]): CardRow(*r[:6], bool(r[6])) for r in rows}
+        return {
+            str(r[1]): CardRow(int(r[0]), str(r[1]), r[2], r[3], r[4], int(r[5]), suspended=bool(r[6])) for r in rows
+        }
 
     def start_session(self, now: datetime, *, cram: bool) -> int:
         """Open a session row; returns its id."""
@@ -386,12 +389,24 @@ class SessionSummary:
     correct: int
     ratings: dict[int, int]
     seconds: float
-    due_next_day: int
+    due_now: int
+    due_today: int  # due before the next study day starts: the same definition as `stats` "due today"
     next_due: str | None
 
 
-def session_summary(store: Store, session_id: int | None, now: datetime) -> SessionSummary:
-    """Counts for the end-of-session summary, read back from what was committed."""
+def session_summary(
+    store: Store,
+    session_id: int | None,
+    now: datetime,
+    *,
+    day_end: datetime | None = None,
+    slugs: Collection[str] | None = None,
+) -> SessionSummary:
+    """Counts for the end-of-session summary, read back from what was committed.
+
+    `day_end` is when the next study day starts; `slugs` the cards the session's filters kept
+    (due counts and "next due" look at those only).
+    """
     rows = store._read(
         """SELECT rating, correct, duration_ms FROM reviews WHERE session_id = ? AND undone = 0""",
         (session_id if session_id is not None else -1,),
@@ -400,19 +415,22 @@ def session_summary(store: Store, session_id: int | None, now: datetime) -> Sess
     for rating, _c, _d in rows:
         ratings[int(rating)] = ratings.get(int(rating), 0) + 1
     graded = [r for r in rows if r[1] is not None]
-    horizon = iso(now + timedelta(days=1))
-    due_next_day = store._read(
-        "SELECT count(*) FROM cards WHERE deck = ? AND due IS NOT NULL AND due <= ?", (store.deck, horizon)
-    )
-    upcoming = store._read(
-        "SELECT min(due) FROM cards WHERE deck = ? AND due IS NOT NULL AND due > ?", (store.deck, iso(now))
-    )
+    horizon = iso(day_end if day_end is not None else now + timedelta(days=1))
+    where = "deck = ? AND due IS NOT NULL AND suspended = 0"
+    params: list[object] = [store.deck]
+    if slugs is not None:
+        where += " AND slug IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(list(slugs)))
+    due_now = store._read(f"SELECT count(*) FROM cards WHERE {where} AND due <= ?", (*params, iso(now)))
+    due_today = store._read(f"SELECT count(*) FROM cards WHERE {where} AND due < ?", (*params, horizon))
+    upcoming = store._read(f"SELECT min(due) FROM cards WHERE {where} AND due > ?", (*params, iso(now)))
     return SessionSummary(
         reviews=len(rows),
         graded=len(graded),
         correct=sum(int(r[1]) for r in graded),
         ratings=ratings,
         seconds=sum(int(r[2]) for r in rows) / 1000,
-        due_next_day=int(due_next_day[0][0]),
+        due_now=int(due_now[0][0]),
+        due_today=int(due_today[0][0]),
         next_due=upcoming[0][0] if upcoming and upcoming[0][0] else None,
     )

@@ -61,7 +61,7 @@ def generate_history(store: Store, deck: Deck, n: int, *, seed: int, now: dateti
     due: list[tuple[datetime, str]] = []  # heap of (due, card id) over seen cards
     unseen = [c.id for c in reversed(cards)]  # pop() gives curriculum order
     sessions: list[tuple[str, str, int]] = []
-    reviews: list[tuple[int, int, str, int, int | None, int, int, int]] = []
+    reviews: list[tuple[int, int, str, int, int | None, int, int, int, int | None, str | None]] = []
     for day, count in sorted(zip(active, per_day, strict=True), reverse=True):  # oldest day first
         if not count:
             continue
@@ -95,7 +95,8 @@ def generate_history(store: Store, deck: Deck, n: int, *, seed: int, now: dateti
                     heapq.heappush(due, (after.due, slug))
             correct = int(rating > Rating.Again) if card.auto_graded else None
             ms = int(rng.lognormvariate(9.6, 0.6))  # median ~15 s
-            reviews.append((ids[slug], len(sessions), iso(at), int(rating), correct, ms, int(cram), int(undone)))
+            prev = (None, None) if before is None else (scheduling.state_of(before), iso(before.due))
+            reviews.append((ids[slug], len(sessions), iso(at), int(rating), correct, ms, int(cram), int(undone), *prev))
 
     with store.transaction() as conn:
         base = int(conn.execute("SELECT coalesce(max(id), 0) FROM sessions").fetchone()[0])
@@ -104,8 +105,8 @@ def generate_history(store: Store, deck: Deck, n: int, *, seed: int, now: dateti
             [(base + i + 1, *s) for i, s in enumerate(sessions)],
         )
         conn.executemany(
-            """INSERT INTO reviews (card_id, session_id, reviewed_at, rating, correct, duration_ms, cram, undone)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO reviews (card_id, session_id, reviewed_at, rating, correct, duration_ms, cram, undone,
+                   prev_state, prev_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [(r[0], base + r[1], *r[2:]) for r in reviews],
         )
         conn.executemany(
