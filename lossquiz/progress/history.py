@@ -26,7 +26,7 @@ import math
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from fsrs import Rating
 
 from lossquiz.clock import iso
 from lossquiz.errors import HistoryError
-from lossquiz.progress import scheduling
+from lossquiz.progress import scheduling, settings
 from lossquiz.progress.history_format import (
     CARD_FIELDS,
     FORMAT,
@@ -109,6 +109,8 @@ def export_lines(store: Store, *, now: datetime, scheduler: Scheduler | None = N
             ORDER BY r.reviewed_at, r.id""",
         {"deck": store.deck},
     )
+    fitted, fitted_at, fitted_on = settings.fsrs_parameters(store)
+    stored_retention = settings.desired_retention(store)
     header = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -116,8 +118,11 @@ def export_lines(store: Store, *, now: datetime, scheduler: Scheduler | None = N
         "sessions": len(sessions),
         "cards": len(cards),
         "reviews": len(reviews),
-        "parameters": scheduler.parameters if scheduler is not None else None,
-        "retention": scheduler.retention if scheduler is not None else None,
+        "parameters": fitted,
+        "fitted_at": iso(fitted_at) if fitted_at else None,
+        "fitted_on_reviews": fitted_on,
+        "retention": scheduler.retention if scheduler is not None else stored_retention,
+        "retention_stored": stored_retention is not None,
         "day_start_hour": scheduler.day_start_hour if scheduler is not None else None,
     }
     yield _dumps(record("header", HEADER_FIELDS, tuple(header[f.key] for f in HEADER_FIELDS)))
@@ -156,7 +161,28 @@ def export_file(store: Store, path: Path, *, now: datetime, scheduler: Scheduler
 def import_file(store: Store, path: Path, *, scheduler: Scheduler | None = None) -> ImportResult:
     """Validate a history file completely, then merge it in one transaction."""
     parsed = read_file(path, known=store.cards().keys())
-    return import_history(store, parsed, where="stdin" if str(path) == "-" else str(path), scheduler=scheduler)
+    result = import_history(store, parsed, where="stdin" if str(path) == "-" else str(path), scheduler=scheduler)
+    adopt_settings(store, parsed)
+    return result
+
+
+def adopt_settings(store: Store, parsed: Parsed) -> bool:
+    """A store that was never fitted takes the file's fitted parameters (and chosen retention).
+
+    So a history moved to a fresh data directory schedules, and reports, as it did where it came
+    from. A store with its own fit keeps it. True if anything was adopted.
+    """
+    header = parsed.header
+    if header is None or header.parameters is None or settings.fsrs_parameters(store)[0] is not None:
+        return False
+    when = next(
+        (datetime.fromisoformat(t) for t in (header.fitted_at, header.exported_at) if t),
+        datetime.fromtimestamp(0, timezone.utc),
+    )
+    settings.save_fsrs_parameters(store, list(header.parameters), n_reviews=header.fitted_on_reviews or 0, now=when)
+    if header.retention_stored and header.retention is not None and settings.desired_retention(store) is None:
+        settings.save_desired_retention(store, header.retention, when)
+    return True
 
 
 def replay_scheduler(parsed: Parsed, fallback: Scheduler | None) -> Scheduler:
@@ -239,7 +265,14 @@ def import_history(store: Store, parsed: Parsed, *, where: str, scheduler: Sched
             if c.suspended:
                 conn.execute("UPDATE cards SET suspended = 1 WHERE id = ?", (ids[c.slug],))
         file_states = {ids[c.slug]: c.fsrs for c in parsed.cards if c.fsrs is not None}
-        rebuilt = _rebuild(conn, scheduler, sorted(touched), file_states)
+        file_logs: dict[int, list[str]] = {}
+        for r in parsed.reviews:
+            if not (r.undone or r.cram):
+                file_logs.setdefault(ids[r.slug], []).append(r.reviewed_at)
+        complete = {  # the file's state already accounts for every kept review the card now has
+            ids[c.slug]: (c.fsrs, c.lapses) for c in parsed.cards if c.fsrs is not None and c.lapses is not None
+        }
+        rebuilt = _rebuild(conn, scheduler, sorted(touched), file_states, complete, file_logs)
     return ImportResult(
         reviews_added=len(rows),
         reviews_present=len(parsed.reviews) - len(rows),
@@ -249,8 +282,21 @@ def import_history(store: Store, parsed: Parsed, *, where: str, scheduler: Sched
     )
 
 
-def _rebuild(conn: Any, scheduler: Scheduler, card_ids: list[int], file_states: dict[int, dict[str, Any]]) -> int:
-    """Replay each card's kept, scheduled reviews in time order; store the resulting state."""
+def _rebuild(
+    conn: Any,
+    scheduler: Scheduler,
+    card_ids: list[int],
+    file_states: dict[int, dict[str, Any]],
+    complete: dict[int, tuple[dict[str, Any], int]] | None = None,
+    file_logs: dict[int, list[str]] | None = None,
+) -> int:
+    """Replay each card's kept, scheduled reviews in time order; store the resulting state.
+
+    A card whose kept reviews are exactly the file's for it takes the file's state as it is:
+    that state was computed as the reviews happened, perhaps with parameters fitted midway,
+    which no single replay can reproduce.
+    """
+    complete, file_logs = complete or {}, file_logs or {}
     if not card_ids:
         return 0
     logs: dict[int, list[tuple[int, str]]] = {cid: [] for cid in card_ids}
@@ -269,15 +315,19 @@ def _rebuild(conn: Any, scheduler: Scheduler, card_ids: list[int], file_states: 
     for cid in card_ids:
         trail: list[FsrsCard | None] = []
         state, lapses = replay(scheduler, cid, logs[cid], trail)
+        last = complete[cid][0].get("last_review") if cid in complete else None
+        cutoff = datetime.fromisoformat(last) if isinstance(last, str) else None
+        known = sorted(t for t in file_logs.get(cid, []) if cutoff and datetime.fromisoformat(t) <= cutoff)
+        if cid in complete and known and [at for _r, at in logs[cid][: len(known)]] == known:
+            # the file's state covers the card's first reviews: go on from it, as a drill would have
+            kept, lapses = complete[cid]
+            state = FsrsCard.from_dict({**kept, "card_id": cid})  # type: ignore[typeddict-item]
+            for rating, at in logs[cid][len(known) :]:
+                lapses += scheduling.is_lapse(state, Rating(rating))
+                state = scheduling.review(scheduler, state, Rating(rating), now=datetime.fromisoformat(at))
         for (rid, known), before in zip(review_ids[cid], trail, strict=True):
-            if not known:  # a review from a file without its schedule-before: as the replay saw it
-                befores.append(
-                    (
-                        None if before is None else scheduling.state_of(before),
-                        None if before is None else iso(before.due),
-                        rid,
-                    )
-                )
+            if not known and before is not None:  # a file without the schedule-before: as the replay saw it
+                befores.append((scheduling.state_of(before), iso(before.due), rid))
         if state is not None:
             candidates = [FsrsCard.from_json(stored[cid])] if stored.get(cid) else []
             if cid in file_states:
@@ -293,7 +343,7 @@ def _rebuild(conn: Any, scheduler: Scheduler, card_ids: list[int], file_states: 
             )
         )
     conn.executemany("UPDATE cards SET fsrs_json = ?, due = ?, state = ?, lapses = ? WHERE id = ?", updates)
-    conn.executemany("UPDATE reviews SET prev_state = coalesce(?, 0), prev_due = ? WHERE id = ?", befores)
+    conn.executemany("UPDATE reviews SET prev_state = ?, prev_due = ? WHERE id = ?", befores)
     return len(updates)
 
 

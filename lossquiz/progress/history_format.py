@@ -54,8 +54,11 @@ HEADER_FIELDS = (
     Field("cards", "", "count"),
     Field("reviews", "", "count"),
     # what the schedules in the file were computed with: import replays with these
-    Field("parameters", "", "parameters"),
-    Field("retention", "", "retention"),
+    Field("parameters", "", "parameters"),  # fitted by `optimize` (null: the defaults)
+    Field("fitted_at", "", "time"),
+    Field("fitted_on_reviews", "", "count"),
+    Field("retention", "", "retention"),  # the desired retention in use
+    Field("retention_stored", "", "bool"),  # chosen with `optimize --apply-retention`
     Field("day_start_hour", "", "hour"),
 )
 SESSION_FIELDS = (
@@ -89,7 +92,7 @@ REVIEW_FIELDS = (
     Field("prev_state", "prev_state", "state", select="r.prev_state"),
     Field("prev_due", "prev_due", "time", select="r.prev_due"),
 )
-_BOOL_DEFAULTS = {"cram": False, "undone": False, "suspended": False}
+_BOOL_DEFAULTS = {"cram": False, "undone": False, "suspended": False, "retention_stored": False}
 DEFAULT_MODE = "drill"
 
 
@@ -131,7 +134,10 @@ class Header:
     cards: int | None
     reviews: int | None
     parameters: tuple[float, ...] | None
+    fitted_at: str | None
+    fitted_on_reviews: int | None
     retention: float | None
+    retention_stored: bool
     day_start_hour: int | None
 
 

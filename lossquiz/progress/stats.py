@@ -354,9 +354,7 @@ def compute_stats(
         return _compute(store, deck, chosen, now=now, topics=topics, hour=day_start_hour)
 
 
-def _compute(
-    store: Store, deck: Deck, chosen: list[Card], *, now: datetime, topics: Sequence[str], hour: int
-) -> Stats:
+def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, topics: Sequence[str], hour: int) -> Stats:
     rows = store.cards()
     stored = {c.id: rows[c.id] for c in chosen if c.id in rows}
     ids = json.dumps(sorted(r.id for r in stored.values()))
