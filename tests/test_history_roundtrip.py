@@ -108,7 +108,7 @@ def test_round_trip_keeps_every_field_and_the_fitted_schedule(
     _cli(runner, "history", "import", str(file), "--data-dir", str(fresh))
     a, b = _rows(fresh / "progress.db"), _rows(source / "progress.db")
     for key in a:
-        diff = [(x, y) for x, y in zip(a[key], b[key]) if x != y]
+        diff = [(x, y) for x, y in zip(a[key], b[key], strict=False) if x != y]
         assert not diff, (key, diff[:3])
     assert a == b
     with sqlite3.connect(fresh / "progress.db") as conn:  # the practice check came back as one

@@ -346,6 +346,35 @@ class Store:
             for slug, n, ever, last_at, last in rows
         }
 
+    # -- card management (`lossquiz card`, `lossquiz due`) ----------------------------------
+
+    def set_suspended(self, slug: str, suspended: bool) -> bool:
+        """Suspend or unsuspend a card (its schedule and history stay); False if it is not stored."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE cards SET suspended = ? WHERE deck = ? AND slug = ?", (int(suspended), self.deck, slug)
+            )
+            return cur.rowcount > 0
+
+    def reset_card(self, slug: str) -> bool:
+        """Restart a card's schedule as new; its review history is kept. False if it is not stored."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE cards SET fsrs_json = NULL, due = NULL, state = NULL, lapses = 0 WHERE deck = ? AND slug = ?",
+                (self.deck, slug),
+            )
+            return cur.rowcount > 0
+
+    def card_reviews(self, slug: str) -> list[tuple[str, int, str, bool, bool, int]]:
+        """A card's reviews, oldest first: (reviewed_at, rating, mode, cram, undone, duration_ms)."""
+        rows = self._read(
+            """SELECT r.reviewed_at, r.rating, r.mode, r.cram, r.undone, r.duration_ms
+                 FROM reviews r JOIN cards c ON c.id = r.card_id
+                WHERE c.deck = ? AND c.slug = ? ORDER BY r.reviewed_at, r.id""",
+            (self.deck, slug),
+        )
+        return [(str(a), int(b), str(m), bool(c), bool(u), int(d)) for a, b, m, c, u, d in rows]
+
 
 @dataclass(frozen=True, slots=True)
 class TrustedDeck:
