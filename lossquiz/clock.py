@@ -95,3 +95,18 @@ def local_day_start(moment: datetime, *, hour: int = DEFAULT_DAY_START_HOUR, tz:
 def next_day_start(moment: datetime, *, hour: int = DEFAULT_DAY_START_HOUR, tz: tzinfo | None = None) -> datetime:
     """When the study day after the one containing `moment` begins: "due today" means due before this."""
     return start_of_day(day_of(moment, hour=hour, tz=tz) + timedelta(days=1), hour=hour, tz=tz)
+
+
+def format_interval(delta: timedelta) -> str:
+    """10m, 5h, 3d, 2.5mo, 1.2y — how long until a card is due."""
+    seconds = max(delta.total_seconds(), 0)
+    if seconds < 3600:
+        return f"{max(round(seconds / 60), 1)}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
+    return f"{days / 365:.1f}y".replace(".0y", "y")

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from lossquiz.clock import iso, local_day_start
-from lossquiz.progress import scheduling
 from lossquiz.progress.store import CardRow, Store
 
 LEECH_LAPSES = 8  # Anki's default
@@ -61,6 +60,8 @@ class CardInfo:
 
 def card_info(store: Store, row: CardRow | None, slug: str, title: str, scheduler: Any, now: datetime) -> CardInfo:
     """Everything `card info` shows for one card (a card never reviewed has no memory state)."""
+    from lossquiz.progress import scheduling  # py-fsrs: not needed by `due`
+
     memory = scheduling.load(row.fsrs_json, row.id, now) if row is not None and row.fsrs_json else None
     return CardInfo(
         id=slug,

@@ -25,6 +25,7 @@ from fsrs import Rating, State
 from fsrs import Scheduler as FsrsScheduler
 
 from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of, start_of_day
+from lossquiz.clock import format_interval as format_interval  # lives in clock (fsrs-free, for `due`)
 
 DEFAULT_RETENTION = 0.9
 RATING_KEYS = {
@@ -188,18 +189,3 @@ def is_lapse(card: FsrsCard, rating: Rating) -> bool:
 def state_of(card: FsrsCard) -> int:
     """fsrs.State as an int for storage."""
     return int(card.state)
-
-
-def format_interval(delta: timedelta) -> str:
-    """10m, 5h, 3d, 2.5mo, 1.2y — how long until a card is due."""
-    seconds = max(delta.total_seconds(), 0)
-    if seconds < 3600:
-        return f"{max(round(seconds / 60), 1)}m"
-    if seconds < 86400:
-        return f"{round(seconds / 3600)}h"
-    days = seconds / 86400
-    if days < 30:
-        return f"{round(days)}d"
-    if days < 365:
-        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
-    return f"{days / 365:.1f}y".replace(".0y", "y")

@@ -20,7 +20,7 @@ def _local(stamp: str) -> str:
 
 
 def _until(stamp: str, now: datetime) -> str:
-    from lossquiz.progress.scheduling import format_interval
+    from lossquiz.clock import format_interval
 
     return format_interval(datetime.fromisoformat(stamp) - now)
 
