@@ -145,7 +145,18 @@ def run(repeat: int = 7) -> list[Figure]:
         runs = _time_call(lambda: load_deck(deck), repeat)
         figures.append(Figure("load a 1,000-card deck", runs, "< 0.2 s", statistics.median(runs) < 0.2))
     figures += _history_figures(env, repeat)
+    figures.append(_optimize_figure())
     return figures
+
+
+def _optimize_figure() -> Figure:
+    """`optimize`'s fit (fsrs-rs) on 10,000 synthetic reviews of a learner unlike the defaults."""
+    from lossquiz.progress.fitting import fit_history
+    from lossquiz.progress.synthetic import learner_history
+
+    history = learner_history(10_000, seed=3)
+    runs = _time_call(lambda: fit_history(history), 3)
+    return Figure("optimize: fit 10,000 reviews (fsrs-rs)", runs, "≤ 3 s", statistics.median(runs) <= 3)
 
 
 def _history_figures(env: dict[str, str], repeat: int) -> list[Figure]:

@@ -16,11 +16,16 @@ def builtin_deck() -> Path:
 
 
 def deck_dir(option: Path | None = None) -> Path:
-    """--deck, else $LOSSQUIZ_DECK, else the built-in deck."""
+    """--deck, else $LOSSQUIZ_DECK, else `deck` in config.toml, else the built-in deck."""
     if option is not None:
         return option
     env = os.environ.get("LOSSQUIZ_DECK")
-    return Path(env) if env else builtin_deck()
+    if env:
+        return Path(env)
+    from lossquiz import config
+
+    chosen = config.load()["deck"]
+    return Path(chosen) if chosen else builtin_deck()
 
 
 def deck_key(root: Path) -> str:

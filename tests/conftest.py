@@ -23,6 +23,11 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("LOSSQUIZ_DECK", raising=False)
+    monkeypatch.setenv("LOSSQUIZ_CONFIG", str(tmp_path / "config.toml"))  # never the developer's own config
+    for name in ("LOSSQUIZ_NOW", "LOSSQUIZ_TIME_LIMIT", "LOSSQUIZ_NEW_PER_DAY", "LOSSQUIZ_RETENTION"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("LOSSQUIZ_DAY_START_HOUR", "LOSSQUIZ_FUZZ"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LOSSQUIZ_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("VISUAL", raising=False)  # `lossquiz code` must never open the developer's editor
     monkeypatch.delenv("EDITOR", raising=False)

@@ -62,6 +62,13 @@ class Script:
         return answer(self.runner) if callable(answer) else answer
 
 
+def _review(scheduler: Any, card: FsrsCard, rating: Rating, *, review_datetime: datetime) -> tuple[FsrsCard, None]:
+    """lossquiz's scheduler (py-fsrs on study days, due at the day start), shaped like py-fsrs's review_card."""
+    from lossquiz.progress import scheduling
+
+    return scheduling.review(scheduler, card, rating, now=review_datetime), None
+
+
 def right(runner: RecordingRunner) -> str:
     assert runner.last is not None
     return f"{runner.last['value']:.6f}"
@@ -127,11 +134,11 @@ def test_session_records_exactly_the_answers_with_fsrs_states(
         cards = store.cards()
     times = [datetime.fromisoformat(r[5]) for r in rows]
     expected_absolute = FsrsCard(card_id=cards["absolute"].id, due=times[2])
-    expected_absolute, _ = scheduler.review_card(expected_absolute, Rating.Again, review_datetime=times[2])
-    expected_absolute, _ = scheduler.review_card(expected_absolute, Rating.Good, review_datetime=times[4])
+    expected_absolute, _ = _review(scheduler, expected_absolute, Rating.Again, review_datetime=times[2])
+    expected_absolute, _ = _review(scheduler, expected_absolute, Rating.Good, review_datetime=times[4])
     assert FsrsCard.from_json(cards["absolute"].fsrs_json).to_dict() == expected_absolute.to_dict()
-    expected_square, _ = scheduler.review_card(
-        FsrsCard(card_id=cards["square"].id, due=times[0]), Rating.Easy, review_datetime=times[0]
+    expected_square, _ = _review(
+        scheduler, FsrsCard(card_id=cards["square"].id, due=times[0]), Rating.Easy, review_datetime=times[0]
     )
     assert FsrsCard.from_json(cards["square"].fsrs_json).to_dict() == expected_square.to_dict()
     assert times[0] == start + timedelta(seconds=5)
@@ -167,7 +174,8 @@ def test_undo_restores_previous_schedule_and_asks_again(deck_dir: Path, clock: F
     assert "undone: last rating of 'square'" in out
     with Store.open(data) as store:
         state = FsrsCard.from_json(store.cards()["square"].fsrs_json)
-    expected, _ = make_scheduler(fuzz=False).review_card(
+    expected, _ = _review(
+        make_scheduler(fuzz=False),
         FsrsCard(card_id=state.card_id, due=datetime.fromisoformat(rows[1][5])),
         Rating.Easy,
         review_datetime=datetime.fromisoformat(rows[1][5]),

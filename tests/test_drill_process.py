@@ -128,7 +128,9 @@ def test_scripted_session_records_answers_and_fsrs_states(deck_dir: Path, tmp_pa
     scheduler = make_scheduler(fuzz=False)
     for slug, rating, at, _ in rows:
         when = datetime.fromisoformat(at)
-        expected, _ = scheduler.review_card(FsrsCard(card_id=ids[slug], due=when), Rating(rating), review_datetime=when)
+        expected, _ = scheduler.fsrs.review_card(
+            FsrsCard(card_id=ids[slug], due=when), Rating(rating), review_datetime=when
+        )
         got = FsrsCard.from_json(states[slug])
         # Learning-step intervals are not fuzzed, so the stored state is exactly py-fsrs's.
         assert got.to_dict() == expected.to_dict()

@@ -1,7 +1,7 @@
 """`optimize`: FSRS parameters fitted to the user's own history, stored, and used by the next drill.
 
 The history is synthetic but goes through the real scheduler and the real Store (see
-tests/simulated_history.py); the fit is py-fsrs's real Optimizer (torch), run once per module.
+tests/simulated_history.py); the fit is fsrs-rs's (no torch), run once per module.
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def fitted(history: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """A copy of `history` after `lossquiz optimize --apply-retention --json` (the one real fit)."""
-    pytest.importorskip("torch")
     home = _copy(history, tmp_path_factory.mktemp("fitted") / "home")
     result = CliRunner().invoke(app, ["optimize", "--apply-retention", "--json", "--data-dir", str(home)])
     assert result.exit_code == 0, result.output
@@ -81,7 +80,6 @@ def _expected_preview(state_json: str | None, parameters: list[float] | None, re
     return drill_view.rating_choices(intervals, cram=False).plain.strip()
 
 
-@pytest.mark.torch
 def test_fit_differs_from_defaults_and_is_stored(history: Path, fitted: tuple[Path, dict[str, Any]]) -> None:
     home, report = fitted
     defaults = settings.default_parameters()
@@ -102,7 +100,6 @@ def test_fit_differs_from_defaults_and_is_stored(history: Path, fitted: tuple[Pa
         assert settings.fsrs_parameters(store) == (None, None, None)
 
 
-@pytest.mark.torch
 def test_next_drill_schedules_with_the_fitted_parameters(
     runner: CliRunner, history: Path, fitted: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -121,7 +118,6 @@ def test_next_drill_schedules_with_the_fitted_parameters(
     assert before == _expected_preview(row.fsrs_json, None, 0.9)
 
 
-@pytest.mark.torch
 def test_show_reports_fitted_parameters(runner: CliRunner, fitted: tuple[Path, dict[str, Any]]) -> None:
     home, report = fitted
     result = runner.invoke(app, ["optimize", "--show", "--data-dir", str(home)])
@@ -134,14 +130,13 @@ def test_show_reports_fitted_parameters(runner: CliRunner, fitted: tuple[Path, d
     assert data["fitted_on_reviews"] == report["reviews"]
 
 
-@pytest.mark.torch
 def test_reset_restores_the_defaults(
     runner: CliRunner, history: Path, fitted: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
     home = _copy(fitted[0], tmp_path / "fitted")
     result = runner.invoke(app, ["optimize", "--reset", "--data-dir", str(home)])
     assert result.exit_code == 0, result.output
-    assert "reset: back to the defaults" in result.stdout and "py-fsrs defaults" in result.stdout
+    assert "reset: back to the defaults" in result.stdout and "FSRS-6 defaults" in result.stdout
     with Store.open(home) as store:
         assert settings.fsrs_parameters(store) == (None, None, None)
         assert settings.desired_retention(store) is None
@@ -188,7 +183,7 @@ def test_only_kept_scheduled_reviews_count(tmp_path: Path) -> None:
         history = optimizing.load_history(store)
     assert history.reviews == 4
     assert history.training == 2
-    assert [log.rating for log in history.logs] == [Rating.Good] * 4
+    assert [rating for rating, _gap in history.cards[1]] == [Rating.Good] * 4
 
 
 def test_flag_conflicts_are_usage_errors(runner: CliRunner) -> None:
@@ -199,8 +194,8 @@ def test_flag_conflicts_are_usage_errors(runner: CliRunner) -> None:
 def test_show_without_a_fit_says_defaults(runner: CliRunner) -> None:
     result = runner.invoke(app, ["optimize", "--show"])
     assert result.exit_code == 0, result.output
-    assert "FSRS parameters in use: py-fsrs defaults\n" in result.stdout
-    assert "not fitted yet: 0 of the 512 reviews `lossquiz optimize` needs so far\n" in result.stdout
+    assert "FSRS parameters in use: FSRS-6 defaults\n" in result.stdout
+    assert "not fitted yet: 0 of the 512 training reviews `lossquiz optimize` needs so far\n" in result.stdout
     assert "desired retention: 0.9 (default" in result.stdout
 
 

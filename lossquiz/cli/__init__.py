@@ -4,7 +4,7 @@ A command resolves its options, calls the core, hands the result to a view in `l
 and maps `LossquizError` to its exit code through `exit_on_error`. Import order is help order.
 """
 
-from lossquiz.cli import drill, deck, code, notes, progress  # noqa: F401, I001 (each registers its commands)
+from lossquiz.cli import drill, deck, code, notes, progress, card, config  # noqa: F401, I001 (each registers its commands)
 from lossquiz.cli.app import app, exit_on_error, main
 
 __all__ = ["app", "exit_on_error", "main"]

@@ -126,6 +126,26 @@ def open_deck(deck: Path | None, data_dir: Path | None = None) -> Opened:
     return Opened(root=root, deck=cards.load_deck(root), home=paths.data_dir(data_dir), key=paths.deck_key(root))
 
 
+def load_config() -> Any:
+    """config.toml and the environment, resolved (lossquiz.config.Config); raises ConfigError."""
+    from lossquiz import config
+
+    return config.load()
+
+
+def scheduler(store: Any, cfg: Any, retention: float | None = None) -> Any:
+    """The scheduler in force: fitted parameters, retention (option > optimize > config), day rule, fuzz."""
+    from lossquiz.progress import settings
+
+    return settings.scheduler_for(
+        store,
+        retention,
+        default_retention=cfg["retention"],
+        fuzz=cfg["fuzz"],
+        day_start_hour=cfg["day_start_hour"],
+    )
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"lossquiz {__version__}")

@@ -15,7 +15,9 @@ from lossquiz.cli.app import (
     app,
     complete_card,
     exit_on_error,
+    load_config,
     open_deck,
+    scheduler,
 )
 
 
@@ -38,9 +40,25 @@ def drill(
         float | None, typer.Option("--minutes", metavar="MINUTES", min=0.1, help="Session budget in minutes.")
     ] = None,
     time_limit: Annotated[
-        float, typer.Option("--time-limit", metavar="SECONDS", min=0, help="Seconds per card (0 = untimed).")
-    ] = 60,
-    new: Annotated[int, typer.Option("--new", metavar="N", min=0, help="New cards per day.")] = 10,
+        float | None,
+        typer.Option(
+            "--time-limit",
+            metavar="SECONDS",
+            min=0,
+            help="Seconds per card (0 = untimed).",
+            show_default="60, or config",
+        ),
+    ] = None,
+    new: Annotated[
+        int | None,
+        typer.Option(
+            "--new",
+            metavar="N",
+            min=0,
+            help="New cards in this session, whatever the daily count.",
+            show_default="what is left of today's new_per_day (config, 10)",
+        ),
+    ] = None,
     cram: Annotated[
         bool, typer.Option("--cram", help="Review ahead: record answers, leave the schedule alone.")
     ] = False,
@@ -53,7 +71,7 @@ def drill(
             min=0.7,
             max=0.99,
             help="Desired retention.",
-            show_default="0.9, or the one set by `optimize --apply-retention`",
+            show_default="set by `optimize --apply-retention`, else config, else 0.9",
         ),
     ] = None,
     deck: DeckOption = None,
@@ -67,10 +85,9 @@ def drill(
 
     Example: [bold]lossquiz drill --topic regression --cards 10[/]
     """
-    from lossquiz.clock import SystemClock
+    from lossquiz.clock import SystemClock, next_day_start
     from lossquiz.deck import cards as cards_mod
     from lossquiz.deck import trust
-    from lossquiz.progress import settings
     from lossquiz.progress.store import Store, session_summary
     from lossquiz.study.drill import Drill
     from lossquiz.study.queue import DrillOptions
@@ -78,12 +95,16 @@ def drill(
     from lossquiz.ui.prompts import make_prompter
     from lossquiz.worker.client import SnippetRunner
 
-    out, clock = console.out(), SystemClock()
+    with exit_on_error():
+        cfg = load_config()
+        clock = SystemClock()
+    out = console.out()
     options = DrillOptions(
         max_cards=cards,
-        new_per_day=new,
+        new_per_day=cfg["new_per_day"],
+        session_new=new,
         minutes=minutes,
-        time_limit=time_limit,
+        time_limit=time_limit if time_limit is not None else cfg["time_limit"],
         cram=cram,
         topics=tuple(t.strip().lower() for t in topic or ()),
         kinds=tuple(kind or ()),
@@ -98,18 +119,23 @@ def drill(
             if not (verdict := trust.check(opened.root, store)).trusted:
                 options = replace(options, run_snippets=False)
                 console.err().print(drill_view.untrusted_drill(verdict.reason), soft_wrap=True)
-            parameters, chosen_retention = settings.scheduler_settings(store, retention)  # fitted by `optimize`
-            options = replace(options, retention=chosen_retention)
+            in_force = scheduler(store, cfg, retention)  # fitted by `optimize`, the day rule, fuzz
+            options = replace(options, retention=in_force.retention)
             screen = drill_view.DrillScreen(out)
             session = Drill(
-                opened.deck, store, runner, screen, make_prompter(out, clock), clock, options, parameters=parameters
+                opened.deck, store, runner, screen, make_prompter(out, clock), clock, options, scheduler=in_force
             )
             result = session.run()
-            summary = session_summary(store, result.session_id, clock.now())
+            now = clock.now()
+            wanted = result.plan.wanted if result.plan is not None else None
+            end_of_day = next_day_start(now, hour=in_force.day_start_hour)
+            summary = session_summary(store, result.session_id, now, day_end=end_of_day, slugs=wanted)
         if result.empty:
-            out.print(drill_view.nothing_due(summary))
+            out.print(drill_view.nothing_due(summary, result.plan))
             return
         out.print()
         out.print(drill_view.summary(summary, interrupted=result.interrupted, cram=cram))
+        if result.plan is not None and result.plan.stopped_by == "daily":
+            out.print(drill_view.new_limit(result.plan))
     if result.interrupted:
         raise typer.Exit(code=130)

@@ -22,16 +22,19 @@ def stats(
 
     Example: [bold]lossquiz stats[/], [bold]lossquiz stats --topic regression --json[/]
     """
-    from lossquiz.cli.app import open_deck
+    from lossquiz.cli.app import load_config, open_deck
     from lossquiz.clock import SystemClock
     from lossquiz.progress.stats import compute_stats
     from lossquiz.progress.store import Store
     from lossquiz.ui import console, stats_view
 
     with exit_on_error():
+        cfg = load_config()
         opened = open_deck(deck, data_dir)
         with Store.open(opened.home, deck=opened.key) as store:
-            figures = compute_stats(store, opened.deck, now=SystemClock().now(), topics=topic or [])
+            figures = compute_stats(
+                store, opened.deck, now=SystemClock().now(), topics=topic or [], day_start_hour=cfg["day_start_hour"]
+            )
     if as_json:
         print_json(figures.to_dict())
         return
@@ -60,6 +63,7 @@ def history_export(
     Example: [bold]lossquiz history export backup.jsonl[/]
     """
     from lossquiz import paths
+    from lossquiz.cli.app import load_config, scheduler
     from lossquiz.clock import SystemClock
     from lossquiz.progress import history
     from lossquiz.progress.store import Store
@@ -67,10 +71,11 @@ def history_export(
 
     with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(deck))) as store:
         now = SystemClock().now()
+        in_force = scheduler(store, load_config())
         if file is None or str(file) == "-":
-            sys.stdout.writelines(history.export_lines(store, now=now))
+            sys.stdout.writelines(history.export_lines(store, now=now, scheduler=in_force))
             return
-        counts = history.export_file(store, file, now=now)
+        counts = history.export_file(store, file, now=now, scheduler=in_force)
     console.out().print(history_view.exported(counts, str(file)), soft_wrap=True)
 
 
@@ -78,9 +83,16 @@ def history_export(
 def history_import(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A file from `history export` ('-' reads stdin).")],
     retention: Annotated[
-        float,
-        typer.Option("--retention", metavar="R", min=0.7, max=0.99, help="Desired retention for rebuilt schedules."),
-    ] = 0.9,
+        float | None,
+        typer.Option(
+            "--retention",
+            metavar="R",
+            min=0.7,
+            max=0.99,
+            help="Desired retention for rebuilt schedules of a file that does not name one.",
+            show_default="the one in use",
+        ),
+    ] = None,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
@@ -92,12 +104,13 @@ def history_import(
     Example: [bold]lossquiz history import backup.jsonl[/]
     """
     from lossquiz import paths
+    from lossquiz.cli.app import load_config, scheduler
     from lossquiz.progress import history
     from lossquiz.progress.store import Store
     from lossquiz.ui import console, history_view
 
     with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(deck))) as store:
-        result = history.import_file(store, file, retention=retention)
+        result = history.import_file(store, file, scheduler=scheduler(store, load_config(), retention))
     if as_json:
         print_json(result.to_dict())
     else:
@@ -113,16 +126,21 @@ def optimize(
     apply_retention: Annotated[
         bool, typer.Option("--apply-retention", help="Also make the workload-minimising retention the drill default.")
     ] = False,
-    no_retention: Annotated[
-        bool, typer.Option("--no-retention", help="Skip the (slower) optimal-retention simulation.")
-    ] = False,
+    estimate_retention: Annotated[
+        bool | None,
+        typer.Option(
+            "--retention/--no-retention",
+            help="Also simulate the workload-minimising retention (a few seconds; --apply-retention implies it).",
+            show_default="no",
+        ),
+    ] = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Fit the FSRS scheduler to your own review history; drills use the fitted parameters from then on.
 
     Needs 512 reviews made on a later day than the card's previous review (cram and undone
-    reviews do not count). Loads torch (py-fsrs's optimizer), so it takes a while.
+    reviews do not count). Fits with fsrs-rs (the FSRS inside Anki) in about a second.
 
     Example: [bold]lossquiz optimize[/], [bold]lossquiz optimize --show[/], [bold]lossquiz optimize --reset[/]
     """
@@ -132,18 +150,26 @@ def optimize(
     from lossquiz.progress.store import Store
     from lossquiz.ui import console, optimize_view
 
-    if sum((show_only, reset, apply_retention or no_retention)) > 1:
+    no_retention = estimate_retention is False
+    if sum((show_only, reset, apply_retention or estimate_retention is not None)) > 1:
         raise typer.BadParameter("use one of --show, --reset, or a fit (optionally --apply-retention)")
     if apply_retention and no_retention:
         raise typer.BadParameter("--apply-retention needs the retention simulation; drop --no-retention")
+    from lossquiz.cli.app import load_config
+
     with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+        day_start_hour = load_config()["day_start_hour"]
         if show_only or reset:
             removed = settings.reset(store) if reset else None
             current = fitting.in_use(store)
         else:
-            with console.err().status("fitting FSRS to your review history (loads torch; can take a minute)…"):
+            with console.err().status("fitting FSRS to your review history…"):
                 fit = fitting.optimize(
-                    store, now=SystemClock().now(), retention=not no_retention, apply_retention=apply_retention
+                    store,
+                    now=SystemClock().now(),
+                    retention=bool(estimate_retention),
+                    apply_retention=apply_retention,
+                    day_start_hour=day_start_hour,
                 )
     if show_only or reset:
         if as_json:

@@ -1,34 +1,28 @@
-"""`optimize`: fit the FSRS parameters to the user's own review history (py-fsrs's Optimizer).
+"""`optimize`: fit the FSRS parameters to the user's own review history with fsrs-rs.
 
-The Optimizer needs torch (and pandas): `fsrs.optimizer` is imported inside `optimize()`
-only, so no other command pays for it. Only kept, scheduled reviews count: an undone
-review was taken back and a cram review never moved a schedule.
+fsrs-rs (`fsrs-rs-python`) is the Rust FSRS inside Anki: it fits thousands of reviews in a
+fraction of a second and needs no torch. It is imported inside `optimize()` only. Training
+items are built as Anki builds them: per card, one item for every review made on a later
+study day than the one before, holding the card's reviews up to it with elapsed days counted
+as study days (local days from the day start hour). Only kept, scheduled reviews count: an
+undone review was taken back and a cram review never moved a schedule.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from fsrs import Rating, ReviewLog
-
+from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of
 from lossquiz.errors import LossquizError
 from lossquiz.progress import settings
 from lossquiz.progress.scheduling import DEFAULT_RETENTION
 from lossquiz.progress.store import Store
 
-if TYPE_CHECKING:
-    from fsrs import Optimizer
-
-# py-fsrs (6.x) learns only from reviews made on a later day than the card's previous one,
-# among the first 64 reviews of each card; with fewer such reviews than one mini-batch (512)
-# compute_optimal_parameters() silently returns the defaults, so we say so instead.
+# Below one mini-batch of training items a fit says little; Anki warns under a similar count.
 MIN_TRAINING_REVIEWS = 512
-MAX_REVIEWS_PER_CARD = 64
-MIN_REVIEWS_FOR_RETENTION = 512  # compute_optimal_retention() refuses fewer review logs
+MIN_REVIEWS_FOR_RETENTION = 512
 
 
 class NotEnoughHistoryError(LossquizError):
@@ -39,15 +33,11 @@ class NotEnoughHistoryError(LossquizError):
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """The review logs py-fsrs learns from, and how many of them count as evidence."""
+    """Kept, scheduled reviews per card as (rating, elapsed study days), and the training count."""
 
-    logs: tuple[ReviewLog, ...]
-    training: int  # reviews on a later day than the card's previous review (what py-fsrs fits on)
-
-    @property
-    def reviews(self) -> int:
-        """Kept, scheduled reviews."""
-        return len(self.logs)
+    cards: dict[int, list[tuple[int, int]]]
+    reviews: int
+    training: int  # reviews on a later study day than the card's previous review (what the fit learns from)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +48,10 @@ class Fit:
     defaults: tuple[float, ...]
     reviews: int
     training: int
-    loss_default: float | None  # mean log-loss of the recall predictions on the history
+    loss_default: float | None  # log-loss of the recall predictions on the training items
     loss_fitted: float | None
+    rmse_default: float | None  # RMSE over Anki's bins of predicted vs actual recall
+    rmse_fitted: float | None
     optimal_retention: float | None
     retention_note: str | None  # why there is no optimal retention
     applied_retention: bool
@@ -72,36 +64,37 @@ class Fit:
             "reviews": self.reviews,
             "training_reviews": self.training,
             "log_loss": {"default": self.loss_default, "fitted": self.loss_fitted},
+            "rmse_bins": {"default": self.rmse_default, "fitted": self.rmse_fitted},
             "optimal_retention": self.optimal_retention,
             "retention_note": self.retention_note,
             "applied_retention": self.applied_retention,
         }
 
 
-def load_history(store: Store) -> History:
-    """Kept, non-cram reviews as py-fsrs ReviewLogs (card ids are the database rowids)."""
-    logs = tuple(
-        ReviewLog(
-            card_id=card_id,
-            rating=Rating(rating),
-            review_datetime=datetime.fromisoformat(at),
-            review_duration=max(duration_ms, 0),
-        )
-        for card_id, rating, at, duration_ms in store.review_history()
-    )
-    return History(logs, training_reviews(logs))
+def load_history(store: Store, *, day_start_hour: int = DEFAULT_DAY_START_HOUR) -> History:
+    """Kept, non-cram reviews per card (card ids are the database rowids), with study-day gaps."""
+    cards: dict[int, list[tuple[int, int]]] = {}
+    last_day: dict[int, Any] = {}
+    reviews = training = 0
+    for card_id, rating, at, _ms in store.review_history():
+        day = day_of(datetime.fromisoformat(at), hour=day_start_hour)
+        gap = (day - last_day[card_id]).days if card_id in last_day else 0
+        last_day[card_id] = day
+        cards.setdefault(card_id, []).append((rating, max(gap, 0)))
+        reviews += 1
+        training += gap > 0
+    return History(cards, reviews, training)
 
 
-def training_reviews(logs: tuple[ReviewLog, ...] | list[ReviewLog]) -> int:
-    """How many reviews py-fsrs's Optimizer learns from (its own `_num_reviews` rule)."""
-    by_card: dict[int, list[datetime]] = {}
-    for log in logs:
-        by_card.setdefault(log.card_id, []).append(log.review_datetime)
-    count = 0
-    for times in by_card.values():
-        times = sorted(times)[:MAX_REVIEWS_PER_CARD]
-        count += sum((later - earlier).days > 0 for earlier, later in pairwise(times))
-    return count
+def training_items(history: History) -> list[Any]:
+    """fsrs-rs FSRSItems: one per review on a later study day, with the card's reviews up to it."""
+    from fsrs_rs_python import FSRSItem, FSRSReview
+
+    items = []
+    for reviews in history.cards.values():
+        log = [FSRSReview(rating, gap) for rating, gap in reviews]
+        items += [FSRSItem(log[: i + 1]) for i in range(1, len(log)) if reviews[i][1] > 0]
+    return items
 
 
 def _not_enough(history: History) -> str:
@@ -113,58 +106,77 @@ def _not_enough(history: History) -> str:
     )
 
 
-def _optimizer_class() -> type[Optimizer]:
-    # fsrs.optimizer swallows an ImportError and defines a stub that raises later: check first
-    missing = [name for name in ("torch", "pandas", "tqdm") if importlib.util.find_spec(name) is None]
-    if missing:
-        raise LossquizError(
-            f"fitting FSRS needs py-fsrs's optimizer extra ({', '.join(missing)} missing): "
-            "pip install 'fsrs[optimizer]'"
-        )
-    from fsrs.optimizer import Optimizer
-
-    return Optimizer  # type: ignore[no-any-return]
-
-
-def _loss(optimizer: Any, parameters: list[float]) -> float | None:
-    """py-fsrs's log-loss of its recall predictions on the history (a private helper: optional)."""
-    compute = getattr(optimizer, "_compute_batch_loss", None)
-    if compute is None:
-        return None
+def _fsrs_rs() -> Any:
     try:
-        return float(compute(parameters=parameters))
-    except (ValueError, ZeroDivisionError, RuntimeError):
-        return None
+        import fsrs_rs_python
+    except ImportError:
+        raise LossquizError("fitting FSRS needs fsrs-rs-python: pip install fsrs-rs-python") from None
+    return fsrs_rs_python
 
 
-def _optimal_retention(optimizer: Any, parameters: list[float], history: History) -> tuple[float | None, str | None]:
-    compute = getattr(optimizer, "compute_optimal_retention", None)
-    if compute is None:
-        return None, "this py-fsrs has no compute_optimal_retention"
+def _evaluate(rs: Any, parameters: list[float], items: list[Any]) -> tuple[float | None, float | None]:
+    try:
+        result = rs.FSRS(parameters).evaluate(items)
+    except (ValueError, RuntimeError):
+        return None, None
+    return float(result.log_loss), float(result.rmse_bins)
+
+
+def _optimal_retention(rs: Any, parameters: list[float], history: History) -> tuple[float | None, str | None]:
     if history.reviews < MIN_REVIEWS_FOR_RETENTION:
         return None, f"needs {MIN_REVIEWS_FOR_RETENTION} reviews"
+    config = rs.default_simulator_config()  # 10,000 cards over a year takes minutes: simulate a deck like this one
+    config.deck_size = min(max(len(history.cards), 100), 2000)
+    config.learn_limit = 10
     try:
-        return float(compute(parameters)), None
-    except (ValueError, ZeroDivisionError, KeyError) as e:
-        # e.g. no Hard/Good/Easy answers yet: the workload simulation has nothing to sample
+        return round(float(rs.optimal_retention(config, parameters)), 4), None  # f32 inside: 0.699999988 is 0.7
+    except (ValueError, RuntimeError) as e:
         return None, f"not computable from this history ({type(e).__name__}: {e})"
 
 
-def optimize(store: Store, *, now: datetime, retention: bool = True, apply_retention: bool = False) -> Fit:
+@dataclass(frozen=True, slots=True)
+class Fitted:
+    """Parameters fitted to a history, with both models' log-loss and RMSE on its training items."""
+
+    parameters: tuple[float, ...]
+    loss_default: float | None
+    loss_fitted: float | None
+    rmse_default: float | None
+    rmse_fitted: float | None
+
+
+def fit_history(history: History) -> Fitted:
+    """Fit FSRS-6 to a history with fsrs-rs and evaluate the fit against the defaults."""
+    rs = _fsrs_rs()
+    items = training_items(history)
+    defaults = settings.default_parameters()
+    parameters = [float(w) for w in rs.FSRS(defaults).compute_parameters(items)]
+    loss_default, rmse_default = _evaluate(rs, defaults, items)
+    loss_fitted, rmse_fitted = _evaluate(rs, parameters, items)
+    return Fitted(tuple(parameters), loss_default, loss_fitted, rmse_default, rmse_fitted)
+
+
+def optimize(
+    store: Store,
+    *,
+    now: datetime,
+    retention: bool = False,
+    apply_retention: bool = False,
+    day_start_hour: int = DEFAULT_DAY_START_HOUR,
+) -> Fit:
     """Fit the parameters to the history, store them (drills use them from now on), report.
 
     `retention` also estimates the desired retention that minimises workload per unit of
-    knowledge (py-fsrs simulation); `apply_retention` makes it the drill's default.
+    knowledge (fsrs-rs's simulator); `apply_retention` makes it the drill's default.
     """
-    history = load_history(store)
+    history = load_history(store, day_start_hour=day_start_hour)
     if history.training < MIN_TRAINING_REVIEWS:
         raise NotEnoughHistoryError(_not_enough(history))
-    optimizer = _optimizer_class()(list(history.logs))
-    parameters = [float(w) for w in optimizer.compute_optimal_parameters()]
-    defaults = settings.default_parameters()
+    fitted = fit_history(history)
+    parameters = list(fitted.parameters)
     best_retention, note = None, None
     if retention or apply_retention:
-        best_retention, note = _optimal_retention(optimizer, parameters, history)
+        best_retention, note = _optimal_retention(_fsrs_rs(), parameters, history)
     settings.save_fsrs_parameters(store, parameters, n_reviews=history.reviews, now=now)
     applied = apply_retention and best_retention is not None
     if applied:
@@ -172,11 +184,13 @@ def optimize(store: Store, *, now: datetime, retention: bool = True, apply_reten
         settings.save_desired_retention(store, best_retention, now)
     return Fit(
         parameters=tuple(parameters),
-        defaults=tuple(defaults),
+        defaults=tuple(settings.default_parameters()),
         reviews=history.reviews,
         training=history.training,
-        loss_default=_loss(optimizer, defaults),
-        loss_fitted=_loss(optimizer, parameters),
+        loss_default=fitted.loss_default,
+        loss_fitted=fitted.loss_fitted,
+        rmse_default=fitted.rmse_default,
+        rmse_fitted=fitted.rmse_fitted,
         optimal_retention=best_retention,
         retention_note=note,
         applied_retention=applied,

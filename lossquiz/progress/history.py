@@ -26,17 +26,30 @@ import math
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from fsrs import Card as FsrsCard
-from fsrs import Rating, Scheduler
+from fsrs import Rating
 
 from lossquiz.clock import iso
 from lossquiz.errors import HistoryError
-from lossquiz.progress import scheduling
-from lossquiz.progress.history_format import FORMAT, FORMAT_VERSION, Parsed, read_file
+from lossquiz.progress import scheduling, settings
+from lossquiz.progress.history_format import (
+    CARD_FIELDS,
+    FORMAT,
+    FORMAT_VERSION,
+    HEADER_FIELDS,
+    REVIEW_FIELDS,
+    SESSION_FIELDS,
+    Field,
+    Parsed,
+    read_file,
+    record,
+    to_sql,
+)
+from lossquiz.progress.scheduling import Scheduler
 from lossquiz.progress.store import Store
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "export_file", "export_lines", "import_file", "import_history", "read_file"]
@@ -79,70 +92,59 @@ def _dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def export_lines(store: Store, *, now: datetime) -> Iterator[str]:
-    """The whole history as JSON Lines, header first, reviews in time order."""
-    sessions = store.query("SELECT id, started_at, ended_at, cram FROM sessions ORDER BY id")
+def export_lines(store: Store, *, now: datetime, scheduler: Scheduler | None = None) -> Iterator[str]:
+    """The whole history as JSON Lines, header first, reviews in time order.
+
+    Every column comes from the record schemas in history_format, which import reads back.
+    The header carries the scheduler the card states were computed with, so an import
+    replays with the same parameters, retention and day rule.
+    """
+    sessions = store.query(f"SELECT {_columns(SESSION_FIELDS)} FROM sessions ORDER BY id")
     cards = store.query(
-        "SELECT slug, content_hash, fsrs_json, due, state, lapses FROM cards WHERE deck = :deck ORDER BY slug",
-        {"deck": store.deck},
+        f"SELECT {_columns(CARD_FIELDS)} FROM cards WHERE deck = :deck ORDER BY slug", {"deck": store.deck}
     )
     reviews = store.query(
-        """SELECT c.slug, r.reviewed_at, r.rating, r.correct, r.answer, r.expected, r.duration_ms,
-                  r.cram, r.undone, r.session_id
+        f"""SELECT {_columns(REVIEW_FIELDS)}
              FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.deck = :deck
             ORDER BY r.reviewed_at, r.id""",
         {"deck": store.deck},
     )
-    yield _dumps(
-        {
-            "type": "header",
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "exported_at": iso(now),
-            "sessions": len(sessions),
-            "cards": len(cards),
-            "reviews": len(reviews),
-        }
-    )
-    for sid, started, ended, cram in sessions:
-        yield _dumps({"type": "session", "id": sid, "started_at": started, "ended_at": ended, "cram": bool(cram)})
-    for slug, content_hash, fsrs_json, due, state, lapses in cards:
-        yield _dumps(
-            {
-                "type": "card",
-                "card": slug,
-                "content_hash": content_hash,
-                "state": state,
-                "due": due,
-                "lapses": lapses,
-                "fsrs": json.loads(fsrs_json) if fsrs_json else None,
-            }
-        )
-    for slug, at, rating, correct, answer, expected, ms, cram, undone, sid in reviews:
-        yield _dumps(
-            {
-                "type": "review",
-                "card": slug,
-                "reviewed_at": at,
-                "rating": rating,
-                "correct": None if correct is None else bool(correct),
-                "answer": answer,
-                "expected": expected,
-                "duration_ms": ms,
-                "cram": bool(cram),
-                "undone": bool(undone),
-                "session": sid,
-            }
-        )
+    fitted, fitted_at, fitted_on = settings.fsrs_parameters(store)
+    stored_retention = settings.desired_retention(store)
+    header = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "exported_at": iso(now),
+        "sessions": len(sessions),
+        "cards": len(cards),
+        "reviews": len(reviews),
+        "parameters": fitted,
+        "fitted_at": iso(fitted_at) if fitted_at else None,
+        "fitted_on_reviews": fitted_on,
+        "retention": scheduler.retention if scheduler is not None else stored_retention,
+        "retention_stored": stored_retention is not None,
+        "day_start_hour": scheduler.day_start_hour if scheduler is not None else None,
+    }
+    yield _dumps(record("header", HEADER_FIELDS, tuple(header[f.key] for f in HEADER_FIELDS)))
+    for row in sessions:
+        yield _dumps(record("session", SESSION_FIELDS, tuple(row)))
+    for row in cards:
+        yield _dumps(record("card", CARD_FIELDS, tuple(row)))
+    for row in reviews:
+        yield _dumps(record("review", REVIEW_FIELDS, tuple(row)))
 
 
-def export_file(store: Store, path: Path, *, now: datetime) -> ExportCounts:
+def _columns(fields: tuple[Field, ...]) -> str:
+    return ", ".join(f.expression for f in fields)
+
+
+def export_file(store: Store, path: Path, *, now: datetime, scheduler: Scheduler | None = None) -> ExportCounts:
     """Write the history to `path` (atomically: a half-written file never replaces a good one)."""
     tmp = path.with_name(path.name + ".tmp")
     counts: dict[str, int] = {}
     try:
         with tmp.open("w", encoding="utf-8") as f:
-            for line in export_lines(store, now=now):
+            for line in export_lines(store, now=now, scheduler=scheduler):
                 if not counts:
                     counts = json.loads(line)
                 f.write(line)
@@ -156,15 +158,57 @@ def export_file(store: Store, path: Path, *, now: datetime) -> ExportCounts:
 # -- import ----------------------------------------------------------------------------------
 
 
-def import_file(store: Store, path: Path, *, retention: float = scheduling.DEFAULT_RETENTION) -> ImportResult:
+def import_file(store: Store, path: Path, *, scheduler: Scheduler | None = None) -> ImportResult:
     """Validate a history file completely, then merge it in one transaction."""
     parsed = read_file(path, known=store.cards().keys())
-    return import_history(store, parsed, where="stdin" if str(path) == "-" else str(path), retention=retention)
+    result = import_history(store, parsed, where="stdin" if str(path) == "-" else str(path), scheduler=scheduler)
+    adopt_settings(store, parsed)
+    return result
 
 
-def import_history(store: Store, parsed: Parsed, *, where: str, retention: float) -> ImportResult:
+def adopt_settings(store: Store, parsed: Parsed) -> bool:
+    """A store that was never fitted takes the file's fitted parameters (and chosen retention).
+
+    So a history moved to a fresh data directory schedules, and reports, as it did where it came
+    from. A store with its own fit keeps it. True if anything was adopted.
+    """
+    header = parsed.header
+    if header is None or header.parameters is None or settings.fsrs_parameters(store)[0] is not None:
+        return False
+    when = next(
+        (datetime.fromisoformat(t) for t in (header.fitted_at, header.exported_at) if t),
+        datetime.fromtimestamp(0, timezone.utc),
+    )
+    settings.save_fsrs_parameters(store, list(header.parameters), n_reviews=header.fitted_on_reviews or 0, now=when)
+    if header.retention_stored and header.retention is not None and settings.desired_retention(store) is None:
+        settings.save_desired_retention(store, header.retention, when)
+    return True
+
+
+def replay_scheduler(parsed: Parsed, fallback: Scheduler | None) -> Scheduler:
+    """What rebuilt schedules are computed with: the file's own scheduler when its header names one.
+
+    The file's card states were computed with it, so replaying with it reproduces them; a file
+    without one (older lossquiz) replays with `fallback`, the scheduler in use here.
+    """
+    base = fallback or scheduling.make_scheduler()
+    header = parsed.header
+    if header is None or header.parameters is None:
+        return scheduling.make_scheduler(
+            retention=base.retention, parameters=base.parameters, day_start_hour=base.day_start_hour, fuzz=base.fuzz
+        )
+    return scheduling.make_scheduler(
+        retention=header.retention if header.retention is not None else base.retention,
+        parameters=list(header.parameters),
+        day_start_hour=header.day_start_hour if header.day_start_hour is not None else base.day_start_hour,
+        fuzz=base.fuzz,
+        tz=base.tz,
+    )
+
+
+def import_history(store: Store, parsed: Parsed, *, where: str, scheduler: Scheduler | None = None) -> ImportResult:
     """Merge a validated history into the store, in one transaction."""
-    scheduler = scheduling.make_scheduler(retention=retention, fuzz=False)
+    scheduler = replay_scheduler(parsed, scheduler)
     with store.transaction() as conn:
         ids = {
             str(slug): int(cid)
@@ -181,7 +225,7 @@ def import_history(store: Store, parsed: Parsed, *, where: str, retention: float
         new_cards = [c for c in parsed.cards if c.slug not in ids]
         conn.executemany(
             "INSERT INTO cards (deck, slug, content_hash) VALUES (?, ?, ?)",
-            [(store.deck, c.slug, c.content_hash) for c in new_cards],
+            [(store.deck, c.slug, c.content_hash or "") for c in new_cards],
         )
         ids = {
             str(slug): int(cid)
@@ -190,15 +234,16 @@ def import_history(store: Store, parsed: Parsed, *, where: str, retention: float
 
         session_ids = {str(at): int(sid) for sid, at in conn.execute("SELECT id, started_at FROM sessions")}
         new_sessions = [s for s in parsed.sessions if s.started_at not in session_ids]
+        kept = [f for f in SESSION_FIELDS if f.key != "id"]  # a session gets a new id here
         conn.executemany(
-            "INSERT INTO sessions (started_at, ended_at, cram) VALUES (?, ?, ?)",
-            [(s.started_at, s.ended_at, int(s.cram)) for s in new_sessions],
+            f"INSERT INTO sessions ({', '.join(f.column for f in kept)}) VALUES ({', '.join('?' for _ in kept)})",
+            [tuple(to_sql(f, getattr(s, f.key)) for f in kept) for s in new_sessions],
         )
         session_ids = {str(at): int(sid) for sid, at in conn.execute("SELECT id, started_at FROM sessions")}
         session_map = {s.id: session_ids[s.started_at] for s in parsed.sessions}
 
         present = set(conn.execute("SELECT card_id, reviewed_at FROM reviews"))
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         touched: set[int] = {ids[c.slug] for c in new_cards}
         for r in parsed.reviews:
             key = (ids[r.slug], r.reviewed_at)
@@ -207,27 +252,27 @@ def import_history(store: Store, parsed: Parsed, *, where: str, retention: float
             present.add(key)
             if not (r.undone or r.cram):
                 touched.add(key[0])
+            mapped = {"card": key[0], "session": None if r.session is None else session_map[r.session]}
             rows.append(
-                (
-                    key[0],
-                    None if r.session is None else session_map[r.session],
-                    r.reviewed_at,
-                    r.rating,
-                    None if r.correct is None else int(r.correct),
-                    r.answer,
-                    r.expected,
-                    r.duration_ms,
-                    int(r.cram),
-                    int(r.undone),
-                )
+                tuple(mapped[f.key] if f.key in mapped else to_sql(f, getattr(r, f.key)) for f in REVIEW_FIELDS)
             )
         conn.executemany(
-            """INSERT INTO reviews (card_id, session_id, reviewed_at, rating, correct, answer, expected,
-                   duration_ms, cram, undone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            f"INSERT INTO reviews ({', '.join(f.column for f in REVIEW_FIELDS)}) "
+            f"VALUES ({', '.join('?' for _ in REVIEW_FIELDS)})",
             rows,
         )
+        for c in parsed.cards:  # a card suspended in the file is suspended here (never the other way)
+            if c.suspended:
+                conn.execute("UPDATE cards SET suspended = 1 WHERE id = ?", (ids[c.slug],))
         file_states = {ids[c.slug]: c.fsrs for c in parsed.cards if c.fsrs is not None}
-        rebuilt = _rebuild(conn, scheduler, sorted(touched), file_states)
+        file_logs: dict[int, list[str]] = {}
+        for r in parsed.reviews:
+            if not (r.undone or r.cram):
+                file_logs.setdefault(ids[r.slug], []).append(r.reviewed_at)
+        complete = {  # the file's state already accounts for every kept review the card now has
+            ids[c.slug]: (c.fsrs, c.lapses) for c in parsed.cards if c.fsrs is not None and c.lapses is not None
+        }
+        rebuilt = _rebuild(conn, scheduler, sorted(touched), file_states, complete, file_logs)
     return ImportResult(
         reviews_added=len(rows),
         reviews_present=len(parsed.reviews) - len(rows),
@@ -237,22 +282,52 @@ def import_history(store: Store, parsed: Parsed, *, where: str, retention: float
     )
 
 
-def _rebuild(conn: Any, scheduler: Scheduler, card_ids: list[int], file_states: dict[int, dict[str, Any]]) -> int:
-    """Replay each card's kept, scheduled reviews in time order; store the resulting state."""
+def _rebuild(
+    conn: Any,
+    scheduler: Scheduler,
+    card_ids: list[int],
+    file_states: dict[int, dict[str, Any]],
+    complete: dict[int, tuple[dict[str, Any], int]] | None = None,
+    file_logs: dict[int, list[str]] | None = None,
+) -> int:
+    """Replay each card's kept, scheduled reviews in time order; store the resulting state.
+
+    A card whose kept reviews are exactly the file's for it takes the file's state as it is:
+    that state was computed as the reviews happened, perhaps with parameters fitted midway,
+    which no single replay can reproduce.
+    """
+    complete, file_logs = complete or {}, file_logs or {}
     if not card_ids:
         return 0
     logs: dict[int, list[tuple[int, str]]] = {cid: [] for cid in card_ids}
-    for cid, rating, at in conn.execute(
-        """SELECT card_id, rating, reviewed_at FROM reviews
+    review_ids: dict[int, list[tuple[int, bool]]] = {cid: [] for cid in card_ids}
+    for rid, cid, rating, at, known in conn.execute(
+        """SELECT id, card_id, rating, reviewed_at, prev_state IS NOT NULL FROM reviews
             WHERE undone = 0 AND cram = 0 AND card_id IN (SELECT value FROM json_each(?))
             ORDER BY card_id, reviewed_at, id""",
         (json.dumps(card_ids),),
     ):
         logs[int(cid)].append((int(rating), str(at)))
+        review_ids[int(cid)].append((int(rid), bool(known)))
+    befores: list[tuple[Any, ...]] = []
     stored = {int(cid): fsrs_json for cid, fsrs_json in conn.execute("SELECT id, fsrs_json FROM cards")}
     updates = []
     for cid in card_ids:
-        state, lapses = replay(scheduler, cid, logs[cid])
+        trail: list[FsrsCard | None] = []
+        state, lapses = replay(scheduler, cid, logs[cid], trail)
+        last = complete[cid][0].get("last_review") if cid in complete else None
+        cutoff = datetime.fromisoformat(last) if isinstance(last, str) else None
+        known = sorted(t for t in file_logs.get(cid, []) if cutoff and datetime.fromisoformat(t) <= cutoff)
+        if cid in complete and known and [at for _r, at in logs[cid][: len(known)]] == known:
+            # the file's state covers the card's first reviews: go on from it, as a drill would have
+            kept, lapses = complete[cid]
+            state = FsrsCard.from_dict({**kept, "card_id": cid})  # type: ignore[typeddict-item]
+            for rating, at in logs[cid][len(known) :]:
+                lapses += scheduling.is_lapse(state, Rating(rating))
+                state = scheduling.review(scheduler, state, Rating(rating), now=datetime.fromisoformat(at))
+        for (rid, known), before in zip(review_ids[cid], trail, strict=True):
+            if not known and before is not None:  # a file without the schedule-before: as the replay saw it
+                befores.append((scheduling.state_of(before), iso(before.due), rid))
         if state is not None:
             candidates = [FsrsCard.from_json(stored[cid])] if stored.get(cid) else []
             if cid in file_states:
@@ -268,15 +343,26 @@ def _rebuild(conn: Any, scheduler: Scheduler, card_ids: list[int], file_states: 
             )
         )
     conn.executemany("UPDATE cards SET fsrs_json = ?, due = ?, state = ?, lapses = ? WHERE id = ?", updates)
+    conn.executemany("UPDATE reviews SET prev_state = ?, prev_due = ? WHERE id = ?", befores)
     return len(updates)
 
 
-def replay(scheduler: Scheduler, card_id: int, log: Iterable[tuple[int, str]]) -> tuple[FsrsCard | None, int]:
-    """A card's state and lapse count after these (rating, reviewed_at) reviews, oldest first."""
+def replay(
+    scheduler: Scheduler,
+    card_id: int,
+    log: Iterable[tuple[int, str]],
+    trail: list[FsrsCard | None] | None = None,
+) -> tuple[FsrsCard | None, int]:
+    """A card's state and lapse count after these (rating, reviewed_at) reviews, oldest first.
+
+    `trail`, when given, receives the state before each review (None before the first).
+    """
     card: FsrsCard | None = None
     lapses = 0
     for rating, at in log:
         moment = datetime.fromisoformat(at)
+        if trail is not None:
+            trail.append(card)
         if card is None:
             card = scheduling.new_card(card_id, moment)
         lapses += scheduling.is_lapse(card, Rating(rating))

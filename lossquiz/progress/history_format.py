@@ -27,6 +27,121 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a history record: its JSON key, its database column, and its kind.
+
+    The export's SELECT, the JSON it writes, the import's validation and its INSERT are all
+    read off these tuples, so a column cannot be exported and then dropped on import.
+    """
+
+    key: str  # the JSON key, and the attribute of the record's dataclass
+    column: str  # the column in the record's table
+    kind: str  # int, bool, text, time, number, slug, mode, rating, count, fsrs
+    optional: bool = True
+    select: str = ""  # the SELECT expression, when it is not the bare column (a join)
+
+    @property
+    def expression(self) -> str:
+        """What the export SELECTs for this field."""
+        return self.select or self.column
+
+
+HEADER_FIELDS = (
+    Field("format", "", "text", optional=False),
+    Field("version", "", "int", optional=False),
+    Field("exported_at", "", "time"),
+    Field("sessions", "", "count"),
+    Field("cards", "", "count"),
+    Field("reviews", "", "count"),
+    # what the schedules in the file were computed with: import replays with these
+    Field("parameters", "", "parameters"),  # fitted by `optimize` (null: the defaults)
+    Field("fitted_at", "", "time"),
+    Field("fitted_on_reviews", "", "count"),
+    Field("retention", "", "retention"),  # the desired retention in use
+    Field("retention_stored", "", "bool"),  # chosen with `optimize --apply-retention`
+    Field("day_start_hour", "", "hour"),
+)
+SESSION_FIELDS = (
+    Field("id", "id", "int", optional=False),
+    Field("started_at", "started_at", "time", optional=False),
+    Field("ended_at", "ended_at", "time"),
+    Field("cram", "cram", "bool"),
+)
+CARD_FIELDS = (
+    Field("card", "slug", "slug", optional=False),
+    Field("content_hash", "content_hash", "text"),
+    Field("state", "state", "int"),
+    Field("due", "due", "time"),
+    Field("lapses", "lapses", "count"),
+    Field("suspended", "suspended", "bool"),
+    Field("fsrs", "fsrs_json", "fsrs"),
+)
+REVIEW_FIELDS = (
+    Field("card", "card_id", "slug", optional=False, select="c.slug"),
+    Field("reviewed_at", "reviewed_at", "time", optional=False, select="r.reviewed_at"),
+    Field("rating", "rating", "rating", optional=False, select="r.rating"),
+    Field("correct", "correct", "bool", select="r.correct"),
+    Field("answer", "answer", "text", select="r.answer"),
+    Field("expected", "expected", "number", select="r.expected"),
+    Field("duration_ms", "duration_ms", "count", optional=False, select="r.duration_ms"),
+    Field("cram", "cram", "bool", select="r.cram"),
+    Field("undone", "undone", "bool", select="r.undone"),
+    Field("mode", "mode", "mode", select="r.mode"),
+    Field("session", "session_id", "int", select="r.session_id"),
+    # the card's schedule just before this review (true retention counts review-state answers)
+    Field("prev_state", "prev_state", "state", select="r.prev_state"),
+    Field("prev_due", "prev_due", "time", select="r.prev_due"),
+)
+_BOOL_DEFAULTS = {"cram": False, "undone": False, "suspended": False, "retention_stored": False}
+DEFAULT_MODE = "drill"
+
+
+def to_json(field: Field, value: Any) -> Any:
+    """A stored value as the file spells it."""
+    if value is None:
+        return None
+    if field.kind == "bool":
+        return bool(value)
+    if field.kind == "fsrs":
+        return json.loads(value) if isinstance(value, str) else value
+    return value
+
+
+def to_sql(field: Field, value: Any) -> Any:
+    """A validated value as the database stores it."""
+    if value is None:
+        return None
+    if field.kind == "bool":
+        return int(value)
+    if field.kind == "fsrs":
+        return json.dumps(value)
+    return value
+
+
+def record(kind: str, fields: tuple[Field, ...], row: tuple[Any, ...]) -> dict[str, Any]:
+    """One line's JSON object from a row SELECTed with these fields, in order."""
+    return {"type": kind, **{f.key: to_json(f, v) for f, v in zip(fields, row, strict=True)}}
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """The header line: what the file holds and the scheduler its states were computed with."""
+
+    format: str
+    version: int
+    exported_at: str | None
+    sessions: int | None
+    cards: int | None
+    reviews: int | None
+    parameters: tuple[float, ...] | None
+    fitted_at: str | None
+    fitted_on_reviews: int | None
+    retention: float | None
+    retention_stored: bool
+    day_start_hour: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class SessionLine:
     """A session line."""
 
@@ -40,16 +155,25 @@ class SessionLine:
 class CardLine:
     """A card line: its id and, if it has one, its FSRS state."""
 
-    slug: str
-    content_hash: str
+    card: str
+    content_hash: str | None
+    state: int | None
+    due: str | None
+    lapses: int | None
+    suspended: bool
     fsrs: dict[str, Any] | None
+
+    @property
+    def slug(self) -> str:
+        """The card id."""
+        return self.card
 
 
 @dataclass(frozen=True, slots=True)
 class ReviewLine:
     """A review line, its time normalised so one instant has one spelling."""
 
-    slug: str
+    card: str
     reviewed_at: str  # normalised with clock.iso, so one instant has one spelling
     rating: int
     correct: bool | None
@@ -58,8 +182,16 @@ class ReviewLine:
     duration_ms: int
     cram: bool
     undone: bool
+    mode: str
     session: int | None
+    prev_state: int | None
+    prev_due: str | None
     line: int
+
+    @property
+    def slug(self) -> str:
+        """The card id."""
+        return self.card
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +201,7 @@ class Parsed:
     sessions: tuple[SessionLine, ...]
     cards: tuple[CardLine, ...]
     reviews: tuple[ReviewLine, ...]
+    header: Header | None = None
 
 
 class _Line:
@@ -143,7 +276,76 @@ class _Line:
             self.bad(f"'{name}' must be a card id (lowercase slug), got {value!r}")
         return value
 
+    def mode(self, name: str) -> Any:
+        value = self.text(name, optional=True)
+        if isinstance(value, str) and not _MODE.match(value):
+            self.bad(f"'{name}' must be a review mode such as 'drill' or 'code', got {value!r}")
+        return DEFAULT_MODE if value is None else value
 
+    def fsrs(self, name: str) -> Any:
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.bad(f"'{name}' must be an object (a py-fsrs card) or null")
+            return None
+        try:
+            FsrsCard.from_dict(value)  # type: ignore[arg-type]
+        except (KeyError, TypeError, ValueError) as e:
+            self.bad(f"'{name}' is not a valid py-fsrs card ({type(e).__name__}: {e})")
+            return None
+        return value
+
+    def parameters(self, name: str) -> Any:
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if (
+            not isinstance(value, list)
+            or len(value) != 21
+            or not all(isinstance(w, (int, float)) and not isinstance(w, bool) and math.isfinite(w) for w in value)
+        ):
+            self.bad(f"'{name}' must be a list of 21 finite FSRS-6 weights, or null")
+            return None
+        return tuple(float(w) for w in value)
+
+    def field(self, field: Field) -> Any:
+        """Read and check one field by its kind; a missing optional bool is False."""
+        name, optional = field.key, field.optional
+        if field.kind == "time":
+            return self.time(name, optional=optional)
+        if field.kind in ("int", "count", "rating", "hour", "state"):
+            bounds = {"count": (0, None), "rating": (1, 4), "hour": (0, 23), "state": (0, 3)}
+            low, high = bounds.get(field.kind, (None, None))
+            return self.integer(name, low=low, high=high, optional=optional)
+        if field.kind == "bool":
+            value = self.boolean(name, optional=optional)
+            return _BOOL_DEFAULTS.get(name, None) if value is None else value
+        if field.kind == "text":
+            return self.text(name, optional=optional)
+        if field.kind == "number":
+            return self.number(name)
+        if field.kind == "retention":
+            value = self.number(name)
+            if value is not None and not 0 < value < 1:
+                self.bad(f"'{name}' must be between 0 and 1, got {value}")
+            return value
+        if field.kind == "slug":
+            return self.slug(name)
+        if field.kind == "mode":
+            return self.mode(name)
+        if field.kind == "fsrs":
+            return self.fsrs(name)
+        if field.kind == "parameters":
+            return self.parameters(name)
+        raise AssertionError(field.kind)
+
+    def fields(self, fields: tuple[Field, ...]) -> dict[str, Any]:
+        """Every field of a record, by key."""
+        return {f.key: self.field(f) for f in fields}
+
+
+_MODE = re.compile(r"^[a-z][a-z-]{0,31}$")
 _CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
 
 
@@ -185,6 +387,7 @@ def parse(lines: Iterable[str], where: str, *, known: Collection[str] = ()) -> P
     reviews: list[ReviewLine] = []
     refs: list[tuple[int, Any, Any]] = []  # (line, card, session) of every review line
     header_seen = False
+    header: Header | None = None
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
@@ -200,6 +403,10 @@ def parse(lines: Iterable[str], where: str, *, known: Collection[str] = ()) -> P
             why = _check_header(data)
             if why:
                 raise HistoryError(where, [why])
+            head = _Line(number, data, problems)
+            values = head.fields(HEADER_FIELDS)
+            if head.ok:
+                header = Header(**values)
             continue
         if not isinstance(data, dict):
             problems.append((number, "expected a JSON object"))
@@ -228,54 +435,30 @@ def parse(lines: Iterable[str], where: str, *, known: Collection[str] = ()) -> P
             problems.append((number, f"review of card '{slug}', which has no card line and is not stored"))
     if problems:
         raise HistoryError(where, [f"line {n}: {message}" for n, message in sorted(problems, key=lambda p: p[0])])
-    return Parsed(tuple(sessions.values()), tuple(cards.values()), tuple(reviews))
+    return Parsed(tuple(sessions.values()), tuple(cards.values()), tuple(reviews), header)
 
 
 def _parse_session(line: _Line, sessions: dict[int, SessionLine]) -> None:
-    sid = line.integer("id")
-    started = line.time("started_at")
-    ended = line.time("ended_at", optional=True)
-    cram = line.boolean("cram", optional=True)
-    if line.ok and sid in sessions:
-        line.bad(f"session {sid} appears twice")
+    values = line.fields(SESSION_FIELDS)
+    if line.ok and values["id"] in sessions:
+        line.bad(f"session {values['id']} appears twice")
     if line.ok:
-        sessions[sid] = SessionLine(sid, str(started), ended, bool(cram))
+        sessions[values["id"]] = SessionLine(**values)
 
 
 def _parse_card(line: _Line, cards: dict[str, CardLine]) -> None:
-    slug = line.slug("card")
-    content_hash = line.text("content_hash", optional=True)
-    fsrs = line.data.get("fsrs")
-    if fsrs is not None:
-        if not isinstance(fsrs, dict):
-            line.bad("'fsrs' must be an object (a py-fsrs card) or null")
-        else:
-            try:
-                FsrsCard.from_dict(fsrs)  # type: ignore[arg-type]
-            except (KeyError, TypeError, ValueError) as e:
-                line.bad(f"'fsrs' is not a valid py-fsrs card ({type(e).__name__}: {e})")
-    if line.ok and slug in cards:
-        line.bad(f"card '{slug}' appears twice")
+    values = line.fields(CARD_FIELDS)
+    if line.ok and values["card"] in cards:
+        line.bad(f"card '{values['card']}' appears twice")
     if line.ok:
-        cards[slug] = CardLine(slug, content_hash or "", fsrs)
+        cards[values["card"]] = CardLine(**values)
 
 
 def _parse_review(line: _Line) -> ReviewLine | None:
-    slug = line.slug("card")
-    at = line.time("reviewed_at")
-    rating = line.integer("rating", low=1, high=4)
-    correct = line.boolean("correct", optional=True)
-    answer = line.text("answer", optional=True)
-    expected = line.number("expected")
-    ms = line.integer("duration_ms", low=0)
-    cram = line.boolean("cram", optional=True)
-    undone = line.boolean("undone", optional=True)
-    session = line.integer("session", optional=True)
+    values = line.fields(REVIEW_FIELDS)
     if not line.ok:
         return None
-    return ReviewLine(
-        slug, str(at), rating, correct, answer, expected, ms, bool(cram), bool(undone), session, line.lineno
-    )
+    return ReviewLine(**values, line=line.lineno)
 
 
 def read_file(path: Path, *, known: Collection[str] = ()) -> Parsed:

@@ -115,6 +115,11 @@ def m006_stats_index_mode(conn: sqlite3.Connection) -> None:
     )
 
 
+def m007_card_suspended(conn: sqlite3.Connection) -> None:
+    """`lossquiz card suspend`: a suspended card is never queued, but keeps its schedule and history."""
+    _run(conn, "ALTER TABLE cards ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_stats_indexes,
@@ -122,6 +127,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m004_trusted_decks,
     m005_settings,
     m006_stats_index_mode,
+    m007_card_suspended,
 ]
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fsrs import Rating, Scheduler
+from fsrs import Rating
 
 from lossquiz.clock import iso
 from lossquiz.progress import scheduling
+from lossquiz.progress.scheduling import Scheduler
 from lossquiz.progress.store import Advance, CardRow, ReviewInput, Store
 
 
@@ -27,8 +28,9 @@ def record_rated(store: Store, scheduler: Scheduler, review: ReviewInput) -> tim
 
     def advance(row: CardRow) -> Advance:
         before = scheduling.load(row.fsrs_json, row.id, now)
-        after = scheduling.review(scheduler, before, rating, now=now)
-        moved.append(after.due - now)
+        result = scheduling.outcome(scheduler, before, rating, now=now)
+        after = result.card
+        moved.append(result.interval)
         return Advance(
             scheduling.dump(after),
             iso(after.due),

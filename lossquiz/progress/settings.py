@@ -12,11 +12,12 @@ import math
 from datetime import datetime
 from typing import Any
 
-from fsrs import Scheduler
+from fsrs import Scheduler as FsrsScheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
+from lossquiz.clock import DEFAULT_DAY_START_HOUR
 from lossquiz.errors import StorageError
-from lossquiz.progress.scheduling import DEFAULT_RETENTION
+from lossquiz.progress.scheduling import DEFAULT_RETENTION, Scheduler, make_scheduler
 from lossquiz.progress.store import Store
 
 ALGORITHM = "FSRS-6"  # what py-fsrs 6.x (pinned >=6,<7 in pyproject.toml) implements: 21 parameters
@@ -44,7 +45,7 @@ def fsrs_parameters(store: Store) -> tuple[list[float] | None, datetime | None, 
         n_reviews = int(stored["n_reviews"])
         if not all(math.isfinite(w) for w in parameters):
             raise ValueError("non-finite parameter")
-        Scheduler(parameters=parameters)  # bounds and count, as this py-fsrs version expects them
+        FsrsScheduler(parameters=parameters)  # bounds and count, as this py-fsrs version expects them
     except (KeyError, TypeError, ValueError) as e:
         raise StorageError(f"the stored FSRS parameters are unusable ({e}); {_RESET_HINT}") from None
     return parameters, fitted_at, n_reviews
@@ -87,6 +88,26 @@ def scheduler_settings(store: Store, retention: float | None) -> tuple[list[floa
     if retention is None:
         retention = desired_retention(store)
     return parameters, retention if retention is not None else DEFAULT_RETENTION
+
+
+def scheduler_for(
+    store: Store,
+    retention: float | None,
+    *,
+    default_retention: float = DEFAULT_RETENTION,
+    fuzz: bool = True,
+    day_start_hour: int = DEFAULT_DAY_START_HOUR,
+) -> Scheduler:
+    """The scheduler a drill uses: fitted parameters, retention (option, stored, config), the day rule."""
+    parameters, _at, _n = fsrs_parameters(store)
+    if retention is None:
+        retention = desired_retention(store)
+    return make_scheduler(
+        retention=retention if retention is not None else default_retention,
+        parameters=parameters,
+        fuzz=fuzz,
+        day_start_hour=day_start_hour,
+    )
 
 
 def _load(store: Store, key: str) -> dict[str, Any] | None:

@@ -23,12 +23,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fsrs import State
 
-from lossquiz.clock import iso
+from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of, iso, start_of_day
 from lossquiz.deck.cards import Card, Deck, select
 from lossquiz.progress import scheduling, settings
 from lossquiz.progress.store import CardRow, Store
@@ -37,6 +37,9 @@ HEATMAP_WEEKS = 18  # about four months, whole weeks Monday..Sunday like a contr
 FORECAST_DAYS = 7
 RETENTION_DAYS = 30
 WEAKEST = 5
+WEAK_FAILURE_DAYS = 7  # "recent failures": Again answers (same-day ones included) in this many days
+MATURE_DAYS = 21  # Anki: a card whose interval was 21 days or more is mature
+LEECH_LAPSES = 8  # Anki's default leech threshold
 _STREAK_CHUNK = 365  # days looked at per query once a streak outlives the heatmap
 
 
@@ -91,6 +94,8 @@ class WeakCard:
     lapses: int
     recall: float
     due: str | None
+    failures: int = 0  # Again answers in the last WEAK_FAILURE_DAYS days
+    leech: bool = False
 
     @property
     def command(self) -> str:
@@ -104,6 +109,8 @@ class WeakCard:
             "title": self.title,
             "topic": self.topic,
             "lapses": self.lapses,
+            "recent_failures": self.failures,
+            "leech": self.leech,
             "recall": self.recall,
             "due": self.due,
             "command": self.command,
@@ -154,8 +161,12 @@ class Stats:
     reviews_today: int
     mean_seconds: float | None  # over drill answers only
     streak: int
-    retention_reviews: int
+    retention_reviews: int  # Anki's True Retention: first answer per study day of review-state cards
     retention_passed: int
+    retention_young: tuple[int, int]  # (passed, reviews) with an interval under MATURE_DAYS
+    retention_mature: tuple[int, int]
+    leeches: tuple[str, ...]
+    suspended: int
     heatmap: tuple[DayCount, ...]  # from a Monday HEATMAP_WEEKS-1 weeks ago to today
     topics: tuple[TopicStats, ...]
     weakest: tuple[WeakCard, ...]
@@ -207,10 +218,15 @@ class Stats:
             "streak_days": self.streak,
             "retention": {
                 "window_days": RETENTION_DAYS,
+                "definition": "Anki True Retention: first answer per study day of review-state cards",
                 "reviews": self.retention_reviews,
                 "passed": self.retention_passed,
                 "rate": self.retention,
+                "young": _split(self.retention_young),
+                "mature": _split(self.retention_mature),
             },
+            "leeches": list(self.leeches),
+            "suspended": self.suspended,
             "heatmap": [d.to_dict() for d in self.heatmap],
             "topics": [t.to_dict() for t in self.topics],
             "weakest": [w.to_dict() for w in self.weakest],
@@ -218,23 +234,32 @@ class Stats:
         }
 
 
+def _split(counts: tuple[int, int]) -> dict[str, Any]:
+    passed, reviews = counts
+    return {"reviews": reviews, "passed": passed, "rate": passed / reviews if reviews else None}
+
+
 # -- local days ------------------------------------------------------------------------------
 
-
-def local_date(moment: datetime) -> date:
-    """The user's local calendar date at a UTC instant."""
-    return moment.astimezone().date()
+# Study days, as the scheduler counts them: local days starting at the day start hour (config).
 
 
-def day_start(day: date) -> datetime:
-    """Local midnight starting `day`, as an aware UTC datetime (DST-correct)."""
-    return datetime(day.year, day.month, day.day).astimezone(timezone.utc)  # naive = local time
+def local_date(moment: datetime, hour: int = DEFAULT_DAY_START_HOUR) -> date:
+    """The study day at a UTC instant."""
+    return day_of(moment, hour=hour)
 
 
-def _bins(first: date, last: date) -> str:
-    """Local days first..last as a JSON array of [date, utc_start, utc_end] for SQLite."""
+def day_start(day: date, hour: int = DEFAULT_DAY_START_HOUR) -> datetime:
+    """When study day `day` starts, as an aware UTC datetime (DST-correct)."""
+    return start_of_day(day, hour=hour)
+
+
+def _bins(first: date, last: date, hour: int) -> str:
+    """Study days first..last as a JSON array of [date, utc_start, utc_end] for SQLite."""
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    return json.dumps([[d.isoformat(), iso(day_start(d)), iso(day_start(d + timedelta(days=1)))] for d in days])
+    return json.dumps(
+        [[d.isoformat(), iso(day_start(d, hour)), iso(day_start(d + timedelta(days=1), hour))] for d in days]
+    )
 
 
 # -- the queries -----------------------------------------------------------------------------
@@ -252,18 +277,45 @@ _DAILY_COUNTS = f"""
       FROM json_each(:days) d
 """
 
-# True retention: the first kept, scheduled review of each card on each local day; a pass
-# is any rating above Again. Same-day repeats of a failed card would otherwise flatter it.
-# (SQLite returns the bare column `rating` from the row holding min(reviewed_at).)
+# True retention as Anki's: the first kept, scheduled answer of each card on each study day,
+# counted only when the card was in review state before it (new and (re)learning answers left
+# out); a pass is any rating above Again. The interval it was answered at (its due date then
+# minus its previous review) splits young from mature at 21 days.
 _RETENTION = f"""
-    SELECT count(*), coalesce(sum(rating > 1), 0) FROM (
-        SELECT min(r.reviewed_at), r.rating
-          FROM json_each(:days) d
-          JOIN reviews r ON r.reviewed_at >= json_extract(d.value, '$[1]')
-                        AND r.reviewed_at < json_extract(d.value, '$[2]')
-         WHERE r.undone = 0 AND r.cram = 0 AND +r.card_id IN ({_SELECTED})
-         GROUP BY d.key, r.card_id)
+    SELECT r.card_id, r.reviewed_at, r.rating, r.prev_state, r.prev_due,
+           (SELECT max(p.reviewed_at) FROM reviews p
+             WHERE p.card_id = r.card_id AND p.undone = 0 AND p.cram = 0 AND p.reviewed_at < r.reviewed_at)
+      FROM reviews r
+     WHERE r.reviewed_at >= :since AND r.undone = 0 AND r.cram = 0 AND +r.card_id IN ({_SELECTED})
+     ORDER BY r.reviewed_at, r.id
 """
+
+_FAILURES = f"""
+    SELECT card_id, count(*) FROM reviews
+     WHERE reviewed_at >= :since AND undone = 0 AND rating = 1 AND +card_id IN ({_SELECTED})
+     GROUP BY card_id
+"""
+
+
+def _true_retention(store: Store, ids: str, since: datetime, hour: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((young passed, young reviews), (mature passed, mature reviews)) since `since`."""
+    seen: set[tuple[int, date]] = set()
+    young, mature = [0, 0], [0, 0]
+    for card_id, at, rating, prev_state, prev_due, prev_at in store.query(
+        _RETENTION, {"ids": ids, "since": iso(since)}
+    ):
+        key = (int(card_id), local_date(datetime.fromisoformat(at), hour))
+        if key in seen:
+            continue
+        seen.add(key)
+        if prev_state != int(State.Review) or not prev_due or not prev_at:
+            continue
+        interval = (datetime.fromisoformat(prev_due) - datetime.fromisoformat(prev_at)).total_seconds() / 86400
+        bucket = mature if interval >= MATURE_DAYS else young
+        bucket[0] += int(rating) > 1
+        bucket[1] += 1
+    return (young[0], young[1]), (mature[0], mature[1])
+
 
 # All-time figures per card, read from the covering index reviews_stats_card (mode is in it
 # since m006); the few hundred rows are then summed per topic and overall. Answer time and
@@ -288,35 +340,46 @@ class _CardTotals:
     correct: int = 0
 
 
-def compute_stats(store: Store, deck: Deck, *, now: datetime, topics: Sequence[str] = ()) -> Stats:
+def compute_stats(
+    store: Store,
+    deck: Deck,
+    *,
+    now: datetime,
+    topics: Sequence[str] = (),
+    day_start_hour: int = DEFAULT_DAY_START_HOUR,
+) -> Stats:
     """Every figure for the deck's cards (optionally only some topics), as of `now`."""
     chosen = select(deck, topics=list(topics), kinds=[])
     with store.snapshot():
-        return _compute(store, deck, chosen, now=now, topics=topics)
+        return _compute(store, deck, chosen, now=now, topics=topics, hour=day_start_hour)
 
 
-def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, topics: Sequence[str]) -> Stats:
+def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, topics: Sequence[str], hour: int) -> Stats:
     rows = store.cards()
     stored = {c.id: rows[c.id] for c in chosen if c.id in rows}
     ids = json.dumps(sorted(r.id for r in stored.values()))
-    today = local_date(now)
+    today = local_date(now, hour)
 
     parameters, retention = settings.scheduler_settings(store, None)  # what `drill` schedules with
-    scheduler = scheduling.make_scheduler(fuzz=False, parameters=parameters)  # recall as the drill's FSRS sees it
+    scheduler = scheduling.make_scheduler(  # recall as the drill's FSRS sees it
+        fuzz=False, parameters=parameters, day_start_hour=hour
+    )
     memories = {slug: scheduling.load(row.fsrs_json, row.id, now) for slug, row in stored.items() if row.fsrs_json}
     recall = {slug: scheduling.retrievability(scheduler, m, now=now) for slug, m in memories.items()}
     stability = {slug: float(m.stability or 0.0) for slug, m in memories.items()}
     states = [stored[c.id].state if c.id in stored and stored[c.id].fsrs_json else None for c in chosen]
-    forecast = _forecast(stored.values(), today)
+    active = {slug: row for slug, row in stored.items() if not row.suspended}
+    forecast = _forecast(active.values(), today, hour)
     heat_start = today - timedelta(days=today.weekday() + 7 * (HEATMAP_WEEKS - 1))
-    heatmap = _daily(store, ids, heat_start, today)
+    heatmap = _daily(store, ids, heat_start, today, hour)
     per_card = {int(r[0]): _CardTotals(*(int(x) for x in r[1:])) for r in store.query(_PER_CARD)}
     totals = [per_card.get(row.id, _CardTotals()) for row in stored.values()]
     total = sum(t.reviews for t in totals)
     drilled = sum(t.drill for t in totals)
-    ret_reviews, ret_passed = store.query(
-        _RETENTION, {"ids": ids, "days": _bins(today - timedelta(days=RETENTION_DAYS - 1), today)}
-    )[0]
+    young, mature = _true_retention(store, ids, day_start(today - timedelta(days=RETENTION_DAYS - 1), hour), hour)
+    since = iso(day_start(today - timedelta(days=WEAK_FAILURE_DAYS - 1), hour))
+    by_id = {row.id: slug for slug, row in stored.items()}
+    failures = {by_id[int(cid)]: int(n) for cid, n in store.query(_FAILURES, {"ids": ids, "since": since})}
     return Stats(
         now=now,
         today=today,
@@ -326,7 +389,7 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         cards_learning=states.count(int(State.Learning)),
         cards_relearning=states.count(int(State.Relearning)),
         cards_review=states.count(int(State.Review)),
-        due_now=sum(1 for r in stored.values() if r.fsrs_json and r.due and r.due <= iso(now)),
+        due_now=sum(1 for r in active.values() if r.fsrs_json and r.due and r.due <= iso(now)),
         due_today=forecast[0].count,
         forecast=tuple(forecast),
         reviews_total=total,
@@ -334,12 +397,16 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         reviews_practice=sum(t.practice for t in totals),
         reviews_today=heatmap[-1].count,
         mean_seconds=sum(t.drill_ms for t in totals) / drilled / 1000 if drilled else None,
-        streak=_streak(store, ids, heatmap),
-        retention_reviews=int(ret_reviews),
-        retention_passed=int(ret_passed),
+        streak=_streak(store, ids, heatmap, hour),
+        retention_reviews=young[1] + mature[1],
+        retention_passed=young[0] + mature[0],
+        retention_young=young,
+        retention_mature=mature,
+        leeches=tuple(sorted(slug for slug, row in stored.items() if row.lapses >= LEECH_LAPSES)),
+        suspended=sum(1 for row in stored.values() if row.suspended),
         heatmap=tuple(heatmap),
         topics=tuple(_topics(deck, chosen, stored, recall, per_card)),
-        weakest=tuple(_weakest(chosen, stored, recall, stability)),
+        weakest=tuple(_weakest(chosen, stored, recall, stability, failures)),
         scheduler=_scheduler_in_use(store, fitted=parameters is not None, retention=retention),
     )
 
@@ -356,15 +423,18 @@ def _scheduler_in_use(store: Store, *, fitted: bool, retention: float) -> Schedu
     )
 
 
-def _daily(store: Store, ids: str, first: date, last: date) -> list[DayCount]:
-    """Kept reviews per local day, first..last inclusive."""
-    rows = store.query(_DAILY_COUNTS, {"ids": ids, "days": _bins(first, last)})
+def _daily(store: Store, ids: str, first: date, last: date, hour: int) -> list[DayCount]:
+    """Kept reviews per study day, first..last inclusive."""
+    rows = store.query(_DAILY_COUNTS, {"ids": ids, "days": _bins(first, last, hour)})
     return [DayCount(date.fromisoformat(day), int(count)) for day, count in rows]
 
 
-def _forecast(rows: Any, today: date) -> list[DayCount]:
-    """Cards due on each of the next FORECAST_DAYS local days (today includes overdue)."""
-    ends = [iso(day_start(today + timedelta(days=i + 1))) for i in range(FORECAST_DAYS)]
+def _forecast(rows: Any, today: date, hour: int) -> list[DayCount]:
+    """Cards due on each of the next FORECAST_DAYS study days (today includes overdue).
+
+    "Due today" is forecast[0]: due before the next study day starts, as the drill summary counts it.
+    """
+    ends = [iso(day_start(today + timedelta(days=i + 1), hour)) for i in range(FORECAST_DAYS)]
     counts = [0] * FORECAST_DAYS
     for row in rows:
         if not (row.fsrs_json and row.due):
@@ -376,7 +446,7 @@ def _forecast(rows: Any, today: date) -> list[DayCount]:
     return [DayCount(today + timedelta(days=i), n) for i, n in enumerate(counts)]
 
 
-def _streak(store: Store, ids: str, heatmap: list[DayCount]) -> int:
+def _streak(store: Store, ids: str, heatmap: list[DayCount], hour: int) -> int:
     """Consecutive local days with a kept review, ending today (or yesterday if none yet today)."""
     days = [d.count > 0 for d in heatmap]
     if not days[-1]:
@@ -390,7 +460,7 @@ def _streak(store: Store, ids: str, heatmap: list[DayCount]) -> int:
     last = heatmap[0].day - timedelta(days=1)
     while True:
         first = last - timedelta(days=_STREAK_CHUNK - 1)
-        for d in reversed(_daily(store, ids, first, last)):
+        for d in reversed(_daily(store, ids, first, last, hour)):
             if not d.count:
                 return streak
             streak += 1
@@ -426,15 +496,21 @@ def _topics(
 
 
 def _weakest(
-    chosen: list[Card], stored: dict[str, CardRow], recall: dict[str, float], stability: dict[str, float]
+    chosen: list[Card],
+    stored: dict[str, CardRow],
+    recall: dict[str, float],
+    stability: dict[str, float],
+    failures: dict[str, int],
 ) -> list[WeakCard]:
-    """Seen cards with the most lapses, then the lowest recall probability now.
+    """Cards that were forgotten: most lapses, then most recent failures (same-day ones count).
 
-    Ties (say, two cards reviewed a minute ago, both near 100%) go to the less stable
-    memory: the one FSRS expects to fade first.
+    A card never failed is not weak, however new: the list is empty until something was
+    forgotten. Ties go to the lower recall now, then to the less stable memory.
     """
-    seen = [c for c in chosen if c.id in recall]
-    seen.sort(key=lambda c: (-stored[c.id].lapses, round(recall[c.id], 4), stability[c.id], c.id))
+    seen = [c for c in chosen if c.id in recall and (stored[c.id].lapses or failures.get(c.id))]
+    seen.sort(
+        key=lambda c: (-stored[c.id].lapses, -failures.get(c.id, 0), round(recall[c.id], 4), stability[c.id], c.id)
+    )
     return [
         WeakCard(
             id=c.id,
@@ -443,6 +519,8 @@ def _weakest(
             lapses=stored[c.id].lapses,
             recall=recall[c.id],
             due=stored[c.id].due,
+            failures=failures.get(c.id, 0),
+            leech=stored[c.id].lapses >= LEECH_LAPSES,
         )
         for c in seen[:WEAKEST]
     ]

@@ -9,8 +9,9 @@ with one clear line and never written to.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +36,7 @@ class CardRow:
     due: str | None
     state: int | None
     lapses: int
+    suspended: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +191,12 @@ class Store:
 
     def cards(self) -> dict[str, CardRow]:
         """Every stored card by slug."""
-        rows = self._read("SELECT id, slug, fsrs_json, due, state, lapses FROM cards WHERE deck = ?", (self.deck,))
-        return {str(r[1]): CardRow(*r) for r in rows}
+        rows = self._read(
+            "SELECT id, slug, fsrs_json, due, state, lapses, suspended FROM cards WHERE deck = ?", (self.deck,)
+        )
+        return {
+            str(r[1]): CardRow(int(r[0]), str(r[1]), r[2], r[3], r[4], int(r[5]), suspended=bool(r[6])) for r in rows
+        }
 
     def start_session(self, now: datetime, *, cram: bool) -> int:
         """Open a session row; returns its id."""
@@ -340,6 +346,35 @@ class Store:
             for slug, n, ever, last_at, last in rows
         }
 
+    # -- card management (`lossquiz card`, `lossquiz due`) ----------------------------------
+
+    def set_suspended(self, slug: str, suspended: bool) -> bool:
+        """Suspend or unsuspend a card (its schedule and history stay); False if it is not stored."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE cards SET suspended = ? WHERE deck = ? AND slug = ?", (int(suspended), self.deck, slug)
+            )
+            return cur.rowcount > 0
+
+    def reset_card(self, slug: str) -> bool:
+        """Restart a card's schedule as new; its review history is kept. False if it is not stored."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE cards SET fsrs_json = NULL, due = NULL, state = NULL, lapses = 0 WHERE deck = ? AND slug = ?",
+                (self.deck, slug),
+            )
+            return cur.rowcount > 0
+
+    def card_reviews(self, slug: str) -> list[tuple[str, int, str, bool, bool, int]]:
+        """A card's reviews, oldest first: (reviewed_at, rating, mode, cram, undone, duration_ms)."""
+        rows = self._read(
+            """SELECT r.reviewed_at, r.rating, r.mode, r.cram, r.undone, r.duration_ms
+                 FROM reviews r JOIN cards c ON c.id = r.card_id
+                WHERE c.deck = ? AND c.slug = ? ORDER BY r.reviewed_at, r.id""",
+            (self.deck, slug),
+        )
+        return [(str(a), int(b), str(m), bool(c), bool(u), int(d)) for a, b, m, c, u, d in rows]
+
 
 @dataclass(frozen=True, slots=True)
 class TrustedDeck:
@@ -383,12 +418,24 @@ class SessionSummary:
     correct: int
     ratings: dict[int, int]
     seconds: float
-    due_next_day: int
+    due_now: int
+    due_today: int  # due before the next study day starts: the same definition as `stats` "due today"
     next_due: str | None
 
 
-def session_summary(store: Store, session_id: int | None, now: datetime) -> SessionSummary:
-    """Counts for the end-of-session summary, read back from what was committed."""
+def session_summary(
+    store: Store,
+    session_id: int | None,
+    now: datetime,
+    *,
+    day_end: datetime | None = None,
+    slugs: Collection[str] | None = None,
+) -> SessionSummary:
+    """Counts for the end-of-session summary, read back from what was committed.
+
+    `day_end` is when the next study day starts; `slugs` the cards the session's filters kept
+    (due counts and "next due" look at those only).
+    """
     rows = store._read(
         """SELECT rating, correct, duration_ms FROM reviews WHERE session_id = ? AND undone = 0""",
         (session_id if session_id is not None else -1,),
@@ -397,19 +444,22 @@ def session_summary(store: Store, session_id: int | None, now: datetime) -> Sess
     for rating, _c, _d in rows:
         ratings[int(rating)] = ratings.get(int(rating), 0) + 1
     graded = [r for r in rows if r[1] is not None]
-    horizon = iso(now + timedelta(days=1))
-    due_next_day = store._read(
-        "SELECT count(*) FROM cards WHERE deck = ? AND due IS NOT NULL AND due <= ?", (store.deck, horizon)
-    )
-    upcoming = store._read(
-        "SELECT min(due) FROM cards WHERE deck = ? AND due IS NOT NULL AND due > ?", (store.deck, iso(now))
-    )
+    horizon = iso(day_end if day_end is not None else now + timedelta(days=1))
+    where = "deck = ? AND due IS NOT NULL AND suspended = 0"
+    params: list[object] = [store.deck]
+    if slugs is not None:
+        where += " AND slug IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(list(slugs)))
+    due_now = store._read(f"SELECT count(*) FROM cards WHERE {where} AND due <= ?", (*params, iso(now)))
+    due_today = store._read(f"SELECT count(*) FROM cards WHERE {where} AND due < ?", (*params, horizon))
+    upcoming = store._read(f"SELECT min(due) FROM cards WHERE {where} AND due > ?", (*params, iso(now)))
     return SessionSummary(
         reviews=len(rows),
         graded=len(graded),
         correct=sum(int(r[1]) for r in graded),
         ratings=ratings,
         seconds=sum(int(r[2]) for r in rows) / 1000,
-        due_next_day=int(due_next_day[0][0]),
+        due_now=int(due_now[0][0]),
+        due_today=int(due_today[0][0]),
         next_due=upcoming[0][0] if upcoming and upcoming[0][0] else None,
     )

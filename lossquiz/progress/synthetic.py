@@ -12,16 +12,17 @@ import heapq
 import random
 import textwrap
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating
+from fsrs import Scheduler as FsrsScheduler
 
 from lossquiz.clock import iso
 from lossquiz.deck.cards import Deck
 from lossquiz.deck.kinds import TOPICS
-from lossquiz.progress import scheduling
+from lossquiz.progress import fitting, scheduling
 from lossquiz.progress.store import Store
 
 MAX_DAYS = 365
@@ -61,7 +62,7 @@ def generate_history(store: Store, deck: Deck, n: int, *, seed: int, now: dateti
     due: list[tuple[datetime, str]] = []  # heap of (due, card id) over seen cards
     unseen = [c.id for c in reversed(cards)]  # pop() gives curriculum order
     sessions: list[tuple[str, str, int]] = []
-    reviews: list[tuple[int, int, str, int, int | None, int, int, int]] = []
+    reviews: list[tuple[int, int, str, int, int | None, int, int, int, int | None, str | None]] = []
     for day, count in sorted(zip(active, per_day, strict=True), reverse=True):  # oldest day first
         if not count:
             continue
@@ -95,7 +96,8 @@ def generate_history(store: Store, deck: Deck, n: int, *, seed: int, now: dateti
                     heapq.heappush(due, (after.due, slug))
             correct = int(rating > Rating.Again) if card.auto_graded else None
             ms = int(rng.lognormvariate(9.6, 0.6))  # median ~15 s
-            reviews.append((ids[slug], len(sessions), iso(at), int(rating), correct, ms, int(cram), int(undone)))
+            prev = (None, None) if before is None else (scheduling.state_of(before), iso(before.due))
+            reviews.append((ids[slug], len(sessions), iso(at), int(rating), correct, ms, int(cram), int(undone), *prev))
 
     with store.transaction() as conn:
         base = int(conn.execute("SELECT coalesce(max(id), 0) FROM sessions").fetchone()[0])
@@ -104,8 +106,8 @@ def generate_history(store: Store, deck: Deck, n: int, *, seed: int, now: dateti
             [(base + i + 1, *s) for i, s in enumerate(sessions)],
         )
         conn.executemany(
-            """INSERT INTO reviews (card_id, session_id, reviewed_at, rating, correct, duration_ms, cram, undone)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO reviews (card_id, session_id, reviewed_at, rating, correct, duration_ms, cram, undone,
+                   prev_state, prev_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [(r[0], base + r[1], *r[2:]) for r in reviews],
         )
         conn.executemany(
@@ -180,3 +182,73 @@ def write_deck(root: Path, n_cards: int, *, seed: int = 0) -> Path:
         if per_topic[topic]:
             (root / "cards" / f"{number:02d}-{topic}.yaml").write_text("\n".join(per_topic[topic]), encoding="utf-8")
     return root
+
+
+LEARNER_PARAMETERS = [
+    0.5,
+    1.5,
+    3.5,
+    15.0,
+    6.8,
+    0.6,
+    2.5,
+    0.005,
+    1.6,
+    0.2,
+    0.9,
+    1.7,
+    0.08,
+    0.3,
+    1.9,
+    0.5,
+    2.2,
+    0.5,
+    0.1,
+    0.07,
+    0.25,
+]
+
+
+def learner_history(n_reviews: int, *, seed: int) -> fitting.History:
+    """A learner whose true memory is FSRS-6 with LEARNER_PARAMETERS, drilled as lossquiz schedules.
+
+    20 new cards a day, one session a day at a random hour, 10% of days skipped; recall is
+    drawn from the true model (Hard 15%, Good 75%, Easy 10% when recalled). For `optimize`'s
+    test and benchmark: a fit must move towards the truth and predict better than the defaults.
+    """
+    rng = random.Random(seed)
+    ours = scheduling.make_scheduler(fuzz=True, tz=timezone.utc)
+    truth = FsrsScheduler(parameters=LEARNER_PARAMETERS, enable_fuzzing=False)
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    cards: dict[int, list[tuple[int, int]]] = {}
+    state: dict[int, tuple[FsrsCard, FsrsCard]] = {}
+    made = training = day = 0
+    while made < n_reviews:
+        session = start + timedelta(days=day, hours=rng.randint(8, 22))
+        day += 1
+        if rng.random() < 0.1:
+            continue
+        for cid in range(len(state), len(state) + 20):  # 20 new cards a day
+            state[cid] = (scheduling.new_card(cid, session), scheduling.new_card(cid, session))
+        now = session
+        queue = [cid for cid, (c, _t) in state.items() if c.due <= now]
+        while queue and made < n_reviews:
+            cid = queue.pop(0)
+            card, true_card = state[cid]
+            p = truth.get_card_retrievability(true_card, current_datetime=now) if true_card.last_review else 0.5
+            if rng.random() < p:
+                rating = rng.choices([Rating.Hard, Rating.Good, Rating.Easy], weights=[15, 75, 10])[0]
+            else:
+                rating = Rating.Again
+            gap = ours.elapsed_days(card.last_review, now) if card.last_review else 0
+            cards.setdefault(cid, []).append((int(rating), gap))
+            made += 1
+            training += gap > 0
+            after = scheduling.review(ours, card, rating, now=now)
+            true_after, _ = truth.review_card(true_card, rating, review_datetime=now)
+            state[cid] = (after, true_after)
+            now += timedelta(seconds=20)
+            if after.due <= now + timedelta(minutes=30):  # learning steps come back in the session
+                queue.append(cid)
+                now = max(now, after.due)
+    return fitting.History(cards, made, training)

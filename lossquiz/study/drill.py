@@ -21,7 +21,7 @@ from lossquiz.progress import scheduling
 from lossquiz.progress.reviews import record_rated
 from lossquiz.progress.store import ReviewInput, Store
 from lossquiz.study.grading import auto_rating, graded_value, is_correct, parse_number
-from lossquiz.study.queue import DrillOptions, Session, build_queue
+from lossquiz.study.queue import LEECH_LAPSES, DrillOptions, Plan, Session, plan
 from lossquiz.worker.client import SnippetRunner
 
 COMMANDS = "s skip · u undo · q quit"
@@ -77,6 +77,7 @@ class DrillResult:
     asked: int = 0
     interrupted: bool = False
     empty: bool = False
+    plan: Plan | None = None  # what was queued and which limit stopped new cards
 
 
 class Drill:
@@ -93,10 +94,11 @@ class Drill:
         options: DrillOptions,
         *,
         parameters: list[float] | None = None,
+        scheduler: scheduling.Scheduler | None = None,
     ) -> None:
         self.deck, self.store, self.runner = deck, store, runner
         self.screen, self.prompter, self.clock, self.options = screen, prompter, clock, options
-        self.scheduler = scheduling.make_scheduler(retention=options.retention, parameters=parameters)
+        self.scheduler = scheduler or scheduling.make_scheduler(retention=options.retention, parameters=parameters)
         self.rng = random.Random(options.seed)
         self.session_id: int | None = None
 
@@ -107,15 +109,17 @@ class Drill:
         now = self.clock.now()
         self.store.sync_cards((c.id, c.content_hash()) for c in self.deck.cards)
         rows = self.store.cards()
-        introduced = self.store.introduced_since(local_day_start(now))
-        queue = build_queue(self.deck.cards, rows, now=now, options=self.options, introduced_today=introduced)
+        day_start = local_day_start(now, hour=self.scheduler.day_start_hour, tz=self.scheduler.tz)
+        introduced = self.store.introduced_since(day_start)
+        planned = plan(self.deck.cards, rows, now=now, options=self.options, introduced_today=introduced)
+        queue = list(planned.cards)
         if not queue:
-            return DrillResult(None, empty=True)
+            return DrillResult(None, empty=True, plan=planned)
         if self.options.run_snippets and any(c.snippet for c in queue):
             self.runner.start()  # torch imports in the worker while the first card is read
         self.session_id = self.store.start_session(now, cram=self.options.cram)
         session = Session(queue, started=now, minutes=self.options.minutes)
-        result = DrillResult(self.session_id)
+        result = DrillResult(self.session_id, plan=planned)
         try:
             while (card := session.next_card(self.clock.now())) is not None:
                 result.asked += 1
@@ -182,6 +186,12 @@ class Drill:
     def _ask(self, card: Card, position: str) -> Rating:
         self.screen.say()
         self.screen.card(card, position, self.options.time_limit)
+        row = self.store.cards().get(card.id)
+        if row is not None and row.lapses >= LEECH_LAPSES:
+            self.screen.say(
+                f"leech: forgotten {row.lapses} times — `lossquiz card suspend {card.id}` sets it aside",
+                style="yellow",
+            )
         ask = {"number": self._ask_numeric, "self": self._ask_recall}.get(card.grading, self._ask_recall)
         return ask(card)
 

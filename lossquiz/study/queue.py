@@ -16,6 +16,7 @@ from lossquiz.clock import iso
 from lossquiz.deck.cards import Card
 from lossquiz.progress.store import CardRow
 
+LEECH_LAPSES = 8  # Anki's default leech threshold: flagged, suspended only when the user asks
 RETRY_GAP = 3  # a failed card comes back after this many other cards
 MAX_RETRIES = 2  # ... at most this many times per session
 
@@ -25,7 +26,8 @@ class DrillOptions:
     """What the user asked for."""
 
     max_cards: int = 20
-    new_per_day: int = 10
+    new_per_day: int = 10  # the daily limit (config new_per_day)
+    session_new: int | None = None  # `--new N`: this session's new cards, whatever the daily count
     minutes: float | None = None
     time_limit: float = 60.0
     cram: bool = False
@@ -46,24 +48,77 @@ def build_queue(
     introduced_today: int,
 ) -> list[Card]:
     """The session's cards: due (or, cramming, all seen) first, then new, families spread."""
+    return plan(cards, rows, now=now, options=options, introduced_today=introduced_today).cards
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A session's queue and what limited it, so an empty or short session can say why."""
+
+    cards: list[Card]
+    due: int  # due cards among the filtered ones
+    unseen: int  # never-reviewed cards among the filtered ones
+    new: int  # new cards queued
+    allowance: int  # new cards this session could introduce
+    introduced_today: int
+    daily_limit: int
+    session_new: int | None
+    wanted: tuple[str, ...]  # the ids the filters keep (what "next due" looks at)
+
+    @property
+    def stopped_by(self) -> str | None:
+        """Which limit kept unseen cards out: 'daily' (new_per_day), 'session' (--new), or None."""
+        if self.unseen <= self.new:
+            return None
+        return "session" if self.session_new is not None else "daily"
+
+
+def plan(
+    cards: Sequence[Card],
+    rows: dict[str, CardRow],
+    *,
+    now: datetime,
+    options: DrillOptions,
+    introduced_today: int,
+) -> Plan:
+    """The session's queue with its counts (see `build_queue`)."""
     if not options.run_snippets:
         cards = [c for c in cards if not c.auto_graded]  # they cannot be graded without their snippet
     if options.card_ids:
         by_id = {c.id: c for c in cards}
-        return spread([by_id[i] for i in options.card_ids if i in by_id][: options.max_cards])
+        chosen = spread([by_id[i] for i in options.card_ids if i in by_id][: options.max_cards])
+        ids = tuple(c.id for c in chosen)
+        return Plan(chosen, 0, 0, 0, 0, introduced_today, options.new_per_day, options.session_new, ids)
     wanted = [
         c
         for c in cards
-        if (not options.topics or c.topic in options.topics) and (not options.kinds or c.kind in options.kinds)
+        if (not options.topics or c.topic in options.topics)
+        and (not options.kinds or c.kind in options.kinds)
+        and not (rows.get(c.id) and rows[c.id].suspended)
     ]
     stamp = iso(now)
     seen = [c for c in wanted if rows.get(c.id) and rows[c.id].fsrs_json]
     if not options.cram:
         seen = [c for c in seen if (rows[c.id].due or "") <= stamp]
     seen.sort(key=lambda c: (rows[c.id].due or "", c.id))
-    allowance = max(options.new_per_day - (0 if options.cram else introduced_today), 0)
-    new = [c for c in wanted if not (rows.get(c.id) and rows[c.id].fsrs_json)][:allowance]
-    return spread((seen + new)[: options.max_cards])
+    if options.session_new is not None:
+        allowance = options.session_new
+    else:
+        allowance = max(options.new_per_day - (0 if options.cram else introduced_today), 0)
+    unseen = [c for c in wanted if not (rows.get(c.id) and rows[c.id].fsrs_json)]
+    new = unseen[:allowance]
+    chosen = spread((seen + new)[: options.max_cards])
+    return Plan(
+        chosen,
+        due=len(seen),
+        unseen=len(unseen),
+        new=len([c for c in chosen if c in new]),
+        allowance=allowance,
+        introduced_today=introduced_today,
+        daily_limit=options.new_per_day,
+        session_new=options.session_new,
+        wanted=tuple(c.id for c in wanted),
+    )
 
 
 def spread(cards: Sequence[Card]) -> list[Card]:

@@ -99,22 +99,51 @@ def summary(s: Any, *, interrupted: bool, cram: bool) -> RenderableType:
     if s.ratings:
         table.add_row("ratings", " · ".join(f"{RATING_NAMES[k]} {v}" for k, v in sorted(s.ratings.items())))
     table.add_row("time answering", f"{s.seconds / 60:.1f} min" if s.seconds >= 60 else f"{s.seconds:.0f} s")
-    table.add_row("due within a day", str(s.due_next_day))
+    if s.due_now:
+        table.add_row("due now", f"{s.due_now} (`lossquiz drill` again to review them)")
+    table.add_row("due today", str(s.due_today))
     if s.next_due:
-        table.add_row("next due", s.next_due[:16].replace("T", " ") + " UTC")
+        table.add_row("next due", _when(s.next_due))
     title = "session interrupted — everything answered is saved" if interrupted else "session summary"
     if cram:
         title += " (cram: schedule unchanged)"
     return Panel(table, title=title, title_align="left", expand=False)
 
 
-def nothing_due(s: Any) -> Text:
-    """The kind message when the queue is empty."""
+def _when(stamp: str) -> str:
+    """A stored UTC time as local wall-clock text."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def nothing_due(s: Any, plan: Any = None) -> Text:
+    """The kind message when the queue is empty: when the next card is due, and which limit held new cards back."""
     text = Text("Nothing is due right now.")
     if s.next_due:
-        text.append(f" Next card due {s.next_due[:16].replace('T', ' ')} UTC.")
-    text.append("\nReview ahead with `lossquiz drill --cram`, or raise `--new`.", style="dim")
+        text.append(f" Next card due {_when(s.next_due)}.")
+    stopped = plan.stopped_by if plan is not None else None
+    if stopped == "daily":
+        text.append(
+            f"\n{plan.introduced_today} new cards already introduced today (daily limit {plan.daily_limit}, "
+            f"new_per_day in `lossquiz config`); {plan.unseen} unseen remain — "
+            f"`lossquiz drill --new {min(plan.unseen, 5)}` introduces {min(plan.unseen, 5)} more now."
+        )
+    elif stopped == "session":
+        text.append(f"\n--new {plan.session_new} asked for no new cards; {plan.unseen} unseen remain.")
+    else:
+        text.append("\nReview ahead with `lossquiz drill --cram`.", style="dim")
     return text
+
+
+def new_limit(plan: Any) -> Text:
+    """Said after a session the daily new-card limit cut short."""
+    more = min(plan.unseen - plan.new, 5)
+    return Text(
+        f"daily new-card limit reached: {plan.introduced_today + plan.new} introduced today of "
+        f"{plan.daily_limit} (new_per_day); `lossquiz drill --new {more}` introduces {more} more.",
+        style="dim",
+    )
 
 
 def untrusted_drill(reason: str) -> Text:

@@ -28,6 +28,10 @@ def fit_report(fit: Fit) -> RenderableType:
                 f"→ fitted {fit.loss_fitted:.4f} (lower is better)"
             )
         )
+    if fit.rmse_default is not None and fit.rmse_fitted is not None:
+        lines.append(
+            Text(f"RMSE (bins), as Anki reports it: default {fit.rmse_default:.4f} → fitted {fit.rmse_fitted:.4f}")
+        )
     if fit.optimal_retention is not None:
         tail = (
             " — now the drill default" if fit.applied_retention else " — `lossquiz optimize --apply-retention` uses it"
@@ -48,11 +52,15 @@ def parameters_in_use(current: InUse, *, reset: bool | None = None) -> Renderabl
         head = Text.assemble(("FSRS parameters in use: ", "bold"), f"fitted on {current.reviews:,} reviews, {when}")
     else:
         history = current.history
-        head = Text.assemble(("FSRS parameters in use: ", "bold"), "py-fsrs defaults")
+        head = Text.assemble(("FSRS parameters in use: ", "bold"), "FSRS-6 defaults")
         parts.append(head)
-        head = Text(
-            f"not fitted yet: {history.training:,} of the {current.needed} reviews `lossquiz optimize` needs so far"
-        )
+        if history.training >= current.needed:
+            head = Text(f"not fitted yet: {history.training:,} training reviews, enough for `lossquiz optimize`")
+        else:
+            head = Text(
+                f"not fitted yet: {history.training:,} of the {current.needed} training reviews "
+                "`lossquiz optimize` needs so far"
+            )
     source = "set by `optimize --apply-retention`" if current.retention_stored else "default"
     parts += [head, Text(f"desired retention: {current.retention:g} ({source}; `drill --retention` overrides)")]
     table = Table(box=None, pad_edge=False, header_style="bold")

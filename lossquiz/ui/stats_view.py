@@ -43,17 +43,11 @@ def stats_empty(s: Stats) -> RenderableType:
 
 def stats_view(s: Stats) -> RenderableType:
     """Every figure of `lossquiz stats`: summary, forecast, heatmap, topics, weakest cards."""
-    return Group(
-        _stats_summary(s),
-        Text(""),
-        _forecast(s),
-        Text(""),
-        _heatmap(s),
-        Text(""),
-        _topic_table(s),
-        Text(""),
-        _weakest_table(s),
-    )
+    parts: list[RenderableType] = [_stats_summary(s), Text(""), _forecast(s), Text(""), _heatmap(s)]
+    parts += [Text(""), _topic_table(s)]
+    if s.weakest:  # hidden until a card has been forgotten
+        parts += [Text(""), _weakest_table(s)]
+    return Group(*parts)
 
 
 def _stats_summary(s: Stats) -> RenderableType:
@@ -71,13 +65,20 @@ def _stats_summary(s: Stats) -> RenderableType:
     table.add_row("reviews", f"{s.reviews_today} today · {s.reviews_total} in all{extra}")
     table.add_row("streak", f"{s.streak} day{'s' if s.streak != 1 else ''}")
     if s.retention_reviews:
-        retention = (
-            f"{_pct(s.retention)} over the last {s.retention_window} days "
-            f"({s.retention_passed}/{s.retention_reviews} passed)"
+        split = " · ".join(
+            f"{name} {_pct(p / n)} ({p}/{n})"
+            for name, (p, n) in (("young", s.retention_young), ("mature", s.retention_mature))
+            if n
         )
+        retention = f"{_pct(s.retention)} over the last {s.retention_window} days · {split}"
     else:
-        retention = f"— (no scheduled reviews in the last {s.retention_window} days)"
+        retention = f"— (no reviews of learned cards in the last {s.retention_window} days)"
     table.add_row("true retention", retention)
+    if s.leeches:
+        shown = ", ".join(s.leeches[:5]) + (" …" if len(s.leeches) > 5 else "")
+        table.add_row("leeches", Text(f"{len(s.leeches)} ({shown}) — `lossquiz card suspend ID` sets one aside"))
+    if s.suspended:
+        table.add_row("suspended", str(s.suspended))
     table.add_row("target retention", target_retention(s.scheduler))
     table.add_row("mean answer time", "—" if s.mean_seconds is None else f"{s.mean_seconds:.1f} s (drill answers)")
     table.add_row("scheduler", scheduler_in_use(s.scheduler))
@@ -151,13 +152,13 @@ def _topic_table(s: Stats) -> RenderableType:
 
 
 def _weakest_table(s: Stats) -> RenderableType:
-    if not s.weakest:
-        return Text("weakest cards: none seen yet", style="dim")
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column, justify in (("card", "left"), ("lapses", "right"), ("recall now", "right"), ("drill it", "left")):
+    columns = (("card", "left"), ("lapses", "right"), ("failed (7d)", "right"), ("recall now", "right"))
+    for column, justify in (*columns, ("drill it", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for w in s.weakest:
-        table.add_row(Text(w.id), str(w.lapses), _pct(w.recall), Text(w.command, style="bold"))
+        name = Text(w.id + (" (leech)" if w.leech else ""))
+        table.add_row(name, str(w.lapses), str(w.failures), _pct(w.recall), Text(w.command, style="bold"))
     return Group(Text("weakest cards", style="bold"), table)
 
 

@@ -1,0 +1,92 @@
+"""`card info|suspend|unsuspend|reset`, `due` and `config`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from lossquiz.progress.cards_info import CardInfo, DueLine
+
+_RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+def _local(stamp: str) -> str:
+    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _until(stamp: str, now: datetime) -> str:
+    from lossquiz.clock import format_interval
+
+    return format_interval(datetime.fromisoformat(stamp) - now)
+
+
+def card_info(info: CardInfo, now: datetime) -> RenderableType:
+    """The card's state, memory and every review."""
+    head = Text.assemble((info.id, "bold"), f" — {info.title}")
+    flags = [info.state] + (["suspended"] if info.suspended else []) + (["leech"] if info.leech else [])
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("state", " · ".join(flags))
+    table.add_row("lapses", str(info.lapses))
+    table.add_row("stability", "—" if info.stability is None else f"{info.stability:.2f} days")
+    table.add_row("difficulty", "—" if info.difficulty is None else f"{info.difficulty:.2f} (1–10)")
+    recall = "—" if info.retrievability is None else f"{info.retrievability * 100:.0f}%"
+    table.add_row("recall now", recall)
+    due = "— (new)" if info.due is None else f"{_local(info.due)} (in {_until(info.due, now)})"
+    table.add_row("next due", due)
+    history = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("when", "rating", "mode", "time"):
+        history.add_column(column)
+    for at, rating, mode, cram, undone, ms in info.reviews:
+        note = " (cram)" if cram else " (undone)" if undone else ""
+        history.add_row(_local(at), _RATINGS.get(rating, "?") + note, mode, f"{ms / 1000:.1f} s")
+    parts: list[RenderableType] = [head, table, Text("")]
+    parts.append(history if info.reviews else Text("no reviews yet", style="dim"))
+    if info.leech and not info.suspended:
+        parts.append(Text(f"leech: `lossquiz card suspend {info.id}` sets it aside", style="yellow"))
+    return Group(*parts)
+
+
+def changed(slug: str, action: str) -> Text:
+    """One line saying what `card suspend|unsuspend|reset` did."""
+    said = {
+        "suspend": "suspended: left out of drills until `lossquiz card unsuspend {id}`",
+        "unsuspend": "unsuspended: back in drills with its schedule",
+        "reset": "reset: its schedule starts again as a new card (history kept)",
+    }[action]
+    return Text(f"{slug} {said.format(id=slug)}")
+
+
+def due_text(line: DueLine, now: datetime) -> str:
+    """`3 due · 5 new today · next in 2h` (plain: a shell prompt shows it)."""
+    parts = [f"{line.due} due", f"{line.new_left} new today"]
+    if line.next_due:
+        parts.append(f"next in {_until(line.next_due, now)}")
+    return " · ".join(parts)
+
+
+def config_table(cfg: Any, keys: Any) -> RenderableType:
+    """Each setting, its value, where it came from, and what it means."""
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("setting", "value", "source", "meaning"):
+        table.add_column(column)
+    for key in keys:
+        value = cfg.values[key.name]
+        shown = (
+            "—"
+            if value.value is None
+            else str(value.value).lower()
+            if key.kind is bool
+            else f"{value.value:g}"
+            if isinstance(value.value, float)
+            else str(value.value)
+        )
+        table.add_row(key.name, shown, value.source, Text(key.help, style="dim"))
+    exists = "" if cfg.path.is_file() else " (not created yet)"
+    return Group(Text(f"config file: {cfg.path}{exists}"), table)
