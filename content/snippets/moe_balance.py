@@ -9,6 +9,7 @@ Switch Transformers, Eqs. 4-6:
 Under uniform routing f_i = P_i = 1/N and the loss is exactly alpha, whatever N: the factor N keeps
 it constant as the number of experts grows. Its minimum over P (with f fixed) pushes probability
 towards the under-used experts.
+Value: {"loss", "loss_over_alpha"} (the loss in units of alpha, so a numeric answer is O(1)).
 Reference: sum_i f_i P_i = (1/T^2) sum_t sum_s p_{s, e_t} - enumerate every (token t, token s) pair.
 """
 
@@ -29,6 +30,7 @@ def example():
 
 def problem(rng: random.Random):
     t, n = 4, 3
+    popular = rng.randrange(n)
     rows = []
     for _ in range(t):
         while True:
@@ -37,6 +39,9 @@ def problem(rng: random.Random):
             if row[2] > 0 and len(set(row)) == 3:  # no ties, so the top-1 expert is unambiguous
                 break
         rng.shuffle(row)
+        if rng.random() < 0.5:  # an over-used expert: imbalanced routing is what the loss is for
+            top = row.index(max(row))
+            row[top], row[popular] = row[popular], row[top]
         rows.append(row)
     probs = torch.tensor(rows)
     return {"router_probs": probs, "expert_index": probs.argmax(dim=1), "alpha": 0.01}
@@ -52,7 +57,7 @@ def loss(router_probs, expert_index, alpha=0.01):
         "mean_router_prob_P": p_mean,
         "f_times_P": f * p_mean,
         "loss_if_uniform": torch.tensor(alpha),
-        "value": alpha * n * (f * p_mean).sum(),
+        "value": {"loss": alpha * n * (f * p_mean).sum(), "loss_over_alpha": n * (f * p_mean).sum()},
     }
 
 
@@ -62,17 +67,20 @@ def reference(router_probs, expert_index, alpha=0.01):
     for i in range(t):
         for s in range(t):
             total += float(router_probs[s, int(expert_index[i])])
-    return torch.tensor(alpha * n * total / t**2)
+    return {"loss": torch.tensor(alpha * n * total / t**2), "loss_over_alpha": torch.tensor(n * total / t**2)}
 
 
 def mistakes(router_probs, expert_index, alpha=0.01):
     t, n = router_probs.shape
     f = torch.zeros(t, n).scatter_(1, expert_index[:, None], 1.0).mean(dim=0)
     p = router_probs.mean(dim=0)
+    def parts(x):  # x = the wrong value of N * sum f P (the loss in units of alpha)
+        return {"loss": alpha * x, "loss_over_alpha": x}
+
     return {
-        "forgot the factor N (balanced routing should give exactly α)": alpha * (f * p).sum(),
-        "f from the router probabilities too (Σ P_i²): f is the fraction of tokens dispatched": alpha * n * (p * p).sum(),
-        "token counts instead of fractions for f": alpha * n * (f * t * p).sum(),
+        "forgot the factor N (balanced routing should give exactly α)": parts((f * p).sum()),
+        "f from the router probabilities too (Σ P_i²): f is the fraction of tokens dispatched": parts(n * (p * p).sum()),
+        "token counts instead of fractions for f": parts(n * (f * t * p).sum()),
     }
 
 

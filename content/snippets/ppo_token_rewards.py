@@ -61,10 +61,9 @@ def reference(logp, logp_ref, score, kl_coef=0.05):
 def mistakes(logp, logp_ref, score, kl_coef=0.05):
     kl = (logp - logp_ref).sum()
     return {
-        "KL penalty with the wrong sign: it is subtracted from the reward": score + kl_coef * kl,
+        "KL penalty with the wrong sign (or the log-ratio reversed, log π_ref − log π): it is −β·(log π − log π_ref)": score + kl_coef * kl,
         "RM score added at every token; it arrives once, at the last token": logp.numel() * score - kl_coef * kl,
         "forgot the KL penalty": torch.tensor(score),
-        "log-ratio reversed (log π_ref − log π)": score - kl_coef * (-kl),
     }
 
 

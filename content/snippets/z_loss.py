@@ -6,7 +6,8 @@ precision and training can diverge. PaLM (Chowdhery et al. 2022, Sec. 5) adds
   z_loss = 1e-4 * log^2 Z         per token, averaged like the CE,
 which pulls log Z towards 0 (the softmax then stays self-normalised). ST-MoE's router z-loss is
 the same penalty on the router logits, (1/B) sum_i (logsumexp_j x_ij)^2 with coefficient 1e-3.
-Value: {"ce", "z_loss", "total"}; natural log.
+Value: {"ce", "z_loss", "total", "z_loss_over_coef"} (the z-loss in units of the coefficient,
+so a numeric answer is O(1)); natural log.
 """
 
 import random
@@ -51,14 +52,14 @@ def loss(logits, target, z_loss_coef=1e-4):
         "log_z": log_z,
         "token_nll": nll,
         "z_per_token": z_term,
-        "value": {"ce": ce, "z_loss": z, "total": ce + z},
+        "value": {"ce": ce, "z_loss": z, "total": ce + z, "z_loss_over_coef": z / z_loss_coef},
     }
 
 
 def reference(logits, target, z_loss_coef=1e-4):
     ce = F.cross_entropy(logits, target)
     z = z_loss_coef * torch.logsumexp(logits, dim=1).pow(2).mean()
-    return {"ce": ce, "z_loss": z, "total": ce + z}
+    return {"ce": ce, "z_loss": z, "total": ce + z, "z_loss_over_coef": torch.logsumexp(logits, dim=1).pow(2).mean()}
 
 
 def given(logits, target, z_loss_coef=1e-4):
@@ -71,7 +72,7 @@ def mistakes(logits, target, z_loss_coef=1e-4):
     log_z = torch.logsumexp(logits, dim=1)
 
     def with_z(z):
-        return {"ce": right["ce"], "z_loss": z, "total": right["ce"] + z}
+        return {"ce": right["ce"], "z_loss": z, "total": right["ce"] + z, "z_loss_over_coef": z / z_loss_coef}
 
     return {
         "log Z not squared: the penalty is coef·(log Z)²": with_z(z_loss_coef * log_z.mean()),
