@@ -92,8 +92,7 @@ def parse(text: str, names: list[str] | tuple[str, ...]) -> Parsed:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as e:
-        where = f" at column {e.offset}" if e.offset else ""
-        raise ExpressionError(f"cannot read that{where}: {e.msg}") from None
+        raise ExpressionError(f"cannot read that ({e.msg}) — {allowed_names(tuple(names))}") from None
     except (ValueError, RecursionError, MemoryError) as e:  # null bytes, absurd nesting
         raise ExpressionError(f"cannot read that: {type(e).__name__}") from None
     checker = _Checker(tuple(names))

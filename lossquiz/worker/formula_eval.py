@@ -271,7 +271,7 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
                     "expected": to_plain(expected),
                     "got": to_plain(got),
                 },
-                "hint": _formula_mistake(module, cases, grade),
+                "hint": _formula_mistake(module, cases, target, grade),
             }
         close = _close(shaped, expected, rtol)
         if not bool(close.all()):
@@ -283,11 +283,13 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
                     "case": _label(seed),
                     "inputs": to_plain(inputs),
                     "index": list(index),
+                    "elements": int(expected.numel()),
+                    "wrong": [list(map(int, i)) for i in (~close).nonzero()[:12].tolist()] if expected.dim() else [],
                     "at": _at(env, expected, index),
                     "expected": float(expected[index]),
                     "got": float(shaped[index]),
                 },
-                "hint": _formula_mistake(module, cases, grade)
+                "hint": _formula_mistake(module, cases, target, grade)
                 or factor_hint(shaped[~close], expected[~close], _raw(inputs)),
             }
     return {"right": True, "cases": len(cases)}
@@ -315,14 +317,19 @@ def _at(env: dict[str, torch.Tensor], expected: torch.Tensor, index: tuple[int, 
     return shown
 
 
-def _formula_mistake(module: ModuleType, cases: list[Any], grade: str | None) -> str | None:
-    """A snippet mistake the typed formula reproduces on every case (directly, or once mean/sum-reduced)."""
+def _formula_mistake(module: ModuleType, cases: list[Any], target: str, grade: str | None) -> str | None:
+    """A snippet mistake the typed formula reproduces on every case.
+
+    mistakes() are values of the graded value: a step target (per element) is compared once
+    mean- or sum-reduced, so a per-element formula missing its ½ is still named.
+    """
     if not callable(getattr(module, "mistakes", None)):
         return None
     names: list[str] | None = None
     for _seed, inputs, _env, _expected, got in cases:
         found = set()
-        for reduce in (lambda t: t, torch.mean, torch.sum):
+        reductions = [torch.mean, torch.sum] if target != "value" and got.dim() > 0 else [lambda t: t]
+        for reduce in reductions:
             found |= set(matching_mistakes(_mistake_values(module, inputs, grade), _float(reduce(got))))
         names = [n for n in (found if names is None else names) if n in found]
         if not names:
