@@ -129,6 +129,7 @@ def test_caret_is_power_and_typed_unicode_is_read() -> None:
 
 # -- grading formulas in the worker ---------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def worker() -> Iterator[SnippetRunner]:
     pytest.importorskip("torch")
@@ -259,7 +260,8 @@ def test_show_answer_full_huber_is_right(runner: CliRunner, trusted_recall: Path
 def test_show_answer_json_and_bad_input(runner: CliRunner, trusted_recall: Path) -> None:
     import json
 
-    result = runner.invoke(app, ["show", "mse", "--answer", "sum((y-y_hat)^2)", "--json", "--deck", str(trusted_recall)])
+    args = ["show", "mse", "--answer", "sum((y-y_hat)^2)", "--json", "--deck", str(trusted_recall)]
+    result = runner.invoke(app, args)
     data = json.loads(result.stdout)
     assert data["card"] == "mse-formula" and data["right"] is False and "sum" in data["hint"]
     bad = runner.invoke(app, ["show", "mse", "--answer", "0.5*q^2", "--deck", str(trusted_recall)])
@@ -280,7 +282,7 @@ def _add_card(deck_dir: Path, text: str) -> None:
     trust_deck(deck_dir)
 
 
-LOG_SNIPPET = '''
+LOG_SNIPPET = """
 import math, random
 import torch
 REFERENCE = "math.log"
@@ -292,7 +294,7 @@ def loss(p):
     return {"value": -torch.log(p).mean()}
 def reference(p):
     return torch.tensor(-sum(math.log(v) for v in p.tolist()) / 2)
-'''
+"""
 LOG_CARD = """- id: nll
   topic: classification
   kind: numeric

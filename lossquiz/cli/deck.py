@@ -80,7 +80,8 @@ def show(
 
     if answer is not None:
         if plot or no_run or seed is not None:
-            raise typer.BadParameter("--answer grades a formula; drop --plot, --no-run and --seed", param_hint="--answer")
+            message = "--answer grades a formula; drop --plot, --no-run and --seed"
+            raise typer.BadParameter(message, param_hint="--answer")
         _show_answer(query, answer, deck, data_dir, as_json=as_json)
         return
     if plot:

@@ -68,9 +68,8 @@ def given(values: dict[str, float]) -> RenderableType:
 def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
     """✓/✗ for a typed formula: where it first disagrees, the mistake it matches, the reference."""
     if verdict.right:
-        return Text.assemble(
-            Text("✓ right", style="bold green"), f"  agrees on the fixed example and {verdict.cases - 1} random problems"
-        )
+        where = f"  agrees on the fixed example and {verdict.cases - 1} random problems"
+        return Text.assemble(Text("✓ right", style="bold green"), where)
     parts: list[RenderableType] = [Text("✗ wrong", style="bold red")]
     d = verdict.disagreement or {}
     if d:

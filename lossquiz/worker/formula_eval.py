@@ -73,7 +73,8 @@ def _reduce(name: str, x: torch.Tensor, axis: int | None) -> torch.Tensor:
         return torch.softmax(x, dim=-1 if axis is None else axis)
     if name == "log_softmax":
         return torch.log_softmax(x, dim=-1 if axis is None else axis)
-    return torch.linalg.vector_norm(x) if axis is None else torch.linalg.vector_norm(x, dim=axis)
+    norm: torch.Tensor = torch.linalg.vector_norm(x) if axis is None else torch.linalg.vector_norm(x, dim=axis)
+    return norm
 
 
 _ELEMENTWISE = {
@@ -99,7 +100,7 @@ def evaluate(node: ast.AST, env: dict[str, torch.Tensor]) -> torch.Tensor:
     if isinstance(node, ast.Expression):
         return evaluate(node.body, env)
     if isinstance(node, ast.Constant):
-        return torch.tensor(float(node.value), dtype=torch.float64)
+        return torch.tensor(float(node.value), dtype=torch.float64)  # type: ignore[arg-type]  # validated
     if isinstance(node, ast.Name):
         return env[node.id] if node.id in env else torch.tensor(CONSTANTS[node.id], dtype=torch.float64)
     if isinstance(node, ast.UnaryOp):
@@ -120,10 +121,9 @@ def evaluate(node: ast.AST, env: dict[str, torch.Tensor]) -> torch.Tensor:
             return torch.pow(_float(a), _float(b))
         return _float(a) @ _float(b)
     if isinstance(node, ast.Compare):
-        a, b = evaluate(node.left, env), evaluate(node.comparators[0], env)
-        op = node.ops[0]
+        left, right = evaluate(node.left, env), evaluate(node.comparators[0], env)
         compare = {ast.Lt: torch.lt, ast.LtE: torch.le, ast.Gt: torch.gt, ast.GtE: torch.ge, ast.Eq: torch.eq}
-        return compare.get(type(op), torch.ne)(a, b).to(torch.float64)
+        return compare.get(type(node.ops[0]), torch.ne)(left, right).to(torch.float64)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         return _call(node.func.id, node.args, env)
     raise ExpressionError(f"cannot evaluate {ast.unparse(node)}")
@@ -229,7 +229,7 @@ def _shaped(got: torch.Tensor, expected: torch.Tensor) -> torch.Tensor | None:
     if got.shape == expected.shape:
         return got
     try:
-        if torch.broadcast_shapes(got.shape, expected.shape) == expected.shape:
+        if torch.broadcast_shapes(got.shape, expected.shape) == expected.shape:  # type: ignore[no-untyped-call]
             return got.expand(expected.shape)
     except RuntimeError:
         pass
@@ -328,9 +328,9 @@ def _formula_mistake(module: ModuleType, cases: list[Any], target: str, grade: s
     names: list[str] | None = None
     for _seed, inputs, _env, _expected, got in cases:
         found = set()
-        reductions = [torch.mean, torch.sum] if target != "value" and got.dim() > 0 else [lambda t: t]
-        for reduce in reductions:
-            found |= set(matching_mistakes(_mistake_values(module, inputs, grade), _float(reduce(got))))
+        reduced = [got.mean(), got.sum()] if target != "value" and got.dim() > 0 else [got]
+        for candidate in reduced:
+            found |= set(matching_mistakes(_mistake_values(module, inputs, grade), _float(candidate)))
         names = [n for n in (found if names is None else names) if n in found]
         if not names:
             return None
