@@ -416,9 +416,14 @@ TRANSCENDENTAL = {
 }
 
 
+KNOWN = (math.log(2), math.log(10))  # ln 2 and ln 10: values an interviewer expects you to know
+
+
 def _round(x: float) -> bool:
-    """A value a person writes down without a calculator: a multiple of 0.01 (or not finite)."""
-    return not math.isfinite(x) or abs(x * 100 - round(x * 100)) <= 1e-6 * max(1.0, abs(x) * 100)
+    """A value a person writes down without a calculator: a multiple of 0.01, ±ln 2, ±ln 10 (or not finite)."""
+    if not math.isfinite(x) or any(math.isclose(abs(x), k, rel_tol=1e-6) for k in KNOWN):
+        return True
+    return abs(x * 100 - round(x * 100)) <= 1e-6 * max(1.0, abs(x) * 100)
 
 
 class _Trace(TorchFunctionMode):
