@@ -240,7 +240,10 @@ class Drill:
         cases = recall.seeds(self.rng)
         shown = self.clock.now()
         deadline = self._deadline(shown)
-        self.screen.say(f"type an expression in {recall.hint_names(card)}", style="dim")
+        self.screen.say(
+            f"type an expression in {', '.join(recall.names(card))} (^ is power; exp, log, sigmoid, where, mean, …)",
+            style="dim",
+        )
         while True:
             text = self.prompter.ask(f"formula ({COMMANDS}) > ", deadline=deadline)
             self._command(text)

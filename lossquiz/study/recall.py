@@ -13,7 +13,7 @@ from typing import Any
 
 from lossquiz.deck.cards import Card, Deck
 from lossquiz.errors import SnippetError, UsageError
-from lossquiz.study.expression import ExpressionError, Parsed, allowed_names, parse
+from lossquiz.study.expression import ExpressionError, Parsed, parse
 from lossquiz.worker.client import RANDOM_PROBLEMS, SnippetRunner
 
 
@@ -45,11 +45,6 @@ def names(card: Card) -> list[str]:
 def read(card: Card, text: str) -> Parsed:
     """Parse a typed formula against the card's names (ExpressionError says what is wrong)."""
     return parse(text, names(card))
-
-
-def hint_names(card: Card) -> str:
-    """The re-prompt's list of what may be typed."""
-    return allowed_names(names(card))
 
 
 def formula_card_for(deck: Deck, card: Card) -> Card:
