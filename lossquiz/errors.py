@@ -68,3 +68,9 @@ class HistoryError(LossquizError):
         super().__init__(
             f"{where}: not imported ({len(problems)} {noun}, nothing was changed):\n  " + "\n  ".join(problems)
         )
+
+
+class UsageError(LossquizError):
+    """A command was given something it cannot use (a formula that does not parse, a card without one)."""
+
+    exit_code = 2

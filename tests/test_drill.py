@@ -108,7 +108,7 @@ def test_session_records_exactly_the_answers_with_fsrs_states(
     start = clock.now()
     # Queue: square (numeric), bias-variance (concept), absolute (numeric), logistic (quickfire).
     answers = [
-        (right, 5),  # square: right in 5 s of 60 → Easy
+        (right, 5),  # square: right in 5 s of 60 → Good (Easy needs this card's own history)
         ("", 10),  # bias-variance: reveal
         ("3", 2),  # ... rated Good
         (wrong, 30),  # absolute: wrong → Again, comes back later
@@ -119,7 +119,7 @@ def test_session_records_exactly_the_answers_with_fsrs_states(
     drill, script, out = _drill(deck_dir, data, clock, answers)
     rows = _reviews(data)
     assert [(r[0], r[1], r[2]) for r in rows] == [
-        ("square", 4, 1),
+        ("square", 3, 1),
         ("bias-variance", 3, None),
         ("absolute", 1, 0),
         ("logistic", 2, None),
@@ -138,7 +138,7 @@ def test_session_records_exactly_the_answers_with_fsrs_states(
     expected_absolute, _ = _review(scheduler, expected_absolute, Rating.Good, review_datetime=times[4])
     assert FsrsCard.from_json(cards["absolute"].fsrs_json).to_dict() == expected_absolute.to_dict()
     expected_square, _ = _review(
-        scheduler, FsrsCard(card_id=cards["square"].id, due=times[0]), Rating.Easy, review_datetime=times[0]
+        scheduler, FsrsCard(card_id=cards["square"].id, due=times[0]), Rating.Good, review_datetime=times[0]
     )
     assert FsrsCard.from_json(cards["square"].fsrs_json).to_dict() == expected_square.to_dict()
     assert times[0] == start + timedelta(seconds=5)
@@ -162,7 +162,7 @@ def test_nonsense_reprompts_and_records_nothing(deck_dir: Path, clock: FixedCloc
     _, script, out = _drill(deck_dir, data, clock, answers, max_cards=3)
     assert out.count("type a number such as") == 3
     assert out.count("type 1 Again, 2 Hard, 3 Good or 4 Easy") == 2
-    assert [(r[0], r[1]) for r in _reviews(data)] == [("square", 4), ("bias-variance", 3)]
+    assert [(r[0], r[1]) for r in _reviews(data)] == [("square", 3), ("bias-variance", 3)]
 
 
 def test_undo_restores_previous_schedule_and_asks_again(deck_dir: Path, clock: FixedClock, tmp_path: Path) -> None:
@@ -170,14 +170,14 @@ def test_undo_restores_previous_schedule_and_asks_again(deck_dir: Path, clock: F
     answers = [(wrong, 1), ("u", 1), (right, 1), ("q", 1)]
     _, _, out = _drill(deck_dir, data, clock, answers)
     rows = _reviews(data)
-    assert [(r[0], r[1], r[6]) for r in rows] == [("square", 1, 1), ("square", 4, 0)]
+    assert [(r[0], r[1], r[6]) for r in rows] == [("square", 1, 1), ("square", 3, 0)]
     assert "undone: last rating of 'square'" in out
     with Store.open(data) as store:
         state = FsrsCard.from_json(store.cards()["square"].fsrs_json)
     expected, _ = _review(
         make_scheduler(fuzz=False),
         FsrsCard(card_id=state.card_id, due=datetime.fromisoformat(rows[1][5])),
-        Rating.Easy,
+        Rating.Good,
         review_datetime=datetime.fromisoformat(rows[1][5]),
     )
     assert state.to_dict() == expected.to_dict(), "the undone Again left no trace in the schedule"

@@ -67,6 +67,14 @@ def show(
     no_pager: Annotated[
         bool, typer.Option("--no-pager", help="Never page (default: a pager when taller than the terminal).")
     ] = False,
+    answer: Annotated[
+        str | None,
+        typer.Option(
+            "--answer",
+            metavar="EXPR",
+            help="Try a formula (e.g. '0.5*r^2') against the card's formula card; exit 1 if it is wrong.",
+        ),
+    ] = None,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
@@ -85,6 +93,12 @@ def show(
     from lossquiz.study import worked_example
     from lossquiz.ui import console, show_view
 
+    if answer is not None:
+        if plot or no_run or seed is not None:
+            message = "--answer grades a formula; drop --plot, --no-run and --seed"
+            raise typer.BadParameter(message, param_hint="--answer")
+        _show_answer(query, answer, deck, data_dir, as_json=as_json)
+        return
     if plot:
         if no_run or seed is not None:
             raise typer.BadParameter(
@@ -111,6 +125,43 @@ def show(
     if shown.error:
         console.error(f"snippet '{card.snippet}' failed: {shown.error}")
         raise typer.Exit(code=4)
+
+
+def _show_answer(query: str, text: str, deck: Path | None, data_dir: Path | None, *, as_json: bool) -> None:
+    """`show CARD --answer EXPR`: grade a typed formula on the fixed example and 20 random problems."""
+    import random
+
+    from lossquiz.deck import cards, trust
+    from lossquiz.errors import UsageError
+    from lossquiz.study import recall
+    from lossquiz.study.expression import ExpressionError
+    from lossquiz.ui import console, drill_view
+    from lossquiz.worker.client import SnippetRunner
+
+    with exit_on_error():
+        opened = open_deck(deck, data_dir)
+        card = recall.formula_card_for(opened.deck, cards.find_card(opened.deck, query))
+        try:
+            parsed = recall.read(card, text)
+        except ExpressionError as e:
+            raise UsageError(f"--answer: {e}") from None
+        trust.require_trusted(opened.root, opened.home)
+        path = opened.deck.snippet_path(card)
+        assert path is not None
+        with SnippetRunner() as runner:
+            try:
+                verdict = recall.grade_formula(runner, path, card, parsed, recall.seeds(random.Random()))
+            except recall.Retry as e:
+                raise UsageError(f"--answer: {e}") from None
+    if as_json:
+        print_json({"card": card.id, "you_wrote": verdict.wrote, **asdict(verdict)})
+    else:
+        out = console.out()
+        out.print(f"card: {card.id} — {card.name}", markup=False)
+        out.print(f"you wrote: {verdict.wrote}", markup=False)
+        out.print(drill_view.formula_verdict(verdict))
+    if not verdict.right:
+        raise typer.Exit(code=1)
 
 
 def _show_plot(query: str, deck: Path | None, *, as_json: bool) -> None:

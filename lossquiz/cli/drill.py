@@ -82,6 +82,7 @@ def drill(
     Keys at any prompt: [bold]s[/] skip, [bold]u[/] undo the last rating, [bold]q[/] quit.
     Concept cards: Enter reveals, then rate [bold]1-4[/] (or a/h/g/e).
     Numeric cards: type a number (0.25, 3/4, 1e-3); graded against the live torch value.
+    Formula cards: type the expression ([bold]0.5*r^2[/], [bold]sigmoid(z) - y[/]); graded on 21 problems.
 
     Example: [bold]lossquiz drill --topic regression --cards 10[/]
     """

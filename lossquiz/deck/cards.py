@@ -158,6 +158,8 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
     points = raw.get("key_points")
     if isinstance(points, list) and points and not 2 <= len(points) <= 5:
         problems.append(f"{label}: 'key_points' must have 2 to 5 items, has {len(points)}")
+    if isinstance(raw.get("variables"), dict):
+        raw["variables"].pop("__line__", None)  # the line-recording loader marks every mapping
     if raw.get("kind") == "formula":
         variables = raw.get("variables")
         if not (isinstance(variables, dict) and variables and all(isinstance(v, str) for v in variables.values())):

@@ -375,6 +375,16 @@ class Store:
         )
         return [(str(a), int(b), str(m), bool(c), bool(u), int(d)) for a, b, m, c, u, d in rows]
 
+    def correct_durations(self, slug: str, *, last: int = 10) -> list[int]:
+        """The card's last `last` right drill answers' durations (ms), newest first (auto rating)."""
+        rows = self._read(
+            """SELECT r.duration_ms FROM reviews r JOIN cards c ON c.id = r.card_id
+               WHERE c.deck = ? AND c.slug = ? AND r.mode = 'drill' AND r.correct = 1 AND r.undone = 0
+               ORDER BY r.reviewed_at DESC, r.id DESC LIMIT ?""",
+            (self.deck, slug, last),
+        )
+        return [int(r[0]) for r in rows]
+
 
 @dataclass(frozen=True, slots=True)
 class TrustedDeck:

@@ -17,9 +17,12 @@ from fsrs import Rating
 
 from lossquiz.clock import Clock, local_day_start
 from lossquiz.deck.cards import Card, Deck
+from lossquiz.errors import SnippetError
 from lossquiz.progress import scheduling
 from lossquiz.progress.reviews import record_rated
 from lossquiz.progress.store import ReviewInput, Store
+from lossquiz.study import recall
+from lossquiz.study.expression import ExpressionError
 from lossquiz.study.grading import auto_rating, graded_value, is_correct, parse_number
 from lossquiz.study.queue import LEECH_LAPSES, DrillOptions, Plan, Session, plan
 from lossquiz.worker.client import SnippetRunner
@@ -51,6 +54,8 @@ class Screen(Protocol):
         due: Any,
     ) -> None: ...
     def worked(self, data: dict[str, Any], *, label: str) -> None: ...
+    def given(self, values: dict[str, float]) -> None: ...
+    def formula(self, verdict: recall.FormulaVerdict, card: Card, rating: Rating, seconds: float, due: Any) -> None: ...
     def answer(self, card: Card) -> None: ...
     def choices(self, intervals: dict[Any, Any], *, cram: bool) -> None: ...
     def recorded(self, rating: Rating, due: Any, *, cram: bool) -> None: ...
@@ -192,7 +197,9 @@ class Drill:
                 f"leech: forgotten {row.lapses} times — `lossquiz card suspend {card.id}` sets it aside",
                 style="yellow",
             )
-        ask = {"number": self._ask_numeric, "self": self._ask_recall}.get(card.grading, self._ask_recall)
+        ask = {"number": self._ask_numeric, "expression": self._ask_formula, "self": self._ask_recall}.get(
+            card.grading, self._ask_recall
+        )
         return ask(card)
 
     def _ask_numeric(self, card: Card) -> Rating:
@@ -205,6 +212,7 @@ class Drill:
         if data is None or problem is None:
             raise _Skip
         self.screen.problem(data["inputs"], card)
+        self.screen.given(recall.given(self.runner, path, seed))
         shown = self.clock.now()
         deadline = self._deadline(shown)
         text, value = self._ask_until(
@@ -212,7 +220,7 @@ class Drill:
         )
         seconds = (self.clock.now() - shown).total_seconds()
         correct = is_correct(value, problem, card.tolerance)
-        rating = Rating(auto_rating(correct, seconds, self.options.time_limit))
+        rating = self._rating(card, correct, seconds)
         review = ReviewInput(
             slug=card.id,
             rating=int(rating),
@@ -226,7 +234,58 @@ class Drill:
         )
         due = record_rated(self.store, self.scheduler, review)
         self.screen.graded(correct, value, problem, card, rating, seconds, self.options.time_limit, due)
+        if not correct and (hint := recall.diagnose(self.runner, path, card, seed, value)):
+            self.screen.say(f"→ {hint}", style="yellow")
         self.screen.worked(data, label=f"worked steps (seed {seed})")
+        return rating
+
+    def _rating(self, card: Card, correct: bool, seconds: float) -> Rating:
+        """Auto rating of a graded answer, Easy measured against this card's own past times."""
+        history = self.store.correct_durations(card.id) if correct else []
+        return Rating(auto_rating(correct, seconds, self.options.time_limit, history))
+
+    def _ask_formula(self, card: Card) -> Rating:
+        path = self.deck.snippet_path(card)
+        assert path is not None
+        cases = recall.seeds(self.rng)
+        shown = self.clock.now()
+        deadline = self._deadline(shown)
+        self.screen.say(
+            f"type an expression in {', '.join(recall.names(card))} (^ is power; exp, log, sigmoid, where, mean, …)",
+            style="dim",
+        )
+        while True:
+            text = self.prompter.ask(f"formula ({COMMANDS}) > ", deadline=deadline)
+            self._command(text)
+            try:
+                parsed = recall.read(card, text)
+            except ExpressionError as e:
+                self.screen.say(f"{e} — try again (nothing recorded)", style="yellow")
+                continue
+            self.screen.say(f"you wrote: {parsed.pretty()}", style="dim")
+            try:
+                verdict = recall.grade_formula(self.runner, path, card, parsed, cases)
+            except recall.Retry as e:
+                self.screen.say(f"{e} — try again (nothing recorded)", style="yellow")
+                continue
+            except SnippetError as e:
+                self.screen.say(f"{e} — card skipped, nothing recorded", style="red")
+                raise _Skip from None
+            break
+        seconds = (self.clock.now() - shown).total_seconds()
+        rating = self._rating(card, verdict.right, seconds)
+        review = ReviewInput(
+            slug=card.id,
+            rating=int(rating),
+            reviewed_at=self.clock.now(),
+            duration_ms=int(seconds * 1000),
+            session_id=self.session_id,
+            correct=verdict.right,
+            answer=text.strip(),
+            cram=self.options.cram,
+        )
+        due = record_rated(self.store, self.scheduler, review)
+        self.screen.formula(verdict, card, rating, seconds, due)
         return rating
 
     def _problem_value(self, card: Card, data: dict[str, Any] | None, error: str | None) -> float | None:

@@ -46,17 +46,34 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+ABS_FLOOR = 1e-3  # an answer this close is right whatever the value (rounding a value near 0)
+EASY_FACTOR = 0.5  # Easy only when under half the card's usual time...
+EASY_HISTORY = 3  # ...measured over at least this many earlier right answers
+
+
 def is_correct(answer: float, expected: float, tolerance: float) -> bool:
-    """Within the card's absolute tolerance, or 1% of the value for large numbers."""
-    return abs(answer - expected) <= max(tolerance, 0.01 * abs(expected))
+    """Within `tolerance` relative to the value (0.01 = 1%), or within ABS_FLOOR of it.
+
+    Relative, so a near-zero value is not passed by typing 0 (an absolute ±0.01 was 20% of
+    some values); the small floor lets a value near zero be typed to three decimals.
+    """
+    return abs(answer - expected) <= max(tolerance * abs(expected), ABS_FLOOR)
 
 
-def auto_rating(correct: bool, seconds: float, limit: float) -> int:
-    """Wrong → Again (1); right but over the limit → Hard (2); under a third → Easy (4); else Good (3)."""
+def auto_rating(correct: bool, seconds: float, limit: float, history_ms: list[int] | None = None) -> int:
+    """Wrong → Again (1); right but over the limit → Hard (2); right → Good (3).
+
+    Easy (4) only when clearly fast for this card: under half the median of its last right
+    answers (at least EASY_HISTORY of them). A fixed fraction of the time limit made nearly every
+    right arithmetic answer Easy (4-7 s of 60 s), sending a card seen once away for a week.
+    """
     if not correct:
         return 1
     if limit > 0 and seconds > limit:
         return 2
-    if limit > 0 and seconds < limit / 3:
-        return 4
+    past = sorted(history_ms or [])
+    if len(past) >= EASY_HISTORY:
+        median = past[len(past) // 2] if len(past) % 2 else (past[len(past) // 2 - 1] + past[len(past) // 2]) / 2
+        if seconds * 1000 < EASY_FACTOR * median:
+            return 4
     return 3

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from lossquiz.deck.cards import Card, Deck
+from lossquiz.study import recall
 from lossquiz.study.grading import graded_value
 from lossquiz.worker.client import RANDOM_PROBLEMS, SnippetRunner
 
@@ -43,8 +45,28 @@ def check_snippets(
             reports.append(SnippetReport(name, ids, 0, problem=outcome.error))
             continue
         results = outcome.data["results"]
-        reports.append(_judge(name, owners, results))
+        report = _judge(name, owners, results)
+        if report.ok:
+            report = _recall(report, path, owners, runner, problems)
+        reports.append(report)
     return reports
+
+
+def _recall(
+    report: SnippetReport, path: Path, owners: list[Card], runner: SnippetRunner, problems: int
+) -> SnippetReport:
+    """Formula cards' expressions agree with the snippet; numeric problems are workable by hand."""
+    cases: list[int | None] = [None, *range(problems)]
+    for card in owners:
+        if card.grading == "expression":
+            problem = recall.validate(runner, path, card, cases)
+        elif card.grading == "number":
+            problem = recall.audit(runner, path, card, cases)
+        else:
+            continue
+        if problem is not None:
+            return replace(report, problem=problem)
+    return report
 
 
 def _judge(name: str, owners: list[Card], results: list[dict[str, Any]]) -> SnippetReport:

@@ -14,7 +14,7 @@ from lossquiz.numbers import fmt
 from lossquiz.ui.card_view import answer, card_header, markdown, worked_example
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
-    pass
+    from lossquiz.study.recall import FormulaVerdict
 
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -26,6 +26,8 @@ def drill_card(card: Card, position: str, time_limit: float) -> RenderableType:
     limit = f"⏱ {time_limit:g}s" if time_limit > 0 else "untimed"
     head = card_header(card, position=position)
     head.append(f"  {limit}", style="dim")
+    if card.calculator:
+        return Group(head, Text("calculator allowed", style="bold yellow"), markdown(card.question))
     return Group(head, markdown(card.question))
 
 
@@ -37,7 +39,7 @@ def problem(inputs: dict[str, Any], card: Card) -> RenderableType:
     for name, value in inputs.items():
         table.add_row(Text(name), Text(fmt(value)))
     what = f"grading '{card.grade}'; " if card.grade else ""
-    rule = Text(f"{what}an answer within ±{card.tolerance:g} (or 1% of the value) is right", style="dim")
+    rule = Text(f"{what}an answer within {100 * card.tolerance:g}% of the value (or ±0.001) is right", style="dim")
     return Group(table, rule)
 
 
@@ -56,6 +58,40 @@ def graded(
     line = Text.assemble(mark, f"  you typed {fmt(typed, 6)}, the live value is {fmt(expected, 6)}")
     timing = f"{seconds:.0f}s" + (f" of {limit:g}s" if limit > 0 else "")
     return Group(line, recorded(rating, due, cram=due is None, extra=timing))
+
+
+def given(values: dict[str, float]) -> RenderableType:
+    """The values a hand solver needs (the snippet's given()), under the problem."""
+    return Text("given: " + " · ".join(f"{k} = {fmt(v)}" for k, v in values.items()), style="cyan")
+
+
+def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
+    """✓/✗ for a typed formula: where it first disagrees, the mistake it matches, the reference."""
+    if verdict.right:
+        where = f"  agrees on the fixed example and {verdict.cases - 1} random problems"
+        return Text.assemble(Text("✓ right", style="bold green"), where)
+    parts: list[RenderableType] = [Text("✗ wrong", style="bold red")]
+    d = verdict.disagreement or {}
+    if d:
+        where = f"{d['case']}"
+        if d.get("index"):
+            where += f", element {d['index'] if len(d['index']) > 1 else d['index'][0]}"
+        parts.append(Text(f"first disagreement on {where}:"))
+        if d.get("why"):
+            parts.append(Text(f"  {d['why']}"))
+        if d.get("wrong") and d.get("elements", 0) > 1:
+            wrong = ", ".join(str(i[0] if len(i) == 1 else tuple(i)) for i in d["wrong"])
+            parts.append(Text(f"  wrong at element{'s' if len(d['wrong']) > 1 else ''} {wrong} of {d['elements']}"))
+        if d.get("at"):
+            parts.append(Text("  at " + ", ".join(f"{k} = {fmt(v)}" for k, v in d["at"].items())))
+        else:
+            parts.append(Text(f"  inputs: {fmt(d.get('inputs', {}))}"))
+        if not d.get("why"):
+            parts.append(Text(f"  expected {fmt(d['expected'], 6)}, yours gives {fmt(d['got'], 6)}"))
+    if verdict.hint:
+        parts.append(Text(f"→ {verdict.hint}", style="yellow"))
+    parts.append(Text(f"reference: {verdict.reference}", style="bold"))
+    return Group(*parts)
 
 
 def rating_choices(intervals: dict[Any, Any], *, cram: bool) -> RenderableType:
@@ -178,6 +214,16 @@ class DrillScreen:
     ) -> None:
         """The verdict on a typed number."""
         self.console.print(graded(correct, value, expected, card, rating, seconds, time_limit, due))
+
+    def given(self, values: dict[str, float]) -> None:
+        """The given() values under a problem, if any."""
+        if values:
+            self.console.print(given(values))
+
+    def formula(self, verdict: FormulaVerdict, card: Card, rating: Any, seconds: float, due: Any) -> None:
+        """The verdict on a typed formula, then what was recorded."""
+        self.console.print(formula_verdict(verdict))
+        self.console.print(recorded(int(rating), due, cram=due is None, extra=f"{seconds:.0f}s"))
 
     def worked(self, data: dict[str, Any], *, label: str) -> None:
         """A snippet's worked steps."""

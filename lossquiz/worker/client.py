@@ -120,6 +120,11 @@ class SnippetRunner:
         message = {"op": "check", "path": str(path), "seeds": list(range(problems))}
         return self.request(message, timeout=self.timeout * 3)
 
+    def recall(self, path: Path, mode: str, **fields: Any) -> Outcome:
+        """A formula graded, a mistake named, given values, an audit (lossquiz/worker/formula_eval.py)."""
+        message = {"op": "recall", "path": str(path), "mode": mode, **fields}
+        return self.request(message, timeout=self.timeout * 3)
+
     def plot(self, path: Path) -> Outcome:
         """The snippet's plot() data; data = {"plots": [{...}, ...]}."""
         return self.request({"op": "plot", "path": str(path)}, timeout=self.timeout * 3)

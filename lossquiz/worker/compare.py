@@ -94,7 +94,7 @@ def check_output(
         summary = f"values differ from the reference beyond rtol={rtol:g}, atol={atol:g}"
         if stability:
             summary += " (precision lost on extreme inputs)"
-        hint = _mistake_hint(task, raw, a) or _factor_hint(a, e, raw)
+        hint = _mistake_hint(task, raw, a) or factor_hint(a, e, raw)
         raise fail(
             "stability" if stability else "value",
             summary,
@@ -176,21 +176,37 @@ def _mistake_hint(task: ModuleType, raw: dict[str, Any], actual: torch.Tensor) -
     """
     import torch
 
-    matches = []
+    values = {}
     for hint, mistake in getattr(task, "MISTAKES", {}).items():
         try:
             with torch.enable_grad(), warnings.catch_warnings():  # some mistakes differentiate (WGAN-GP)
                 warnings.simplefilter("ignore")
-                value = mistake(**leaves(raw, ()))
-            v = torch.as_tensor(value).detach().to(torch.float64)
-            if v.shape == actual.shape and torch.allclose(actual, v, rtol=1e-4, atol=1e-6, equal_nan=True):
-                matches.append(str(hint))
+                values[str(hint)] = mistake(**leaves(raw, ()))
         except Exception:  # noqa: BLE001, S112 - a mistake that does not apply to these inputs is no hint
             continue
-    return " — or: ".join(matches) or None
+    return " — or: ".join(matching_mistakes(values, actual)) or None
 
 
-def _factor_hint(a: torch.Tensor, e: torch.Tensor, raw: dict[str, Any]) -> str | None:
+def matching_mistakes(values: dict[str, Any], actual: torch.Tensor) -> list[str]:
+    """The names of the mistaken values (same shape) that `actual` reproduces.
+
+    Shared by `code --check` (a task's MISTAKES) and formula/numeric recall (a snippet's mistakes()).
+    """
+    import torch
+
+    matches = []
+    for hint, value in values.items():
+        try:
+            v = torch.as_tensor(value).detach().to(torch.float64)
+        except (TypeError, ValueError, RuntimeError):
+            continue
+        a = actual.detach().to(torch.float64)
+        if v.shape == a.shape and torch.allclose(a, v, rtol=1e-4, atol=1e-6, equal_nan=True):
+            matches.append(hint)
+    return matches
+
+
+def factor_hint(a: torch.Tensor, e: torch.Tensor, raw: dict[str, Any]) -> str | None:
     """Off by a constant factor: the batch size (sum vs mean), 2 (a missing ½), or -1 (sign)."""
     import torch
 

@@ -8,6 +8,7 @@ the protocol on stdout.
 Request  {"op": "run", "path": ..., "seed": null | int}       -> {"ok": true, "result": {...}}
 Request  {"op": "check", "path": ..., "seeds": [int, ...]}     -> {"ok": true, "results": [...]}
 Request  {"op": "plot", "path": ...}                          -> {"ok": true, "plots": [{...}, ...]}
+Request  {"op": "recall", "path": ..., "mode": ...}          -> see lossquiz/worker/formula_eval.py
 Request  {"op": "practice", "path": <task>, "attempt": ..., ...} -> see lossquiz/practice_check.py
 Failure  {"ok": false, "error": "<one line>"}
 """
@@ -152,6 +153,10 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         module = _load(path)
         if request["op"] == "run":
             return {"ok": True, "result": solve(module, request.get("seed"))}
+        if request["op"] == "recall":  # formula cards, mistakes, given values (lossquiz/worker/formula_eval.py)
+            from lossquiz.worker.formula_eval import handle as recall
+
+            return {"ok": True, **recall(module, request)}
         if request["op"] == "plot":
             return {"ok": True, "plots": plots(module)}
         if request["op"] == "check":

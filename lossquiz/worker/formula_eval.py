@@ -1,0 +1,498 @@
+"""Recall graded by numbers, worker side: formulas evaluated with torch, mistakes named, problems audited.
+
+One request type, {"op": "recall", "mode": ..., "path": <snippet>, ...}, reaches `handle`:
+
+- "formula":  evaluate the user's expression (and the card's bindings) on the fixed example and the
+              given seeds; right only if it agrees with the snippet's target on every case.
+- "validate": the same for the card's own reference `expression` (what `check` runs).
+- "diagnose": a wrong typed number: which of the snippet's mistakes() (or a constant factor) it is.
+- "given":    the snippet's given() values for one problem (shown under the question).
+- "audit":    which exp/log/sigmoid/... calls on non-round values a problem needs (the hand-workability check).
+- "values":   the graded values of many problems (the constant-guess property).
+
+Expressions are parsed by lossquiz.study.expression (a whitelist over Python's ast) and walked
+here node by node; nothing typed is ever eval'ed.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import random
+from types import ModuleType
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch.overrides import TorchFunctionMode
+
+from lossquiz.study.expression import AXIS_ARGUMENT, CONSTANTS, ExpressionError, axis_value, parse
+from lossquiz.worker.compare import factor_hint, matching_mistakes
+from lossquiz.worker.process import to_plain
+
+ABS_FLOOR = 1e-6  # formulas: elementwise |got - expected| <= rtol·|expected| + ABS_FLOOR + 1e-4·max|expected|
+
+
+class Unusable(Exception):
+    """The card (not the user) is at fault: a binding, target or reference that cannot be evaluated."""
+
+
+# -- evaluating a parsed expression -----------------------------------------------------------
+
+
+def _tensor(x: Any) -> torch.Tensor:
+    if isinstance(x, torch.Tensor):
+        t = x.detach()
+        if t.dtype == torch.bool or t.is_floating_point():
+            return t.to(torch.float64)
+        return t  # integer class indices stay integers (gather, onehot)
+    if isinstance(x, bool):
+        return torch.tensor(float(x), dtype=torch.float64)
+    if isinstance(x, (int, float)):
+        return torch.tensor(float(x), dtype=torch.float64)
+    return torch.as_tensor(x, dtype=torch.float64)
+
+
+def _float(x: torch.Tensor) -> torch.Tensor:
+    return x if x.is_floating_point() else x.to(torch.float64)
+
+
+def _axis(args: list[ast.expr]) -> int | None:
+    return axis_value(args[1]) if len(args) > 1 else None
+
+
+def _reduce(name: str, x: torch.Tensor, axis: int | None) -> torch.Tensor:
+    x = _float(x)
+    if name == "sum":
+        return x.sum() if axis is None else x.sum(dim=axis)
+    if name == "mean":
+        return x.mean() if axis is None else x.mean(dim=axis)
+    if name == "logsumexp":
+        return torch.logsumexp(x.reshape(-1), dim=0) if axis is None else torch.logsumexp(x, dim=axis)
+    if name == "softmax":
+        return torch.softmax(x, dim=-1 if axis is None else axis)
+    if name == "log_softmax":
+        return torch.log_softmax(x, dim=-1 if axis is None else axis)
+    norm: torch.Tensor = torch.linalg.vector_norm(x) if axis is None else torch.linalg.vector_norm(x, dim=axis)
+    return norm
+
+
+_ELEMENTWISE = {
+    "abs": torch.abs,
+    "exp": torch.exp,
+    "log": torch.log,
+    "ln": torch.log,
+    "log2": torch.log2,
+    "log10": torch.log10,
+    "log1p": torch.log1p,
+    "sqrt": torch.sqrt,
+    "sigmoid": torch.sigmoid,
+    "logsigmoid": F.logsigmoid,
+    "softplus": F.softplus,
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "sign": torch.sign,
+}
+
+
+def evaluate(node: ast.AST, env: dict[str, torch.Tensor]) -> torch.Tensor:
+    """A node of a validated tree, on tensors (float64; integer inputs stay integer)."""
+    if isinstance(node, ast.Expression):
+        return evaluate(node.body, env)
+    if isinstance(node, ast.Constant):
+        return torch.tensor(float(node.value), dtype=torch.float64)  # type: ignore[arg-type]  # validated
+    if isinstance(node, ast.Name):
+        return env[node.id] if node.id in env else torch.tensor(CONSTANTS[node.id], dtype=torch.float64)
+    if isinstance(node, ast.UnaryOp):
+        value = _float(evaluate(node.operand, env))
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp):
+        a, b = evaluate(node.left, env), evaluate(node.right, env)
+        op = node.op
+        if isinstance(op, ast.Add):
+            return a + b
+        if isinstance(op, ast.Sub):
+            return a - b
+        if isinstance(op, ast.Mult):
+            return a * b
+        if isinstance(op, ast.Div):
+            return _float(a) / _float(b)
+        if isinstance(op, ast.Pow):
+            return torch.pow(_float(a), _float(b))
+        return _float(a) @ _float(b)
+    if isinstance(node, ast.Compare):
+        left, right = evaluate(node.left, env), evaluate(node.comparators[0], env)
+        compare = {ast.Lt: torch.lt, ast.LtE: torch.le, ast.Gt: torch.gt, ast.GtE: torch.ge, ast.Eq: torch.eq}
+        return compare.get(type(node.ops[0]), torch.ne)(left, right).to(torch.float64)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return _call(node.func.id, node.args, env)
+    raise ExpressionError(f"cannot evaluate {ast.unparse(node)}")
+
+
+def _call(name: str, args: list[ast.expr], env: dict[str, torch.Tensor]) -> torch.Tensor:
+    if name in AXIS_ARGUMENT:
+        return _reduce(name, evaluate(args[0], env), _axis(args))
+    values = [evaluate(a, env) for a in args]
+    if name in _ELEMENTWISE:
+        return _ELEMENTWISE[name](_float(values[0]))
+    if name == "max":
+        return torch.maximum(_float(values[0]), _float(values[1]))
+    if name == "min":
+        return torch.minimum(_float(values[0]), _float(values[1]))
+    if name == "clip":
+        return torch.minimum(torch.maximum(_float(values[0]), _float(values[1])), _float(values[2]))
+    if name == "where":
+        cond, a, b = values
+        return torch.where(cond != 0, _float(a), _float(b))
+    if name == "transpose":
+        return values[0].mT if values[0].dim() >= 2 else values[0]
+    if name == "onehot":
+        target, like = values
+        return F.one_hot(target.long(), like.shape[-1]).to(torch.float64)
+    # gather(x, index): x[i, index[i]] row-wise
+    x, index = values
+    return _float(x).gather(-1, index.long().unsqueeze(-1)).squeeze(-1)
+
+
+def _run(text: str, names: list[str], env: dict[str, torch.Tensor]) -> torch.Tensor:
+    parsed = parse(text, names)
+    with torch.no_grad():
+        return _float(evaluate(parsed.tree, env))
+
+
+# -- one case: the snippet's inputs, the target, and the bindings -----------------------------
+
+
+def inputs_for(module: ModuleType, seed: int | None) -> dict[str, Any]:
+    """The fixed example (seed None) or random problem `seed`, seeded as process.solve does."""
+    torch.manual_seed(0 if seed is None else seed)
+    return dict(module.example() if seed is None else module.problem(random.Random(seed)))
+
+
+def _graded(value: Any, grade: str | None) -> Any:
+    if isinstance(value, dict):
+        if grade is None or grade not in value:
+            raise Unusable(f"the value has parts ({', '.join(value)}); the card must name one in 'grade'")
+        return value[grade]
+    return value
+
+
+def target_value(module: ModuleType, inputs: dict[str, Any], target: str, grade: str | None) -> torch.Tensor:
+    """What a formula card's answer must equal: a step of loss(), the graded value, or its gradient."""
+    if target.startswith("grad:"):
+        name = target[5:]
+        if name not in inputs or not isinstance(inputs[name], torch.Tensor):
+            raise Unusable(f"target '{target}': the snippet has no tensor input '{name}'")
+        leaf = inputs[name].detach().clone().to(torch.float32).requires_grad_(True)
+        with torch.enable_grad():
+            value = _graded(module.loss(**{**inputs, name: leaf})["value"], grade)
+            if not isinstance(value, torch.Tensor) or value.numel() != 1:
+                raise Unusable(f"target '{target}' needs a scalar graded value")
+            (grad,) = torch.autograd.grad(value.sum(), leaf, allow_unused=True)
+        return torch.zeros_like(leaf, dtype=torch.float64) if grad is None else grad.detach().to(torch.float64)
+    steps = module.loss(**inputs)
+    key = "value" if target == "value" else target
+    if key not in steps:
+        raise Unusable(f"target '{target}' is not a step of loss() (steps: {', '.join(steps)})")
+    value = _graded(steps[key], grade) if key == "value" else steps[key]
+    return _tensor(value)
+
+
+def bind(variables: list[list[str]], inputs: dict[str, Any]) -> dict[str, torch.Tensor]:
+    """The card's variable names bound over the snippet's inputs."""
+    env = {k: _tensor(v) for k, v in inputs.items() if isinstance(v, (torch.Tensor, int, float, list))}
+    bound = {}
+    for name, binding in variables:
+        try:
+            bound[name] = _run(binding, list(env), env)
+        except ExpressionError as e:
+            raise Unusable(f"variable '{name}: {binding}': {e}") from None
+        except RuntimeError as e:
+            raise Unusable(f"variable '{name}: {binding}' cannot be evaluated: {_first_line(e)}") from None
+    return bound
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+
+
+# -- comparing --------------------------------------------------------------------------------
+
+
+def _close(got: torch.Tensor, expected: torch.Tensor, rtol: float) -> torch.Tensor:
+    scale = float(expected.abs().max()) if expected.numel() and bool(torch.isfinite(expected).all()) else 0.0
+    atol = ABS_FLOOR + 1e-4 * scale
+    return torch.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+
+
+def _shaped(got: torch.Tensor, expected: torch.Tensor) -> torch.Tensor | None:
+    if got.shape == expected.shape:
+        return got
+    try:
+        if torch.broadcast_shapes(got.shape, expected.shape) == expected.shape:  # type: ignore[no-untyped-call]
+            return got.expand(expected.shape)
+    except RuntimeError:
+        pass
+    return None
+
+
+def _shape(t: torch.Tensor) -> str:
+    return "a scalar" if t.dim() == 0 else f"shape {tuple(t.shape)}"
+
+
+def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> dict[str, Any]:
+    """Evaluate `text` on every case; the first disagreement, a named mistake, or right."""
+    variables = request.get("variables", [])
+    names = [n for n, _ in variables]
+    rtol = float(request.get("tolerance", 1e-3))
+    target, grade = str(request.get("target", "value")), request.get("grade")
+    cases = []
+    for seed in request.get("seeds", [None]):
+        inputs = inputs_for(module, seed)
+        expected = target_value(module, inputs, target, grade)
+        env = bind(variables, inputs)
+        try:
+            got = _run(text, names, env)
+        except ExpressionError as e:
+            return {"right": False, "error": str(e)}
+        except Exception as e:  # noqa: BLE001 - whatever the typed formula trips on is a re-prompt
+            return {"right": False, "error": f"cannot evaluate it on the problem: {_first_line(e)}"}
+        cases.append((seed, inputs, env, expected, got))
+    for seed, inputs, env, expected, got in cases:
+        shaped = _shaped(got, expected)
+        if shaped is None:
+            return {
+                "right": False,
+                "cases": len(cases),
+                "disagreement": {
+                    "case": _label(seed),
+                    "inputs": to_plain(inputs),
+                    "why": f"your expression gives {_shape(got)}; the answer is {_shape(expected)}",
+                    "expected": to_plain(expected),
+                    "got": to_plain(got),
+                },
+                "hint": _formula_mistake(module, cases, target, grade),
+            }
+        close = _close(shaped, expected, rtol)
+        if not bool(close.all()):
+            index = tuple(int(i) for i in (~close).nonzero()[0]) if expected.dim() else ()
+            return {
+                "right": False,
+                "cases": len(cases),
+                "disagreement": {
+                    "case": _label(seed),
+                    "inputs": to_plain(inputs),
+                    "index": list(index),
+                    "elements": int(expected.numel()),
+                    "wrong": [list(map(int, i)) for i in (~close).nonzero()[:12].tolist()] if expected.dim() else [],
+                    "at": _at(env, expected, index),
+                    "expected": float(expected[index]),
+                    "got": float(shaped[index]),
+                },
+                "hint": _formula_mistake(module, cases, target, grade)
+                or factor_hint(shaped[~close], expected[~close], _raw(inputs)),
+            }
+    return {"right": True, "cases": len(cases)}
+
+
+def _label(seed: int | None) -> str:
+    return "the fixed example" if seed is None else f"random problem {seed}"
+
+
+def _raw(inputs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in inputs.items() if isinstance(v, torch.Tensor)}
+
+
+def _at(env: dict[str, torch.Tensor], expected: torch.Tensor, index: tuple[int, ...]) -> dict[str, Any]:
+    """Each variable's value at the disagreeing element (where it broadcasts to the answer's shape)."""
+    shown: dict[str, Any] = {}
+    for name, value in env.items():
+        if value.numel() == 1:
+            shown[name] = float(value.reshape(()))
+            continue
+        try:
+            shown[name] = float(value.expand(expected.shape)[index]) if index else to_plain(value)
+        except RuntimeError:
+            shown[name] = to_plain(value)
+    return shown
+
+
+def _formula_mistake(module: ModuleType, cases: list[Any], target: str, grade: str | None) -> str | None:
+    """A snippet mistake the typed formula reproduces on every case.
+
+    mistakes() are values of the graded value: a step target (per element) is compared once
+    mean- or sum-reduced, so a per-element formula missing its ½ is still named.
+    """
+    if not callable(getattr(module, "mistakes", None)):
+        return None
+    names: list[str] | None = None
+    for _seed, inputs, _env, _expected, got in cases:
+        found = set()
+        reduced = [got.mean(), got.sum()] if target != "value" and got.dim() > 0 else [got]
+        for candidate in reduced:
+            found |= set(matching_mistakes(_mistake_values(module, inputs, grade), _float(candidate)))
+        names = [n for n in (found if names is None else names) if n in found]
+        if not names:
+            return None
+    return " — or: ".join(names) if names else None
+
+
+def _mistake_values(module: ModuleType, inputs: dict[str, Any], grade: str | None) -> dict[str, Any]:
+    try:
+        values = module.mistakes(**inputs)
+    except Exception:  # noqa: BLE001 - a mistakes() that does not apply here names nothing
+        return {}
+    out = {}
+    for message, value in dict(values).items():
+        try:
+            out[str(message)] = _graded(value, grade)
+        except Unusable:
+            continue
+    return out
+
+
+# -- numeric answers --------------------------------------------------------------------------
+
+
+def diagnose(module: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """Which classic mistake a wrong typed number is: the snippet's mistakes(), else a constant factor."""
+    from lossquiz.study.grading import is_correct
+
+    inputs = inputs_for(module, request.get("seed"))
+    answer, tolerance, grade = float(request["answer"]), float(request["tolerance"]), request.get("grade")
+    matches = []
+    if callable(getattr(module, "mistakes", None)):
+        for message, value in _mistake_values(module, inputs, grade).items():
+            try:
+                v = float(_tensor(value).reshape(()))
+            except (RuntimeError, ValueError, TypeError):
+                continue
+            if is_correct(answer, v, tolerance):
+                matches.append(message)
+    if matches:
+        return {"hint": " — or: ".join(matches)}
+    expected = float(_tensor(_graded(module.loss(**inputs)["value"], grade)).reshape(()))
+    a, e = torch.tensor([answer], dtype=torch.float64), torch.tensor([expected], dtype=torch.float64)
+    return {"hint": factor_hint(a, e, _raw(inputs))}
+
+
+def given(module: ModuleType, seed: int | None) -> dict[str, Any]:
+    """The snippet's given() values for one problem ({} if it defines none)."""
+    supply = getattr(module, "given", None)
+    if not callable(supply):
+        return {"given": {}}
+    values = supply(**inputs_for(module, seed))
+    return {"given": {str(k): float(v) for k, v in dict(values).items()}}
+
+
+# -- auditing problems: what a hand solver would need -----------------------------------------
+
+TRANSCENDENTAL = {
+    "exp",
+    "exp_",
+    "expm1",
+    "log",
+    "log_",
+    "log2",
+    "log10",
+    "log1p",
+    "sigmoid",
+    "logsigmoid",
+    "softplus",
+    "logsumexp",
+    "softmax",
+    "log_softmax",
+    "tanh",
+    "erf",
+    "lgamma",
+    "digamma",
+    "logit",
+    "xlogy",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "nll_loss",
+    "kl_div",
+}
+
+
+KNOWN = (math.log(2), math.log(10))  # ln 2 and ln 10: values an interviewer expects you to know
+
+
+def _round(x: float) -> bool:
+    """A value a person writes down without a calculator: a multiple of 0.01, ±ln 2, ±ln 10 (or not finite)."""
+    if not math.isfinite(x) or any(math.isclose(abs(x), k, rel_tol=1e-6) for k in KNOWN):
+        return True
+    return abs(x * 100 - round(x * 100)) <= 1e-6 * max(1.0, abs(x) * 100)
+
+
+class _Trace(TorchFunctionMode):
+    """Records transcendental calls whose result is not round."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        result = func(*args, **(kwargs or {}))
+        name = getattr(func, "__name__", "")
+        if name in TRANSCENDENTAL and isinstance(result, torch.Tensor) and result.is_floating_point():
+            values = result.detach().reshape(-1)[:64].tolist()
+            odd = [v for v in values if not _round(v)]
+            if odd and len(self.calls) < 3:
+                self.calls.append(f"{name} → {odd[0]:.4g}")
+        return result
+
+
+def audit(module: ModuleType, seeds: list[int | None]) -> dict[str, Any]:
+    """The first problems whose loss() needs a non-round exp/log/... value, and whether given() covers them."""
+    needs = []
+    supplies = callable(getattr(module, "given", None))
+    for seed in seeds:
+        inputs = inputs_for(module, seed)
+        trace = _Trace()
+        with trace, torch.no_grad():
+            module.loss(**inputs)
+        if trace.calls:
+            covered = supplies and bool(given(module, seed)["given"])
+            if not covered:
+                needs.append({"case": _label(seed), "calls": trace.calls})
+                if len(needs) >= 3:
+                    break
+    return {"needs": needs, "given": supplies}
+
+
+def values(module: ModuleType, seeds: list[int], grade: str | None) -> dict[str, Any]:
+    """The graded value of each problem (scalars; a non-scalar comes back as None)."""
+    out: list[float | None] = []
+    for seed in seeds:
+        value = _tensor(_graded(module.loss(**inputs_for(module, seed))["value"], grade))
+        out.append(float(value.reshape(())) if value.numel() == 1 else None)
+    return {"values": out}
+
+
+# -- the request ------------------------------------------------------------------------------
+
+
+def handle(module: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """Answer one {"op": "recall"} request; a card at fault comes back as {"unusable": "..."}."""
+    mode = request.get("mode")
+    try:
+        if mode == "formula":
+            return grade_expression(module, request, str(request["expression"]))
+        if mode == "validate":
+            verdict = grade_expression(module, request, str(request["reference"]))
+            if "error" in verdict:
+                return {"unusable": f"its expression: {verdict['error']}"}
+            return verdict
+        if mode == "diagnose":
+            return diagnose(module, request)
+        if mode == "given":
+            return given(module, request.get("seed"))
+        if mode == "audit":
+            return audit(module, list(request.get("seeds", [None])))
+        if mode == "values":
+            return values(module, [int(s) for s in request.get("seeds", [])], request.get("grade"))
+    except Unusable as e:
+        return {"unusable": str(e)}
+    raise ValueError(f"unknown recall mode {mode!r}")
