@@ -49,6 +49,8 @@ def drill(
     from lossquiz.clock import SystemClock
     from lossquiz.deck import cards as cards_mod
     from lossquiz.deck import trust
+    from lossquiz.deck.trust import TrustedDeck
+    from lossquiz.errors import UntrustedDeckError
     from lossquiz.progress import settings
     from lossquiz.progress.store import Store, session_summary
     from lossquiz.study.drill import Drill
@@ -73,10 +75,14 @@ def drill(
         cards_mod.select(opened.deck, topics=list(options.topics), kinds=list(options.kinds))  # validates names
         if card:
             options = replace(options, card_ids=tuple(cards_mod.find_card(opened.deck, q).id for q in card))
-        with Store.open(opened.home, deck=opened.key) as store, SnippetRunner() as runner:
-            if not (verdict := trust.check(opened.root, store)).trusted:
+        with Store.open(opened.home, deck=opened.key) as store:
+            try:  # the code checked now is the code the drill runs, whatever changes on disk later
+                trusted: TrustedDeck | None = trust.gate(opened.root, opened.home, store=store)
+            except UntrustedDeckError as e:
+                trusted = None
                 options = replace(options, run_snippets=False)
-                console.err().print(drill_view.untrusted_drill(verdict.reason), soft_wrap=True)
+                console.err().print(drill_view.untrusted_drill(trust.reason_of(e)), soft_wrap=True)
+        with Store.open(opened.home, deck=opened.key) as store, SnippetRunner(trusted) as runner:
             parameters, chosen_retention = settings.scheduler_settings(store, retention)  # fitted by `optimize`
             options = replace(options, retention=chosen_retention)
             screen = drill_view.DrillScreen(out)

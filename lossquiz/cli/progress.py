@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from lossquiz.cli.app import DataDirOption, DeckOption, JsonOption, TopicOption, app, exit_on_error, print_json
+from lossquiz.cli.app import (
+    DataDirOption,
+    DeckOption,
+    ForceOption,
+    JsonOption,
+    TopicOption,
+    app,
+    exit_on_error,
+    guard_output,
+    print_json,
+)
 
 
 @app.command()
@@ -52,6 +62,7 @@ def history_export(
     file: Annotated[Path | None, typer.Argument(help="Write here instead of stdout.", show_default=False)] = None,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Every review, session and card state of one deck as JSON Lines (a header line first).
 
@@ -63,7 +74,11 @@ def history_export(
     from lossquiz.progress.store import Store
     from lossquiz.ui import console, history_view
 
-    with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(deck))) as store:
+    home = paths.data_dir(data_dir)
+    with exit_on_error():
+        if file is not None and str(file) != "-":
+            guard_output(file, home, force=force)
+    with exit_on_error(), Store.open(home, deck=paths.deck_key(paths.deck_dir(deck))) as store:
         now = SystemClock().now()
         if file is None or str(file) == "-":
             sys.stdout.writelines(history.export_lines(store, now=now))
