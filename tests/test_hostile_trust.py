@@ -46,7 +46,8 @@ def reference(x):
 
 def plot():
     {plot_body}
-    return {{"title": "t", "x_label": "x", "y_label": "y", "series": [{{"name": "s", "x": [0.0, 1.0], "y": [0.0, 1.0]}}]}}
+    series = [{{"name": "s", "x": [0.0, 1.0], "y": [0.0, 1.0]}}]
+    return {{"title": "t", "x_label": "x", "y_label": "y", "series": series}}
 """
 
 CARD = """
@@ -233,7 +234,7 @@ def test_the_worker_has_limits_and_preloaded_torch_optim(
         f"open({str(out)!r}, 'w').write(__import__('json').dumps({{"
         "'as': resource.getrlimit(resource.RLIMIT_AS)[0], 'fsize': resource.getrlimit(resource.RLIMIT_FSIZE)[0],"
         "'cpu': resource.getrlimit(resource.RLIMIT_CPU)[0], 'nproc': resource.getrlimit(resource.RLIMIT_NPROC)[0],"
-        "'optim': 'torch.optim' in sys.modules, 'cwd': os.getcwd(), 'path0': sys.path[0], 'isolated': sys.flags.isolated}))"
+        "'optim': 'torch.optim' in sys.modules, 'cwd': os.getcwd(), 'isolated': sys.flags.isolated}))"
     )
     write_snippet(deck_dir, "spy", snippet(probe))
     add_card(deck_dir, "spy")
@@ -314,7 +315,7 @@ def test_a_fifo_or_device_in_snippets_is_one_line(runner: CliRunner, deck_dir: P
 
 def test_a_yaml_alias_bomb_is_refused(runner: CliRunner, deck_dir: Path) -> None:
     bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-    for i, (name, prev) in enumerate(zip("bcdefghi", "abcdefgh")):
+    for name, prev in zip("bcdefghi", "abcdefgh", strict=True):
         bomb += f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]\n"
     (deck_dir / "cards" / "99-bomb.yaml").write_text(bomb)
     result = runner.invoke(app, ["list", "--deck", str(deck_dir)])

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lossquiz import paths
-from lossquiz.errors import DeckError, LossquizError, UntrustedDeckError
+from lossquiz.errors import DeckFileError, LossquizError, UntrustedDeckError
 
 if TYPE_CHECKING:
     from lossquiz.progress.store import Store
@@ -114,23 +114,23 @@ def _read_regular(path: Path, rel: str, deck: Path, budget: int) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
-        raise DeckError(f"cannot read {rel} of deck {deck}: {e.strerror}") from None
+        raise DeckFileError(f"cannot read {rel} of deck {deck}: {e.strerror}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise DeckError(f"{rel} of deck {deck} is not a regular file (a FIFO, device or socket): remove it")
+            raise DeckFileError(f"{rel} of deck {deck} is not a regular file (a FIFO, device or socket): remove it")
         cap = min(MAX_FILE_BYTES, budget)
         if info.st_size > cap:
-            raise DeckError(f"{rel} of deck {deck} is too large ({info.st_size} bytes; at most {cap})")
+            raise DeckFileError(f"{rel} of deck {deck} is too large ({info.st_size} bytes; at most {cap})")
         chunks, size = [], 0
         while chunk := os.read(fd, 1 << 16):
             size += len(chunk)
             if size > cap:
-                raise DeckError(f"{rel} of deck {deck} is too large (more than {cap} bytes)")
+                raise DeckFileError(f"{rel} of deck {deck} is too large (more than {cap} bytes)")
             chunks.append(chunk)
         return b"".join(chunks)
     except OSError as e:
-        raise DeckError(f"cannot read {rel} of deck {deck}: {e.strerror}") from None
+        raise DeckFileError(f"cannot read {rel} of deck {deck}: {e.strerror}") from None
     finally:
         os.close(fd)
 
@@ -148,7 +148,7 @@ def _covered_names(deck: Path) -> list[tuple[str, Path]]:
                 if everything or name.endswith(".py"):
                     found.setdefault(rel, path)
                 if len(found) > MAX_FILES:
-                    raise DeckError(f"deck {deck} has more than {MAX_FILES} code files")
+                    raise DeckFileError(f"deck {deck} has more than {MAX_FILES} code files")
 
     walk(deck, everything=False)  # every *.py anywhere, __pycache__ and the deck root included
     for top in CODE_DIRS:
@@ -168,7 +168,7 @@ def read_covered(deck: Path) -> Covered:
     data: dict[str, bytes] = {}
     left = MAX_DECK_BYTES
     for rel, path in _covered_names(deck):
-        if rel.startswith("cards/"):
+        if rel.startswith("cards/") and not rel.endswith(".py"):
             if path.is_symlink() or not path.is_file():
                 continue
             body = _read_regular(path, rel, deck, left)
@@ -189,7 +189,7 @@ def code_digest(deck: Path) -> Digest:
 
 
 def _runs_code(digest: Digest) -> bool:
-    return any(not f.startswith("cards/") for f in digest.files)
+    return any(f.endswith(".py") or not f.startswith("cards/") for f in digest.files)
 
 
 def _verdict(deck: Path, digest: Digest, store: Store | None) -> Verdict:

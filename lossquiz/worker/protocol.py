@@ -136,10 +136,12 @@ def _decode(line: bytes, key: str) -> dict[str, Any]:
 def decode_reply(line: bytes) -> Reply:
     """A worker's reply to a request; ProtocolError when it is anything else."""
     value = _decode(line, "ok")
-    return Reply(**value)  # type: ignore[typeddict-item]
+    reply: Reply = value  # type: ignore[assignment]  # checked by _decode: a dict with a boolean "ok"
+    return reply
 
 
 def decode_hello(line: bytes) -> Hello:
     """The worker's first line."""
     value = _decode(line, "ready")
-    return Hello(**value)  # type: ignore[typeddict-item]
+    hello: Hello = value  # type: ignore[assignment]  # checked by _decode: a dict with a boolean "ready"
+    return hello
