@@ -30,6 +30,7 @@ from lossquiz.study import practice
 from lossquiz.study.practice import CheckReport, attempt_path, check_attempt, solution_file
 from lossquiz.worker import practice_grader as practice_check
 from lossquiz.worker.client import SnippetRunner
+from tests.conftest import builtin_trusted
 
 pytestmark = pytest.mark.torch
 torch = pytest.importorskip("torch")
@@ -53,7 +54,7 @@ MISTAKES = [(card_id, hint) for card_id, module in MODULES.items() for hint in g
 @pytest.fixture(scope="module")
 def worker() -> Iterator[SnippetRunner]:
     """One snippet worker shared by the checks that do not need a fresh process."""
-    with SnippetRunner() as shared:
+    with SnippetRunner(builtin_trusted()) as shared:
         yield shared
 
 
@@ -399,7 +400,7 @@ def test_a_hang_in_the_function_or_at_import_is_stopped(worker: SnippetRunner, e
 def test_a_hang_that_blocks_the_alarm_and_a_crash_are_contained(env: Path) -> None:
     ignore_alarm = "    import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
     stubborn = HUBER_OK.replace("    r = (y", ignore_alarm + "    while True:\n        pass\n    r = (y")
-    with SnippetRunner() as own:
+    with SnippetRunner(builtin_trusted()) as own:
         report = _check(own, env, "huber", stubborn, budget=1.0)
         assert report.failure is not None and report.failure["check"] == "timeout"
         assert "timed out after 7 s (stopped)" in report.failure["summary"]

@@ -199,15 +199,19 @@ def _verdict(deck: Path, digest: Digest, store: Store | None) -> Verdict:
         return Verdict(True, "the deck has no snippets or practice tasks")
     where = str(deck.resolve())
     entry = next((t for t in store.trusted_decks() if t.path == where), None) if store else None
+    tops = [f"{top}/" for top in CODE_DIRS if any(f.startswith(f"{top}/") for f in digest.files)]
+    where_code = " and ".join(tops) or "its folder"
     if entry is None:
         return Verdict(
             False,
-            f"deck {deck} is not trusted (it has Python code): read it, then run `lossquiz trust {deck}`",
+            f"deck {deck} is not trusted (it has Python code in {where_code}): read it, "
+            f"then run `lossquiz trust {deck}`",
         )
     if entry.snippets_hash != digest.sha256:
         return Verdict(
             False,
-            f"the code of deck {deck} changed since you trusted it: read it, then run `lossquiz trust {deck}`",
+            f"the code of deck {deck} (in {where_code}) changed since you trusted it: read it, "
+            f"then run `lossquiz trust {deck}`",
         )
     return Verdict(True, "trusted")
 
