@@ -84,8 +84,12 @@ def check(request: dict[str, Any]) -> dict[str, Any]:
     """Check one attempt against one task; see the module docstring for the protocol."""
     from lossquiz.worker.process import source_of
 
-    name = str(request["file"])  # a file of the trusted deck, sent by the CLI (never read from disk)
-    task = _import(name, f"lossquiz_practice_task_{Path(name).stem.replace('-', '_')}", source_of(name))
+    if "file" in request:  # from the CLI: a file of the trusted deck, already loaded (never read from disk)
+        name = str(request["file"])
+        source: bytes | None = source_of(name)
+    else:  # called in-process with a path (tests, tools): read it
+        name, source = str(request["path"]), None
+    task = _import(name, f"lossquiz_practice_task_{Path(name).stem.replace('-', '_')}", source)
     attempt = str(request["attempt"])
     budget = _Budget(float(request.get("budget", 10.0)))
     try:

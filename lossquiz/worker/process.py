@@ -268,4 +268,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    sys.modules["lossquiz.worker.process"] = sys.modules[__name__]  # one FILES, also for practice_grader
     main()
