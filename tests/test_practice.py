@@ -417,7 +417,7 @@ def test_a_syntax_error_is_one_line_without_starting_torch(env: Path) -> None:
             raise AssertionError("a syntax error must be reported without running anything")
 
     path = _write(attempt_path(env, "huber"), "import torch\n\ndef huber_loss(y, y_hat, delta=1.0:\n    return y\n")
-    report = check_attempt(TASKS["huber"], path, NoWorker(), seed=0)
+    report = check_attempt(TASKS["huber"], path, NoWorker(None), seed=0)
     assert report.failure is not None and report.failure["check"] == "syntax"
     summary = report.failure["summary"]
     assert summary.startswith("SyntaxError: ") and "(huber.py line 3)" in summary and "\n" not in summary

@@ -134,7 +134,7 @@ def test_trusting_allows_it_and_editing_revokes_it(runner: CliRunner, spy_deck: 
         assert "changed since you trusted it" in result.stderr
     assert not marker.exists()
     listed = json.loads(runner.invoke(app, ["trust", "--list", "--json"]).stdout)
-    assert [(e["path"], e["status"], e["files"]) for e in listed] == [(str(deck.resolve()), "changed", 3)]
+    assert [(e["path"], e["status"], e["files"]) for e in listed] == [(str(deck.resolve()), "changed", 4)]
 
     assert runner.invoke(app, ["trust", str(deck)]).exit_code == 0
     result = runner.invoke(app, ["check", "spy", "--deck", str(deck), "--problems", "1"])
@@ -362,4 +362,4 @@ def test_trusting_allows_code_check_and_editing_the_task_revokes_it(
     assert "changed since you trusted it" in line
     assert not marker.exists() and _code_reviews(env) == 1
     listed = json.loads(runner.invoke(app, ["trust", "--list", "--json"]).stdout)
-    assert [(e["status"], e["files"]) for e in listed] == [("changed", 3)]
+    assert [(e["status"], e["files"]) for e in listed] == [("changed", 4)]
