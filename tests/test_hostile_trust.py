@@ -326,3 +326,61 @@ def test_a_yaml_alias_bomb_is_refused(runner: CliRunner, deck_dir: Path) -> None
 def test_builtin_deck_is_gated_too(env: Path) -> None:
     trusted = trust.gate(paths.builtin_deck(), env)
     assert "snippets/huber.py" in trusted.code
+
+
+# -- exports never clobber --------------------------------------------------------------------
+
+
+def _seed_database(env: Path) -> bytes:
+    from lossquiz.progress.store import DB_NAME, Store
+
+    with Store.open(env):
+        pass
+    return (env / DB_NAME).read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args", [["history", "export"], ["export", "--format", "json"], ["history", "export", "--force"]]
+)
+def test_no_export_writes_onto_the_progress_database(runner: CliRunner, env: Path, args: list[str]) -> None:
+    from lossquiz.progress.store import DB_NAME
+
+    before = _seed_database(env)
+    result = runner.invoke(app, [*args, str(env / DB_NAME)])
+    assert result.exit_code == 1, result.output
+    assert "progress database" in result.output
+    assert (env / DB_NAME).read_bytes() == before
+
+
+def test_an_existing_output_is_replaced_only_with_force(runner: CliRunner, env: Path, tmp_path: Path) -> None:
+    _seed_database(env)
+    target = tmp_path / "out.json"
+    target.write_text("precious")
+    for args in (["history", "export", str(target)], ["export", "--format", "json", str(target)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and "--force" in result.output, result.output
+        assert target.read_text() == "precious"
+    result = runner.invoke(app, ["export", "--format", "json", str(target), "--force"])
+    assert result.exit_code == 0, result.output
+    assert target.read_text() != "precious"
+
+
+# -- absurd options ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["drill", "--minutes", "inf"],
+        ["drill", "--minutes", "nan"],
+        ["drill", "--minutes", "1e13"],
+        ["drill", "--time-limit", "inf"],
+        ["drill", "--time-limit", "1e300"],
+        ["drill", "--retention", "nan"],
+        ["history", "import", "-", "--retention", "nan"],
+    ],
+)
+def test_absurd_numbers_in_options_are_usage_errors(runner: CliRunner, args: list[str]) -> None:
+    result = runner.invoke(app, args, input="")
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

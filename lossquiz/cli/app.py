@@ -88,6 +88,15 @@ def open_deck(deck: Path | None, data_dir: Path | None = None) -> Opened:
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
 
 
+def finite(value: float | None) -> float | None:
+    """An option callback: nan and inf pass Click's range checks; refuse them (a usage error)."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"must be a finite number, not {value}")
+    return value
+
+
 def guard_output(file: Path, home: Path, *, force: bool) -> None:
     """Refuse an output file that is the progress database (or beside it as its journal), or that
     exists without --force; raises LossquizError (one line)."""

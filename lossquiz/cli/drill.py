@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from lossquiz.cli.app import DataDirOption, DeckOption, KindOption, TopicOption, app, exit_on_error, open_deck
+from lossquiz.cli.app import (
+    DataDirOption,
+    DeckOption,
+    KindOption,
+    TopicOption,
+    app,
+    exit_on_error,
+    finite,
+    open_deck,
+)
 
 
 @app.command()
@@ -18,8 +27,20 @@ def drill(
         list[str] | None, typer.Option("--card", "-c", help="Drill this card now, due or not (repeatable).")
     ] = None,
     cards: Annotated[int, typer.Option("--cards", "-n", min=1, help="At most this many cards.")] = 20,
-    minutes: Annotated[float | None, typer.Option("--minutes", min=0.1, help="Session budget in minutes.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0, help="Seconds per card (0 = untimed).")] = 60,
+    minutes: Annotated[
+        float | None,
+    minutes: Annotated[
+        float | None,
+        typer.Option("--minutes", min=0.1, max=24 * 60, callback=finite, help="Session budget in minutes."),
+    ] = None,
+    ] = None,
+    time_limit: Annotated[
+        float,
+    time_limit: Annotated[
+        float,
+        typer.Option("--time-limit", min=0, max=24 * 3600, callback=finite, help="Seconds per card (0 = untimed)."),
+    ] = 60,
+    ] = 60,
     new: Annotated[int, typer.Option("--new", min=0, help="New cards per day.")] = 10,
     cram: Annotated[
         bool, typer.Option("--cram", help="Review ahead: record answers, leave the schedule alone.")
@@ -29,6 +50,7 @@ def drill(
         float | None,
         typer.Option(
             "--retention",
+            callback=finite,
             min=0.7,
             max=0.99,
             help="Desired retention.",

@@ -16,6 +16,7 @@ from lossquiz.cli.app import (
     TopicOption,
     app,
     exit_on_error,
+    finite,
     guard_output,
     print_json,
 )
@@ -91,7 +92,10 @@ def history_export(
 def history_import(
     file: Annotated[Path, typer.Argument(help="A file from `history export` ('-' reads stdin).")],
     retention: Annotated[
-        float, typer.Option("--retention", min=0.7, max=0.99, help="Desired retention for rebuilt schedules.")
+        float,
+        typer.Option(
+            "--retention", min=0.7, max=0.99, callback=finite, help="Desired retention for rebuilt schedules."
+        ),
     ] = 0.9,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
