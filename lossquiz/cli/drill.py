@@ -29,17 +29,11 @@ def drill(
     cards: Annotated[int, typer.Option("--cards", "-n", min=1, help="At most this many cards.")] = 20,
     minutes: Annotated[
         float | None,
-    minutes: Annotated[
-        float | None,
         typer.Option("--minutes", min=0.1, max=24 * 60, callback=finite, help="Session budget in minutes."),
     ] = None,
-    ] = None,
-    time_limit: Annotated[
-        float,
     time_limit: Annotated[
         float,
         typer.Option("--time-limit", min=0, max=24 * 3600, callback=finite, help="Seconds per card (0 = untimed)."),
-    ] = 60,
     ] = 60,
     new: Annotated[int, typer.Option("--new", min=0, help="New cards per day.")] = 10,
     cram: Annotated[
