@@ -1,0 +1,92 @@
+"""Issue 12: hostile input gets one clear line (or a re-prompt), never a traceback or a hang."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lossquiz.errors import LossquizError
+from lossquiz.progress import history_format
+from lossquiz.study.grading import parse_number
+
+HEADER = json.dumps({"type": "header", "format": history_format.FORMAT, "version": 1})
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("1e308/1e-308", None),
+        ("1" * 5000 + "/3", None),
+        ("1e99999999/1", None),
+        ("0,25", 0.25),
+        ("1,000", 1000.0),
+        ("1,2,3", None),
+        ("3/4", 0.75),
+    ],
+)
+def test_typed_answers(typed: str, value: float | None) -> None:
+    assert parse_number(typed) == value
+
+
+@settings(deadline=2000, max_examples=300)
+@given(st.text(max_size=200))
+def test_parse_number_fuzz(text: str) -> None:
+    result = parse_number(text)
+    assert result is None or isinstance(result, float)
+
+
+def _review(**fields: object) -> str:
+    base: dict[str, object] = {
+        "type": "review",
+        "card": "huber",
+        "reviewed_at": "2025-01-01T09:00:00.000000+00:00",
+        "rating": 3,
+        "duration_ms": 10,
+    }
+    base.update(fields)
+    return json.dumps(base)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        _review(duration_ms=2**63),
+        _review(expected=10**4000),
+        _review(reviewed_at="9999-12-31T23:59:59-05:00"),
+        _review(reviewed_at="0001-01-01T00:00:00+05:00"),
+        _review(reviewed_at="0001-01-01T00:00:00.000000+00:00"),
+        "[" * 100_000,
+    ],
+)
+def test_hostile_history_lines_are_one_clear_problem(line: str) -> None:
+    with pytest.raises(LossquizError) as caught:
+        history_format.parse([HEADER, line], "h.jsonl", known={"huber"})
+    assert "line 2" in str(caught.value)
+
+
+@settings(deadline=2000, max_examples=200)
+@given(st.one_of(st.text(max_size=300), st.binary(max_size=300).map(lambda b: b.decode("latin-1"))))
+def test_history_line_fuzz(line: str) -> None:
+    try:
+        history_format.parse([HEADER, line], "h.jsonl", known={"huber"})
+    except LossquizError:
+        pass
+
+
+def test_a_yaml_bomb_and_deep_nesting_are_deck_errors(tmp_path: Path) -> None:
+    from lossquiz.deck.cards import load_deck
+    from lossquiz.errors import DeckError
+
+    for body in (
+        "[" * 20_000 + "]" * 20_000,
+        "a: &a [x]\n" + "".join(f"a{i}: &a{i} [*a,*a,*a,*a,*a,*a,*a,*a]\n" for i in range(1)),
+    ):
+        deck = tmp_path / "d"
+        (deck / "cards").mkdir(parents=True, exist_ok=True)
+        (deck / "cards" / "x.yaml").write_text(body)
+        with pytest.raises(DeckError):
+            load_deck(deck)
