@@ -90,3 +90,29 @@ def test_a_yaml_bomb_and_deep_nesting_are_deck_errors(tmp_path: Path) -> None:
         (deck / "cards" / "x.yaml").write_text(body)
         with pytest.raises(DeckError):
             load_deck(deck)
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("What is it?:: $" + "\\frac{" * 3000 + "x" + "}{2}" * 3000 + "$\n", 0),
+        ("What is it?:: a" + " " * 80_000 + "b\n", 0),
+        ("".join("  " * i + "- item\n" for i in range(5000)), 1),
+    ],
+    ids=["frac-3000-deep", "80000-spaces", "5000-level-bullets"],
+)
+def test_pathological_notes_import_quickly_or_fail_in_one_line(tmp_path: Path, body: str, code: int) -> None:
+    from typer.testing import CliRunner
+
+    from lossquiz.cli import app
+
+    notes = tmp_path / "n.md"
+    notes.write_text("# T\n\n" + body)
+    result = CliRunner().invoke(app, ["import", str(notes), "--into", str(tmp_path / "deck")])
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    if code:
+        assert len(result.output.strip().splitlines()) == 1
+    else:
+        shown = CliRunner().invoke(app, ["export", "--deck", str(tmp_path / "deck"), "--format", "md", "-"])
+        assert shown.exit_code == 0, shown.output
