@@ -35,9 +35,10 @@ def parse_number(text: str) -> float | None:
     text = text.strip().replace("−", "-")
     if len(text) > MAX_ANSWER_CHARS:  # a pasted 5,000-digit number is not an answer
         return None
-    text = _commas(text)
-    if text is None:
+    plain = _commas(text)
+    if plain is None:
         return None
+    text = plain
     try:
         if _NUMBER.match(text):
             value = float(text)
