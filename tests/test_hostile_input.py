@@ -116,3 +116,25 @@ def test_pathological_notes_import_quickly_or_fail_in_one_line(tmp_path: Path, b
     else:
         shown = CliRunner().invoke(app, ["export", "--deck", str(tmp_path / "deck"), "--format", "md", "-"])
         assert shown.exit_code == 0, shown.output
+
+
+def test_a_read_does_not_wait_for_a_writer(env: Path) -> None:
+    """stats while another process holds the write lock (a long history import): no busy error."""
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from lossquiz.cli import app
+    from lossquiz.progress.store import DB_NAME, Store
+
+    with Store.open(env):
+        pass
+    writer = sqlite3.connect(env / DB_NAME, isolation_level=None)
+    writer.execute("PRAGMA busy_timeout=0")
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        result = CliRunner().invoke(app, ["stats", "--json"], env={"LOSSQUIZ_HOME": str(env)})
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.exit_code == 0, result.output
