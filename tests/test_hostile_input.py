@@ -138,3 +138,25 @@ def test_a_read_does_not_wait_for_a_writer(env: Path) -> None:
         writer.execute("ROLLBACK")
         writer.close()
     assert result.exit_code == 0, result.output
+
+
+def test_invalid_utf8_typed_at_the_prompt_is_stored(env: Path) -> None:
+    from datetime import datetime, timezone
+
+    from lossquiz.progress.store import ReviewInput, Store
+
+    typed = b"0.5\xff\xfe".decode("utf-8", "surrogateescape")  # what the terminal hands over
+    with Store.open(env) as store:
+        store.sync_cards([("huber", "h")])
+        session = store.start_session(datetime(2025, 1, 1, tzinfo=timezone.utc), cram=False)
+        review = ReviewInput(
+            slug="huber",
+            rating=1,
+            reviewed_at=datetime(2025, 1, 1, tzinfo=timezone.utc),
+            duration_ms=10,
+            session_id=session,
+            correct=False,
+            answer=typed,
+            expected=0.5,
+        )
+        store.record_review(review, None)  # raised UnicodeEncodeError before
