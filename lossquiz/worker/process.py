@@ -200,7 +200,7 @@ LIMITS = {  # resource: (environment variable, default, unit in bytes or 1)
     "RLIMIT_AS": ("LOSSQUIZ_WORKER_MEMORY_MB", 4096, 1024 * 1024),
     "RLIMIT_CPU": ("LOSSQUIZ_WORKER_CPU_SECONDS", 600, 1),
     "RLIMIT_FSIZE": ("LOSSQUIZ_WORKER_FILE_MB", 64, 1024 * 1024),
-    "RLIMIT_NPROC": ("LOSSQUIZ_WORKER_PROCESSES", 512, 1),
+    "RLIMIT_NPROC": ("LOSSQUIZ_WORKER_PROCESSES", 256, 1),  # on top of the user's current threads
 }
 
 
@@ -218,6 +218,8 @@ def apply_limits() -> dict[str, int]:
         limit = value * unit
         if name == "RLIMIT_AS":  # torch has mapped a lot already: the limit is on top of that
             limit += _mapped_bytes()
+        if name == "RLIMIT_NPROC":  # the kernel counts every thread of the user: room on top of those
+            limit += _user_tasks()
         soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
@@ -230,6 +232,22 @@ def apply_limits() -> dict[str, int]:
                 continue
         applied[name] = limit
     return applied
+
+
+def _user_tasks() -> int:
+    """How many threads this user runs now (RLIMIT_NPROC counts them all, not just this process's)."""
+    uid, count = os.getuid(), 0
+    try:
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    if entry.stat().st_uid == uid:
+                        count += len(os.listdir(f"/proc/{entry.name}/task"))
+                except OSError:
+                    continue
+    except OSError:
+        return 0
+    return count
 
 
 def _mapped_bytes() -> int:
