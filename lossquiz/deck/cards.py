@@ -136,6 +136,10 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
             problems.append(f"{label}: '{name}' must be a list of text")
     if isinstance(cid, str) and not _SLUG.match(cid):
         problems.append(f"{label}: id must be a lowercase slug (a-z, 0-9, '-')")
+    for key in ("topic", "kind"):  # looked up in registries below: a list or mapping here is not a name
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            problems.append(f"{label}: '{key}' must be text")
+            raw[key] = None
     if raw.get("topic") is not None and raw.get("topic") not in TOPICS:
         problems.append(f"{label}: unknown topic '{raw['topic']}' (one of: {', '.join(TOPICS)})")
     if raw.get("kind") is not None and raw.get("kind") not in KINDS:
