@@ -32,6 +32,14 @@ class DeckError(LossquizError):
         super().__init__(f"invalid deck ({len(problems)} {noun}):\n  " + "\n  ".join(problems))
 
 
+class DeckFileError(DeckError):
+    """A deck file that cannot be read safely (a FIFO, a device, too large): one line, exit 3."""
+
+    def __init__(self, message: str) -> None:
+        self.problems = [message]
+        LossquizError.__init__(self, message)
+
+
 class SnippetError(LossquizError):
     """A snippet failed, hung, or disagreed with its reference (or torch is missing)."""
 

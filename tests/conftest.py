@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lossquiz.clock import FixedClock
+from lossquiz.deck.trust import TrustedDeck
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -67,3 +68,24 @@ def write_snippet(deck: Path, name: str, body: str) -> Path:
     path = deck / "snippets" / f"{name}.py"
     path.write_text(body)
     return path
+
+
+def trusted(deck: Path) -> TrustedDeck:
+    """Any test deck through the trust gate (trusted first, in a data dir of its own)."""
+    import tempfile
+
+    from lossquiz.deck import trust
+
+    data = Path(tempfile.mkdtemp())
+    trust_deck(deck, data)
+    return trust.gate(deck, data)
+
+
+def builtin_trusted() -> TrustedDeck:
+    """The built-in deck through the trust gate, as every command gets it."""
+    import tempfile
+
+    from lossquiz import paths
+    from lossquiz.deck import trust
+
+    return trust.gate(paths.builtin_deck(), Path(tempfile.mkdtemp()))

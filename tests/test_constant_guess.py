@@ -16,7 +16,7 @@ import pytest
 from lossquiz.deck.cards import Card, load_deck
 from lossquiz.study.grading import is_correct
 from lossquiz.worker.client import SnippetRunner
-from tests.conftest import REPO
+from tests.conftest import REPO, builtin_trusted
 
 pytestmark = pytest.mark.torch
 
@@ -29,7 +29,7 @@ NUMERIC = [c for c in DECK.cards if c.grading == "number"]
 @pytest.fixture(scope="module")
 def worker() -> Iterator[SnippetRunner]:
     pytest.importorskip("torch")
-    with SnippetRunner(timeout=60) as runner:
+    with SnippetRunner(builtin_trusted(), timeout=60) as runner:
         yield runner
 
 

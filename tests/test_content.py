@@ -13,6 +13,7 @@ from lossquiz.deck.kinds import TOPICS
 from lossquiz.paths import builtin_deck
 from lossquiz.study.verify import check_snippets
 from lossquiz.worker.client import SnippetRunner
+from tests.conftest import builtin_trusted
 
 
 def test_builtin_deck_is_valid() -> None:
@@ -26,7 +27,7 @@ def test_builtin_deck_is_valid() -> None:
 def test_every_snippet_agrees_with_its_reference() -> None:
     pytest.importorskip("torch")
     deck = load_deck(builtin_deck())
-    with SnippetRunner() as runner:
+    with SnippetRunner(builtin_trusted()) as runner:
         reports = check_snippets(deck, list(deck.cards), runner, problems=20)
     failures = [f"{r.snippet}: {r.problem} {r.case}" for r in reports if not r.ok]
     assert not failures, "\n".join(failures)
@@ -102,7 +103,7 @@ def test_show_json_schema_for_every_card() -> None:
     from lossquiz.study.worked_example import show_card
 
     deck = load_deck(builtin_deck())
-    with SnippetRunner() as runner:
+    with SnippetRunner(builtin_trusted()) as runner:
         for card in deck.cards:
             data = show_card(deck, card, run=True, runner=runner).to_dict()
             for key in ("id", "topic", "kind", "question", "answer", "key_points", "formula", "snippet", "example"):

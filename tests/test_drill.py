@@ -18,6 +18,7 @@ from fsrs import Rating
 from rich.console import Console
 
 from lossquiz.clock import FixedClock
+from lossquiz.deck import trust
 from lossquiz.deck.cards import load_deck
 from lossquiz.progress.scheduling import make_scheduler
 from lossquiz.progress.store import Store
@@ -25,7 +26,7 @@ from lossquiz.study.drill import Drill
 from lossquiz.study.queue import DrillOptions
 from lossquiz.ui.drill_view import DrillScreen
 from lossquiz.worker.client import Outcome, SnippetRunner
-from tests.conftest import write_snippet
+from tests.conftest import trust_deck, write_snippet
 
 pytestmark = pytest.mark.torch
 pytest.importorskip("torch")
@@ -83,7 +84,8 @@ def _drill(
 ) -> tuple[Drill, Script, str]:
     out = io.StringIO()
     console = Console(file=out, width=100, no_color=True)
-    runner = RecordingRunner(timeout=5)
+    trust_deck(deck_dir, data)
+    runner = RecordingRunner(trust.gate(deck_dir, data), timeout=5)
     script = Script(clock, runner, answers)
     opts = DrillOptions(seed=1, **options)
     with Store.open(data) as store, runner:

@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from lossquiz import paths
 from lossquiz.cli import app
+from lossquiz.deck import trust
 from lossquiz.deck.cards import load_deck
 from lossquiz.paths import deck_dir as builtin_deck_dir
 from lossquiz.study.plots import Plot, Series, card_plots, parse_plots, plot_cards
 from lossquiz.ui import show_view
 from lossquiz.worker.client import SnippetRunner
-from tests.conftest import write_snippet
+from tests.conftest import trust_deck, write_snippet
 
 SQUARE = (Path(__file__).parent / "fixtures" / "decks" / "mini" / "snippets" / "square.py").read_text()
 WITH_PLOT = (
@@ -63,7 +65,7 @@ def test_every_builtin_plot_is_valid_and_at_least_twelve_cards_have_one() -> Non
     with_plots = plot_cards(deck)
     assert len(with_plots) >= 12, [c.id for c in with_plots]
     seen: dict[str, list[Plot]] = {}
-    with SnippetRunner() as runner:
+    with SnippetRunner(trust.gate(paths.builtin_deck(), paths.data_dir(None))) as runner:
         for card in with_plots:
             if card.snippet not in seen:
                 seen[str(card.snippet)] = card_plots(deck, card, runner=runner)  # raises on bad data
@@ -123,6 +125,7 @@ def test_snippet_without_plot_function_names_cards_that_have_one(runner: CliRunn
 def test_fixture_snippet_plot_renders_and_tensors_become_lists(runner: CliRunner, deck_dir: Path) -> None:
     pytest.importorskip("torch")
     write_snippet(deck_dir, "square", WITH_PLOT)
+    trust_deck(deck_dir)  # show --plot runs code: only on a trusted deck
     result = runner.invoke(app, ["show", "sq", "--plot", "--deck", str(deck_dir), "--json"])
     assert result.exit_code == 0, result.output
     (plot,) = json.loads(result.stdout)["plots"]
@@ -148,6 +151,7 @@ def test_fixture_snippet_plot_renders_and_tensors_become_lists(runner: CliRunner
 def test_failing_plot_is_one_line_exit_4(runner: CliRunner, deck_dir: Path, body: str, message: str) -> None:
     pytest.importorskip("torch")
     write_snippet(deck_dir, "square", SQUARE + "\n\n" + body)
+    trust_deck(deck_dir)  # show --plot runs code: only on a trusted deck
     result = runner.invoke(app, ["show", "square", "--plot", "--deck", str(deck_dir)])
     assert result.exit_code == 4
     assert result.stdout == ""
@@ -184,6 +188,7 @@ def test_no_color_is_respected_even_on_a_forced_terminal(
 ) -> None:
     pytest.importorskip("torch")
     write_snippet(deck_dir, "square", WITH_PLOT)
+    trust_deck(deck_dir)  # show --plot runs code: only on a trusted deck
     monkeypatch.setenv("FORCE_COLOR", "1")  # Rich treats stdout as a terminal
     monkeypatch.delenv("NO_COLOR")
     coloured = runner.invoke(app, ["show", "sq", "--plot", "--deck", str(deck_dir)])

@@ -30,6 +30,7 @@ from lossquiz.study import practice
 from lossquiz.study.practice import CheckReport, attempt_path, check_attempt, solution_file
 from lossquiz.worker import practice_grader as practice_check
 from lossquiz.worker.client import SnippetRunner
+from tests.conftest import builtin_trusted
 
 pytestmark = pytest.mark.torch
 torch = pytest.importorskip("torch")
@@ -53,7 +54,7 @@ MISTAKES = [(card_id, hint) for card_id, module in MODULES.items() for hint in g
 @pytest.fixture(scope="module")
 def worker() -> Iterator[SnippetRunner]:
     """One snippet worker shared by the checks that do not need a fresh process."""
-    with SnippetRunner() as shared:
+    with SnippetRunner(builtin_trusted()) as shared:
         yield shared
 
 
@@ -401,7 +402,7 @@ def test_a_hang_in_the_function_or_at_import_is_stopped(worker: SnippetRunner, e
 def test_a_hang_that_blocks_the_alarm_and_a_crash_are_contained(env: Path) -> None:
     ignore_alarm = "    import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
     stubborn = HUBER_OK.replace("    r = (y", ignore_alarm + "    while True:\n        pass\n    r = (y")
-    with SnippetRunner() as own:
+    with SnippetRunner(builtin_trusted()) as own:
         report = _check(own, env, "huber", stubborn, budget=1.0)
         assert report.failure is not None and report.failure["check"] == "timeout"
         assert "timed out after 7 s (stopped)" in report.failure["summary"]
@@ -418,7 +419,7 @@ def test_a_syntax_error_is_one_line_without_starting_torch(env: Path) -> None:
             raise AssertionError("a syntax error must be reported without running anything")
 
     path = _write(attempt_path(env, "huber"), "import torch\n\ndef huber_loss(y, y_hat, delta=1.0:\n    return y\n")
-    report = check_attempt(TASKS["huber"], path, NoWorker(), seed=0)
+    report = check_attempt(TASKS["huber"], path, NoWorker(None), seed=0)
     assert report.failure is not None and report.failure["check"] == "syntax"
     summary = report.failure["summary"]
     assert summary.startswith("SyntaxError: ") and "(huber.py line 3)" in summary and "\n" not in summary

@@ -86,7 +86,7 @@ def test_every_recorded_interval_is_the_previewed_one(tmp_path: Path) -> None:
     rng = random.Random(13)
     screen = Recording(Console(file=io.StringIO(), width=100, no_color=True))
     scheduler = scheduling.make_scheduler(fuzz=True, tz=UTC)
-    with Store.open(tmp_path / "data") as store, SnippetRunner() as runner:
+    with Store.open(tmp_path / "data") as store, SnippetRunner(None) as runner:
         while len(screen.records) < 200:
             options = DrillOptions(max_cards=15, new_per_day=4, time_limit=0, run_snippets=False)
             drill = Drill(deck, store, runner, screen, Ratings(clock, rng), clock, options)

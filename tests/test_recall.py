@@ -36,7 +36,7 @@ from lossquiz.study.grading import auto_rating, is_correct
 from lossquiz.study.queue import DrillOptions
 from lossquiz.ui.drill_view import DrillScreen
 from lossquiz.worker.client import Outcome, SnippetRunner
-from tests.conftest import FIXTURES, trust_deck
+from tests.conftest import FIXTURES, trust_deck, trusted
 
 RECALL = FIXTURES / "decks" / "recall"
 NAMES = ["r", "delta", "z", "y", "x"]
@@ -133,7 +133,7 @@ def test_caret_is_power_and_typed_unicode_is_read() -> None:
 @pytest.fixture(scope="module")
 def worker() -> Iterator[SnippetRunner]:
     pytest.importorskip("torch")
-    with SnippetRunner(timeout=20) as runner:
+    with SnippetRunner(trusted(RECALL), timeout=20) as runner:
         yield runner
 
 
@@ -375,7 +375,7 @@ def _drill(deck_dir: Path, data: Path, clock: FixedClock, answers: list[tuple[An
     out = io.StringIO()
     console = Console(file=out, width=120, no_color=True)
     script = Script(clock, answers)
-    with Store.open(data) as store, Recording(timeout=20) as runner:
+    with Store.open(data) as store, Recording(trusted(deck_dir), timeout=20) as runner:
         runner.script = script
         opts = DrillOptions(seed=3, **options)
         drill = Drill(load_deck(deck_dir), store, runner, DrillScreen(console), script, clock, opts)

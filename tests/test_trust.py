@@ -119,8 +119,8 @@ def test_trusting_allows_it_and_editing_revokes_it(runner: CliRunner, spy_deck: 
     result = runner.invoke(app, ["trust", str(deck)])
     assert result.exit_code == 0, result.output
     assert (
-        f"trusted {deck.resolve()}: 3 files (snippets/absolute.py, snippets/spy.py, snippets/square.py)"
-        in result.stdout
+        f"trusted {deck.resolve()}: 4 files "
+        "(cards/01-basics.yaml, snippets/absolute.py, snippets/spy.py, snippets/square.py)" in result.stdout
     )
     result = runner.invoke(app, ["show", "spy", "--deck", str(deck)])
     assert result.exit_code == 0 and result.stderr == ""
@@ -134,7 +134,7 @@ def test_trusting_allows_it_and_editing_revokes_it(runner: CliRunner, spy_deck: 
         assert "changed since you trusted it" in result.stderr
     assert not marker.exists()
     listed = json.loads(runner.invoke(app, ["trust", "--list", "--json"]).stdout)
-    assert [(e["path"], e["status"], e["files"]) for e in listed] == [(str(deck.resolve()), "changed", 3)]
+    assert [(e["path"], e["status"], e["files"]) for e in listed] == [(str(deck.resolve()), "changed", 4)]
 
     assert runner.invoke(app, ["trust", str(deck)]).exit_code == 0
     result = runner.invoke(app, ["check", "spy", "--deck", str(deck), "--problems", "1"])
@@ -151,7 +151,7 @@ def test_a_new_file_beside_the_snippets_revokes_trust(spy_deck: tuple[Path, Path
     assert not verdict.trusted and "changed since you trusted it" in verdict.reason
 
 
-def test_bytecode_caches_are_neither_hashed_nor_run(
+def test_bytecode_caches_are_never_run(
     runner: CliRunner, spy_deck: tuple[Path, Path], tmp_path: Path, env: Path
 ) -> None:
     """A .pyc shipped in snippets/__pycache__ could run code nobody read: the worker ignores it."""
@@ -165,7 +165,7 @@ def test_bytecode_caches_are_neither_hashed_nor_run(
     py_compile.compile(
         str(evil), cfile=cache, doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
     )
-    assert trust.is_trusted(deck, env).trusted  # the cache is not part of what was trusted ...
+    trust_deck(deck)  # a .pyc is not a *.py: trusting the deck as it is now ...
     result = runner.invoke(app, ["show", "spy", "--deck", str(deck)])
     assert result.exit_code == 0, result.output
     assert marker.exists() and not planted.exists()  # ... and the reviewed source is what ran
@@ -313,7 +313,7 @@ def test_untrusted_deck_does_not_open_the_editor(
 def test_practice_files_are_part_of_the_trusted_digest(spy_practice: tuple[Path, Path], env: Path) -> None:
     deck, _ = spy_practice
     digest = trust.code_digest(deck)
-    assert digest.files == ("snippets/absolute.py", "snippets/square.py", "practice/square.py")
+    assert digest.files == ("cards/01-basics.yaml", "practice/square.py", "snippets/absolute.py", "snippets/square.py")
     trust_deck(deck)
     assert trust.is_trusted(deck, env).trusted
     (deck / "practice" / "_helpers.py").write_text("X = 1\n")  # a new file, even one no task names
@@ -343,7 +343,9 @@ def test_trusting_allows_code_check_and_editing_the_task_revokes_it(
     (env / "practice" / "square.py").write_text(ATTEMPT)
     trusted = runner.invoke(app, ["trust", str(deck)])
     assert trusted.exit_code == 0, trusted.output
-    assert "3 files (snippets/absolute.py, snippets/square.py, practice/square.py)" in trusted.stdout
+    assert (
+        "4 files (cards/01-basics.yaml, practice/square.py, snippets/absolute.py, snippets/square.py)" in trusted.stdout
+    )
 
     result = runner.invoke(app, ["code", "square", "--check", "--deck", str(deck), "--seed", "1"])
     assert result.exit_code == 0, result.output
@@ -360,4 +362,4 @@ def test_trusting_allows_code_check_and_editing_the_task_revokes_it(
     assert "changed since you trusted it" in line
     assert not marker.exists() and _code_reviews(env) == 1
     listed = json.loads(runner.invoke(app, ["trust", "--list", "--json"]).stdout)
-    assert [(e["status"], e["files"]) for e in listed] == [("changed", 3)]
+    assert [(e["status"], e["files"]) for e in listed] == [("changed", 4)]

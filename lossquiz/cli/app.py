@@ -146,6 +146,43 @@ def scheduler(store: Any, cfg: Any, retention: float | None = None) -> Any:
     )
 
 
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
+
+
+def finite(value: float | None) -> float | None:
+    """An option callback: nan and inf pass Click's range checks; refuse them (a usage error)."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"must be a finite number, not {value}")
+    return value
+
+
+def guard_output(file: Path, home: Path, *, force: bool) -> None:
+    """Refuse an output file that is the progress database (or beside it as its journal), or that
+    exists without --force; raises LossquizError (one line)."""
+    import os
+
+    from lossquiz.progress.store import DB_NAME
+
+    db = home / DB_NAME
+    for guarded in (
+        db,
+        db.with_name(DB_NAME + "-wal"),
+        db.with_name(DB_NAME + "-shm"),
+        db.with_name(DB_NAME + "-journal"),
+    ):
+        same = False
+        try:
+            same = os.path.samefile(file, guarded)
+        except OSError:
+            same = os.path.abspath(file) == os.path.abspath(guarded)
+        if same or os.path.realpath(file) == os.path.realpath(guarded):
+            raise LossquizError(f"refusing to write onto the progress database ({guarded}): choose another FILE")
+    if (file.exists() or file.is_symlink()) and not force:
+        raise LossquizError(f"{file} exists: add --force to replace it")
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"lossquiz {__version__}")

@@ -120,10 +120,10 @@ def _check(query: str, seed: int | None, deck: Any, data_dir: Any, *, as_json: b
     with exit_on_error():
         opened = open_deck(deck, data_dir)
         card, task = practice_tasks.find_task(opened.deck, practice_tasks.load_tasks(opened.deck), query)
-        trust.require_trusted(opened.root, opened.home)
+        trusted = trust.gate(opened.root, opened.home)
         chosen = random.randrange(1_000_000) if seed is None else seed
         report, interval = practice.check_and_record(
-            card, task, opened.home, now=clock.now, seed=chosen, duration_ms=duration_ms, deck_key=opened.key
+            card, task, opened.home, trusted, now=clock.now, seed=chosen, duration_ms=duration_ms, deck_key=opened.key
         )
     if as_json:
         recorded = drill_view.RATING_NAMES[int(report.rating)] if report.started else None

@@ -20,6 +20,7 @@ from lossquiz.cli.app import (
     open_deck,
     print_json,
 )
+from lossquiz.errors import UntrustedDeckError
 
 
 @app.command("list")
@@ -104,16 +105,20 @@ def show(
             raise typer.BadParameter(
                 "--plot draws curves from the snippet; drop --no-run and --seed", param_hint="--plot"
             )
-        _show_plot(query, deck, as_json=as_json)
+        _show_plot(query, deck, data_dir, as_json=as_json)
         return
     with exit_on_error():
         opened = open_deck(deck, data_dir)
         card = cards.find_card(opened.deck, query)
         run = not no_run and card.snippet is not None
-        if run and not (verdict := trust.is_trusted(opened.root, opened.home)).trusted:
-            console.note(f"note: showing without running the snippet: {verdict.reason}")
-            run = False
-        shown = worked_example.show_card(opened.deck, card, run=run, seed=seed)
+        trusted = None
+        if run:
+            try:
+                trusted = trust.gate(opened.root, opened.home)
+            except UntrustedDeckError as e:
+                console.note(f"note: showing without running the snippet: {trust.reason_of(e)}")
+                run = False
+        shown = worked_example.show_card(opened.deck, card, run=run, seed=seed, trusted=trusted)
     if as_json:
         print_json(shown.to_dict())
     else:
@@ -145,10 +150,10 @@ def _show_answer(query: str, text: str, deck: Path | None, data_dir: Path | None
             parsed = recall.read(card, text)
         except ExpressionError as e:
             raise UsageError(f"--answer: {e}") from None
-        trust.require_trusted(opened.root, opened.home)
+        trusted = trust.gate(opened.root, opened.home)
         path = opened.deck.snippet_path(card)
         assert path is not None
-        with SnippetRunner() as runner:
+        with SnippetRunner(trusted) as runner:
             try:
                 verdict = recall.grade_formula(runner, path, card, parsed, recall.seeds(random.Random()))
             except recall.Retry as e:
@@ -164,15 +169,16 @@ def _show_answer(query: str, text: str, deck: Path | None, data_dir: Path | None
         raise typer.Exit(code=1)
 
 
-def _show_plot(query: str, deck: Path | None, *, as_json: bool) -> None:
-    from lossquiz.deck import cards
+def _show_plot(query: str, deck: Path | None, data_dir: Path | None, *, as_json: bool) -> None:
+    from lossquiz.deck import cards, trust
     from lossquiz.study import plots
     from lossquiz.ui import console, show_view
 
     with exit_on_error():
-        opened = open_deck(deck)
+        opened = open_deck(deck, data_dir)
         card = cards.find_card(opened.deck, query)
-        found = plots.card_plots(opened.deck, card)
+        plots.require_plot(opened.deck, card)
+        found = plots.card_plots(opened.deck, card, trusted=trust.gate(opened.root, opened.home))
     if as_json:
         print_json({"id": card.id, "snippet": card.snippet, "plots": [p.to_dict() for p in found]})
         return
@@ -208,9 +214,9 @@ def check(
     with exit_on_error():
         opened = open_deck(deck, data_dir)
         practice_tasks.load_tasks(opened.deck)  # the deck's implement-it tasks are part of the deck: validate them
-        trust.require_trusted(opened.root, opened.home)
+        trusted = trust.gate(opened.root, opened.home)
         chosen = [cards.find_card(opened.deck, q) for q in card_ids] if card_ids else list(opened.deck.cards)
-        with SnippetRunner() as runner:
+        with SnippetRunner(trusted) as runner:
             reports = verify.check_snippets(opened.deck, chosen, runner, problems=problems)
     ok = all(r.ok for r in reports)
     if as_json:

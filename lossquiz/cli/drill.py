@@ -15,6 +15,7 @@ from lossquiz.cli.app import (
     app,
     complete_card,
     exit_on_error,
+    finite,
     load_config,
     open_deck,
     scheduler,
@@ -37,7 +38,10 @@ def drill(
     ] = None,
     cards: Annotated[int, typer.Option("--cards", "-n", metavar="N", min=1, help="At most this many cards.")] = 20,
     minutes: Annotated[
-        float | None, typer.Option("--minutes", metavar="MINUTES", min=0.1, help="Session budget in minutes.")
+        float | None,
+        typer.Option(
+            "--minutes", metavar="MINUTES", min=0.1, max=24 * 60, callback=finite, help="Session budget in minutes."
+        ),
     ] = None,
     time_limit: Annotated[
         float | None,
@@ -45,6 +49,8 @@ def drill(
             "--time-limit",
             metavar="SECONDS",
             min=0,
+            max=24 * 3600,
+            callback=finite,
             help="Seconds per card (0 = untimed).",
             show_default="60, or config",
         ),
@@ -68,6 +74,7 @@ def drill(
         typer.Option(
             "--retention",
             metavar="R",
+            callback=finite,
             min=0.7,
             max=0.99,
             help="Desired retention.",
@@ -89,6 +96,8 @@ def drill(
     from lossquiz.clock import SystemClock, next_day_start
     from lossquiz.deck import cards as cards_mod
     from lossquiz.deck import trust
+    from lossquiz.deck.trust import TrustedDeck
+    from lossquiz.errors import UntrustedDeckError
     from lossquiz.progress.store import Store, session_summary
     from lossquiz.study.drill import Drill
     from lossquiz.study.queue import DrillOptions
@@ -116,10 +125,14 @@ def drill(
         cards_mod.select(opened.deck, topics=list(options.topics), kinds=list(options.kinds))  # validates names
         if card:
             options = replace(options, card_ids=tuple(cards_mod.find_card(opened.deck, q).id for q in card))
-        with Store.open(opened.home, deck=opened.key) as store, SnippetRunner() as runner:
-            if not (verdict := trust.check(opened.root, store)).trusted:
+        with Store.open(opened.home, deck=opened.key) as store:
+            try:  # the code checked now is the code the drill runs, whatever changes on disk later
+                trusted: TrustedDeck | None = trust.gate(opened.root, opened.home, store=store)
+            except UntrustedDeckError as e:
+                trusted = None
                 options = replace(options, run_snippets=False)
-                console.err().print(drill_view.untrusted_drill(verdict.reason), soft_wrap=True)
+                console.err().print(drill_view.untrusted_drill(trust.reason_of(e)), soft_wrap=True)
+        with Store.open(opened.home, deck=opened.key) as store, SnippetRunner(trusted) as runner:
             in_force = scheduler(store, cfg, retention)  # fitted by `optimize`, the day rule, fuzz
             options = replace(options, retention=in_force.retention)
             screen = drill_view.DrillScreen(out)

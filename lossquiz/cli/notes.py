@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lossquiz.cli.app import DataDirOption, DeckOption, JsonOption, app, exit_on_error, open_deck, print_json
+from lossquiz.cli.app import (
+    DataDirOption,
+    DeckOption,
+    ForceOption,
+    JsonOption,
+    app,
+    exit_on_error,
+    guard_output,
+    open_deck,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from lossquiz.cli.app import Opened
@@ -68,6 +78,7 @@ def export(
     no_run: Annotated[bool, typer.Option("--no-run", help="md: do not compute worked examples (no torch).")] = False,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Export the deck: an Anki import file, a Markdown cheat sheet with live numbers, or JSON.
 
@@ -82,6 +93,8 @@ def export(
         raise typer.BadParameter("say --format anki, md or json (or name FILE *.txt, *.md, *.json)", param_hint="FILE")
     with exit_on_error():
         opened = open_deck(deck, data_dir)
+        if file != "-":
+            guard_output(Path(file), opened.home, force=force)
         name = ex.deck_name(opened.deck, builtin=trust.is_builtin(opened.root))
         examples, why_not = None, "worked examples not computed (--no-run)"
         if kind == "md" and not no_run and any(c.snippet for c in opened.deck.cards):
@@ -101,12 +114,14 @@ def _live_examples(opened: Opened) -> tuple[Any, str]:
     """Run the deck's snippets for the cheat sheet if the deck is trusted; else say why not."""
     from lossquiz.deck import export as ex
     from lossquiz.deck import trust
+    from lossquiz.errors import UntrustedDeckError
     from lossquiz.ui import console
     from lossquiz.worker.client import SnippetRunner
 
-    verdict = trust.is_trusted(opened.root, opened.home)
-    if not verdict.trusted:
-        console.note(f"note: worked examples not computed: {verdict.reason}")
+    try:
+        trusted = trust.gate(opened.root, opened.home)
+    except UntrustedDeckError as e:
+        console.note(f"note: worked examples not computed: {trust.reason_of(e)}")
         return None, "worked examples not computed (the deck's snippets are not trusted)"
-    with SnippetRunner() as runner:
+    with SnippetRunner(trusted) as runner:
         return ex.live_examples(opened.deck, runner), ""

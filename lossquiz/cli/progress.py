@@ -8,7 +8,18 @@ from typing import Annotated
 
 import typer
 
-from lossquiz.cli.app import DataDirOption, DeckOption, JsonOption, TopicOption, app, exit_on_error, print_json
+from lossquiz.cli.app import (
+    DataDirOption,
+    DeckOption,
+    ForceOption,
+    JsonOption,
+    TopicOption,
+    app,
+    exit_on_error,
+    finite,
+    guard_output,
+    print_json,
+)
 
 
 @app.command()
@@ -57,6 +68,7 @@ def history_export(
     ] = None,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Every review, session and card state of one deck as JSON Lines (a header line first).
 
@@ -69,7 +81,11 @@ def history_export(
     from lossquiz.progress.store import Store
     from lossquiz.ui import console, history_view
 
-    with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(deck))) as store:
+    home = paths.data_dir(data_dir)
+    with exit_on_error():
+        if file is not None and str(file) != "-":
+            guard_output(file, home, force=force)
+    with exit_on_error(), Store.open(home, deck=paths.deck_key(paths.deck_dir(deck))) as store:
         now = SystemClock().now()
         in_force = scheduler(store, load_config())
         if file is None or str(file) == "-":
@@ -89,6 +105,7 @@ def history_import(
             metavar="R",
             min=0.7,
             max=0.99,
+            callback=finite,
             help="Desired retention for rebuilt schedules of a file that does not name one.",
             show_default="the one in use",
         ),

@@ -36,6 +36,7 @@ _TEXT_FIELDS = (
     "target",
     "review",
 )
+SNIPPET_NAME = re.compile(r"[a-z0-9_]+")  # a snippet is a file snippets/<name>.py, never a path
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DEFAULT_TOLERANCE = 0.01
 
@@ -151,6 +152,10 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
             problems.append(f"{label}: '{name}' must be a list of text")
     if isinstance(cid, str) and not _SLUG.match(cid):
         problems.append(f"{label}: id must be a lowercase slug (a-z, 0-9, '-')")
+    for key in ("topic", "kind"):  # looked up in registries below: a list or mapping here is not a name
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            problems.append(f"{label}: '{key}' must be text")
+            raw[key] = None
     if raw.get("topic") is not None and raw.get("topic") not in TOPICS:
         problems.append(f"{label}: unknown topic '{raw['topic']}' (one of: {', '.join(TOPICS)})")
     if raw.get("kind") is not None and raw.get("kind") not in KINDS:
@@ -168,6 +173,9 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
             problems.append(f"{label}: a formula card needs a 'snippet' and a reference 'expression'")
     if "calculator" in raw and not isinstance(raw["calculator"], bool):
         problems.append(f"{label}: 'calculator' must be true or false")
+    snippet = raw.get("snippet")
+    if snippet and not (isinstance(snippet, str) and SNIPPET_NAME.fullmatch(snippet)):
+        problems.append(f"{label}: 'snippet' must be a plain name ([a-z0-9_]+, a file in snippets/), not {snippet!r}")
     if raw.get("kind") in KINDS and KINDS[raw["kind"]].needs_snippet and not raw.get("snippet"):
         problems.append(f"{label}: a {raw['kind']} card needs a 'snippet' to grade against")
     fixes = raw.get("factcheck", [])
@@ -217,6 +225,55 @@ def _cache_path(path: Path) -> Path | None:
     return Path(root) / "yaml" / (hashlib.sha1(str(path.resolve()).encode()).hexdigest() + ".json")
 
 
+MAX_YAML_BYTES = 4 * 1024 * 1024  # one card file
+MAX_YAML_NODES = 200_000  # nodes after expanding aliases: a 591-byte alias bomb expands to billions
+
+
+def _expanded_size(node: yaml.Node, cap: int) -> int:
+    """How many nodes the document has once aliases are expanded (stops counting past cap)."""
+    memo: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, done = stack.pop()
+        if id(current) in memo:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(current, yaml.SequenceNode):
+            children = list(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            children = [n for pair in current.value for n in pair]
+        if not done:
+            stack.append((current, True))
+            stack.extend((c, False) for c in children if id(c) not in memo)
+            continue
+        memo[id(current)] = min(cap + 1, 1 + sum(memo.get(id(c), 1) for c in children))
+    return memo[id(node)]
+
+
+def _load_bounded(path: Path, info: os.stat_result) -> Any:
+    """Parse one YAML file: a regular file of bounded size whose aliases expand to a bounded size."""
+    import stat as stat_mod
+
+    if not stat_mod.S_ISREG(info.st_mode):
+        raise yaml.YAMLError("not a regular file (a FIFO or device?)")
+    if info.st_size > MAX_YAML_BYTES:
+        raise yaml.YAMLError(f"too large ({info.st_size} bytes; at most {MAX_YAML_BYTES})")
+    with path.open("rb") as f:
+        raw = f.read(MAX_YAML_BYTES + 1)
+    if len(raw) > MAX_YAML_BYTES:
+        raise yaml.YAMLError(f"too large (more than {MAX_YAML_BYTES} bytes)")
+    loader = _LOADER(raw.decode("utf-8"))
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, MAX_YAML_NODES) > MAX_YAML_NODES:
+            raise yaml.YAMLError(f"aliases expand to more than {MAX_YAML_NODES} nodes (an alias bomb?)")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def _parse_cached(path: Path) -> Any:
     """yaml.load of a deck file, reusing the last parse while the file is unchanged.
 
@@ -234,7 +291,7 @@ def _parse_cached(path: Path) -> Any:
                 return cached["data"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 (a SafeLoader)
+    data = _load_bounded(path, stat)
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -253,6 +310,9 @@ def _read_file(path: Path, where: str, problems: list[str]) -> list[Any]:
         mark = e.problem_mark
         line = f":{mark.line + 1}" if mark is not None else ""
         problems.append(f"{where}{line}: YAML syntax error: {e.problem or e}")
+        return []
+    except RecursionError:
+        problems.append(f"{where}: cannot read: nested too deeply")
         return []
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as e:
         problems.append(f"{where}: cannot read: {e}")
@@ -302,7 +362,11 @@ def _index(cards: list[Card], root: Path, problems: list[str]) -> dict[str, Card
             if other is not None and other.id != card.id:
                 problems.append(f"{at}: alias '{alias}' is also used by card '{other.id}'")
             names[alias] = card
-        if card.snippet and not (root / "snippets" / f"{card.snippet}.py").is_file():
+        if (
+            card.snippet
+            and SNIPPET_NAME.fullmatch(card.snippet)
+            and not (root / "snippets" / f"{card.snippet}.py").is_file()
+        ):
             problems.append(f"{at}: unknown snippet '{card.snippet}' (no snippets/{card.snippet}.py)")
     for card in cards:
         other = names.get(card.id)

@@ -128,8 +128,25 @@ def _cases(match: re.Match[str]) -> str:
     )
 
 
+MAX_DEPTH = 100  # brace nesting; deeper (\frac nested 3,000 deep) is shown as written
+
+
+def _too_deep(latex: str) -> bool:
+    depth = 0
+    for char in latex:
+        if char == "{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif char == "}":
+            depth -= 1
+    return False
+
+
 def to_unicode(latex: str) -> str:
     """Readable unicode for a LaTeX formula (no raw backslashes left for known commands)."""
+    if _too_deep(latex):
+        return latex
     text = re.sub(r"\\\||\\[lr]Vert", "‖", latex)
     text = re.sub(r"\\ne(?![A-Za-z])\s*", "≠", text)  # pylatexenc knows \neq but not \ne
     # log, exp, min ... as plain words, spaced from a following letter or command ("log r", "log a/b")

@@ -122,7 +122,14 @@ def read_notes(path: Path) -> tuple[list[str], list[int]]:
     if problems:
         more = [f"... and {len(problems) - 10} more lines"] if len(problems) > 10 else []
         raise NotesError([*problems[:10], *more, "save the notes as UTF-8 and import again"])
+    for at, text in enumerate(lines, start=1):  # 5,000-level bullets: not notes, and quadratic to parse
+        indent = len(text) - len(text.lstrip(" \t"))
+        if indent > MAX_INDENT and text.strip():
+            raise NotesError([f"{path}:{at}: indented {indent} columns (at most {MAX_INDENT}): not notes"])
     return _repair(lines)
+
+
+MAX_INDENT = 200  # columns of leading whitespace: ~50 levels of nested bullets
 
 
 def _repair(lines: list[str]) -> tuple[list[str], list[int]]:

@@ -1,29 +1,37 @@
-"""Trust for foreign decks: their code runs only with the user's say.
+"""Trust for foreign decks: their code runs only with the user's say, through one gate.
 
-A deck holds Python code in two folders: `snippets/` (run by show, check, drill, export) and
-`practice/` (the implement-it tasks whose reference and inputs `code --check` runs).
-`lossquiz trust DECK` records the deck's resolved path and a SHA-256 over every file under
-both folders (names relative to the deck, and bytes; helpers, data files and sub-folders
-included), in the `trusted_decks` table of the progress database (its `snippets_hash` column
-predates practice/ and now holds this digest). Before any of a deck's code runs, the hash is
-computed again: a changed, added or removed file means the deck must be trusted again. The
-built-in deck is always trusted, and a deck with no files in either folder has no code to trust.
+What trust covers (DESIGN.md "Trust and isolation"): every `*.py` anywhere under the deck
+folder (the deck root, helpers, `__pycache__/` included), every file under `snippets/` and
+`practice/` (data files too), and each card YAML file that names a snippet. `lossquiz trust
+DECK` records the deck's resolved path and a SHA-256 over those files (names relative to the
+deck, and bytes) in the `trusted_decks` table of the progress database (its `snippets_hash`
+column predates practice/ and now holds this digest).
 
-Bytecode caches (`__pycache__`) are left out of the hash because the snippet worker never
-reads them (it compiles from source), so a cache shipped inside a deck cannot run either.
+The gate: `gate()` is the only way to obtain a `TrustedDeck`, and the snippet worker
+(`lossquiz.worker.client.SnippetRunner`) runs nothing without one. `gate()` reads every
+covered file once, hashes those bytes, compares the digest with the trust record and keeps
+the bytes: the worker is sent exactly these bytes and compiles them; it never reads a deck
+file itself, so a file swapped after the check, a re-pointed `LOSSQUIZ_DECK` or a
+`__pycache__/*.pyc` can never run. The built-in deck is always trusted (its bytes still go
+through the same path).
+
+Reading is bounded: only regular files are read (a FIFO or a link to /dev/zero is refused,
+not waited on), each file and the whole deck have a size cap, and symlinked folders are not
+followed below the deck root.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lossquiz import paths
-from lossquiz.errors import LossquizError, UntrustedDeckError
+from lossquiz.errors import DeckFileError, LossquizError, UntrustedDeckError
 
 if TYPE_CHECKING:
     from lossquiz.progress.store import Store
@@ -38,14 +46,52 @@ class Verdict:
 
 
 CODE_DIRS = ("snippets", "practice")  # the deck's folders of Python code, in hashing order
+MAX_FILE_BYTES = 4 * 1024 * 1024  # one covered file
+MAX_DECK_BYTES = 64 * 1024 * 1024  # all covered files together
+MAX_FILES = 5000
+_GATE = object()  # only gate() holds it: a TrustedDeck cannot be made anywhere else
 
 
 @dataclass(frozen=True, slots=True)
 class Digest:
-    """The hash of a deck's code files and their names (relative to the deck, e.g. snippets/huber.py)."""
+    """The hash of the covered files and their names (relative to the deck, e.g. snippets/huber.py)."""
 
     sha256: str
     files: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Covered:
+    """The covered files as read once: their digest and their bytes, by deck-relative name."""
+
+    digest: Digest
+    data: dict[str, bytes] = field(repr=False)
+
+
+class TrustedDeck:
+    """Proof that a deck passed the gate, with the exact bytes that were checked.
+
+    `code` maps each runnable file (`snippets/*.py`, `practice/**.py`, deck-relative) to its
+    bytes; the worker gets these and nothing else.
+    """
+
+    __slots__ = ("root", "sha256", "code")
+
+    def __init__(self, root: Path, covered: Covered, key: object) -> None:
+        if key is not _GATE:
+            raise TypeError("a TrustedDeck comes only from lossquiz.deck.trust.gate()")
+        self.root = root
+        self.sha256 = covered.digest.sha256
+        self.code = {
+            name: data
+            for name, data in covered.data.items()
+            if name.endswith(".py") and name.split("/", 1)[0] in CODE_DIRS and "__pycache__" not in name.split("/")
+        }
+
+    def name_of(self, path: Path | str) -> str:
+        """The deck-relative name of a file of this deck (lexically: links are not followed)."""
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))
+        return Path(rel).as_posix()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,44 +109,98 @@ def is_builtin(deck: Path) -> bool:
     return deck.resolve() == paths.builtin_deck().resolve()
 
 
-def code_digest(deck: Path) -> Digest:
-    """SHA-256 over the deck-relative name and bytes of every file under `snippets/` and `practice/`."""
+def _read_regular(path: Path, rel: str, deck: Path, budget: int) -> bytes:
+    """A regular file's bytes, read without blocking on FIFOs or devices, within size caps."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        raise DeckFileError(f"cannot read {rel} of deck {deck}: {e.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise DeckFileError(f"{rel} of deck {deck} is not a regular file (a FIFO, device or socket): remove it")
+        cap = min(MAX_FILE_BYTES, budget)
+        if info.st_size > cap:
+            raise DeckFileError(f"{rel} of deck {deck} is too large ({info.st_size} bytes; at most {cap})")
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 16):
+            size += len(chunk)
+            if size > cap:
+                raise DeckFileError(f"{rel} of deck {deck} is too large (more than {cap} bytes)")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as e:
+        raise DeckFileError(f"cannot read {rel} of deck {deck}: {e.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def _covered_names(deck: Path) -> list[tuple[str, Path]]:
+    """(deck-relative name, path) of every covered file, sorted by name."""
+    found: dict[str, Path] = {}
+
+    def walk(top: Path, *, everything: bool) -> None:
+        for folder, dirs, files in os.walk(top):  # symlinked folders are listed, not followed
+            dirs.sort()
+            for name in files:
+                path = Path(folder, name)
+                rel = os.path.relpath(path, deck).replace(os.sep, "/")
+                if everything or name.endswith(".py"):
+                    found.setdefault(rel, path)
+                if len(found) > MAX_FILES:
+                    raise DeckFileError(f"deck {deck} has more than {MAX_FILES} code files")
+
+    walk(deck, everything=False)  # every *.py anywhere, __pycache__ and the deck root included
+    for top in CODE_DIRS:
+        if (deck / top).is_dir():
+            walk(deck / top, everything=True)  # helpers, data files (and the folder itself may be a link)
+    cards_dir = deck / "cards"
+    if cards_dir.is_dir():
+        for path in sorted(cards_dir.rglob("*.y*ml")):
+            found.setdefault(os.path.relpath(path, deck).replace(os.sep, "/"), path)  # filtered in read_covered
+    return sorted(found.items())
+
+
+def read_covered(deck: Path) -> Covered:
+    """Read every covered file once; the digest and the bytes that were hashed."""
     h = hashlib.sha256()
     names: list[str] = []
-    for top in CODE_DIRS:
-        seen: set[str] = set()  # per folder: a practice/ linked to snippets/ still lists its files
-        for folder, dirs, files in os.walk(deck / top, followlinks=True):
-            real = os.path.realpath(folder)
-            if real in seen:  # a symlink loop
-                dirs.clear()
+    data: dict[str, bytes] = {}
+    left = MAX_DECK_BYTES
+    for rel, path in _covered_names(deck):
+        if rel.startswith("cards/") and not rel.endswith(".py"):
+            if path.is_symlink() or not path.is_file():
                 continue
-            seen.add(real)
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                path = Path(folder, name)
-                rel = path.relative_to(deck).as_posix()
-                try:
-                    data = path.read_bytes()
-                except OSError as e:
-                    raise LossquizError(f"cannot read {rel} of deck {deck}: {e.strerror}") from None
-                h.update(rel.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
-                names.append(rel)
-    return Digest(h.hexdigest(), tuple(names))
+            body = _read_regular(path, rel, deck, left)
+            if b"snippet" not in body:  # a card file that names no snippet is not code
+                continue
+        else:
+            body = _read_regular(path, rel, deck, left)
+        left -= len(body)
+        h.update(rel.encode() + b"\0" + len(body).to_bytes(8, "big") + body)
+        names.append(rel)
+        data[rel] = body
+    return Covered(Digest(h.hexdigest(), tuple(names)), data)
 
 
-def check(deck: Path, store: Store | None) -> Verdict:
-    """Whether the deck's code (snippets, practice tasks) may run now (store None: nothing trusted yet)."""
+def code_digest(deck: Path) -> Digest:
+    """SHA-256 over the deck-relative name and bytes of every covered file (see the module doc)."""
+    return read_covered(deck).digest
+
+
+def _runs_code(digest: Digest) -> bool:
+    return any(f.endswith(".py") or not f.startswith("cards/") for f in digest.files)
+
+
+def _verdict(deck: Path, digest: Digest, store: Store | None) -> Verdict:
     if is_builtin(deck):
         return Verdict(True, "the built-in deck")
-    try:
-        digest = code_digest(deck)
-    except LossquizError as e:
-        return Verdict(False, str(e))
-    if not digest.files:
+    if not _runs_code(digest):
         return Verdict(True, "the deck has no snippets or practice tasks")
     where = str(deck.resolve())
     entry = next((t for t in store.trusted_decks() if t.path == where), None) if store else None
-    where_code = " and ".join(f"{top}/" for top in CODE_DIRS if any(f.startswith(f"{top}/") for f in digest.files))
+    tops = [f"{top}/" for top in CODE_DIRS if any(f.startswith(f"{top}/") for f in digest.files)]
+    where_code = " and ".join(tops) or "its folder"
     if entry is None:
         return Verdict(
             False,
@@ -116,27 +216,59 @@ def check(deck: Path, store: Store | None) -> Verdict:
     return Verdict(True, "trusted")
 
 
-def is_trusted(deck: Path, data_dir: Path) -> Verdict:
-    """The one check the commands call before running a deck's snippets or practice tasks."""
-    if is_builtin(deck):
-        return Verdict(True, "the built-in deck")
-    from lossquiz.progress.store import DB_NAME, Store  # deferred: browsing the built-in deck needs no database
+def check(deck: Path, store: Store | None) -> Verdict:
+    """Whether the deck's code (snippets, practice tasks) may run now (store None: nothing trusted yet)."""
+    try:
+        digest = code_digest(deck)
+    except LossquizError as e:
+        return Verdict(False, str(e))
+    return _verdict(deck, digest, store)
+
+
+def _decide(deck: Path, data_dir: Path, store: Store | None) -> tuple[Covered, Verdict]:
+    covered = read_covered(deck)
+    if is_builtin(deck) or not _runs_code(covered.digest) or store is not None:
+        return covered, _verdict(deck, covered.digest, store)
+    from lossquiz.progress.store import DB_NAME, Store  # deferred: browsing needs no database
 
     if not (data_dir / DB_NAME).exists():
-        return check(deck, None)  # no database yet: nothing trusted, and nothing created just to look
-    with Store.open(data_dir) as store:
-        return check(deck, store)
+        return covered, _verdict(deck, covered.digest, None)  # no database yet: nothing trusted
+    with Store.open(data_dir) as opened:
+        return covered, _verdict(deck, covered.digest, opened)
+
+
+def gate(deck: Path, data_dir: Path, *, store: Store | None = None) -> TrustedDeck:
+    """The one gate before any of a deck's code runs: read once, hash, compare, keep the bytes.
+
+    Raises UntrustedDeckError (one line) when the deck is not trusted or changed since, and
+    DeckError when a covered file cannot be read safely.
+    """
+    covered, verdict = _decide(deck, data_dir, store)
+    if not verdict.trusted:
+        raise UntrustedDeckError(f"not running the deck's code: {verdict.reason}")
+    return TrustedDeck(deck, covered, _GATE)
+
+
+def reason_of(error: UntrustedDeckError) -> str:
+    """The reason in an UntrustedDeckError from gate(), without its prefix."""
+    return str(error).removeprefix("not running the deck's code: ")
+
+
+def is_trusted(deck: Path, data_dir: Path) -> Verdict:
+    """Whether the deck's code may run now, without keeping its bytes (for notes and listings)."""
+    try:
+        return _decide(deck, data_dir, None)[1]
+    except LossquizError as e:
+        return Verdict(False, str(e))
 
 
 def require_trusted(deck: Path, data_dir: Path) -> None:
-    """Raise UntrustedDeckError (one line) unless the deck's code may run (`check`, `code --check`)."""
-    verdict = is_trusted(deck, data_dir)
-    if not verdict.trusted:
-        raise UntrustedDeckError(f"not running the deck's code: {verdict.reason}")
+    """Raise UntrustedDeckError (one line) unless the deck's code may run."""
+    gate(deck, data_dir)
 
 
 def trust(deck: Path, store: Store, *, now: datetime) -> Digest:
-    """Trust the deck's code (snippets/ and practice/) as it is now; returns what was trusted."""
+    """Trust the deck's code as it is now; returns what was trusted (every covered file)."""
     if not (deck / "cards").is_dir():
         raise LossquizError(f"{deck} is not a deck (no cards/ folder)")
     digest = code_digest(deck)

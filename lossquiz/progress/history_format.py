@@ -226,7 +226,7 @@ class _Line:
         value = self._get(name, optional=optional)
         if value is None:
             return None
-        if isinstance(value, str) and _CANONICAL_TIME.fullmatch(value):  # as exported: already normalised
+        if isinstance(value, str) and _CANONICAL_TIME.fullmatch(value) and "1970" <= value[:4] <= "9998":
             try:
                 datetime.fromisoformat(value)
                 return value
@@ -234,7 +234,7 @@ class _Line:
                 pass
         moment = _parse_time(value)
         if moment is None:
-            self.bad(f"'{name}' must be an ISO-8601 time with a UTC offset, got {value!r}")
+            self.bad(f"'{name}' must be an ISO-8601 time with a UTC offset in 1970-9998, got {_short(value)}")
             return None
         return iso(moment)
 
@@ -243,7 +243,9 @@ class _Line:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.bad(f"'{name}' must be an integer, got {value!r}")
+            self.bad(f"'{name}' must be an integer, got {_short(value)}")
+        elif not -MAX_INT <= value <= MAX_INT:  # SQLite stores 64-bit integers
+            self.bad(f"'{name}' is out of range ({len(str(abs(value)))} digits)")
         elif (low is not None and value < low) or (high is not None and value > high):
             span = f"{low} to {high}" if high is not None else f"at least {low}"
             self.bad(f"'{name}' must be {span}, got {value}")
@@ -264,9 +266,12 @@ class _Line:
     def number(self, name: str) -> Any:
         value = self._get(name, optional=True)
         if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (isinstance(value, int) and not -MAX_INT <= value <= MAX_INT)
+            or not math.isfinite(value)
         ):
-            self.bad(f"'{name}' must be a finite number, got {value!r}")
+            self.bad(f"'{name}' must be a finite number, got {_short(value)}")
             return None
         return None if value is None else float(value)
 
@@ -345,6 +350,18 @@ class _Line:
         return {f.key: self.field(f) for f in fields}
 
 
+MAX_INT = 2**62  # below SQLite's 2**63, and any float conversion stays exact enough
+
+
+def _short(value: Any) -> str:
+    """repr of a bad value, cut to one readable length (a 5,000-digit integer is not echoed)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        return "a huge integer"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 _MODE = re.compile(r"^[a-z][a-z-]{0,31}$")
 _CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
 
@@ -359,7 +376,13 @@ def _parse_time(value: Any) -> datetime | None:
         return None
     if moment.tzinfo is None:
         return None
-    return moment.astimezone(timezone.utc)
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
+        return None
+    if not 1970 <= utc.year <= 9998:  # reviews happen in this era; the edges do not round-trip
+        return None
+    return utc
 
 
 def _check_header(first: Any) -> str | None:
@@ -393,6 +416,11 @@ def parse(lines: Iterable[str], where: str, *, known: Collection[str] = ()) -> P
             continue
         try:
             data = json.loads(raw)
+        except RecursionError:
+            if not header_seen:
+                raise HistoryError(where, [f"not a lossquiz history file (line {number} is not JSON)"]) from None
+            problems.append((number, "not valid JSON (nested too deeply)"))
+            continue
         except ValueError as e:
             if not header_seen:
                 raise HistoryError(where, [f"not a lossquiz history file (line {number} is not JSON)"]) from None

@@ -144,6 +144,8 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     The connection must be in autocommit mode (isolation_level=None): transactions here
     are explicit, so a crash mid-migration leaves the previous schema intact.
     """
+    if conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+        return []  # up to date: no write lock, so a read never waits behind a long import
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     applied = []
     for number, step in enumerate(MIGRATIONS, start=1):

@@ -233,7 +233,7 @@ class Store:
                     iso(review.reviewed_at),
                     review.rating,
                     None if review.correct is None else int(review.correct),
-                    review.answer,
+                    _storable(review.answer),
                     review.expected,
                     review.duration_ms,
                     int(review.cram),
@@ -473,3 +473,10 @@ def session_summary(
         due_today=int(due_today[0][0]),
         next_due=upcoming[0][0] if upcoming and upcoming[0][0] else None,
     )
+
+
+def _storable(text: str | None) -> str | None:
+    """Typed text as valid UTF-8: invalid bytes typed at the prompt (surrogate escapes) become U+FFFD."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "replace").decode("utf-8")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from fractions import Fraction
 from typing import Any
 
 from lossquiz.deck.cards import Card
@@ -33,15 +32,25 @@ def parse_number(text: str) -> float | None:
 
     Returns None for anything else, so the prompt can ask again.
     """
-    text = text.strip().replace(",", "").replace("−", "-")
-    if _NUMBER.match(text):
-        value = float(text)
-    elif text.count("/") == 1:
-        num, den = (p.strip() for p in text.split("/"))
-        if not (_NUMBER.match(num) and _NUMBER.match(den)) or float(den) == 0:
+    text = text.strip().replace("−", "-")
+    if len(text) > MAX_ANSWER_CHARS:  # a pasted 5,000-digit number is not an answer
+        return None
+    plain = _commas(text)
+    if plain is None:
+        return None
+    text = plain
+    try:
+        if _NUMBER.match(text):
+            value = float(text)
+        elif text.count("/") == 1:
+            num, den = (p.strip() for p in text.split("/"))
+            if not (_NUMBER.match(num) and _NUMBER.match(den)) or float(den) == 0:
+                return None
+            # floats, not Fraction: Fraction("1e99999999") builds a 100-million-digit integer
+            value = float(num) / float(den)
+        else:
             return None
-        value = float(Fraction(num) / Fraction(den))
-    else:
+    except (OverflowError, ValueError, ZeroDivisionError):
         return None
     return value if math.isfinite(value) else None
 
@@ -49,6 +58,20 @@ def parse_number(text: str) -> float | None:
 ABS_FLOOR = 1e-3  # an answer this close is right whatever the value (rounding a value near 0)
 EASY_FACTOR = 0.5  # Easy only when under half the card's usual time...
 EASY_HISTORY = 3  # ...measured over at least this many earlier right answers
+MAX_ANSWER_CHARS = 64
+_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+([eE][+-]?\d+)?$")
+
+
+def _commas(text: str) -> str | None:
+    """1,000 (thousands) -> 1000; 0,25 (a decimal comma) -> 0.25; any other comma -> None."""
+    if "," not in text:
+        return text
+    if _THOUSANDS.match(text):
+        return text.replace(",", "")
+    if _DECIMAL_COMMA.match(text):
+        return text.replace(",", ".")
+    return None
 
 
 def is_correct(answer: float, expected: float, tolerance: float) -> bool:

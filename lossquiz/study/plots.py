@@ -11,11 +11,14 @@ import ast
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lossquiz.deck.cards import Card, Deck
 from lossquiz.errors import LossquizError, SnippetError
 from lossquiz.worker.client import SnippetRunner, read_source
+
+if TYPE_CHECKING:
+    from lossquiz.deck.trust import TrustedDeck
 
 MAX_SERIES = 8  # beyond this a terminal plot is unreadable
 
@@ -86,17 +89,25 @@ def plot_cards(deck: Deck) -> list[Card]:
     return chosen
 
 
-def card_plots(deck: Deck, card: Card, *, runner: SnippetRunner | None = None) -> list[Plot]:
-    """Run the card's snippet's plot() in the worker and return the checked plots."""
+def require_plot(deck: Deck, card: Card) -> Path:
+    """The card's snippet file if it defines plot(); NoPlotError (one line) if not."""
     path = deck.snippet_path(card)
     if path is None or not has_plot(path):
         why = "no snippet" if path is None else f"snippet '{card.snippet}' defines no plot()"
         with_plots = ", ".join(c.id for c in plot_cards(deck)) or "none in this deck"
         raise NoPlotError(f"card '{card.id}' has no plot ({why}); cards with a plot: {with_plots}")
+    return path
+
+
+def card_plots(
+    deck: Deck, card: Card, *, runner: SnippetRunner | None = None, trusted: TrustedDeck | None = None
+) -> list[Plot]:
+    """Run the card's snippet's plot() in the worker (of `runner`, else one for `trusted`)."""
+    path = require_plot(deck, card)
     if runner is not None:
         outcome = runner.plot(path)
     else:
-        with SnippetRunner() as own:
+        with SnippetRunner(trusted) as own:
             outcome = own.plot(path)
     if outcome.data is None:
         raise SnippetError(f"snippet '{card.snippet}' plot() failed: {outcome.error}")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fsrs import Rating
 
@@ -24,6 +24,9 @@ from lossquiz.deck.practice_tasks import PRACTICE_DIR, Task
 from lossquiz.errors import LossquizError, SnippetError
 from lossquiz.progress.store import PracticeHistory, ReviewInput, Store
 from lossquiz.worker.client import SnippetRunner, snippet_timeout
+
+if TYPE_CHECKING:
+    from lossquiz.deck.trust import TrustedDeck
 
 IMPORTS = "import math\n\nimport torch\nimport torch.nn.functional as F\nfrom torch import Tensor, nn\n"
 WORKER_MARGIN = 5.0  # the worker is stopped at 2 x budget + this, if the in-process alarm failed
@@ -313,6 +316,7 @@ def check_and_record(
     card: Card,
     task: Task,
     data_dir: Path,
+    trusted: TrustedDeck,
     *,
     now: Callable[[], datetime],
     seed: int,
@@ -320,7 +324,7 @@ def check_and_record(
     deck_key: str = "",
 ) -> tuple[CheckReport, Any]:
     """Check the user's attempt in a fresh worker, then record it (unless never started)."""
-    with SnippetRunner() as runner:
+    with SnippetRunner(trusted) as runner:
         report = check_attempt(task, attempt_path(data_dir, card.id), runner, seed=seed)
     if not report.started:
         return report, None

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lossquiz.deck.cards import Card, Deck
 from lossquiz.worker.client import SnippetRunner, read_source
+
+if TYPE_CHECKING:
+    from lossquiz.deck.trust import TrustedDeck
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,13 @@ def _public(example: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def show_card(
-    deck: Deck, card: Card, *, run: bool, seed: int | None = None, runner: SnippetRunner | None = None
+    deck: Deck,
+    card: Card,
+    *,
+    run: bool,
+    seed: int | None = None,
+    runner: SnippetRunner | None = None,
+    trusted: TrustedDeck | None = None,
 ) -> Shown:
     """Read the snippet and, if `run`, compute its example in a worker process."""
     path = deck.snippet_path(card)
@@ -57,7 +66,7 @@ def show_card(
     if runner is not None:
         outcome = runner.run(path, seed=seed)
     else:
-        with SnippetRunner() as own:
+        with SnippetRunner(trusted) as own:  # trusted None: the deck's code does not run
             outcome = own.run(path, seed=seed)
     return Shown(card, code, outcome.data, outcome.error)
 

@@ -7,29 +7,46 @@ imports in the background while the user reads.
 
 from __future__ import annotations
 
-import json
+import atexit
 import os
 import queue
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from lossquiz.errors import SnippetError
+from lossquiz.worker import protocol
+
+if TYPE_CHECKING:
+    from lossquiz.deck.trust import TrustedDeck
 
 DEFAULT_TIMEOUT = 10.0  # seconds a snippet may run (docs/DESIGN.md, "Snippets")
-STARTUP_TIMEOUT = 120.0  # importing torch on a cold cache can be slow
+STARTUP_TIMEOUT = 120.0  # importing torch (and torch.optim) on a cold cache can be slow
 RANDOM_PROBLEMS = 20  # random problems per snippet in `check`
+_LIVE: weakref.WeakSet[SnippetRunner] = weakref.WeakSet()
 
 
 def snippet_timeout() -> float:
-    """The per-snippet limit: $LOSSQUIZ_SNIPPET_TIMEOUT or 10 s."""
+    """The per-request limit: $LOSSQUIZ_SNIPPET_TIMEOUT or 10 s (a finite positive number)."""
     try:
-        return float(os.environ.get("LOSSQUIZ_SNIPPET_TIMEOUT", DEFAULT_TIMEOUT))
+        value = float(os.environ.get("LOSSQUIZ_SNIPPET_TIMEOUT", DEFAULT_TIMEOUT))
     except ValueError:
         return DEFAULT_TIMEOUT
+    return value if 0 < value <= 3600 else DEFAULT_TIMEOUT
+
+
+def request_budget(timeout: float, op: str) -> float:
+    """The one budget rule, the same for every command and op: the worker's start-up (torch,
+    torch.optim) is not counted, and each request gets the per-snippet limit."""
+    del op  # run, check, plot: one rule (the worker has imported everything before it says ready)
+    return timeout
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,85 +57,141 @@ class Outcome:
     error: str | None = None
 
 
-class SnippetRunner:
-    """A lazily started worker process; restarted after a snippet hangs or kills it."""
+def worker_command() -> list[str]:
+    """`python -I -m lossquiz.worker.process`: no current directory, PYTHON* variables or user site."""
+    return [sys.executable, "-I", "-m", "lossquiz.worker.process"]
 
-    def __init__(self, *, timeout: float | None = None) -> None:
+
+class SnippetRunner:
+    """A lazily started worker process for one trusted deck; restarted after a snippet hangs or kills it.
+
+    It runs only code from `trusted` (see lossquiz.deck.trust.gate): None means the deck is not
+    trusted, and every request is refused without starting a worker.
+    """
+
+    def __init__(self, trusted: TrustedDeck | None, *, timeout: float | None = None) -> None:
+        self.trusted = trusted
         self.timeout = snippet_timeout() if timeout is None else timeout
-        self._proc: subprocess.Popen[str] | None = None
-        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lines: queue.Queue[bytes | None] = queue.Queue()
         self._ready = False
+        self._workdir: str | None = None
 
     def start(self) -> None:
-        """Spawn the worker (torch starts importing there now); idempotent."""
-        if self._proc is not None and self._proc.poll() is None:
+        """Spawn the worker (torch starts importing there now); idempotent; nothing if untrusted."""
+        if self.trusted is None or (self._proc is not None and self._proc.poll() is None):
             return
         self._lines = queue.Queue()
         self._ready = False
+        self._workdir = tempfile.mkdtemp(prefix="lossquiz-worker-")
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "lossquiz.worker.process"],
+            worker_command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            text=True,
-            bufsize=1,
+            cwd=self._workdir,
+            start_new_session=True,  # its own process group: killed as a whole in close()
         )
+        _LIVE.add(self)
         assert self._proc.stdout is not None
         threading.Thread(target=_pump, args=(self._proc.stdout, self._lines), daemon=True).start()
 
-    def _read(self, timeout: float) -> dict[str, Any] | None:
-        """One JSON message; None if the time ran out, {} if the worker's output closed."""
+    def _read_line(self, timeout: float) -> bytes | None:
+        """One line; None if the time ran out, b"" if the worker's output closed."""
         try:
             line = self._lines.get(timeout=timeout)
         except queue.Empty:
             return None
-        return json.loads(line) if line is not None else {}
+        return line if line is not None else b""
+
+    def _send(self, message: protocol.Request | dict[str, Any]) -> bool:
+        assert self._proc is not None and self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(protocol.encode(message))  # type: ignore[arg-type]
+            self._proc.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            return False
+        return True
 
     def _ensure_ready(self) -> None:
         self.start()
         if self._ready:
             return
-        hello = self._read(STARTUP_TIMEOUT)
-        if not hello:
+        line = self._read_line(STARTUP_TIMEOUT)
+        try:
+            hello = protocol.decode_hello(line) if line else None
+        except protocol.ProtocolError as e:
+            self.close()
+            raise SnippetError(f"the snippet worker did not start properly ({e})") from None
+        if hello is None:
             self.close()
             raise SnippetError("the snippet worker did not start (is torch installed?)")
-        if not hello.get("ready"):
+        if not hello["ready"]:
             self.close()
             raise SnippetError(f"{hello.get('error', 'snippet worker failed')} — snippets need torch")
+        assert self.trusted is not None
+        files = {name: protocol.encode_bytes(data) for name, data in self.trusted.code.items()}
+        if not self._send(protocol.LoadRequest(op="load", files=files)):
+            self.close()
+            raise SnippetError("the snippet worker exited while starting")
+        loaded = self._reply(STARTUP_TIMEOUT)
+        if loaded.error is not None:
+            self.close()
+            raise SnippetError(f"the snippet worker could not take the deck's code: {loaded.error}")
         self._ready = True
 
-    def request(self, message: dict[str, Any], *, timeout: float | None = None) -> Outcome:
-        """Send one request; a hang, a crash or a snippet error comes back as `error`."""
-        self._ensure_ready()
-        assert self._proc is not None and self._proc.stdin is not None
-        limit = self.timeout if timeout is None else timeout
-        try:
-            self._proc.stdin.write(json.dumps(message) + "\n")
-            self._proc.stdin.flush()
-        except (BrokenPipeError, OSError):
+    def _reply(self, limit: float) -> Outcome:
+        line = self._read_line(limit)
+        if not line:
             self.close()
-            return Outcome(error="the snippet process exited")
-        reply = self._read(limit)
-        if not reply:
-            self.close()
-            if reply is None:
+            if line is None:
                 return Outcome(error=f"timed out after {limit:g} s (stopped)")
             return Outcome(error="the snippet process exited before answering")
-        if not reply.get("ok"):
-            return Outcome(error=str(reply.get("error", "unknown error")))
-        return Outcome(data=reply)
+        try:
+            reply = protocol.decode_reply(line)
+        except protocol.ProtocolError as e:
+            self.close()
+            return Outcome(error=f"the snippet process sent {e}")
+        if not reply["ok"]:
+            return Outcome(error=reply.get("error", "unknown error").splitlines()[0][:500] or "unknown error")
+        return Outcome(data=dict(reply))
+
+    def request(self, message: dict[str, Any], *, timeout: float | None = None) -> Outcome:
+        """Send one request; a hang, a crash, a garbled reply or a snippet error comes back as `error`.
+
+        A "path" in the message names a file of the trusted deck; it is sent as its deck-relative
+        name ("file"), and refused unless it is part of what was trusted.
+        """
+        if self.trusted is None:
+            return Outcome(error="the deck is not trusted: its code does not run")
+        message = dict(message)
+        if "path" in message:
+            name = self.trusted.name_of(message.pop("path"))
+            if name not in self.trusted.code:
+                return Outcome(error=f"{name} is not a trusted file of the deck")
+            message["file"] = name
+        if "attempt" in message:
+            message["attempt"] = os.path.abspath(message["attempt"])  # the worker runs in its own folder
+        self._ensure_ready()
+        limit = request_budget(self.timeout, str(message.get("op"))) if timeout is None else timeout
+        if not self._send(message):
+            self.close()
+            return Outcome(error="the snippet process exited")
+        return self._reply(limit)
 
     def run(self, path: Path, *, seed: int | None = None) -> Outcome:
         """The worked example (seed None) or a random problem: inputs, steps, value, reference."""
         outcome = self.request({"op": "run", "path": str(path), "seed": seed})
         if outcome.data is not None:
-            return Outcome(data=outcome.data["result"])
+            result = outcome.data.get("result")
+            if not isinstance(result, dict):
+                return Outcome(error="the snippet process sent a reply without a result")
+            return Outcome(data=result)
         return outcome
 
     def check(self, path: Path, *, problems: int = RANDOM_PROBLEMS) -> Outcome:
         """The fixed example and `problems` random ones; data = {"results": [...]}."""
-        message = {"op": "check", "path": str(path), "seeds": list(range(problems))}
-        return self.request(message, timeout=self.timeout * 3)
+        return self.request({"op": "check", "path": str(path), "seeds": list(range(problems))})
 
     def recall(self, path: Path, mode: str, **fields: Any) -> Outcome:
         """A formula graded, a mistake named, given values, an audit (lossquiz/worker/formula_eval.py)."""
@@ -127,23 +200,29 @@ class SnippetRunner:
 
     def plot(self, path: Path) -> Outcome:
         """The snippet's plot() data; data = {"plots": [{...}, ...]}."""
-        return self.request({"op": "plot", "path": str(path)}, timeout=self.timeout * 3)
+        return self.request({"op": "plot", "path": str(path)})
 
     def close(self) -> None:
-        """Stop the worker."""
-        if self._proc is None:
-            return
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._proc.wait()
-        for stream in (self._proc.stdin, self._proc.stdout):
-            if stream is not None:
-                try:
-                    stream.close()
-                except OSError:
-                    pass
-        self._proc = None
+        """Stop the worker and everything it started (its whole process group)."""
+        proc, self._proc = self._proc, None
         self._ready = False
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                if stream is not None:
+                    try:
+                        stream.close()
+                    except OSError:
+                        pass
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
 
     def __enter__(self) -> SnippetRunner:
         return self
@@ -152,13 +231,27 @@ class SnippetRunner:
         self.close()
 
 
-def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
-    """Forward the worker's lines to a queue, then None when it closes."""
-    for line in stream:
-        lines.put(line)
+@atexit.register
+def _close_all() -> None:
+    """No worker (or anything it forked) outlives the CLI."""
+    for runner in list(_LIVE):
+        runner.close()
+
+
+def _pump(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
+    """Forward the worker's lines to a queue (each at most MAX_REPLY_BYTES + 1), then None when it closes."""
+    try:
+        while line := stream.readline(protocol.MAX_REPLY_BYTES + 1):
+            lines.put(line)
+            if len(line) > protocol.MAX_REPLY_BYTES:
+                break  # the reader refuses it; nothing more from this worker is read
+    except (OSError, ValueError):
+        pass
     lines.put(None)
 
 
 def read_source(path: Path) -> str:
-    """A snippet's source text (shown by `show`, no torch needed)."""
-    return path.read_text(encoding="utf-8")
+    """A snippet's source text (shown by `show`, no torch needed); a FIFO or device is a DeckError."""
+    from lossquiz.deck.trust import _read_regular
+
+    return _read_regular(path, path.name, path.parent.parent, 4 * 1024 * 1024).decode("utf-8", errors="replace")

@@ -1,6 +1,6 @@
 """The implement-it checker. It runs inside the snippet worker, never in the CLI process.
 
-Request {"op": "practice", "path": <task file>, "attempt": <user file>, "seed": int, "budget": s}
+Request {"op": "practice", "file": <task, deck-relative>, "attempt": <user file>, "seed": int, "budget": s}
 Answer  {"ok": true, "passed": bool, "total": n, "cases_passed": [...], "failure": null | {...}}
 
 For each case of the task, in order, the user's function and the reference get their own
@@ -64,13 +64,14 @@ class _Budget:
             signal.signal(signal.SIGALRM, previous)
 
 
-def _import(path: str, name: str) -> ModuleType:
+def _import(path: str, name: str, source: bytes | None = None) -> ModuleType:
     """Run a file as a module, compiled from its source every time.
 
     No bytecode cache is read or written: an attempt edited twice within a second (same size,
     same mtime) must never run stale, and nothing is written into the deck or the practice folder.
     """
-    source = Path(path).read_bytes()
+    if source is None:  # the user's own attempt; a deck's task comes as the trusted bytes
+        source = Path(path).read_bytes()
     code = compile(source, path, "exec", dont_inherit=True)
     module = ModuleType(name)
     module.__file__ = path
@@ -81,7 +82,14 @@ def _import(path: str, name: str) -> ModuleType:
 
 def check(request: dict[str, Any]) -> dict[str, Any]:
     """Check one attempt against one task; see the module docstring for the protocol."""
-    task = _import(request["path"], f"lossquiz_practice_task_{Path(request['path']).stem.replace('-', '_')}")
+    from lossquiz.worker.process import source_of
+
+    if "file" in request:  # from the CLI: a file of the trusted deck, already loaded (never read from disk)
+        name = str(request["file"])
+        source: bytes | None = source_of(name)
+    else:  # called in-process with a path (tests, tools): read it
+        name, source = str(request["path"]), None
+    task = _import(name, f"lossquiz_practice_task_{Path(name).stem.replace('-', '_')}", source)
     attempt = str(request["attempt"])
     budget = _Budget(float(request.get("budget", 10.0)))
     try:

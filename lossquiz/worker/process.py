@@ -5,50 +5,74 @@ run here, never in the CLI process, so one that raises, hangs or exits cannot ta
 user's session (or progress) with it. Snippet prints go to stderr so they cannot corrupt
 the protocol on stdout.
 
-Request  {"op": "run", "path": ..., "seed": null | int}       -> {"ok": true, "result": {...}}
-Request  {"op": "check", "path": ..., "seeds": [int, ...]}     -> {"ok": true, "results": [...]}
-Request  {"op": "plot", "path": ...}                          -> {"ok": true, "plots": [{...}, ...]}
-Request  {"op": "recall", "path": ..., "mode": ...}          -> see lossquiz/worker/formula_eval.py
-Request  {"op": "practice", "path": <task>, "attempt": ..., ...} -> see lossquiz/practice_check.py
-Failure  {"ok": false, "error": "<one line>"}
+The messages are defined in lossquiz/worker/protocol.py. The CLI first sends the trusted
+deck's code ({"op": "load", "files": {name: source}}); every later request names a file of it
+("file": "snippets/huber.py"). Deck code is compiled from those bytes only: this process never
+reads a deck file, imports a helper only from the loaded snippets/ files, and reads no bytecode.
+It runs with `python -I` in a folder of its own, under resource limits (apply_limits).
+The "recall" op (formula cards) is lossquiz/worker/formula_eval.py.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib.abc
+import importlib.machinery
 import json
 import math
 import os
 import random
+import resource
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 DEFAULT_RTOL = 1e-4
 DEFAULT_ATOL = 1e-6
-_modules: dict[tuple[str, float], ModuleType] = {}
+_modules: dict[str, ModuleType] = {}
+FILES: dict[str, bytes] = {}  # the trusted deck's code, as the CLI sent it: deck-relative name -> bytes
 
 
-def _load(path: str) -> ModuleType:
-    """Import a snippet file by path (cached until it changes)."""
-    key = (path, os.path.getmtime(path))
-    if key not in _modules:
-        folder = str(Path(path).parent)
-        if folder not in sys.path:
-            sys.path.insert(0, folder)  # lets a snippet import helpers beside it
-        name = f"lossquiz_snippet_{Path(path).stem}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot import {path}")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+class _DeckHelpers(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """`import helper` in a snippet finds snippets/helper.py among the loaded files, nowhere else."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if "." in fullname or f"snippets/{fullname}.py" not in FILES:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self, origin=f"snippets/{fullname}.py")
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        name = f"snippets/{module.__name__}.py"
+        module.__file__ = name
+        exec(compile(FILES[name], name, "exec", dont_inherit=True), module.__dict__)  # noqa: S102
+
+
+def source_of(name: str) -> bytes:
+    """The loaded bytes of a deck file; KeyError-free: a name not loaded is refused."""
+    if name not in FILES:
+        raise FileNotFoundError(f"{name} is not a trusted file of the deck")
+    return FILES[name]
+
+
+def _load(name: str) -> ModuleType:
+    """Compile and run a snippet from the loaded bytes (once per worker: they never change)."""
+    if name not in _modules:
+        module = ModuleType(f"lossquiz_snippet_{Path(name).stem}")
+        module.__file__ = name
+        sys.modules[module.__name__] = module  # dataclasses defined in the snippet look their module up
+        exec(compile(source_of(name), name, "exec", dont_inherit=True), module.__dict__)  # noqa: S102
         for attr in ("example", "problem", "loss", "reference"):
             if not callable(getattr(module, attr, None)):
                 raise AttributeError(f"snippet defines no {attr}() function")
-        _modules[key] = module
-    return _modules[key]
+        _modules[name] = module
+    return _modules[name]
 
 
 def to_plain(x: Any) -> Any:
@@ -144,8 +168,13 @@ def _one_line(exc: BaseException, path: str) -> str:
 
 def handle(request: dict[str, Any]) -> dict[str, Any]:
     """Answer one request; any failure of the snippet becomes {"ok": false, ...}."""
-    path = request.get("path", "")
+    path = str(request.get("file") or request.get("path") or "")
     try:
+        if request["op"] == "load":
+            FILES.clear()
+            FILES.update({str(k): str(v).encode("latin-1") for k, v in request["files"].items()})
+            _modules.clear()
+            return {"ok": True}
         if request["op"] == "practice":  # a practice task and the user's attempt, not a snippet
             from lossquiz.worker.practice_grader import check
 
@@ -172,25 +201,95 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         return {"ok": False, "error": _one_line(e, path)}
 
 
+LIMITS = {  # resource: (environment variable, default, unit in bytes or 1)
+    "RLIMIT_AS": ("LOSSQUIZ_WORKER_MEMORY_MB", 4096, 1024 * 1024),
+    "RLIMIT_CPU": ("LOSSQUIZ_WORKER_CPU_SECONDS", 600, 1),
+    "RLIMIT_FSIZE": ("LOSSQUIZ_WORKER_FILE_MB", 64, 1024 * 1024),
+    "RLIMIT_NPROC": ("LOSSQUIZ_WORKER_PROCESSES", 256, 1),  # on top of the user's current threads
+}
+
+
+def apply_limits() -> dict[str, int]:
+    """Lower this process's resource limits (each overridable; 0 leaves one as it is)."""
+    applied: dict[str, int] = {}
+    for name, (variable, default, unit) in LIMITS.items():
+        try:
+            value = int(os.environ.get(variable, default))
+        except ValueError:
+            value = default
+        if value <= 0 or not hasattr(resource, name):
+            continue
+        which = getattr(resource, name)
+        limit = value * unit
+        if name == "RLIMIT_AS":  # torch has mapped a lot already: the limit is on top of that
+            limit += _mapped_bytes()
+        if name == "RLIMIT_NPROC":  # the kernel counts every thread of the user: room on top of those
+            limit += _user_tasks()
+        soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        try:
+            resource.setrlimit(which, (limit, hard if name != "RLIMIT_CPU" else max(limit + 5, 0)))
+        except (ValueError, OSError):
+            try:
+                resource.setrlimit(which, (limit, hard))
+            except (ValueError, OSError):
+                continue
+        applied[name] = limit
+    return applied
+
+
+def _user_tasks() -> int:
+    """How many threads this user runs now (RLIMIT_NPROC counts them all, not just this process's)."""
+    uid, count = os.getuid(), 0
+    try:
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    if entry.stat().st_uid == uid:
+                        count += len(os.listdir(f"/proc/{entry.name}/task"))
+                except OSError:
+                    continue
+    except OSError:
+        return 0
+    return count
+
+
+def _mapped_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def main() -> None:
     """Serve requests until stdin closes."""
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # whatever a snippet prints lands on stderr, not in the protocol
+    sys.dont_write_bytecode = True
     try:
         import torch
+        import torch.distributions
+        import torch.nn.functional
+        import torch.optim  # pulls in torch._dynamo (seconds): paid here, not in a snippet's time limit
     except ImportError:
         out.write(json.dumps({"ready": False, "error": "torch is not installed"}) + "\n")
         return
+    del torch.distributions, torch.nn.functional, torch.optim
     torch.set_num_threads(1)  # tiny tensors: threads only add start-up and jitter
-    # From here on, code is compiled from source only: trust (lossquiz/trust.py) covers a deck's
-    # source files, and a __pycache__/*.pyc shipped inside a deck could hold other code.
-    sys.dont_write_bytecode = True
-    sys.pycache_prefix = os.path.join(os.devnull, "lossquiz")  # under a non-folder: never exists, never read
+    sys.meta_path.insert(0, _DeckHelpers())
+    apply_limits()
     out.write(json.dumps({"ready": True, "torch": torch.__version__}) + "\n")
     for line in sys.stdin:
         if line.strip():
-            out.write(json.dumps(handle(json.loads(line))) + "\n")
+            try:
+                request = json.loads(line)
+            except ValueError:
+                request = {"op": "?"}
+            out.write(json.dumps(handle(request), default=str) + "\n")
 
 
 if __name__ == "__main__":
+    sys.modules["lossquiz.worker.process"] = sys.modules[__name__]  # one FILES, also for practice_grader
     main()
