@@ -100,12 +100,12 @@ def test_numeric_cards_state_their_tolerance_and_grade_a_scalar() -> None:
 @pytest.mark.torch
 def test_show_json_schema_for_every_card() -> None:
     pytest.importorskip("torch")
-    from lossquiz.study.worked_example import show_card
+    from lossquiz.study.worked_example import for_card
 
     deck = load_deck(builtin_deck())
     with SnippetRunner(builtin_trusted()) as runner:
         for card in deck.cards:
-            data = show_card(deck, card, run=True, runner=runner).to_dict()
+            data = for_card(deck, card, run=True, runner=runner).to_dict()
             for key in ("id", "topic", "kind", "question", "answer", "key_points", "formula", "snippet", "example"):
                 assert key in data, (card.id, key)
             if card.snippet is None:

@@ -104,7 +104,7 @@ def test_at_least_25_tasks_each_on_a_card_with_the_listed_losses() -> None:
 def test_model_solution_passes_every_case(card_id: str, tmp_path: Path) -> None:
     task = TASKS[card_id]
     attempt = _write(tmp_path / f"{card_id}.py", solution_file(task))
-    result = practice_check.check({"path": str(task.path), "attempt": str(attempt), "seed": 11, "budget": 30})
+    result = practice_check.grade_attempt({"path": str(task.path), "attempt": str(attempt), "seed": 11, "budget": 30})
     assert result["passed"], result["failure"]
     assert result["cases_passed"] == list(task.cases)
 

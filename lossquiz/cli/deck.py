@@ -118,14 +118,14 @@ def show(
             except UntrustedDeckError as e:
                 console.note(f"note: showing without running the snippet: {trust.reason_of(e)}")
                 run = False
-        shown = worked_example.show_card(opened.deck, card, run=run, seed=seed, trusted=trusted)
+        shown = worked_example.for_card(opened.deck, card, run=run, seed=seed, trusted=trusted)
     if as_json:
         print_json(shown.to_dict())
     else:
         out = console.out()
         plain = not out.is_terminal  # piped: plain text, code unboxed and whole
         code = shown.source if whole_source or shown.source is None else worked_example.core_source(shown.source)
-        view = show_view.show(card, code, shown.example, seed=seed, plain=plain)
+        view = show_view.worked_card(card, code, shown.example, seed=seed, plain=plain)
         show_view.print_show(out, view, pager=None if no_pager else console.pager_command())
     if shown.error:
         console.error(f"snippet '{card.snippet}' failed: {shown.error}")

@@ -216,15 +216,6 @@ def _verdict(deck: Path, digest: Digest, store: Store | None) -> Verdict:
     return Verdict(True, "trusted")
 
 
-def check(deck: Path, store: Store | None) -> Verdict:
-    """Whether the deck's code (snippets, practice tasks) may run now (store None: nothing trusted yet)."""
-    try:
-        digest = code_digest(deck)
-    except LossquizError as e:
-        return Verdict(False, str(e))
-    return _verdict(deck, digest, store)
-
-
 def _decide(deck: Path, data_dir: Path, store: Store | None) -> tuple[Covered, Verdict]:
     covered = read_covered(deck)
     if is_builtin(deck) or not _runs_code(covered.digest) or store is not None:

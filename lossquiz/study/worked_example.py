@@ -47,7 +47,7 @@ def _public(example: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: example[k] for k in keys}
 
 
-def show_card(
+def for_card(
     deck: Deck,
     card: Card,
     *,

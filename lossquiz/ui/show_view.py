@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these 
     from lossquiz.study.plots import Plot
 
 
-def show(
+def worked_card(
     card: Card, code: str | None, example: dict[str, Any] | None, *, seed: int | None, plain: bool = False
 ) -> RenderableType:
     """Everything `show` prints for one card, as a worked example: question, answer, key points,

@@ -60,7 +60,7 @@ def check_output(
     import torch
 
     def fail(check: str, summary: str, **extra: Any) -> Failed:
-        return Failed({**base, "check": check, "summary": summary, "expected": show(expected), **extra})
+        return Failed({**base, "check": check, "summary": summary, "expected": as_data(expected), **extra})
 
     if not isinstance(actual, torch.Tensor):
         kind = type(actual).__name__
@@ -75,19 +75,19 @@ def check_output(
         raise fail(
             "shape",
             f"returned shape {_shape(actual)}, expected {_shape(expected)}",
-            actual=show(actual),
+            actual=as_data(actual),
             hint=hint,
         )
     if actual.dtype != expected.dtype:
         summary = f"returned {_dtype(actual)}, expected {_dtype(expected)} (the dtype of the inputs)"
-        raise fail("dtype", summary, actual=show(actual), hint="create constants with dtype=/device= of the inputs")
+        raise fail("dtype", summary, actual=as_data(actual), hint="create constants with dtype=/device= of the inputs")
     a = actual.detach().to(torch.float64)
     e = expected.detach().to(torch.float64)
     bad = ~torch.isfinite(a) & torch.isfinite(e)
     if bool(bad.any()):
         index = _first_index(bad)
         summary = f"got {_num(a[index])} where the reference is finite ({_num(e[index])})"
-        raise fail("stability", summary, actual=show(actual), at=_at(index, a, e), hint=_stability_hint(a, e))
+        raise fail("stability", summary, actual=as_data(actual), at=_at(index, a, e), hint=_stability_hint(a, e))
     rtol, atol = tolerance["rtol"], tolerance["atol"]
     if not torch.allclose(a, e, rtol=rtol, atol=atol, equal_nan=True):
         index = _worst_index(a, e)
@@ -98,7 +98,7 @@ def check_output(
         raise fail(
             "stability" if stability else "value",
             summary,
-            actual=show(actual),
+            actual=as_data(actual),
             at=_at(index, a, e),
             hint=hint,
         )
@@ -126,7 +126,7 @@ def check_gradients(
                     f"your result does not depend on '{name}' through autograd "
                     "(detached, .item(), numpy, or a new tensor built from values?)"
                 )
-                raise Failed({**base, "check": "gradient", "input": name, "summary": summary, "expected": show(ref)})
+                raise Failed({**base, "check": "gradient", "input": name, "summary": summary, "expected": as_data(ref)})
             continue
         g = got.detach().to(torch.float64)
         bad = ~torch.isfinite(g) & torch.isfinite(r)
@@ -139,8 +139,8 @@ def check_gradients(
                     "check": "stability",
                     "input": name,
                     "summary": summary,
-                    "expected": show(ref),
-                    "actual": show(got),
+                    "expected": as_data(ref),
+                    "actual": as_data(got),
                     "at": _at(index, g, r),
                     "hint": "a sqrt, log or division at 0 (add an eps inside, or use a stable built-in)",
                 }
@@ -161,8 +161,8 @@ def check_gradients(
                     "check": "gradient",
                     "input": name,
                     "summary": summary,
-                    "expected": show(ref),
-                    "actual": show(got),
+                    "expected": as_data(ref),
+                    "actual": as_data(got),
                     "at": _at(index, g, r),
                     "hint": hint,
                 }
@@ -244,7 +244,7 @@ def _stability_hint(a: torch.Tensor, e: torch.Tensor) -> str:
 # -- showing values ----------------------------------------------------------------------------
 
 
-def show(value: Any) -> Any:
+def as_data(value: Any) -> Any:
     """A value as the user should see it in the report (tensors summarised, JSON-safe)."""
     import torch
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from lossquiz.worker.compare import Failed, check_gradients, check_output, leaves, show
+from lossquiz.worker.compare import Failed, as_data, check_gradients, check_output, leaves
 
 if TYPE_CHECKING:
     import torch
@@ -80,7 +80,7 @@ def _import(path: str, name: str, source: bytes | None = None) -> ModuleType:
     return module
 
 
-def check(request: dict[str, Any]) -> dict[str, Any]:
+def grade_attempt(request: dict[str, Any]) -> dict[str, Any]:
     """Check one attempt against one task; see the module docstring for the protocol."""
     from lossquiz.worker.process import source_of
 
@@ -248,7 +248,7 @@ def _check_case(
         ref_grads = _gradients(expected, weight, ref_inputs, grad_names)
 
         user_inputs = leaves(raw, grad_names)
-        base = {"case": case, "inputs": {k: show(v) for k, v in raw.items()}}
+        base = {"case": case, "inputs": {k: as_data(v) for k, v in raw.items()}}
         try:
             with _quiet_stdin(), warnings.catch_warnings(), budget.running():
                 warnings.simplefilter("ignore")  # the user's deprecation warnings are not the check's business

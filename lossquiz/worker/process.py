@@ -176,9 +176,9 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
             _modules.clear()
             return {"ok": True}
         if request["op"] == "practice":  # a practice task and the user's attempt, not a snippet
-            from lossquiz.worker.practice_grader import check
+            from lossquiz.worker.practice_grader import grade_attempt
 
-            return {"ok": True, **check(request)}
+            return {"ok": True, **grade_attempt(request)}
         module = _load(path)
         if request["op"] == "run":
             return {"ok": True, "result": solve(module, request.get("seed"))}
