@@ -333,6 +333,18 @@ def test_check_passes_the_same_card_with_given_values(runner: CliRunner, trusted
 
 
 @pytest.mark.torch
+def test_a_log_in_a_step_the_card_does_not_grade_needs_no_calculator(runner: CliRunner, trusted_recall: Path) -> None:
+    # The graded value is the mean of p; the log is only a shown step. The audit follows data flow.
+    body = LOG_SNIPPET.replace(
+        'return {"value": -torch.log(p).mean()}', 'return {"nll": -torch.log(p).mean(), "value": p.mean()}'
+    ).replace("-sum(math.log(v) for v in p.tolist()) / 2", "sum(p.tolist()) / 2")
+    (trusted_recall / "snippets" / "nll.py").write_text(body)
+    _add_card(trusted_recall, LOG_CARD.format(extra=""))
+    result = runner.invoke(app, ["check", "nll", "--deck", str(trusted_recall)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.torch
 def test_check_fails_when_a_formula_cards_expression_disagrees(runner: CliRunner, trusted_recall: Path) -> None:
     path = trusted_recall / "cards" / "01-recall.yaml"
     text = path.read_text().replace("expression: mean(max(0, 1 - y*s))", "expression: mean(max(0, 1 - y*s))/2")

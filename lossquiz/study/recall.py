@@ -135,7 +135,7 @@ def audit(runner: SnippetRunner, path: Path, card: Card, cases: list[int | None]
     """`check` for a numeric card: None if a hand solver has every exp/log value its problems need."""
     if card.calculator:
         return None
-    outcome = runner.recall(path, "audit", seeds=cases)
+    outcome = runner.recall(path, "audit", seeds=cases, grade=card.grade)
     if outcome.data is None:
         return f"card '{card.id}': {outcome.error}"
     needs = outcome.data["needs"]

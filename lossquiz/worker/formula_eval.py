@@ -427,36 +427,67 @@ def _round(x: float) -> bool:
 
 
 class _Trace(TorchFunctionMode):
-    """Records transcendental calls whose result is not round."""
+    """Follows non-round transcendental results through every later torch call (data flow), so
+    the audit asks only about values the graded number depends on: a snippet's extra steps (a KL
+    shown beside a TV distance) need no calculator."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.calls: list[str] = []
+        self.origin: dict[int, str] = {}  # id(tensor) -> the non-round call it depends on
+        self._alive: list[torch.Tensor] = []  # keeps traced tensors alive, so ids are not reused
+
+    def _taint(self, value: Any) -> str | None:
+        if isinstance(value, torch.Tensor):
+            return self.origin.get(id(value))
+        if isinstance(value, (list, tuple)):
+            return next((t for t in (self._taint(v) for v in value) if t), None)
+        if isinstance(value, dict):
+            return self._taint(list(value.values()))
+        return None
+
+    def _mark(self, value: Any, origin: str) -> None:
+        if isinstance(value, torch.Tensor):
+            self.origin[id(value)] = origin
+            self._alive.append(value)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                self._mark(v, origin)
 
     def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         result = func(*args, **(kwargs or {}))
+        origin = self._taint(args) or self._taint(kwargs or {})
         name = getattr(func, "__name__", "")
-        if name in TRANSCENDENTAL and isinstance(result, torch.Tensor) and result.is_floating_point():
+        if (
+            origin is None
+            and name in TRANSCENDENTAL
+            and isinstance(result, torch.Tensor)
+            and result.is_floating_point()
+        ):
             values = result.detach().reshape(-1)[:64].tolist()
             odd = [v for v in values if not _round(v)]
-            if odd and len(self.calls) < 3:
-                self.calls.append(f"{name} → {odd[0]:.4g}")
+            if odd:
+                origin = f"{name} → {odd[0]:.4g}"
+        if origin is not None:
+            self._mark(result, origin)
         return result
 
 
-def audit(module: ModuleType, seeds: list[int | None]) -> dict[str, Any]:
-    """The first problems whose loss() needs a non-round exp/log/... value, and whether given() covers them."""
+def audit(module: ModuleType, seeds: list[int | None], grade: str | None = None) -> dict[str, Any]:
+    """The first problems whose graded value needs a non-round exp/log/... value, and whether given() covers them."""
     needs = []
     supplies = callable(getattr(module, "given", None))
     for seed in seeds:
         inputs = inputs_for(module, seed)
         trace = _Trace()
         with trace, torch.no_grad():
-            module.loss(**inputs)
-        if trace.calls:
+            value = module.loss(**inputs)["value"]
+            if isinstance(value, dict) and grade in value:
+                value = value[grade]
+            origin = trace._taint(value)
+        if origin is not None:
             covered = supplies and bool(given(module, seed)["given"])
             if not covered:
-                needs.append({"case": _label(seed), "calls": trace.calls})
+                needs.append({"case": _label(seed), "calls": [origin]})
                 if len(needs) >= 3:
                     break
     return {"needs": needs, "given": supplies}
@@ -490,7 +521,7 @@ def handle(module: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
         if mode == "given":
             return given(module, request.get("seed"))
         if mode == "audit":
-            return audit(module, list(request.get("seeds", [None])))
+            return audit(module, list(request.get("seeds", [None])), request.get("grade"))
         if mode == "values":
             return values(module, [int(s) for s in request.get("seeds", [])], request.get("grade"))
     except Unusable as e:
