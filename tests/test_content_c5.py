@@ -286,7 +286,8 @@ def test_mistakes_are_distinguishable(name):
                 assert set(wrong) == set(right), (name, key)
             counts[key] = counts.get(key, 0) + (not _close(wrong, right))
     for key, n in counts.items():
-        assert n >= 0.8 * len(problems), (name, key, n)
+        # at least 40%: a mistake about terminal (or only non-terminal) steps can show only on those problems
+        assert n >= 0.4 * len(problems), (name, key, n)
 
 
 def test_at_least_nine_snippets_declare_mistakes():

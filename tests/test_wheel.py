@@ -6,6 +6,7 @@ unnoticed: this installs the real wheel into a fresh venv and runs it from `/`.
 
 from __future__ import annotations
 
+import shutil
 import site
 import subprocess
 import sys
@@ -20,8 +21,16 @@ REPO = Path(__file__).parent.parent
 @pytest.fixture(scope="module")
 def wheel_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # Built from a clean copy of the sources: setuptools' build/ folder in a checkout keeps files
+    # that were since deleted or renamed, and they would land in the wheel.
+    source = out / "source"
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build", ".venv")
+    for name in ("lossquiz", "content"):
+        shutil.copytree(REPO / name, source / name, ignore=ignore)
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy2(REPO / name, source / name)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
         timeout=300,

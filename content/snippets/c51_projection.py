@@ -37,7 +37,7 @@ def problem(rng: random.Random):
         "atoms": torch.tensor([-1.0, 0.0, 1.0]),
         "next_probs": torch.tensor(next_probs),
         "probs": torch.tensor(probs),
-        "rewards": torch.tensor(rng.choice([-0.5, 0.0, 0.5, 1.0])),
+        "rewards": torch.tensor(rng.choice([-1.0, -0.5, 0.0, 0.5, 1.0])),
         "dones": torch.tensor(rng.choice([0.0, 0.0, 0.0, 1.0])),
         "gamma": rng.choice([0.5, 1.0]),
     }

@@ -35,7 +35,7 @@ def problem(rng: random.Random):
     return {
         "query": torch.tensor(picks[0]),
         "keys": torch.tensor(picks[1:]),
-        "temperature": rng.choice([0.5, 1.0]),
+        "temperature": rng.choice([0.5, 0.25]),  # never 1: "forgot the temperature" must be told apart
         "target": rng.choice([0, 0, 1, 2]),
     }
 

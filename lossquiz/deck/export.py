@@ -62,6 +62,13 @@ def card_record(card: Card) -> dict[str, Any]:
         "tolerance": card.tolerance,
         "factcheck": list(card.factcheck),
         "source": card.source,
+        **({"calculator": True} if card.calculator else {}),
+        **({"review": card.review} if card.review else {}),
+        **(
+            {"target": card.target, "variables": dict(card.variables), "expression": card.expression}
+            if card.kind == "formula"
+            else {}
+        ),
     }
 
 
