@@ -52,7 +52,7 @@ class Script:
         self.clock, self.runner, self.answers = clock, runner, list(answers)
         self.prompts: list[str] = []
 
-    def ask(self, message: str, *, deadline: datetime | None = None) -> str:
+    def ask(self, message: str, *, deadline: datetime | None = None, graded: bool = True) -> str:
         self.prompts.append(message)
         if not self.answers:
             raise EOFError
@@ -233,3 +233,15 @@ def test_hanging_snippet_is_stopped_and_session_goes_on(deck_dir: Path, clock: F
     _, _, out = _drill(deck_dir, data, clock, [("", 1), ("3", 1)], max_cards=3)
     assert "snippet 'square' failed: timed out" in out
     assert [r[0] for r in _reviews(data)] == ["bias-variance"]
+
+
+def test_only_an_auto_graded_answer_is_told_late_counts_as_hard(clock: FixedClock) -> None:
+    from datetime import timedelta
+
+    from lossquiz.ui.prompts import CountdownPrompter
+
+    prompter = CountdownPrompter(clock)
+    late = clock.now() - timedelta(seconds=4)
+    assert "counts as Hard" in prompter._toolbar(late, graded=True)
+    assert "over the limit" in prompter._toolbar(late, graded=False)
+    assert "counts as Hard" not in prompter._toolbar(late, graded=False)

@@ -73,7 +73,7 @@ class Ratings:
     def __init__(self, clock: FixedClock, rng: random.Random) -> None:
         self.clock, self.rng = clock, rng
 
-    def ask(self, message: str, *, deadline: datetime | None = None) -> str:
+    def ask(self, message: str, *, deadline: datetime | None = None, graded: bool = True) -> str:
         self.clock.advance(timedelta(seconds=self.rng.randint(2, 20)))
         if message.startswith("rate"):
             return self.rng.choices("1234", weights=[2, 2, 6, 1])[0]

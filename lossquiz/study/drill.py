@@ -34,7 +34,7 @@ T = TypeVar("T")
 class Prompter(Protocol):
     """Reads one answer; `deadline` lets a terminal show a countdown (ui.prompts)."""
 
-    def ask(self, message: str, *, deadline: datetime | None = None) -> str: ...
+    def ask(self, message: str, *, deadline: datetime | None = None, graded: bool = True) -> str: ...
 
 
 class Screen(Protocol):
@@ -206,6 +206,8 @@ class Drill:
         path = self.deck.snippet_path(card)
         assert path is not None
         seed = self.rng.randrange(2**31)
+        if not self.runner.ready:  # torch is still loading in the worker: say why nothing shows yet
+            self.screen.say("preparing the problem (loading torch)…", style="dim")
         outcome = self.runner.run(path, seed=seed)
         data = outcome.data
         problem = self._problem_value(card, data, outcome.error)
@@ -310,6 +312,7 @@ class Drill:
         typed = self.prompter.ask(
             f"Enter to reveal, or type your answer first ({COMMANDS}) > ",
             deadline=self._deadline(shown),
+            graded=False,
         )
         self._command(typed)
         seconds = (self.clock.now() - shown).total_seconds()

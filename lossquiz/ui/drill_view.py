@@ -38,7 +38,9 @@ def problem(inputs: dict[str, Any], card: Card) -> RenderableType:
     table.add_column()
     for name, value in inputs.items():
         table.add_row(Text(name), Text(fmt(value)))
-    what = f"grading '{card.grade}'; " if card.grade else ""
+    what = (
+        f"type the {card.grade.replace('_', ' ')} (the part of the result this card asks for); " if card.grade else ""
+    )
     rule = Text(f"{what}an answer within {100 * card.tolerance:g}% of the value (or ±0.001) is right", style="dim")
     return Group(table, rule)
 

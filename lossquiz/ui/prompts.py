@@ -14,7 +14,7 @@ from lossquiz.clock import Clock
 class Prompter(Protocol):
     """Asks one question and returns the line typed (EOFError at end of input)."""
 
-    def ask(self, message: str, *, deadline: datetime | None = None) -> str: ...
+    def ask(self, message: str, *, deadline: datetime | None = None, graded: bool = True) -> str: ...
 
 
 class LinePrompter:
@@ -24,7 +24,7 @@ class LinePrompter:
         self.console = console
         self.stream = stream or sys.stdin
 
-    def ask(self, message: str, *, deadline: datetime | None = None) -> str:
+    def ask(self, message: str, *, deadline: datetime | None = None, graded: bool = True) -> str:
         """Print the prompt, read a line."""
         self.console.print(message, end="", markup=False, highlight=False)
         self.console.file.flush()
@@ -46,22 +46,26 @@ class CountdownPrompter:
         self.clock = clock
         self._toolkit = prompt_toolkit
 
-    def _toolbar(self, deadline: datetime | None) -> str:
+    def _toolbar(self, deadline: datetime | None, *, graded: bool) -> str:
         if deadline is None:
             return ""
         left = (deadline - self.clock.now()).total_seconds()
         if left >= 0:
             return f" ⏱ {int(left) + 1}s left"
-        return f" ⏱ {int(-left)}s over the limit (a right answer now counts as Hard)"
+        # Only an auto-graded answer is rated by time; a recall card is rated by the user.
+        late = " (a right answer now counts as Hard)" if graded else ""
+        return f" ⏱ {int(-left)}s over the limit{late}"
 
-    def ask(self, message: str, *, deadline: datetime | None = None) -> str:
+    def ask(self, message: str, *, deadline: datetime | None = None, graded: bool = True) -> str:
         """Prompt with a live countdown; Ctrl-D is EOFError, Ctrl-C KeyboardInterrupt."""
         # A fresh session per prompt: prompt() arguments stick to a session, and an untimed
         # prompt (the rating) must not inherit the previous card's countdown.
         session: Any = self._toolkit.PromptSession()
         if deadline is None:
             return str(session.prompt(message))
-        return str(session.prompt(message, bottom_toolbar=lambda: self._toolbar(deadline), refresh_interval=0.5))
+        return str(
+            session.prompt(message, bottom_toolbar=lambda: self._toolbar(deadline, graded=graded), refresh_interval=0.5)
+        )
 
 
 def make_prompter(console: Console, clock: Clock) -> Prompter:

@@ -113,6 +113,11 @@ class SnippetRunner:
             return False
         return True
 
+    @property
+    def ready(self) -> bool:
+        """Whether the worker has finished importing torch (a first problem then comes at once)."""
+        return self._ready
+
     def _ensure_ready(self) -> None:
         self.start()
         if self._ready:
