@@ -90,3 +90,17 @@ def test_explicit_cards_are_drilled_due_or_not() -> None:
     rows = {"c": _row("c", 10)}
     options = DrillOptions(card_ids=("c", "a"))
     assert [x.id for x in build_queue(cards, rows, now=NOW, options=options, introduced_today=99)] == ["c", "a"]
+
+
+def test_a_session_cut_by_its_card_count_does_not_blame_the_new_card_limit() -> None:
+    from lossquiz.study.queue import plan
+
+    cards = [_card(f"c{i}", family=f"f{i}") for i in range(6)]
+    cut = plan(cards, {}, now=NOW, options=DrillOptions(max_cards=2, new_per_day=10), introduced_today=0)
+    assert cut.new == 2 and cut.stopped_by is None
+    daily = plan(cards, {}, now=NOW, options=DrillOptions(max_cards=20, new_per_day=3), introduced_today=0)
+    assert daily.new == 3 and daily.stopped_by == "daily"
+    session = plan(
+        cards, {}, now=NOW, options=DrillOptions(max_cards=20, new_per_day=10, session_new=2), introduced_today=0
+    )
+    assert session.stopped_by == "session"

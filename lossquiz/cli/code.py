@@ -184,4 +184,5 @@ def list_tasks(
     if as_json:
         print_json([r.to_dict() for r in rows])
     else:
-        console.out().print(practice_view.practice_list(rows))
+        out = console.out()
+        out.print(practice_view.practice_list(rows, width=out.width), soft_wrap=True)

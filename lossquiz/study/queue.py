@@ -68,8 +68,8 @@ class Plan:
     @property
     def stopped_by(self) -> str | None:
         """Which limit kept unseen cards out: 'daily' (new_per_day), 'session' (--new), or None."""
-        if self.unseen <= self.new:
-            return None
+        if self.unseen <= self.new or self.new < self.allowance:
+            return None  # every unseen card fits, or --cards (not a new-card limit) cut the session
         return "session" if self.session_new is not None else "daily"
 
 

@@ -17,19 +17,24 @@ if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these 
     pass
 
 
-def practice_list(rows: list[Any]) -> RenderableType:
-    """Practicable cards: passed ✓, attempted ✗, untried ·, with attempts and the function to write."""
+def practice_list(rows: list[Any], *, width: int = 120) -> RenderableType:
+    """Practicable cards: passed ✓, attempted ✗, untried ·, with attempts and the function to write.
+
+    The title is dropped where it would be cut to a stub (an 80-column terminal): ids and
+    function names are what the user types, so they are never cut."""
     from datetime import datetime
 
     ids = max((len(r.card.id) for r in rows), default=2)
     functions = max((len(r.task.function) + 2 for r in rows), default=9)
+    with_title = width - (1 + ids + functions + 5 + 15 + 5) >= 20
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("", min_width=1, no_wrap=True)
     table.add_column("id", no_wrap=True, min_width=ids)  # ids and names are what the user types: never cut
     table.add_column("implement", no_wrap=True, min_width=functions)
     table.add_column("tries", justify="right", min_width=5, no_wrap=True)
     table.add_column("last", no_wrap=True, min_width=15)
-    table.add_column("title")  # the one column that gives way on a narrow terminal
+    if with_title:
+        table.add_column("title")  # the one column that gives way on a narrower terminal
     passed = 0
     for row in rows:
         h = row.history
@@ -49,10 +54,10 @@ def practice_list(rows: list[Any]) -> RenderableType:
             Text(f"{row.task.function}()"),
             str(h.attempts) if h else "",
             last,
-            Text(row.card.name, style="dim", no_wrap=True, overflow="ellipsis"),
+            *([Text(row.card.name, style="dim", no_wrap=True, overflow="ellipsis")] if with_title else []),
         )
     note = Text(
-        f"{passed}/{len(rows)} passed · start one: lossquiz code CARD · check it: lossquiz code CARD --check",
+        f"{passed}/{len(rows)} passed · start one: lossquiz code start CARD · check it: lossquiz code check CARD",
         style="dim",
     )
     return Group(table, note)
