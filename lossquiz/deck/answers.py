@@ -216,3 +216,25 @@ def normalise(question: str) -> str:
     """Question text reduced to lower-case words, for matching an edited question to its old id."""
     plain = mathtext.replace(strip_markup(question), lambda m: f" {m.tex} ")
     return " ".join(re.findall(r"\w+", plain.lower()))
+
+
+def separator_at(text: str) -> tuple[int, int] | None:
+    """Where `::` or `:::` splits a one-line card (start, width); None if it does not.
+
+    Outside code spans only, and not in code-like text: `torch.nn::HuberLoss` (a dotted name
+    glued to it), `x[::2]` (inside brackets) are not cards.
+    """
+    searchable = CODE_SPAN.sub(lambda m: "x" * len(m.group(0)), text)
+    at = searchable.find("::")
+    while at >= 0:
+        width = 3 if searchable.startswith(":::", at) else 2
+        before, after = searchable[:at], searchable[at + width :]
+        glued = bool(before) and not before[-1].isspace() and bool(after) and not after[0].isspace()
+        token = re.search(r"[\w.]+$", before)
+        dotted = glued and token is not None and "." in token.group(0).strip(".")
+        bracketed = before.count("[") > before.count("]") or (bool(after) and after[0] in "]):0123456789")
+        bracketed = bracketed or before.count("{{") > before.count("}}")  # an Anki cloze {{c1::…}}
+        if not (dotted or bracketed):
+            return at, width
+        at = searchable.find("::", at + width)
+    return None

@@ -1,0 +1,286 @@
+"""Anki packages both ways, with Anki's own library (`pip install 'lossquiz[anki]'`).
+
+- `read_package`: an `.apkg` / `.colpkg` (any Anki version's schema: the library imports it into
+  a scratch collection) -> notes as lossquiz cards: Basic (one card), Basic-and-reversed (two),
+  Cloze (one per deletion); fields become Markdown, MathJax `\\(…\\)` / `\\[…\\]` become `$…$` /
+  `$$…$$`; and the review log, by card.
+- `write_package`: a deck -> an `.apkg` Anki imports: one note per card, GUID from the card id
+  (so renaming the deck folder updates the same notes), tags per topic, math as MathJax; with
+  history, the review log and each card's current schedule.
+
+The `anki` library writes and reads every schema Anki has used, which is why it is used rather
+than genanki (which writes only, and no review log) or hand-written SQL of Anki's schema. The one
+statement on Anki's tables here is adding review-log rows, which Anki's API has no call for.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lossquiz.deck import export as ex
+from lossquiz.deck.answers import key_points, title_of
+from lossquiz.deck.cards import Card, Deck
+from lossquiz.deck.formats import GAP, cloze_cards
+from lossquiz.deck.notes import NoteCard, Notes, topic_for
+from lossquiz.errors import LossquizError, NotesError
+
+SUFFIXES = (".apkg", ".colpkg")
+_NEEDS = "Anki packages need Anki's library: pip install 'lossquiz[anki]' (or: pip install anki)"
+_MODEL_CLOZE = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PackageReview:
+    """One answer from Anki's review log, for the card at `card_index` in the imported notes."""
+
+    card_index: int
+    reviewed_at: datetime
+    rating: int  # 1-4
+    duration_ms: int
+    slug: str = ""  # the lossquiz id, once the import has given ids
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    notes: Notes
+    reviews: tuple[PackageReview, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryCard:
+    """What `write_package --with-history` needs of one card's progress (plain data, no SQL here)."""
+
+    reviews: tuple[tuple[datetime, int, int], ...]  # (when, rating 1-4, duration ms), oldest first
+    due: datetime | None
+    stability: float | None
+    difficulty: float | None
+
+
+def is_package(path: Path) -> bool:
+    """An Anki package by name, or a zip holding an Anki collection."""
+    if path.suffix.lower() in SUFFIXES:
+        return True
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.startswith("collection.anki") for n in z.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def _collection(folder: Path) -> Any:
+    try:
+        from anki.collection import Collection
+    except ImportError:
+        raise LossquizError(_NEEDS) from None
+    return Collection(str(folder / "collection.anki2"))
+
+
+# -- reading ------------------------------------------------------------------------------
+
+_MATH_INLINE = re.compile(r"\\\((.+?)\\\)", re.S)
+_MATH_DISPLAY = re.compile(r"\\\[(.+?)\\\]", re.S)
+_ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^{}]*?))?\}\}", re.S)
+
+
+def to_markdown(field: str) -> str:
+    """An Anki field (HTML, MathJax) as Markdown with `$…$` math."""
+    from markdownify import markdownify  # deferred: only package import needs it
+
+    held: list[str] = []
+
+    def hold(text: str) -> str:
+        held.append(text)
+        return f"LQMATH{len(held) - 1}X"
+
+    text = _MATH_DISPLAY.sub(lambda m: hold("$$" + html.unescape(m.group(1)).strip() + "$$"), field)
+    text = _MATH_INLINE.sub(lambda m: hold("$" + html.unescape(m.group(1)).strip() + "$"), text)
+    md = markdownify(text, heading_style="ATX", bullets="-", escape_underscores=False, escape_asterisks=False)
+    md = re.sub(r"\n{3,}", "\n\n", md).strip()
+    return re.sub(r"LQMATH(\d+)X", lambda m: held[int(m.group(1))], md)
+
+
+def read_package(path: Path) -> Package:
+    """The notes and review log of an Anki package; raise NotesError if it cannot be read."""
+    if not path.is_file():
+        raise NotesError([f"{path}: no such file"])
+    with tempfile.TemporaryDirectory(prefix="lossquiz-anki-") as tmp:
+        col = _collection(Path(tmp))
+        try:
+            from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+            try:
+                col.import_anki_package(
+                    ImportAnkiPackageRequest(
+                        package_path=str(path.resolve()),
+                        options=ImportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False),
+                    )
+                )
+            except Exception as e:  # the library raises its own error types for a bad package
+                raise NotesError([f"{path.name}: not an Anki package Anki can read: {e}"]) from None
+            return _package(col, path.name)
+        finally:
+            col.close()
+
+
+def _package(col: Any, name: str) -> Package:
+    cards: list[NoteCard] = []
+    where: dict[int, int] = {}  # Anki card id -> index in cards
+    unreadable: list[tuple[int, str]] = []
+    for number, nid in enumerate(sorted(col.find_notes("")), start=1):
+        note = col.get_note(nid)
+        model = note.note_type()
+        deck = col.decks.name(note.cards()[0].did) if note.cards() else ""
+        context = [part for part in deck.split("::") if part][-1:] + [t.replace("_", " ") for t in note.tags]
+        by_ord = {c.ord: c.id for c in note.cards()}
+        fields = [to_markdown(f) for f in note.fields]
+        if model["type"] == _MODEL_CLOZE:
+            made = _cloze_note(note.fields[0], fields[1:], context, number)
+            if not made:
+                unreadable.append((number, f"cloze note {note.guid} has no {{{{c1::…}}}} deletion"))
+            for ord_, card in made:
+                if ord_ in by_ord:
+                    where[by_ord[ord_]] = len(cards)
+                cards.append(card)
+            continue
+        if len(fields) < 2 or not fields[0].strip() or not fields[1].strip():
+            unreadable.append((number, f"note {note.guid} ({model['name']}) has an empty front or back"))
+            continue
+        front, back = fields[0], fields[1]
+        for ord_ in sorted(by_ord):
+            q, a = (front, back) if ord_ == 0 else (back, front)
+            where[by_ord[ord_]] = len(cards)
+            cards.append(_basic(q, a, context, number))
+    reviews = []
+    for rid, cid, ease, ms, kind in col.db.all("select id, cid, ease, time, type from revlog order by id"):
+        if cid in where and 1 <= ease <= 4 and kind in (0, 1, 2, 3):  # 4, 5: rescheduled by hand, not answered
+            when = datetime.fromtimestamp(rid / 1000, UTC)
+            reviews.append(PackageReview(where[cid], when, int(ease), max(0, int(ms))))
+    notes = Notes(name, tuple(cards), (), (), "apkg", tuple(unreadable), ())
+    return Package(notes, tuple(reviews))
+
+
+def _basic(question: str, answer: str, context: list[str], number: int) -> NoteCard:
+    from lossquiz.deck.answers import extract_formula
+
+    formula, answer = extract_formula(answer)
+    return NoteCard(
+        question=question,
+        answer=answer,
+        kind="quickfire" if "\n" not in answer and len(answer) <= 120 else "concept",
+        topic=topic_for(context, question),
+        section=context[0] if context else "",
+        heading="",
+        line=number,
+        title=title_of(question),
+        key_points=tuple(key_points(answer, formula=formula)),
+        formula=formula,
+    )
+
+
+def _cloze_note(raw: str, extra: list[str], context: list[str], number: int) -> list[tuple[int, NoteCard]]:
+    """(card ord, card) for each `cN` group of a cloze note's text."""
+    text = to_markdown(_ANKI_CLOZE.sub(lambda m: f"LQC{m.group(1)}S{m.group(2)}LQH{m.group(3) or ''}LQE", raw))
+    spans = list(re.finditer(r"LQC(\d+)S(.*?)LQH(.*?)LQE", text, re.S))
+    dels = [(m.start(), m.end(), m.group(1), m.group(2).strip(), m.group(3).strip()) for m in spans]
+    if not dels:
+        return []
+    made = cloze_cards(text, dels, context=context, line=number)
+    groups = list(dict.fromkeys(d[2] for d in dels))
+    return [(int(g) - 1, c) for g, c in zip(groups, made, strict=True)]
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def guid(card: Card) -> str:
+    """The Anki GUID of a card's note: from the card id alone, never the deck folder."""
+    return f"lossquiz::{card.id}"
+
+
+def write_package(
+    deck: Deck, path: Path, *, name: str, history: dict[str, HistoryCard] | None = None, now: datetime | None = None
+) -> int:
+    """Write the deck as an `.apkg`; the number of notes written."""
+    with tempfile.TemporaryDirectory(prefix="lossquiz-anki-") as tmp:
+        col = _collection(Path(tmp))
+        try:
+            from anki.collection import ExportAnkiPackageOptions
+
+            did = col.decks.id(name)
+            basic, cloze = col.models.by_name("Basic"), col.models.by_name("Cloze")
+            added: list[tuple[Card, Any]] = []
+            for card in deck.cards:
+                _, front, back, _ = ex.anki_note(card, name=name)
+                if card.kind == "cloze" and GAP in card.question and card.key_points:
+                    note = col.new_note(cloze)
+                    text = card.question.replace(GAP, "{{c1::" + card.key_points[0] + "}}", 1)
+                    note.fields[0] = ex.markdown_html(text)
+                    note.fields[1] = back
+                else:
+                    note = col.new_note(basic)
+                    note.fields[0], note.fields[1] = front, back
+                note.guid = guid(card)
+                note.tags = [card.topic]
+                col.add_note(note, did)
+                added.append((card, note))
+            if history:
+                _schedule(col, added, history, now or datetime.now(UTC))
+            out = path.resolve()
+            out.parent.mkdir(parents=True, exist_ok=True)
+            col.export_anki_package(
+                out_path=str(out),
+                options=ExportAnkiPackageOptions(
+                    with_scheduling=bool(history), with_deck_configs=False, with_media=False, legacy=True
+                ),
+                limit=None,
+            )
+            return len(added)
+        finally:
+            col.close()
+
+
+def _schedule(col: Any, added: Iterable[tuple[Card, Any]], history: dict[str, HistoryCard], now: datetime) -> None:
+    """Each card's review log (Anki has no call to add one, hence the INSERT) and current schedule."""
+    today = col.sched.today
+    for card, note in added:
+        past = history.get(card.id)
+        if past is None or not past.reviews:
+            continue
+        anki_card = note.cards()[0]
+        last_ivl = 0
+        for at, rating, ms in past.reviews:
+            col.db.execute(
+                "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
+                int(at.timestamp() * 1000),
+                anki_card.id,
+                -1,
+                rating,
+                0,
+                last_ivl,
+                0,
+                min(ms, 60_000),
+                1 if last_ivl else 0,
+            )
+            last_ivl = 1
+        if past.due is not None:
+            last = past.reviews[-1][0]
+            days_left = max(0, (past.due - now).days)
+            anki_card.type = anki_card.queue = 2  # review
+            anki_card.due = today + days_left
+            anki_card.ivl = max(1, (past.due - last).days)
+            anki_card.reps = len(past.reviews)
+            anki_card.lapses = sum(1 for _, r, _ in past.reviews if r == 1)
+            anki_card.factor = 2500
+            if past.stability is not None and past.difficulty is not None:
+                from anki.cards import FSRSMemoryState
+
+                anki_card.memory_state = FSRSMemoryState(stability=past.stability, difficulty=past.difficulty)
+            col.update_card(anki_card)
