@@ -218,13 +218,36 @@ def normalise(question: str) -> str:
     return " ".join(re.findall(r"\w+", plain.lower()))
 
 
+def mask_code_spans(text: str) -> str:
+    """`text` with each inline code span replaced by as many "x": one linear pass (a backtick run
+    closes at the next run of the same length, as in CommonMark; a regex would rescan the line
+    from every unclosed run)."""
+    runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text)]
+    following: dict[int, int] = {}
+    after = [-1] * len(runs)
+    for i in range(len(runs) - 1, -1, -1):
+        width = runs[i][1] - runs[i][0]
+        after[i] = following.get(width, -1)
+        following[width] = i
+    out, pos, i = [], 0, 0
+    while i < len(runs):
+        j = after[i]
+        if j < 0:
+            i += 1
+            continue
+        out += [text[pos : runs[i][0]], "x" * (runs[j][1] - runs[i][0])]
+        pos, i = runs[j][1], j + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def separator_at(text: str) -> tuple[int, int] | None:
     """Where `::` or `:::` splits a one-line card (start, width); None if it does not.
 
     Outside code spans only, and not in code-like text: `torch.nn::HuberLoss` (a dotted name
     glued to it), `x[::2]` (inside brackets) are not cards.
     """
-    searchable = CODE_SPAN.sub(lambda m: "x" * len(m.group(0)), text)
+    searchable = mask_code_spans(text)
     at = searchable.find("::")
     while at >= 0:
         width = 3 if searchable.startswith(":::", at) else 2

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from lossquiz.deck.answers import CODE_SPAN, SR_COMMENT, extract_formula, key_points, separator_at, slug, strip_markup, title_of
+from lossquiz.deck.answers import extract_formula, key_points, mask_code_spans, separator_at, slug, strip_markup, title_of
 from lossquiz.deck import mathtext
 from lossquiz.deck.notes import NoteCard, Notes, parse_notes, read_notes, topic_for
 from lossquiz.errors import NotesError
@@ -30,24 +30,39 @@ from lossquiz.errors import NotesError
 FORMATS = ("lossquiz", "obsidian", "hashcards", "logseq", "apkg")
 GAP = "[…]"
 MAX_CLOZE_WORDS = 3  # a deletion this short (or a number) is typed and checked; longer ones are self-rated
+MAX_DELETIONS = 20  # per block: more is not a flashcard (and would make cards quadratic in the text)
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
-_SR_LINE = re.compile(r"^\s*<!--SR:[^>]*-->\s*$")
+_SR_LINE = re.compile(r"^[ \t]*<!--SR:[^>]{0,2000}-->[ \t]*$")
+_SR_INLINE = re.compile(r"[ \t]?<!--SR:[^>]{0,2000}-->")
 _HASH_MARK = re.compile(r"^(Q|A|C):(?:[ \t]+(.*))?$")
 _SEPARATOR = re.compile(r"^\s*(\?\??)\s*$")
-_HIGHLIGHT = re.compile(r"==([^=\n]+)==")
-_BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
-_ANKI_CLOZE = re.compile(r"\{\{c(\d+)::([^{}]*?)(?:::([^{}]*))?\}\}")
-_CURLY_CLOZE = re.compile(r"\{\{(?!c\d+::|cloze\b)([^{}\n]+)\}\}")
-_LOGSEQ_CLOZE = re.compile(r"\{\{cloze\s+([^{}]*)\}\}")
-_BRACKET = re.compile(r"(?<![!\\\[])\[([^\[\]\n]+)\](?![(\[:])")
+_HIGHLIGHT = re.compile(r"==([^=\n]{1,300})==")  # bounded: each start scans at most 300 characters
+_BOLD = re.compile(r"\*\*([^*\n]{1,300})\*\*")
+_ANKI_CLOZE = re.compile(r"\{\{c(\d{1,3})::([^{}:]{0,300}(?::[^{}:]{1,300})*?)(?:::([^{}]{0,300}))?\}\}")
+_CURLY_CLOZE = re.compile(r"\{\{(?!c\d+::|cloze\b)([^{}\n]{1,300})\}\}")
+_LOGSEQ_CLOZE = re.compile(r"\{\{cloze[ \t]+([^{}]{0,300})\}\}")
+_BRACKET = re.compile(r"(?<![!\\\[])\[([^\[\]\n]{1,300})\](?![(\[:])")
 _CARD_TAG = re.compile(r"(?:^|\s)#(?:card|flashcard)\b")
 _PROPERTY = re.compile(r"^\s*(?:[-*]\s+)?([A-Za-z0-9][A-Za-z0-9_-]*)::(?:\s|$)")
 _BULLET = re.compile(r"^(\s*)[-*+][ \t]+(.*)$")
 _REMNOTE = re.compile(r"\S\s*(?:>>>?|<<|<>|;;)\s*\S|\S\s*(?:>>>|;;)\s*$")
 _NUMBER = re.compile(r"^[-+−]?(?:\d+(?:[.,]\d+)?|\.\d+)(?:[eE][-+]?\d+)?%?$")
 _TAGS_ONLY = re.compile(r"^\s*(?:#[\w/-]+\s*)+$")
+
+
+class _TooMany(Exception):
+    """A block with more cloze deletions than a card can hold."""
+
+
+def _clozes(
+    out: list[NoteCard], unreadable: list[tuple[int, str]], text: str, dels: list[tuple[int, int, str, str, str]], context: list[str], line: int
+) -> None:
+    try:
+        out.extend(cloze_cards(text, dels, context=context, line=line))
+    except _TooMany as e:
+        unreadable.append((line, f"{e.args[0]} cloze deletions in one block (at most {MAX_DELETIONS})"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +142,8 @@ def cloze_cards(text: str, deletions: list[tuple[int, int, str, str, str]], *, c
     Every card of the text shares one family, so a session does not show siblings back to back.
     """
     groups = list(dict.fromkeys(g for _, _, g, _, _ in deletions))
+    if len(deletions) > MAX_DELETIONS:
+        raise _TooMany(len(deletions))
     plain = _fill(text, deletions, lambda d, own: d[3])
     family = "cloze-" + slug(mathtext.plain(strip_markup(plain)), max_words=6, max_chars=40)
     section = context[-1] if context else ""
@@ -226,7 +243,7 @@ def _paragraphs(lines: list[str], start: int) -> list[tuple[list[str], list[tupl
 
 def foreign(line: str) -> str | None:
     """Why a line is a card construct lossquiz does not read (RemNote arrows), or None."""
-    text = CODE_SPAN.sub("", line)
+    text = mask_code_spans(line)
     if _REMNOTE.search(text) and not _FENCE.match(line):
         return "RemNote-style card (>>, <<, <>, ;;) is not a format lossquiz reads"
     return None
@@ -241,7 +258,7 @@ def parse_obsidian(lines: list[str]) -> Parsed:
     unreadable: list[tuple[int, str]] = []
     text: list[int] = []
     for context, block in _paragraphs(lines, _front_matter_end(lines)):
-        body = [(n, SR_COMMENT.sub("", line)) for n, line in block if not _SR_LINE.match(line)]
+        body = [(n, _SR_INLINE.sub("", line)) for n, line in block if not _SR_LINE.match(line)]
         body = [(n, line) for n, line in body if not _TAGS_ONLY.match(line)]
         if not body:
             continue
@@ -279,11 +296,11 @@ def parse_obsidian(lines: list[str]) -> Parsed:
         anki = list(_ANKI_CLOZE.finditer(joined))
         if anki:
             dels = [(m.start(), m.end(), m.group(1), m.group(2).strip(), (m.group(3) or "").strip()) for m in anki]
-            cards.extend(cloze_cards(joined, dels, context=context, line=first))
+            _clozes(cards, unreadable, joined, dels, context, first)
             continue
         marks = list(_HIGHLIGHT.finditer(joined)) or list(_BOLD.finditer(joined)) or list(_CURLY_CLOZE.finditer(joined))
         if marks:
-            cards.extend(cloze_cards(joined, _numbered(marks, 1), context=context, line=first))
+            _clozes(cards, unreadable, joined, _numbered(marks, 1), context, first)
             continue
         bad = next(((n, why) for n, line in body if (why := foreign(line))), None)
         if bad:
@@ -319,7 +336,7 @@ def parse_hashcards(lines: list[str]) -> Parsed:
             if not dels:
                 unreadable.append((line, "'C:' cloze card with no [deletion]"))  # type: ignore[arg-type]
             else:
-                cards.extend(cloze_cards(c, _numbered(dels, 1), context=context, line=line))  # type: ignore[arg-type]
+                _clozes(cards, unreadable, c, _numbered(dels, 1), context, line)  # type: ignore[arg-type]
         elif mark == "A":
             unreadable.append((line, "'A:' answer with no 'Q:' question before it"))  # type: ignore[arg-type]
         elif not a:
@@ -410,23 +427,29 @@ def parse_logseq(lines: list[str]) -> Parsed:
     def content(block: _LBlock) -> str:
         return "\n".join(t for t in block.text if not _PROPERTY.match(t)).strip()
 
-    def render(blocks: list[_LBlock], depth: int = 0) -> list[str]:
-        out = []
-        for b in blocks:
+    def render(blocks: list[_LBlock]) -> list[str]:
+        """The blocks and their children as nested Markdown bullets (iterative: any depth)."""
+        out: list[str] = []
+        todo = [(b, 0) for b in reversed(blocks)]
+        while todo:
+            b, depth = todo.pop()
             body = content(b)
             if body:
                 first, *rest = body.split("\n")
-                out.append("  " * depth + "- " + first)
-                out += ["  " * depth + "  " + r for r in rest]
-            out += render(b.children, depth + 1)
+                pad = "  " * min(depth, 20)
+                out.append(pad + "- " + first)
+                out += [pad + "  " + r for r in rest]
+            todo += [(c, depth + 1) for c in reversed(b.children)]
         return out
 
-    def visit(block: _LBlock) -> None:
+    todo = list(reversed(roots))
+    while todo:
+        block = todo.pop()
         body = content(block)
+        children = list(reversed(block.children))
         if not body:
-            for child in block.children:
-                visit(child)
-            return
+            todo += children
+            continue
         head = _HEADING.match(body)
         if head:
             context[:] = [re.sub(r"(?<!\S)#[A-Za-z][\w/-]*", "", head.group(2)).strip()]
@@ -434,10 +457,9 @@ def parse_logseq(lines: list[str]) -> Parsed:
         clean = re.sub(r"(?:^|\s)#(?:card|flashcard)\b", "", body).strip()
         clozes = list(_LOGSEQ_CLOZE.finditer(clean))
         if clozes:
-            cards.extend(cloze_cards(clean, _numbered(clozes, 1), context=list(context), line=block.line))
-            for child in block.children:
-                visit(child)
-            return
+            _clozes(cards, unreadable, clean, _numbered(clozes, 1), list(context), block.line)
+            todo += children
+            continue
         if tagged:
             answer = "\n".join(render(block.children)).strip()
             if not answer:
@@ -447,17 +469,13 @@ def parse_logseq(lines: list[str]) -> Parsed:
                 if kind == "quickfire":
                     answer = answer[2:]
                 cards.append(_basic(clean, answer, kind=kind, context=list(context), line=block.line))
-            return
+            continue
         why = foreign(body)
         if why:
             unreadable.append((block.line, why))
         elif not head:
             text.append(block.line)
-        for child in block.children:
-            visit(child)
-
-    for root in roots:
-        visit(root)
+        todo += children
     return Parsed(cards, unreadable, text)
 
 

@@ -25,7 +25,7 @@ def import_summary(result: Any, replayed: Any = None, *, with_history: bool = Fa
     ]
     where = "note" if result.format == "apkg" else "line"
     for kind, found in result.kinds.items():
-        lines.append(Text(f"  {kind} {len(found)} ({where}s {_lines(found)})", style="dim"))
+        lines.append(Text(f"  {kind} {len(found)} ({where}{'s' if len(found) > 1 else ''} {_lines(found)})", style="dim"))
     lines.append(Text("  topics: " + ", ".join(f"{t} {n}" for t, n in result.topics.items()), style="dim"))
     if result.replaced:
         ids = f"  ids: {result.kept} kept (progress kept), {len(result.new)} new"
