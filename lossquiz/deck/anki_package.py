@@ -103,7 +103,7 @@ def to_markdown(field: str) -> str:
     text = _MATH_DISPLAY.sub(lambda m: hold("$$" + html.unescape(m.group(1)).strip() + "$$"), field)
     text = _MATH_INLINE.sub(lambda m: hold("$" + html.unescape(m.group(1)).strip() + "$"), text)
     md = markdownify(text, heading_style="ATX", bullets="-", escape_underscores=False, escape_asterisks=False)
-    md = re.sub(r"\n{3,}", "\n\n", md).strip()
+    md = re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", md)).strip()
     return re.sub(r"LQMATH(\d+)X", lambda m: held[int(m.group(1))], md)
 
 

@@ -163,12 +163,18 @@ def cloze_cards(text: str, deletions: list[tuple[int, int, str, str, str]], *, c
                 section=section,
                 heading="",
                 line=line,
-                title=title_of(mathtext.plain(strip_markup(hidden)))[:60] or "Cloze",
+                title=_short(mathtext.plain(strip_markup(question))),
                 key_points=(hidden, context_point),
                 family=family,
             )
         )
     return cards
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """A title: the sentence with its gap, cut at a word."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit)].rstrip(",;:") + " …"
 
 
 def _fill(text: str, deletions: list[tuple[int, int, str, str, str]], show, group: str | None = None) -> str:  # type: ignore[no-untyped-def]
