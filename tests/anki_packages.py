@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+@dataclass(frozen=True)
+class Note:
+    """A note read back from a collection (plain data: the collection is closed after)."""
+
+    fields: list[str]
+    tags: list[str]
+    type: str
+
 
 REVIEWED = datetime(2025, 1, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -68,7 +78,10 @@ def import_into(col_dir: Path, package: Path) -> Any:
                 package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=True, update_notes=1)
             )
         )
-        notes = {col.get_note(n).guid: col.get_note(n) for n in col.find_notes("")}
+        notes = {}
+        for nid in col.find_notes(""):
+            note = col.get_note(nid)
+            notes[note.guid] = Note(list(note.fields), list(note.tags), note.note_type()["name"])
         revlog = col.db.scalar("select count() from revlog")
         return result.log, notes, revlog
     finally:

@@ -4,22 +4,23 @@
   a scratch collection) -> notes as lossquiz cards: Basic (one card), Basic-and-reversed (two),
   Cloze (one per deletion); fields become Markdown, MathJax `\\(…\\)` / `\\[…\\]` become `$…$` /
   `$$…$$`; and the review log, by card.
-- `write_package`: a deck -> an `.apkg` Anki imports: one note per card, GUID from the card id
-  (so renaming the deck folder updates the same notes), tags per topic, math as MathJax; with
-  history, the review log and each card's current schedule.
+- `write_package`: a deck -> an `.apkg` Anki imports (written with genanki): one note per card,
+  GUID from the card id (so renaming the deck folder updates the same notes), tags per topic,
+  math as MathJax; with history, the review log and each card's current schedule.
 
-The `anki` library writes and reads every schema Anki has used, which is why it is used rather
-than genanki (which writes only, and no review log) or hand-written SQL of Anki's schema. The one
-statement on Anki's tables here is adding review-log rows, which Anki's API has no call for.
+Reading uses Anki's library because it reads every schema Anki has used (old `.anki2`, zstd
+`.anki21b`, `.colpkg`); writing uses genanki because its note types keep fixed ids (see
+`write_package`). The only statements on Anki's tables here are the review log and schedule
+genanki cannot express.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -205,82 +206,117 @@ def guid(card: Card) -> str:
     return f"lossquiz::{card.id}"
 
 
+_BASIC_ID, _CLOZE_ID = 1_607_392_319, 1_607_392_320  # fixed note-type ids: a re-import updates, never adds
+_CSS = ".card { font-family: sans-serif; font-size: 20px; text-align: left; }"
+_CRT = 1_411_124_400  # genanki's collection creation time: a review card's `due` counts days from it
+
+
+def _models() -> tuple[Any, Any]:
+    import genanki
+
+    basic = genanki.Model(
+        _BASIC_ID,
+        "lossquiz Basic",
+        fields=[{"name": "Front"}, {"name": "Back"}],
+        templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}],
+        css=_CSS,
+    )
+    cloze = genanki.Model(
+        _CLOZE_ID,
+        "lossquiz Cloze",
+        fields=[{"name": "Text"}, {"name": "Back Extra"}],
+        templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}],
+        css=_CSS,
+        model_type=genanki.Model.CLOZE,
+    )
+    return basic, cloze
+
+
 def write_package(
     deck: Deck, path: Path, *, name: str, history: dict[str, HistoryCard] | None = None, now: datetime | None = None
 ) -> int:
-    """Write the deck as an `.apkg`; the number of notes written."""
-    with tempfile.TemporaryDirectory(prefix="lossquiz-anki-") as tmp:
-        col = _collection(Path(tmp))
-        try:
-            from anki.collection import ExportAnkiPackageOptions
+    """Write the deck as an `.apkg` (with genanki); the number of notes written.
 
-            did = col.decks.id(name)
-            basic, cloze = col.models.by_name("Basic"), col.models.by_name("Cloze")
-            added: list[tuple[Card, Any]] = []
-            for card in deck.cards:
-                _, front, back, _ = ex.anki_note(card, name=name)
-                if card.kind == "cloze" and GAP in card.question and card.key_points:
-                    note = col.new_note(cloze)
-                    text = card.question.replace(GAP, "{{c1::" + card.key_points[0] + "}}", 1)
-                    note.fields[0] = ex.markdown_html(text)
-                    note.fields[1] = back
-                else:
-                    note = col.new_note(basic)
-                    note.fields[0], note.fields[1] = front, back
-                note.guid = guid(card)
-                note.tags = [card.topic]
-                col.add_note(note, did)
-                added.append((card, note))
-            if history:
-                _schedule(col, added, history, now or datetime.now(UTC))
-            out = path.resolve()
-            out.parent.mkdir(parents=True, exist_ok=True)
-            col.export_anki_package(
-                out_path=str(out),
-                options=ExportAnkiPackageOptions(
-                    with_scheduling=bool(history), with_deck_configs=False, with_media=False, legacy=True
-                ),
-                limit=None,
-            )
-            return len(added)
-        finally:
-            col.close()
+    genanki rather than Anki's library here: its note types keep fixed ids, so importing a new
+    export updates the notes Anki has (Anki's library gives every collection's note types fresh
+    ids, and a re-import then conflicts). The review log and schedule, which genanki does not
+    model, are written by `_Package` into the same collection file.
+    """
+    try:
+        import genanki
+    except ImportError:
+        raise LossquizError("export --format apkg needs genanki: pip install genanki") from None
+    basic, cloze = _models()
+    anki_deck = genanki.Deck(_deck_id(name), name)
+    for card in deck.cards:
+        _, front, back, _ = ex.anki_note(card, name=name)
+        if card.kind == "cloze" and GAP in card.question and card.key_points:
+            text = card.question.replace(GAP, "{{c1::" + card.key_points[0] + "}}", 1)
+            note = genanki.Note(model=cloze, fields=[ex.markdown_html(text), back], guid=guid(card), tags=[card.topic])
+        else:
+            note = genanki.Note(model=basic, fields=[front, back], guid=guid(card), tags=[card.topic])
+        anki_deck.add_note(note)
+    out = path.resolve()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _writer(genanki, anki_deck, history or {}, now or datetime.now(UTC)).write_to_file(str(out))
+    except OSError as e:
+        raise LossquizError(f"cannot write {path}: {e.strerror or e}") from None
+    return len(anki_deck.notes)
 
 
-def _schedule(col: Any, added: Iterable[tuple[Card, Any]], history: dict[str, HistoryCard], now: datetime) -> None:
-    """Each card's review log (Anki has no call to add one, hence the INSERT) and current schedule."""
-    today = col.sched.today
-    for card, note in added:
-        past = history.get(card.id)
-        if past is None or not past.reviews:
-            continue
-        anki_card = note.cards()[0]
-        last_ivl = 0
-        for at, rating, ms in past.reviews:
-            col.db.execute(
-                "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
-                int(at.timestamp() * 1000),
-                anki_card.id,
-                -1,
-                rating,
-                0,
-                last_ivl,
-                0,
-                min(ms, 60_000),
-                1 if last_ivl else 0,
-            )
-            last_ivl = 1
-        if past.due is not None:
-            last = past.reviews[-1][0]
-            days_left = max(0, (past.due - now).days)
-            anki_card.type = anki_card.queue = 2  # review
-            anki_card.due = today + days_left
-            anki_card.ivl = max(1, (past.due - last).days)
-            anki_card.reps = len(past.reviews)
-            anki_card.lapses = sum(1 for _, r, _ in past.reviews if r == 1)
-            anki_card.factor = 2500
-            if past.stability is not None and past.difficulty is not None:
-                from anki.cards import FSRSMemoryState
+def _deck_id(name: str) -> int:
+    """A stable deck id from the deck's name (Anki files notes under the same deck on re-import)."""
+    import hashlib
 
-                anki_card.memory_state = FSRSMemoryState(stability=past.stability, difficulty=past.difficulty)
-            col.update_card(anki_card)
+    return 1_000_000_000 + int(hashlib.sha256(name.encode()).hexdigest()[:12], 16) % 1_000_000_000
+
+
+def _writer(genanki: Any, anki_deck: Any, history: dict[str, HistoryCard], now: datetime) -> Any:
+    class _Package(genanki.Package):  # type: ignore[misc,name-defined]
+        """genanki's package plus, per card, its review log and current schedule."""
+
+        def write_to_db(self, cursor: Any, timestamp: float, id_gen: Any) -> None:
+            super().write_to_db(cursor, timestamp, id_gen)
+            for slug, past in history.items():
+                if past.reviews:
+                    _schedule(cursor, f"lossquiz::{slug}", past, now)
+
+    return _Package(anki_deck)
+
+
+def _schedule(cursor: Any, note_guid: str, past: HistoryCard, now: datetime) -> None:
+    """One card's review log and schedule in the collection genanki is writing (genanki has no
+    call for either, hence the statements on Anki's `revlog` and `cards` tables)."""
+    row = cursor.execute(
+        "SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid WHERE n.guid = ? ORDER BY c.ord", (note_guid,)
+    ).fetchone()
+    if row is None:
+        return
+    card_id, last_ivl = row[0], 0
+    for at, rating, ms in past.reviews:
+        cursor.execute(
+            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?,?,?,?,?,?,?,?,?)",
+            (int(at.timestamp() * 1000), card_id, -1, rating, 1, last_ivl, 2500, min(ms, 60_000), 1 if last_ivl else 0),
+        )
+        last_ivl = 1
+    if past.due is None:
+        return
+    last = past.reviews[-1][0]
+    due_day = int((past.due.timestamp() - _CRT) // 86_400)
+    data = (
+        json.dumps({"s": round(past.stability, 4), "d": round(past.difficulty, 4)})
+        if past.stability is not None and past.difficulty is not None
+        else ""
+    )
+    cursor.execute(
+        "UPDATE cards SET type = 2, queue = 2, due = ?, ivl = ?, factor = 2500, reps = ?, lapses = ?, data = ? WHERE id = ?",
+        (
+            due_day,
+            max(1, (past.due - last).days),
+            len(past.reviews),
+            sum(1 for _, r, _ in past.reviews if r == 1),
+            data,
+            card_id,
+        ),
+    )
