@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+
 @dataclass(frozen=True)
 class Note:
     """A note read back from a collection (plain data: the collection is closed after)."""
@@ -54,12 +55,23 @@ def build_package(path: Path) -> dict[str, int]:
             for days, ease in ((0, 3), (3, 3)):
                 at = REVIEWED + timedelta(days=days)
                 col.db.execute(
-                    "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
-                    int(at.timestamp() * 1000), card.id, -1, ease, 3, 0, 2500, 8000, 0 if days == 0 else 1,
+                    "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+                    " values (?,?,?,?,?,?,?,?,?)",
+                    int(at.timestamp() * 1000),
+                    card.id,
+                    -1,
+                    ease,
+                    3,
+                    0,
+                    2500,
+                    8000,
+                    0 if days == 0 else 1,
                 )
             col.export_anki_package(
                 out_path=str(path),
-                options=ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False),
+                options=ExportAnkiPackageOptions(
+                    with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
+                ),
                 limit=None,
             )
         finally:

@@ -41,7 +41,10 @@ def import_notes(
     fmt: Annotated[
         NotesFormat | None,
         typer.Option(
-            "--format", "-f", metavar="FORMAT", help="lossquiz, obsidian, hashcards, logseq or apkg (default: by content)."
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="lossquiz, obsidian, hashcards, logseq or apkg (default: by content).",
         ),
     ] = None,
     skip_unreadable: Annotated[

@@ -310,7 +310,8 @@ def _schedule(cursor: Any, note_guid: str, past: HistoryCard, now: datetime) -> 
         else ""
     )
     cursor.execute(
-        "UPDATE cards SET type = 2, queue = 2, due = ?, ivl = ?, factor = 2500, reps = ?, lapses = ?, data = ? WHERE id = ?",
+        "UPDATE cards SET type = 2, queue = 2, due = ?, ivl = ?, factor = 2500, reps = ?, lapses = ?, data = ?"
+        " WHERE id = ?",
         (
             due_day,
             max(1, (past.due - last).days),

@@ -22,8 +22,16 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from lossquiz.deck.answers import extract_formula, key_points, mask_code_spans, separator_at, slug, strip_markup, title_of
 from lossquiz.deck import mathtext
+from lossquiz.deck.answers import (
+    extract_formula,
+    key_points,
+    mask_code_spans,
+    separator_at,
+    slug,
+    strip_markup,
+    title_of,
+)
 from lossquiz.deck.notes import NoteCard, Notes, parse_notes, read_notes, topic_for
 from lossquiz.errors import NotesError
 
@@ -57,7 +65,12 @@ class _TooMany(Exception):
 
 
 def _clozes(
-    out: list[NoteCard], unreadable: list[tuple[int, str]], text: str, dels: list[tuple[int, int, str, str, str]], context: list[str], line: int
+    out: list[NoteCard],
+    unreadable: list[tuple[int, str]],
+    text: str,
+    dels: list[tuple[int, int, str, str, str]],
+    context: list[str],
+    line: int,
 ) -> None:
     try:
         out.extend(cloze_cards(text, dels, context=context, line=line))
@@ -135,7 +148,9 @@ def _basic(question: str, answer: str, *, kind: str, context: list[str], line: i
     )
 
 
-def cloze_cards(text: str, deletions: list[tuple[int, int, str, str, str]], *, context: list[str], line: int) -> list[NoteCard]:
+def cloze_cards(
+    text: str, deletions: list[tuple[int, int, str, str, str]], *, context: list[str], line: int
+) -> list[NoteCard]:
     """One card per deletion group: `deletions` are (start, end, group, answer, hint) spans of `text`.
 
     Deletions of one group (Anki's `c1`) are hidden together; the other groups show as plain text.
@@ -187,7 +202,9 @@ def _fill(text: str, deletions: list[tuple[int, int, str, str, str]], show, grou
     return "".join(out)
 
 
-def _numbered(matches: list[re.Match[str]], answer: int, hint: int | None = None) -> list[tuple[int, int, str, str, str]]:
+def _numbered(
+    matches: list[re.Match[str]], answer: int, hint: int | None = None
+) -> list[tuple[int, int, str, str, str]]:
     """Each match its own group (Obsidian, hashcards, Logseq: one card per deletion)."""
     return [
         (m.start(), m.end(), str(i), m.group(answer).strip(), (m.group(hint) or "").strip() if hint else "")

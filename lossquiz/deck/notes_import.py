@@ -23,10 +23,10 @@ from typing import Any
 import yaml
 
 from lossquiz import __version__
-from lossquiz.deck.answers import normalise, slug
-from lossquiz.deck.cards import load_deck
 from lossquiz.deck import anki_package, formats
 from lossquiz.deck.anki_package import PackageReview
+from lossquiz.deck.answers import normalise, slug
+from lossquiz.deck.cards import load_deck
 from lossquiz.deck.notes import NoteCard, Notes
 from lossquiz.errors import LossquizError, NotesError
 
@@ -93,7 +93,11 @@ def import_notes(
     if notes.unreadable and not skip_unreadable:
         where = [f"{notes.name}:{line}: {why}" for line, why in notes.unreadable]
         raise NotesError(
-            [*where, f"nothing imported; fix those lines, or add --skip-unreadable to import the other {len(notes.cards)} cards"]
+            [
+                *where,
+                f"nothing imported; fix those lines, or add --skip-unreadable to import the other {len(notes.cards)}"
+                " cards",
+            ]
         )
     if not notes.cards:
         raise NotesError([f"{notes.name}: no cards left to import"])

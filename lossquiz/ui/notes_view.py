@@ -25,7 +25,9 @@ def import_summary(result: Any, replayed: Any = None, *, with_history: bool = Fa
     ]
     where = "note" if result.format == "apkg" else "line"
     for kind, found in result.kinds.items():
-        lines.append(Text(f"  {kind} {len(found)} ({where}{'s' if len(found) > 1 else ''} {_lines(found)})", style="dim"))
+        lines.append(
+            Text(f"  {kind} {len(found)} ({where}{'s' if len(found) > 1 else ''} {_lines(found)})", style="dim")
+        )
     lines.append(Text("  topics: " + ", ".join(f"{t} {n}" for t, n in result.topics.items()), style="dim"))
     if result.replaced:
         ids = f"  ids: {result.kept} kept (progress kept), {len(result.new)} new"
@@ -33,22 +35,36 @@ def import_summary(result: Any, replayed: Any = None, *, with_history: bool = Fa
             ids += f", {len(result.dropped)} gone: " + ", ".join(result.dropped)
         lines.append(Text(ids, style="dim"))
     if result.fixed_lines:
-        lines.append(Text(f"  repaired broken encoding (mojibake) on line {_lines(result.fixed_lines, 10)}", style="yellow"))
+        lines.append(
+            Text(f"  repaired broken encoding (mojibake) on line {_lines(result.fixed_lines, 10)}", style="yellow")
+        )
     for line, why in result.unreadable:
         lines.append(Text(f"  not imported: {where} {line}: {why}", style="yellow"))
     if result.text_blocks:
         lines.append(
-            Text(f"  {len(result.text_blocks)} blocks of plain text, not cards ({where}s {_lines(result.text_blocks)})", style="dim")
+            Text(
+                f"  {len(result.text_blocks)} blocks of plain text, not cards ({where}s {_lines(result.text_blocks)})",
+                style="dim",
+            )
         )
     if result.skipped:
         lines.append(
-            Text(f"  skipped {len(result.skipped)} introductions with no question (lines {_lines([n for n, _ in result.skipped])})", style="dim")
+            Text(
+                f"  skipped {len(result.skipped)} introductions with no question"
+                f" (lines {_lines([n for n, _ in result.skipped])})",
+                style="dim",
+            )
         )
     if replayed is not None:
         lines.append(
-            Text(f"  history: {replayed.reviews_added} reviews replayed into {replayed.cards_rebuilt} cards' schedules", style="dim")
+            Text(
+                f"  history: {replayed.reviews_added} reviews replayed into {replayed.cards_rebuilt} cards' schedules",
+                style="dim",
+            )
         )
     elif result.reviews and not with_history:
-        lines.append(Text(f"  the package has {len(result.reviews)} reviews: add --with-history to bring them", style="dim"))
+        lines.append(
+            Text(f"  the package has {len(result.reviews)} reviews: add --with-history to bring them", style="dim")
+        )
     lines.append(Text(f"next: lossquiz drill --deck {result.deck}", style="bold"))
     return Group(*lines)
