@@ -255,7 +255,7 @@ def separator_at(text: str) -> tuple[int, int] | None:
         glued = bool(before) and not before[-1].isspace() and bool(after) and not after[0].isspace()
         token = re.search(r"[\w.]+$", before)
         dotted = glued and token is not None and "." in token.group(0).strip(".")
-        bracketed = before.count("[") > before.count("]") or (bool(after) and after[0] in "]):0123456789")
+        bracketed = before.count("[") > before.count("]") or (bool(after) and after[0] in "])")
         bracketed = bracketed or before.count("{{") > before.count("}}")  # an Anki cloze {{c1::…}}
         if not (dotted or bracketed):
             return at, width
