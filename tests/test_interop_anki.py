@@ -115,6 +115,14 @@ def test_apkg_with_history_carries_the_review_log(runner: CliRunner, tmp_path: P
     col.mkdir()
     log, notes, revlog = import_into(col, out)
     assert len(notes) == 5 and revlog == 2
+    from tests.anki_packages import collection
+
+    anki = collection(col)
+    try:  # the card answered twice is a review card in Anki, with its FSRS memory
+        rows = anki.db.all("select type, ivl, data from cards where type = 2")
+    finally:
+        anki.close()
+    assert len(rows) == 1 and rows[0][1] >= 1 and '"s"' in rows[0][2]
 
 
 def test_anki_package_imports_drills_and_keeps_its_history(runner: CliRunner, tmp_path: Path) -> None:
@@ -178,3 +186,33 @@ def test_an_unreadable_package_says_so(runner: CliRunner, tmp_path: Path) -> Non
     result = runner.invoke(app, ["import", str(bad), "--into", str(tmp_path / "d")])
     assert result.exit_code == 1
     assert "broken.apkg: not an Anki package Anki can read" in result.output
+
+
+def test_a_collection_package_imports(runner: CliRunner, tmp_path: Path) -> None:
+    from tests.anki_packages import collection
+
+    col = collection(tmp_path)
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "What is the KL divergence?", "The relative entropy \\(D_{KL}(P\\|Q)\\)."
+    col.add_note(note, col.decks.id("Probabilistic"))
+    col.export_collection_package(str(tmp_path / "all.colpkg"), include_media=False, legacy=False)
+    col.close()
+    result = runner.invoke(app, ["import", str(tmp_path / "all.colpkg"), "--into", str(tmp_path / "d"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["cards"] == 1
+    import yaml
+
+    [card] = yaml.safe_load(next((tmp_path / "d" / "cards").glob("*.yaml")).read_text(encoding="utf-8"))
+    assert card["question"] == "What is the KL divergence?"
+    assert card["answer"] == "The relative entropy $D_{KL}(P\\|Q)$."
+
+
+def test_an_anki_text_export_is_refused_not_read_as_garbage(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "lossquiz.txt"
+    deck = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "decks" / "mini", deck)
+    assert runner.invoke(app, ["export", "--deck", str(deck), "--format", "anki", str(out)]).exit_code == 0
+    result = runner.invoke(app, ["import", str(out), "--into", str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert "lossquiz.txt:1: an Anki text export" in result.output and ".apkg" in result.output
+    assert not (tmp_path / "d").exists()

@@ -185,3 +185,49 @@ def test_pathological_lines_stay_linear(tmp_path: Path) -> None:
     for fmt in ("obsidian", "hashcards", "logseq"):
         formats.PARSERS[fmt](lines)
     formats.detect(lines)
+
+
+def test_cloze_siblings_are_not_shown_back_to_back(runner: CliRunner, tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from lossquiz.deck.cards import load_deck
+    from lossquiz.study.queue import DrillOptions, Session, build_queue
+
+    assert _import(runner, "hashcards.md", tmp_path / "d")[0] == 0
+    deck = load_deck(tmp_path / "d")
+    now = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    queue = build_queue(deck.cards, {}, now=now, options=DrillOptions(new_per_day=50), introduced_today=0)
+    session = Session(queue, started=now, minutes=None)
+    shown = []
+    while (card := session.next_card(now)) is not None:
+        shown.append(card.family)
+    assert len(shown) == 6 and shown.count(shown[0]) <= 3
+    vicreg = next(c.family for c in deck.cards if c.question.startswith("VICReg"))
+    # three VICReg siblings among six cards: never two in a row
+    assert all(not (a == b == vicreg) for a, b in zip(shown, shown[1:], strict=False))
+
+
+def test_a_long_cloze_gap_is_revealed_and_self_rated(runner: CliRunner, tmp_path: Path) -> None:
+    notes = tmp_path / "sr.md"
+    notes.write_text(
+        "#flashcards\n\nHinge loss is ==the maximum of zero and one minus the margin==.\n", encoding="utf-8"
+    )
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
+    [card] = _cards(tmp_path / "d")
+    args = ["drill", "--deck", str(tmp_path / "d"), "--card", card["id"], "--time-limit", "0"]
+    result = runner.invoke(app, args, input="\n3\n")
+    assert result.exit_code == 0, result.output
+    assert "Hinge loss is […]." in result.output
+    assert "rate 1-4" in result.output and "fill the gap" not in result.output
+
+
+def test_a_short_cloze_gap_typed_wrong_is_again(runner: CliRunner, tmp_path: Path) -> None:
+    assert _import(runner, "hashcards.md", tmp_path / "d")[0] == 0
+    gamma = next(c for c in _cards(tmp_path / "d") if c["question"].startswith("Focal loss uses"))
+    args = ["drill", "--deck", str(tmp_path / "d"), "--card", gamma["id"], "--time-limit", "0"]
+    result = runner.invoke(app, args, input="3\n")
+    assert result.exit_code == 0, result.output
+    assert "✗ the gap is: 2" in result.output
+    history = runner.invoke(app, ["history", "export", "--deck", str(tmp_path / "d")])
+    [review] = [json.loads(line) for line in history.output.splitlines() if '"review"' in line]
+    assert review["rating"] == 1 and review["correct"] is False and review["answer"] == "3"

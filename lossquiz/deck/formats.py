@@ -507,6 +507,7 @@ PARSERS = {"obsidian": parse_obsidian, "hashcards": parse_hashcards, "logseq": p
 
 # -- lossquiz notes: constructs of other tools are not read as text ------------------------
 
+_ANKI_TEXT_HEADERS = ("#separator:", "#html:", "#notetype:", "#deck:", "#columns:", "#guid column:", "#tags column:")
 _LOGSEQ_KEYS = re.compile(r"^(?:id|title|tags|alias|collapsed|heading|template|public|filters|icon|card-[a-z-]+)$")
 
 
@@ -543,6 +544,14 @@ def _screen_lossquiz(lines: list[str]) -> tuple[list[str], list[tuple[int, str]]
 def load(path: Path, fmt: str | None = None) -> Notes:
     """Read a notes file in its format (detected unless given); raise NotesError if nothing is read."""
     lines, fixed = read_notes(path)
+    header = next((n for n, line in enumerate(lines[:20], start=1) if line.startswith(_ANKI_TEXT_HEADERS)), None)
+    if header is not None and fmt is None:
+        raise NotesError(
+            [
+                f"{path.name}:{header}: an Anki text export (tab-separated notes), not notes; in Anki, export a deck"
+                " package (.apkg) and import that"
+            ]
+        )
     fmt = fmt or detect(lines)
     if fmt == "lossquiz":
         screened, unreadable = _screen_lossquiz(lines)
