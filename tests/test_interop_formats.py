@@ -231,3 +231,10 @@ def test_a_short_cloze_gap_typed_wrong_is_again(runner: CliRunner, tmp_path: Pat
     history = runner.invoke(app, ["history", "export", "--deck", str(tmp_path / "d")])
     [review] = [json.loads(line) for line in history.output.splitlines() if '"review"' in line]
     assert review["rating"] == 1 and review["correct"] is False and review["answer"] == "3"
+
+
+def test_with_history_on_notes_says_there_is_none(runner: CliRunner, tmp_path: Path, env: Path) -> None:
+    code, output = _import(runner, "logseq.md", tmp_path / "d", "--with-history")
+    assert code == 0, output
+    assert "--with-history: a logseq file has no review log; none imported" in output
+    assert not (env / "progress.db").exists()  # the store is not even opened

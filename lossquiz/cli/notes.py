@@ -68,7 +68,7 @@ def import_notes(
         result = notes_import.import_notes(
             notes, into, force=force, fmt=fmt.value if fmt else None, skip_unreadable=skip_unreadable
         )
-        replayed = _replay(result, data_dir) if with_history else None
+        replayed = _replay(result, data_dir) if with_history and result.format == "apkg" else None
     if as_json:
         print_json({**result.to_dict(), "history": replayed.to_dict() if replayed else None})
         return

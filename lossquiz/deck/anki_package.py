@@ -29,7 +29,7 @@ from typing import Any
 from lossquiz.deck import export as ex
 from lossquiz.deck.answers import key_points, title_of
 from lossquiz.deck.cards import Card, Deck
-from lossquiz.deck.formats import GAP, cloze_cards
+from lossquiz.deck.formats import GAP, TooManyDeletions, cloze_cards
 from lossquiz.deck.notes import NoteCard, Notes, topic_for
 from lossquiz.errors import LossquizError, NotesError
 
@@ -145,7 +145,7 @@ def _package(col: Any, name: str) -> Package:
         if model["type"] == _MODEL_CLOZE:
             made = _cloze_note(note.fields[0], fields[1:], context, number)
             if not made:
-                unreadable.append((number, f"cloze note {note.guid} has no {{{{c1::…}}}} deletion"))
+                unreadable.append((number, f"cloze note {note.guid}: no {{{{c1::…}}}} deletion, or too many"))
             for ord_, card in made:
                 if ord_ in by_ord:
                     where[by_ord[ord_]] = len(cards)
@@ -193,7 +193,10 @@ def _cloze_note(raw: str, extra: list[str], context: list[str], number: int) -> 
     dels = [(m.start(), m.end(), m.group(1), m.group(2).strip(), m.group(3).strip()) for m in spans]
     if not dels:
         return []
-    made = cloze_cards(text, dels, context=context, line=number)
+    try:
+        made = cloze_cards(text, dels, context=context, line=number)
+    except TooManyDeletions:
+        return []
     groups = list(dict.fromkeys(d[2] for d in dels))
     return [(int(g) - 1, c) for g, c in zip(groups, made, strict=True)]
 

@@ -60,7 +60,7 @@ _NUMBER = re.compile(r"^[-+−]?(?:\d+(?:[.,]\d+)?|\.\d+)(?:[eE][-+]?\d+)?%?$")
 _TAGS_ONLY = re.compile(r"^\s*(?:#[\w/-]+\s*)+$")
 
 
-class _TooMany(Exception):
+class TooManyDeletions(Exception):
     """A block with more cloze deletions than a card can hold."""
 
 
@@ -74,7 +74,7 @@ def _clozes(
 ) -> None:
     try:
         out.extend(cloze_cards(text, dels, context=context, line=line))
-    except _TooMany as e:
+    except TooManyDeletions as e:
         unreadable.append((line, f"{e.args[0]} cloze deletions in one block (at most {MAX_DELETIONS})"))
 
 
@@ -158,7 +158,7 @@ def cloze_cards(
     """
     groups = list(dict.fromkeys(g for _, _, g, _, _ in deletions))
     if len(deletions) > MAX_DELETIONS:
-        raise _TooMany(len(deletions))
+        raise TooManyDeletions(len(deletions))
     plain = _fill(text, deletions, lambda d, own: d[3])
     family = "cloze-" + slug(mathtext.plain(strip_markup(plain)), max_words=6, max_chars=40)
     section = context[-1] if context else ""

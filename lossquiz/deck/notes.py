@@ -148,7 +148,7 @@ def _repair(lines: list[str]) -> tuple[list[str], list[int]]:
     return fixed, changed
 
 
-_MAX_REPAIR = 5_000  # characters; a longer changed line is kept as written (difflib is quadratic)
+_MAX_REPAIR = 2_000  # characters; a longer changed line is kept as written (difflib is quadratic)
 
 
 def _round_trips(line: str, repaired: str) -> str:

@@ -62,7 +62,9 @@ def import_summary(result: Any, replayed: Any = None, *, with_history: bool = Fa
                 style="dim",
             )
         )
-    elif result.reviews and not with_history:
+    elif with_history:
+        lines.append(Text(f"  --with-history: a {result.format} file has no review log; none imported", style="yellow"))
+    elif result.reviews:
         lines.append(
             Text(f"  the package has {len(result.reviews)} reviews: add --with-history to bring them", style="dim")
         )
