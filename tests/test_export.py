@@ -175,7 +175,7 @@ def test_format_from_suffix_stdout_and_usage_errors(runner: CliRunner, tmp_path:
     assert json.loads((tmp_path / "cards.json").read_text())["deck"] == "lossquiz"
     assert _export(runner, "-", "--format", "json").startswith("{")
     result = runner.invoke(app, ["export"])
-    assert result.exit_code == 2 and "say --format anki, md or json" in result.stderr
+    assert result.exit_code == 2 and "say --format anki, apkg, md or json" in result.stderr
     result = runner.invoke(app, ["export", "--format", "pdf"])
     assert result.exit_code == 2
     result = runner.invoke(app, ["export", "--format", "md", str(tmp_path / "no" / "such" / "dir.md")])

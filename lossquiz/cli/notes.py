@@ -25,19 +25,49 @@ if TYPE_CHECKING:
     from lossquiz.cli.app import Opened
 
 
+class NotesFormat(str, Enum):
+    """What `import --format` reads (default: recognised from the file's content)."""
+
+    lossquiz = "lossquiz"
+    obsidian = "obsidian"
+    hashcards = "hashcards"
+    logseq = "logseq"
+    apkg = "apkg"
+
+
 @app.command("import")
 def import_notes(
     notes: Annotated[
-        Path, typer.Argument(metavar="FILE", help="Markdown notes: '#### Q: …' headings, 'question::answer' lines.")
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="Notes (lossquiz, Obsidian spaced repetition, hashcards, Logseq) or an Anki .apkg/.colpkg.",
+        ),
     ],
     into: Annotated[
         Path,
         typer.Option("--into", metavar="DECK_DIR", help="The deck folder to create, or update from the same notes."),
     ],
+    fmt: Annotated[
+        NotesFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="lossquiz, obsidian, hashcards, logseq or apkg (default: by content).",
+        ),
+    ] = None,
+    skip_unreadable: Annotated[
+        bool, typer.Option("--skip-unreadable", help="Import the rest when some blocks cannot be read (still listed).")
+    ] = False,
+    with_history: Annotated[
+        bool, typer.Option("--with-history", help="apkg: replay Anki's review log into your progress.")
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace a deck that was not imported from NOTES.")] = False,
     as_json: JsonOption = False,
+    data_dir: DataDirOption = None,
 ) -> None:
-    """Turn your Markdown Q&A notes into a deck (ids stay stable when you edit and import again).
+    """Turn your notes or an Anki package into a deck (ids stay stable when you edit and import again).
 
     Example: [bold]lossquiz import notes.md --into mydeck[/], then [bold]lossquiz drill --deck mydeck[/]
     """
@@ -45,17 +75,35 @@ def import_notes(
     from lossquiz.ui import console, notes_view
 
     with exit_on_error():
-        result = notes_import.import_notes(notes, into, force=force)
+        result = notes_import.import_notes(
+            notes, into, force=force, fmt=fmt.value if fmt else None, skip_unreadable=skip_unreadable
+        )
+        replayed = _replay(result, data_dir) if with_history and result.format == "apkg" else None
     if as_json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "history": replayed.to_dict() if replayed else None})
         return
-    console.out().print(notes_view.import_summary(result), soft_wrap=True)
+    console.out().print(notes_view.import_summary(result, replayed, with_history=with_history), soft_wrap=True)
+
+
+def _replay(result: Any, data_dir: Path | None) -> Any:
+    """An Anki package's review log merged into the new deck's progress."""
+    from lossquiz import paths
+    from lossquiz.deck.cards import load_deck
+    from lossquiz.progress.package_history import import_reviews
+    from lossquiz.progress.store import Store
+
+    deck = load_deck(result.deck)
+    cards = [(c.id, c.content_hash()) for c in deck.cards]
+    reviews = [(r.slug, r.reviewed_at, r.rating, r.duration_ms) for r in result.reviews]
+    with Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(result.deck))) as store:
+        return import_reviews(store, cards, reviews, where=str(result.notes))
 
 
 class ExportFormat(str, Enum):
     """What `export` writes."""
 
     anki = "anki"
+    apkg = "apkg"
     md = "md"
     json = "json"
 
@@ -71,11 +119,14 @@ def export(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="anki, md or json (default: from FILE's suffix).",
+            help="anki (text), apkg (Anki package), md or json (default: from FILE's suffix).",
             show_default=False,
         ),
     ] = None,
     no_run: Annotated[bool, typer.Option("--no-run", help="md: do not compute worked examples (no torch).")] = False,
+    with_history: Annotated[
+        bool, typer.Option("--with-history", help="apkg: include your review log and each card's schedule.")
+    ] = False,
     deck: DeckOption = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
@@ -90,12 +141,19 @@ def export(
 
     kind = fmt.value if fmt else ex.guess_format(file)
     if kind is None:
-        raise typer.BadParameter("say --format anki, md or json (or name FILE *.txt, *.md, *.json)", param_hint="FILE")
+        raise typer.BadParameter(
+            "say --format anki, apkg, md or json (or name FILE *.txt, *.apkg, *.md, *.json)", param_hint="FILE"
+        )
+    if kind == "apkg" and file == "-":
+        raise typer.BadParameter("an Anki package is a file: name it, e.g. lossquiz.apkg", param_hint="FILE")
     with exit_on_error():
         opened = open_deck(deck, data_dir)
         if file != "-":
             guard_output(Path(file), opened.home, force=force)
         name = ex.deck_name(opened.deck, builtin=trust.is_builtin(opened.root))
+        if kind == "apkg":
+            _export_package(opened, Path(file), name=name, with_history=with_history)
+            return
         examples, why_not = None, "worked examples not computed (--no-run)"
         if kind == "md" and not no_run and any(c.snippet for c in opened.deck.cards):
             examples, why_not = _live_examples(opened)
@@ -108,6 +166,35 @@ def export(
     if failed := ex.failed_snippets(examples):
         console.error(f"worked example failed for snippets: {', '.join(failed)}")
         raise typer.Exit(code=4)
+
+
+def _export_package(opened: Opened, path: Path, *, name: str, with_history: bool) -> None:
+    from datetime import datetime
+
+    from lossquiz.clock import SystemClock
+    from lossquiz.deck import anki_package
+    from lossquiz.progress.package_history import progress_by_card
+    from lossquiz.progress.store import Store
+    from lossquiz.ui import console
+
+    history = None
+    if with_history:
+        now = SystemClock().now()
+        with Store.open(opened.home, deck=opened.key) as store:
+            found = progress_by_card(store, now=now)
+        history = {}
+        for slug, entry in found.items():
+            fsrs: Any = entry.get("fsrs") or {}
+            due = fsrs.get("due")
+            history[slug] = anki_package.HistoryCard(
+                reviews=tuple(entry["reviews"]),  # type: ignore[arg-type]
+                due=datetime.fromisoformat(due) if due else None,
+                stability=fsrs.get("stability"),
+                difficulty=fsrs.get("difficulty"),
+            )
+    notes = anki_package.write_package(opened.deck, path, name=name, history=history)
+    extra = f", with {sum(len(h.reviews) for h in history.values())} reviews" if history else ""
+    console.says(console.out(), f"exported {notes} cards to {path} (apkg{extra})")
 
 
 def _live_examples(opened: Opened) -> tuple[Any, str]:

@@ -216,3 +216,48 @@ def normalise(question: str) -> str:
     """Question text reduced to lower-case words, for matching an edited question to its old id."""
     plain = mathtext.replace(strip_markup(question), lambda m: f" {m.tex} ")
     return " ".join(re.findall(r"\w+", plain.lower()))
+
+
+def mask_code_spans(text: str) -> str:
+    """`text` with each inline code span replaced by as many "x": one linear pass (a backtick run
+    closes at the next run of the same length, as in CommonMark; a regex would rescan the line
+    from every unclosed run)."""
+    runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text)]
+    following: dict[int, int] = {}
+    after = [-1] * len(runs)
+    for i in range(len(runs) - 1, -1, -1):
+        width = runs[i][1] - runs[i][0]
+        after[i] = following.get(width, -1)
+        following[width] = i
+    out, pos, i = [], 0, 0
+    while i < len(runs):
+        j = after[i]
+        if j < 0:
+            i += 1
+            continue
+        out += [text[pos : runs[i][0]], "x" * (runs[j][1] - runs[i][0])]
+        pos, i = runs[j][1], j + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def separator_at(text: str) -> tuple[int, int] | None:
+    """Where `::` or `:::` splits a one-line card (start, width); None if it does not.
+
+    Outside code spans only, and not in code-like text: `torch.nn::HuberLoss` (a dotted name
+    glued to it), `x[::2]` (inside brackets) are not cards.
+    """
+    searchable = mask_code_spans(text)
+    at = searchable.find("::")
+    while at >= 0:
+        width = 3 if searchable.startswith(":::", at) else 2
+        before, after = searchable[:at], searchable[at + width :]
+        glued = bool(before) and not before[-1].isspace() and bool(after) and not after[0].isspace()
+        token = re.search(r"[\w.]+$", before)
+        dotted = glued and token is not None and "." in token.group(0).strip(".")
+        bracketed = before.count("[") > before.count("]") or (bool(after) and after[0] in "])")
+        bracketed = bracketed or before.count("{{") > before.count("}}")  # an Anki cloze {{c1::…}}
+        if not (dotted or bracketed):
+            return at, width
+        at = searchable.find("::", at + width)
+    return None

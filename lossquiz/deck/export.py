@@ -2,8 +2,10 @@
 
 - anki: Anki's plain-text import format with its file headers (tab separated, HTML fields,
   note type Basic, deck, tags and GUID columns), one note per card; math becomes MathJax
-  `\\(…\\)` / `\\[…\\]`, which Anki renders. The GUID is the card id, so importing again
-  updates the notes instead of duplicating them.
+  `\\(…\\)` / `\\[…\\]`, which Anki renders. The GUID is `lossquiz::<card id>` (never the deck
+  folder), so importing again, even after renaming the folder, updates the notes instead of
+  duplicating them.
+- apkg: a real Anki package (deck/anki_package.py).
 - md: a cheat sheet regenerated from the deck, by topic in curriculum order, with each
   snippet's worked example computed live (unless told not to run snippets).
 - json: the cards with every deck field; writing them back as YAML gives the same deck.
@@ -26,7 +28,7 @@ from lossquiz.errors import LossquizError
 from lossquiz.numbers import fmt
 from lossquiz.worker.client import Outcome, SnippetRunner
 
-FORMATS = ("anki", "md", "json")
+FORMATS = ("anki", "apkg", "md", "json")
 ANKI_COLUMNS = ("GUID", "Front", "Back", "Tags")
 
 
@@ -80,8 +82,12 @@ def to_json(deck: Deck, *, name: str) -> dict[str, Any]:
 # -- anki ---------------------------------------------------------------------------------
 
 
-def _markdown_html(text: str) -> str:
-    """Markdown to one line of HTML, math kept intact as MathJax delimiters."""
+def markdown_html(text: str) -> str:
+    """Markdown to one line of HTML, math kept intact as MathJax delimiters.
+
+    A line break inside a paragraph is the YAML's hard wrap, not the author's: it becomes a space
+    (`breaks` off), so no `<br />` lands mid-sentence; blank lines and lists still make blocks.
+    """
     from markdown_it import MarkdownIt  # deferred: only the Anki export needs it
 
     found: list[mathtext.Math] = []
@@ -91,7 +97,7 @@ def _markdown_html(text: str) -> str:
         return f"LQMATH{len(found) - 1}X"
 
     held = mathtext.replace(text, hold)
-    rendered = MarkdownIt("commonmark", {"breaks": True, "html": False}).render(held)
+    rendered = MarkdownIt("commonmark", {"breaks": False, "html": False}).render(held)
     rendered = re.sub(r"<pre>.*?</pre>", lambda m: m.group(0).replace("\n", "<br>"), rendered, flags=re.S)
     rendered = rendered.replace("\n", " ").replace("\t", "    ").strip()
 
@@ -110,15 +116,15 @@ def _field(text: str) -> str:
 
 def anki_note(card: Card, *, name: str) -> tuple[str, str, str, str]:
     """GUID, front, back and tags of one Anki note."""
-    front = _markdown_html(card.question)
+    front = markdown_html(card.question)
     if card.auto_graded:
         front += "<br><i>(lossquiz draws fresh numbers for this card; here, recall the method)</i>"
     points = "".join(f"<li>{html.escape(p)}</li>" for p in card.key_points)
-    back = _markdown_html(card.answer) + f"<hr><b>Key points</b><ul>{points}</ul>"
+    back = markdown_html(card.answer) + f"<hr><b>Key points</b><ul>{points}</ul>"
     if card.formula:
         back += f"<div>\\[{html.escape(card.formula)}\\]</div>"
     back += f"<div><small>{html.escape(card.source)} · lossquiz card {card.id}</small></div>"
-    guid = f"{name.replace(' ', '_')}::{card.id}"
+    guid = f"lossquiz::{card.id}"  # from the card id only: renaming the deck folder updates the same notes
     return _field(guid), _field(front), _field(back), card.topic
 
 
@@ -205,7 +211,7 @@ def failed_snippets(examples: dict[str, Outcome] | None) -> list[str]:
 
 # -- output -------------------------------------------------------------------------------
 
-_SUFFIX_FORMATS = {".txt": "anki", ".tsv": "anki", ".md": "md", ".markdown": "md", ".json": "json"}
+_SUFFIX_FORMATS = {".txt": "anki", ".tsv": "anki", ".apkg": "apkg", ".md": "md", ".markdown": "md", ".json": "json"}
 
 
 def guess_format(file: str | None) -> str | None:

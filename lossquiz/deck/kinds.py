@@ -39,6 +39,8 @@ KIND_LIST = (
     Kind("gradient", "a derivative at a point, against autograd", "number", needs_snippet=True, style="yellow"),
     Kind("formula", "type the loss or its gradient as an expression", "expression", needs_snippet=True, style="blue"),
     Kind("quickfire", "a one-line answer, self-graded", "self", needs_snippet=False, style="green"),
+    # the gap is typed and checked when it is a number or a short term, else self-graded (study/cloze.py)
+    Kind("cloze", "fill the gap in a sentence", "self", needs_snippet=False, style="bright_cyan"),
 )
 KINDS: dict[str, Kind] = {k.name: k for k in KIND_LIST}
 

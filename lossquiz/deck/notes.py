@@ -21,13 +21,13 @@ from pathlib import Path
 
 from lossquiz.deck import mathtext
 from lossquiz.deck.answers import (
-    CODE_SPAN,
     LIST_ITEM,
     RULE,
     SR_COMMENT,
     display_marks,
     extract_formula,
     key_points,
+    separator_at,
     strip_markup,
     title_of,
 )
@@ -65,6 +65,7 @@ class NoteCard:
     title: str
     key_points: tuple[str, ...]
     formula: str | None = None
+    family: str = ""  # cards that must not be shown back to back (a cloze's siblings); "" = by section
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,9 @@ class Notes:
     cards: tuple[NoteCard, ...]
     fixed_lines: tuple[int, ...] = ()  # lines whose broken encoding (mojibake) was repaired
     skipped: tuple[tuple[int, str], ...] = ()  # sections with text but no question: (line, heading)
+    format: str = "lossquiz"  # deck/formats.py
+    unreadable: tuple[tuple[int, str], ...] = ()  # (line, why) of blocks that look like cards but cannot be read
+    text_blocks: tuple[int, ...] = ()  # first lines of blocks that are notes, not cards
 
 
 @dataclass
@@ -135,15 +139,44 @@ MAX_INDENT = 200  # columns of leading whitespace: ~50 levels of nested bullets
 def _repair(lines: list[str]) -> tuple[list[str], list[int]]:
     """Fix mojibake ("â€”" -> "—") line by line with ftfy, keeping line numbers."""
     import ftfy  # deferred: only `import` needs it
+    from ftfy.badness import is_bad
 
     config = ftfy.TextFixerConfig(uncurl_quotes=False, unescape_html=False, fix_line_breaks=False)
     fixed, changed = [], []
     for number, line in enumerate(lines, start=1):
-        repaired = ftfy.fix_text(line, config=config) if not line.isascii() else line
+        # only what ftfy's heuristics call mojibake, and only where the fix round-trips: "Â = 0" (the
+        # advantage) is a symbol; ftfy would read its space as a lost no-break space
+        repaired = ftfy.fix_text(line, config=config) if not line.isascii() and is_bad(line) else line
+        if repaired != line:
+            repaired = _round_trips(line, repaired)
         if repaired != line:
             changed.append(number)
         fixed.append(repaired)
     return fixed, changed
+
+
+_MAX_REPAIR = 2_000  # characters; a longer changed line is kept as written (difflib is quadratic)
+
+
+def _round_trips(line: str, repaired: str) -> str:
+    """`repaired`, keeping only the changed pieces that, encoded as UTF-8 and misread as
+    Windows-1252 (or Latin-1), give back exactly what the line had there: mojibake, not a guess."""
+    import difflib
+
+    import ftfy.bad_codecs  # noqa: F401  (registers the "sloppy" codecs)
+
+    if len(line) > _MAX_REPAIR:
+        return line
+
+    def misread(text: str) -> set[str]:
+        data = text.encode("utf-8")
+        return {data.decode("sloppy-windows-1252"), data.decode("latin-1")}
+
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, line, repaired, autojunk=False).get_opcodes():
+        fixed = repaired[j1:j2]
+        out.append(fixed if op == "equal" or line[i1:i2] in misread(fixed) else line[i1:i2])
+    return "".join(out)
 
 
 def load_notes(path: Path) -> Notes:
@@ -245,15 +278,12 @@ def _one_liner(line: str) -> list[tuple[str, str]] | None:
     item = LIST_ITEM.match(text)
     if item:
         text = item.group(2).strip()
-    searchable = CODE_SPAN.sub(lambda m: "x" * len(m.group(0)), text)
-    if ":::" in searchable:
-        at = searchable.index(":::")
-        q, a = text[:at].strip(), text[at + 3 :].strip()
-        return [(q, a), (a, q)] if q and a else [(q, a)]
-    if "::" in searchable:
-        at = searchable.index("::")
-        return [(text[:at].strip(), text[at + 2 :].strip())]
-    return None
+    where = separator_at(text)  # not in code spans, nor code-like text such as `torch.nn::HuberLoss`
+    if where is None:
+        return None
+    at, width = where
+    q, a = text[:at].strip(), text[at + width :].strip()
+    return [(q, a), (a, q)] if width == 3 and q and a else [(q, a)]
 
 
 def _cards(

@@ -16,17 +16,19 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from lossquiz import __version__
+from lossquiz.deck import anki_package, formats
+from lossquiz.deck.anki_package import PackageReview
 from lossquiz.deck.answers import normalise, slug
 from lossquiz.deck.cards import load_deck
-from lossquiz.deck.notes import NoteCard, Notes, load_notes
-from lossquiz.errors import LossquizError
+from lossquiz.deck.notes import NoteCard, Notes
+from lossquiz.errors import LossquizError, NotesError
 
 MANIFEST = "lossquiz-import.json"
 SIMILAR = 0.8  # difflib ratio above which an edited question keeps its old id
@@ -47,6 +49,12 @@ class ImportResult:
     fixed_lines: tuple[int, ...]  # lines whose broken encoding was repaired
     skipped: tuple[tuple[int, str], ...]  # sections with text but no question
     replaced: str  # "" (new deck), "updated" (same notes) or "replaced" (--force)
+    format: str = "lossquiz"
+    kinds: dict[str, tuple[int, ...]] = field(default_factory=dict)  # kind -> the lines its cards came from
+    unreadable: tuple[tuple[int, str], ...] = ()  # (line, why), imported past with --skip-unreadable
+    text_blocks: tuple[int, ...] = ()  # first lines of blocks that are notes, not cards
+    reviews: tuple[PackageReview, ...] = ()  # an Anki package's review log, by lossquiz card id
+    card_ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The `import --json` object."""
@@ -62,12 +70,37 @@ class ImportResult:
             "fixed_lines": list(self.fixed_lines),
             "skipped_sections": [{"line": line, "heading": text} for line, text in self.skipped],
             "mode": self.replaced or "created",
+            "format": self.format,
+            "kinds": {k: {"cards": len(lines), "lines": list(lines)} for k, lines in self.kinds.items()},
+            "unreadable": [{"line": line, "why": why} for line, why in self.unreadable],
+            "text_blocks": list(self.text_blocks),
+            "reviews": len(self.reviews),
         }
 
 
-def import_notes(notes_path: Path, target: Path, *, force: bool = False) -> ImportResult:
-    """Parse the notes and write them as a deck at `target`; raise LossquizError on any problem."""
-    notes = load_notes(notes_path)
+def import_notes(
+    notes_path: Path, target: Path, *, force: bool = False, fmt: str | None = None, skip_unreadable: bool = False
+) -> ImportResult:
+    """Parse the notes (in `fmt`, else the format their content shows) and write them as a deck at
+    `target`; raise LossquizError on any problem, and NotesError if a block could not be read
+    (unless `skip_unreadable`)."""
+    reviews: list[PackageReview] = []
+    if fmt == "apkg" or (fmt is None and anki_package.is_package(notes_path)):
+        package = anki_package.read_package(notes_path)
+        notes, reviews = package.notes, list(package.reviews)
+    else:
+        notes = formats.load(notes_path, fmt)
+    if notes.unreadable and not skip_unreadable:
+        where = [f"{notes.name}:{line}: {why}" for line, why in notes.unreadable]
+        raise NotesError(
+            [
+                *where,
+                f"nothing imported; fix those lines, or add --skip-unreadable to import the other {len(notes.cards)}"
+                " cards",
+            ]
+        )
+    if not notes.cards:
+        raise NotesError([f"{notes.name}: no cards left to import"])
     mode = _check_target(target, notes_path, force=force)
     old = _old_cards(target) if mode else []
     ids = assign_ids([c.question for c in notes.cards], old)
@@ -75,8 +108,11 @@ def import_notes(notes_path: Path, target: Path, *, force: bool = False) -> Impo
     _write_deck(target, files, notes_path, cards=len(notes.cards), carry_over=mode == "updated")
     old_ids = {oid for oid, _ in old}
     topics: dict[str, int] = {}
+    kinds: dict[str, list[int]] = {}
     for card in notes.cards:
         topics[card.topic] = topics.get(card.topic, 0) + 1
+        kinds.setdefault(card.kind, []).append(card.line)
+    by_index = dict(enumerate(ids))
     return ImportResult(
         deck=target,
         notes=notes_path,
@@ -89,6 +125,12 @@ def import_notes(notes_path: Path, target: Path, *, force: bool = False) -> Impo
         fixed_lines=notes.fixed_lines,
         skipped=notes.skipped,
         replaced=mode,
+        format=notes.format,
+        kinds={k: tuple(v) for k, v in kinds.items()},
+        unreadable=notes.unreadable,
+        text_blocks=notes.text_blocks,
+        reviews=tuple(replace(r, slug=by_index[r.card_index]) for r in reviews),
+        card_ids=tuple(ids),
     )
 
 
@@ -211,7 +253,7 @@ def card_dict(card: NoteCard, cid: str, notes_name: str) -> dict[str, Any]:
         "title": card.title,
         "topic": card.topic,
         "kind": card.kind,
-        "family": slug(card.section) if card.section else cid,
+        "family": card.family or (slug(card.section) if card.section else cid),
         "question": card.question,
         "answer": card.answer,
         "key_points": list(card.key_points),

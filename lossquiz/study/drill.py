@@ -21,7 +21,7 @@ from lossquiz.errors import SnippetError
 from lossquiz.progress import scheduling
 from lossquiz.progress.reviews import record_rated
 from lossquiz.progress.store import ReviewInput, Store
-from lossquiz.study import recall
+from lossquiz.study import cloze, recall
 from lossquiz.study.expression import ExpressionError
 from lossquiz.study.grading import auto_rating, graded_value, is_correct, parse_number
 from lossquiz.study.queue import LEECH_LAPSES, DrillOptions, Plan, Session, plan
@@ -200,7 +200,40 @@ class Drill:
         ask = {"number": self._ask_numeric, "expression": self._ask_formula, "self": self._ask_recall}.get(
             card.grading, self._ask_recall
         )
+        if card.kind == "cloze" and cloze.typed_check(card) is not None:
+            ask = self._ask_cloze
         return ask(card)
+
+    def _ask_cloze(self, card: Card) -> Rating:
+        """A cloze whose gap is a number or a short term: the fill is typed and checked."""
+        expected = cloze.typed_check(card)
+        assert expected is not None
+        shown = self.clock.now()
+        _, typed = self._ask_until(
+            f"fill the gap ({COMMANDS}) > ",
+            lambda text: text.strip() or None,
+            "type what the gap hides (or s, u, q)",
+            self._deadline(shown),
+        )
+        seconds = (self.clock.now() - shown).total_seconds()
+        correct = cloze.matches(typed, expected)
+        rating = Rating(auto_rating(correct, seconds, self.options.time_limit))
+        review = ReviewInput(
+            slug=card.id,
+            rating=int(rating),
+            reviewed_at=self.clock.now(),
+            duration_ms=int(seconds * 1000),
+            session_id=self.session_id,
+            correct=correct,
+            answer=typed.strip(),
+            cram=self.options.cram,
+        )
+        due = record_rated(self.store, self.scheduler, review)
+        verdict = "✓ right" if correct else f"✗ the gap is: {expected}"
+        self.screen.say(verdict, style="green" if correct else "red")
+        self.screen.answer(card)
+        self.screen.recorded(rating, due, cram=self.options.cram)
+        return rating
 
     def _ask_numeric(self, card: Card) -> Rating:
         path = self.deck.snippet_path(card)

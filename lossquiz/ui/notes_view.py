@@ -2,37 +2,71 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
-    pass
+
+def _lines(numbers: Any, limit: int = 12) -> str:
+    shown = ", ".join(str(n) for n in list(numbers)[:limit])
+    return shown + (" …" if len(numbers) > limit else "")
 
 
-def import_summary(result: Any) -> RenderableType:
-    """What `import` did: cards, topics, ids kept, repairs, skipped sections, and what next."""
+def import_summary(result: Any, replayed: Any = None, *, with_history: bool = False) -> RenderableType:
+    """What `import` did: cards by kind and line, topics, ids kept, what was not read, and what next."""
     verb = {"": "created", "updated": "updated", "replaced": "replaced"}[result.replaced]
     lines = [
         Text.assemble(
             ("✓ ", "green"),
-            f"{verb} deck {result.deck}: {result.cards} cards from {result.notes.name} in {len(result.files)} files",
+            f"{verb} deck {result.deck}: {result.cards} cards from {result.notes.name} "
+            f"({result.format}) in {len(result.files)} files",
         ),
-        Text("  topics: " + ", ".join(f"{t} {n}" for t, n in result.topics.items()), style="dim"),
     ]
+    where = "note" if result.format == "apkg" else "line"
+    for kind, found in result.kinds.items():
+        lines.append(
+            Text(f"  {kind} {len(found)} ({where}{'s' if len(found) > 1 else ''} {_lines(found)})", style="dim")
+        )
+    lines.append(Text("  topics: " + ", ".join(f"{t} {n}" for t, n in result.topics.items()), style="dim"))
     if result.replaced:
         ids = f"  ids: {result.kept} kept (progress kept), {len(result.new)} new"
         if result.dropped:
             ids += f", {len(result.dropped)} gone: " + ", ".join(result.dropped)
         lines.append(Text(ids, style="dim"))
     if result.fixed_lines:
-        where = ", ".join(str(n) for n in result.fixed_lines[:10]) + (" …" if len(result.fixed_lines) > 10 else "")
-        lines.append(Text(f"  repaired broken encoding (mojibake) on line {where}", style="yellow"))
-    if result.skipped:
-        where = ", ".join(str(line) for line, _ in result.skipped)
         lines.append(
-            Text(f"  skipped {len(result.skipped)} introductions with no question (lines {where})", style="dim")
+            Text(f"  repaired broken encoding (mojibake) on line {_lines(result.fixed_lines, 10)}", style="yellow")
+        )
+    for line, why in result.unreadable:
+        lines.append(Text(f"  not imported: {where} {line}: {why}", style="yellow"))
+    if result.text_blocks:
+        lines.append(
+            Text(
+                f"  {len(result.text_blocks)} blocks of plain text, not cards ({where}s {_lines(result.text_blocks)})",
+                style="dim",
+            )
+        )
+    if result.skipped:
+        lines.append(
+            Text(
+                f"  skipped {len(result.skipped)} introductions with no question"
+                f" (lines {_lines([n for n, _ in result.skipped])})",
+                style="dim",
+            )
+        )
+    if replayed is not None:
+        lines.append(
+            Text(
+                f"  history: {replayed.reviews_added} reviews replayed into {replayed.cards_rebuilt} cards' schedules",
+                style="dim",
+            )
+        )
+    elif with_history:
+        lines.append(Text(f"  --with-history: a {result.format} file has no review log; none imported", style="yellow"))
+    elif result.reviews:
+        lines.append(
+            Text(f"  the package has {len(result.reviews)} reviews: add --with-history to bring them", style="dim")
         )
     lines.append(Text(f"next: lossquiz drill --deck {result.deck}", style="bold"))
     return Group(*lines)

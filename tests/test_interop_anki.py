@@ -1,0 +1,218 @@
+"""Anki both ways, checked with Anki's own library: every export imports into a real collection,
+a renamed deck folder updates the same notes, and a package made by Anki imports, drills and
+keeps its review history."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lossquiz.cli import app
+
+pytest.importorskip("anki", reason="the interop tests need Anki's library (the dev extra installs it)")
+
+from tests.anki_packages import build_package, import_into  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NOTES = FIXTURES / "notes"
+
+
+def _deck(tmp_path: Path, name: str = "mydeck") -> Path:
+    """A deck made by `import`, with concept, quick-fire and cloze cards."""
+    target = tmp_path / name
+    result = CliRunner().invoke(app, ["import", str(NOTES / "obsidian.md"), "--into", str(target)])
+    assert result.exit_code == 0, result.output
+    return target
+
+
+def test_apkg_export_imports_into_anki_and_a_renamed_folder_updates_the_same_notes(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck = _deck(tmp_path)
+    first = tmp_path / "v1.apkg"
+    result = runner.invoke(app, ["export", "--deck", str(deck), str(first)])
+    assert result.exit_code == 0, result.output
+    assert "exported 11 cards" in result.output
+    col = tmp_path / "anki"
+    col.mkdir()
+    log, notes, _ = import_into(col, first)
+    assert (len(log.new), len(log.updated), len(log.conflicting), len(log.missing_notetype)) == (11, 0, 0, 0)
+    assert len(notes) == 11
+    guids = set(notes)
+    assert all(g.startswith("lossquiz::") and "mydeck" not in g for g in guids)
+    assert {tuple(n.tags) for n in notes.values()} <= {("regression",), ("classification",)}
+    types = {n.type for n in notes.values()}
+    assert types == {"lossquiz Basic", "lossquiz Cloze"}
+    cloze = [n for n in notes.values() if n.type == "lossquiz Cloze"]
+    assert len(cloze) == 5 and all("{{c1::" in n.fields[0] for n in cloze)
+
+    # rename the folder, edit one answer, export again: the same notes are updated, none added
+    renamed = tmp_path / "renamed-deck"
+    shutil.move(deck, renamed)
+    notes_file = tmp_path / "edited.md"
+    notes_file.write_text(
+        (NOTES / "obsidian.md").read_text(encoding="utf-8").replace("so outliers pull less.", "so outliers pull less!"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", str(notes_file), "--into", str(renamed), "--force"])
+    assert result.exit_code == 0, result.output
+    second = tmp_path / "v2.apkg"
+    later = time.time() + 60  # Anki updates a note when the package's copy is newer: export a minute later
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert runner.invoke(app, ["export", "--deck", str(renamed), str(second)]).exit_code == 0
+    log, notes, _ = import_into(col, second)
+    assert len(log.new) == 0
+    assert len(log.updated) == 11  # every back names its source, now edited.md: all updated, none added
+    assert len(notes) == 11 and set(notes) == guids
+    assert any("outliers pull less!" in n.fields[1] for n in notes.values())
+
+
+def test_apkg_formulas_are_mathjax(runner: CliRunner, tmp_path: Path) -> None:
+    deck = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "decks" / "mini", deck)
+    out = tmp_path / "mini.apkg"
+    assert runner.invoke(app, ["export", "--deck", str(deck), "--format", "apkg", str(out)]).exit_code == 0
+    col = tmp_path / "anki"
+    col.mkdir()
+    _, notes, _ = import_into(col, out)
+    backs = " ".join(n.fields[1] for n in notes.values())
+    assert "\\[\\frac{1}{N}" in backs and "$" not in backs
+
+
+def test_text_export_guid_is_the_card_id_and_no_mid_sentence_breaks(runner: CliRunner, tmp_path: Path) -> None:
+    notes = tmp_path / "wrapped.md"
+    notes.write_text(
+        "# Regression\n\n#### Q: What is the Huber loss?\nQuadratic for small residuals and\nlinear beyond delta.\n\n"
+        "- one point\n- another point\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "folder-a")]).exit_code == 0
+    result = runner.invoke(app, ["export", "--deck", str(tmp_path / "folder-a"), "--format", "anki"])
+    assert result.exit_code == 0, result.output
+    row = [line for line in result.output.splitlines() if not line.startswith("#")][0]
+    guid, _, back, _ = row.split("\t")
+    assert guid == "lossquiz::huber-loss"
+    assert "residuals and linear beyond" in back
+    assert "and<br" not in back
+
+
+def test_apkg_with_history_carries_the_review_log(runner: CliRunner, tmp_path: Path) -> None:
+    package = tmp_path / "src.apkg"
+    build_package(package)
+    deck, data = tmp_path / "fromanki", tmp_path / "home"
+    args = ["import", str(package), "--into", str(deck), "--with-history", "--data-dir", str(data)]
+    assert runner.invoke(app, args).exit_code == 0
+    out = tmp_path / "back.apkg"
+    result = runner.invoke(app, ["export", "--deck", str(deck), "--data-dir", str(data), "--with-history", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "with 2 reviews" in result.output
+    col = tmp_path / "anki"
+    col.mkdir()
+    log, notes, revlog = import_into(col, out)
+    assert len(notes) == 5 and revlog == 2
+    from tests.anki_packages import collection
+
+    anki = collection(col)
+    try:  # the card answered twice is a review card in Anki, with its FSRS memory
+        rows = anki.db.all("select type, ivl, data from cards where type = 2")
+    finally:
+        anki.close()
+    assert len(rows) == 1 and rows[0][1] >= 1 and '"s"' in rows[0][2]
+
+
+def test_anki_package_imports_drills_and_keeps_its_history(runner: CliRunner, tmp_path: Path) -> None:
+    package = tmp_path / "src.apkg"
+    made = build_package(package)
+    deck, data = tmp_path / "fromanki", tmp_path / "home"
+    result = runner.invoke(
+        app, ["import", str(package), "--into", str(deck), "--with-history", "--data-dir", str(data), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["format"] == "apkg"
+    assert summary["cards"] == made["cards"]  # Basic 1 + reversed 2 + cloze 2
+    assert {k: v["cards"] for k, v in summary["kinds"].items()} == {"concept": 1, "quickfire": 2, "cloze": 2}
+    assert summary["history"]["reviews_added"] == 2
+
+    import yaml
+
+    cards = [c for p in sorted((deck / "cards").glob("*.yaml")) for c in yaml.safe_load(p.read_text())]
+    by_q = {c["question"]: c for c in cards}
+    huber = by_q["What is the **Huber** loss?"]
+    assert "$\\tfrac12 r^2$" in huber["answer"] and "\\(" not in huber["answer"]
+    assert {"MAE", "mean absolute error"} <= set(by_q)
+    gaps = sorted(q for q, c in by_q.items() if c["kind"] == "cloze")
+    assert gaps == [
+        "Focal loss uses […] and down-weights easy examples.",
+        "Focal loss uses γ = 2 and down-weights […] examples.",
+    ]
+    assert len({by_q[g]["family"] for g in gaps}) == 1
+
+    # the history is in the store: Anki's two Good answers, replayed through FSRS
+    history = runner.invoke(app, ["history", "export", "--deck", str(deck), "--data-dir", str(data)])
+    lines = [json.loads(line) for line in history.output.splitlines()]
+    reviews = [r for r in lines if r["type"] == "review"]
+    assert [(r["card"], r["rating"], r["reviewed_at"][:10]) for r in reviews] == [
+        (huber["id"], 3, "2025-01-01"),
+        (huber["id"], 3, "2025-01-04"),
+    ]
+    state = next(r for r in lines if r["type"] == "card" and r["card"] == huber["id"])
+    assert state["fsrs"]["last_review"].startswith("2025-01-04")
+
+    # drill the cloze card: "easy" is a short term, typed and checked (case-insensitive)
+    easy = by_q["Focal loss uses γ = 2 and down-weights […] examples."]["id"]
+    result = runner.invoke(
+        app,
+        ["drill", "--deck", str(deck), "--data-dir", str(data), "--card", easy, "--time-limit", "0"],
+        input=" EASY \n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "down-weights […] examples" in result.output
+    assert "✓ right" in result.output
+    history = runner.invoke(app, ["history", "export", "--deck", str(deck), "--data-dir", str(data)])
+    reviews = [json.loads(line) for line in history.output.splitlines() if '"review"' in line]
+    assert len(reviews) == 3
+    assert reviews[-1]["card"] == easy and reviews[-1]["correct"] is True and reviews[-1]["answer"] == "EASY"
+
+
+def test_an_unreadable_package_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.apkg"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    result = runner.invoke(app, ["import", str(bad), "--into", str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert "broken.apkg: not an Anki package Anki can read" in result.output
+
+
+def test_a_collection_package_imports(runner: CliRunner, tmp_path: Path) -> None:
+    from tests.anki_packages import collection
+
+    col = collection(tmp_path)
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "What is the KL divergence?", "The relative entropy \\(D_{KL}(P\\|Q)\\)."
+    col.add_note(note, col.decks.id("Probabilistic"))
+    col.export_collection_package(str(tmp_path / "all.colpkg"), include_media=False, legacy=False)
+    col.close()
+    result = runner.invoke(app, ["import", str(tmp_path / "all.colpkg"), "--into", str(tmp_path / "d"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["cards"] == 1
+    import yaml
+
+    [card] = yaml.safe_load(next((tmp_path / "d" / "cards").glob("*.yaml")).read_text(encoding="utf-8"))
+    assert card["question"] == "What is the KL divergence?"
+    assert card["answer"] == "The relative entropy $D_{KL}(P\\|Q)$."
+
+
+def test_an_anki_text_export_is_refused_not_read_as_garbage(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "lossquiz.txt"
+    deck = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "decks" / "mini", deck)
+    assert runner.invoke(app, ["export", "--deck", str(deck), "--format", "anki", str(out)]).exit_code == 0
+    result = runner.invoke(app, ["import", str(out), "--into", str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert "lossquiz.txt:1: an Anki text export" in result.output and ".apkg" in result.output
+    assert not (tmp_path / "d").exists()

@@ -1,0 +1,240 @@
+"""`import` on the formats other tools write: each fixture imports to exactly the expected cards,
+nothing is dropped or read as a card silently, and an unknown construct stops the import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from lossquiz.cli import app
+
+NOTES = Path(__file__).parent / "fixtures" / "notes"
+
+
+def _import(runner: CliRunner, name: str, target: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["import", str(NOTES / name), "--into", str(target), *args])
+    return result.exit_code, result.output
+
+
+def _cards(deck: Path) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for path in sorted((deck / "cards").glob("*.yaml")):
+        out += yaml.safe_load(path.read_text(encoding="utf-8"))
+    return out
+
+
+def _summary(cards: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(c["kind"], c["question"]) for c in cards]
+
+
+EXPECTED = {
+    "lossquiz.md": (
+        "lossquiz",
+        [
+            ("concept", "What is the Huber loss?"),
+            ("quickfire", "Which loss is the median's?"),
+            ("quickfire", "MSE"),
+            ("quickfire", "Huber"),
+            ("quickfire", "quadratic near zero, linear in the tails"),
+            ("concept", "Explain GRPO."),
+        ],
+    ),
+    "obsidian.md": (
+        "obsidian",
+        [
+            ("quickfire", "What is the MSE"),
+            ("quickfire", "Huber"),
+            ("quickfire", "quadratic near zero, linear in the tails"),
+            ("concept", "What does the Huber loss do\nfor large residuals?"),
+            ("concept", "Pinball loss"),
+            ("concept", "The quantile regression loss."),
+            ("cloze", "Focal loss multiplies cross-entropy by […] to down-weight easy examples."),
+            ("cloze", "Focal loss multiplies cross-entropy by (1 − p)^γ to down-weight […] examples."),
+            ("cloze", "Label smoothing mixes the one-hot target with the […] distribution."),
+            ("cloze", "Hinge loss is […], used by SVMs."),
+            ("cloze", "Hinge loss is max(0, 1 − y·f(x)), used by […]."),
+        ],
+    ),
+    "hashcards.md": (
+        "hashcards",
+        [
+            ("concept", "What is the Huber loss?"),
+            ("quickfire", "What does MAE estimate?"),
+            ("cloze", "VICReg has three terms: […], invariance and covariance."),
+            ("cloze", "VICReg has three terms: variance, […] and covariance."),
+            ("cloze", "VICReg has three terms: variance, invariance and […]."),
+            ("cloze", "Focal loss uses γ = […] by default."),
+        ],
+    ),
+    "logseq.md": (
+        "logseq",
+        [
+            ("concept", "What is the Huber loss?"),
+            ("cloze", "The […] is the mean of squared residuals."),
+            ("quickfire", "Which loss is the median's?"),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_format_imports_to_exactly_the_expected_cards(runner: CliRunner, tmp_path: Path, name: str) -> None:
+    fmt, expected = EXPECTED[name]
+    code, output = _import(runner, name, tmp_path / "deck", "--json")
+    assert code == 0, output
+    data = json.loads(output)
+    assert data["format"] == fmt
+    assert data["unreadable"] == []
+    cards = _cards(tmp_path / "deck")
+    assert sorted(_summary(cards)) == sorted(expected)
+    text = yaml.safe_dump([[c["question"], c["answer"], c["key_points"]] for c in cards], allow_unicode=True)
+    for leak in ("<!--SR", "card-ease-factor", "id::", "sr-due", "#card", "{{", "==", "Q:", "A:", "#flashcards"):
+        assert leak not in text, f"{leak!r} leaked into a card of {name}"
+
+
+def test_the_format_is_detected_and_can_be_overridden(runner: CliRunner, tmp_path: Path) -> None:
+    code, output = _import(runner, "hashcards.md", tmp_path / "a", "--json")
+    assert code == 0 and json.loads(output)["format"] == "hashcards"
+    # read as lossquiz notes, the hashcards lines are other syntax: listed by line, nothing imported
+    code, output = _import(runner, "hashcards.md", tmp_path / "b", "--format", "lossquiz")
+    assert code == 1
+    assert "hashcards.md:3: a hashcards 'Q:'/'A:'/'C:' line" in output
+    assert not (tmp_path / "b").exists()
+
+
+def test_summary_counts_cards_of_each_kind_with_their_lines(runner: CliRunner, tmp_path: Path) -> None:
+    code, output = _import(runner, "obsidian.md", tmp_path / "deck")
+    assert code == 0, output
+    assert "quickfire 3 (lines 9, 10, 10)" in output
+    assert "concept 3 (lines 12, 19, 19)" in output
+    assert "cloze 5 (lines 25, 25, 27, 29, 29)" in output
+    assert "1 blocks of plain text, not cards (lines 31)" in output
+
+
+def test_unknown_construct_exits_non_zero_naming_its_line(runner: CliRunner, tmp_path: Path) -> None:
+    code, output = _import(runner, "unknown.md", tmp_path / "deck")
+    assert code == 1
+    assert "unknown.md:5: RemNote-style card" in output
+    assert "--skip-unreadable" in output
+    assert not (tmp_path / "deck").exists()
+    code, output = _import(runner, "unknown.md", tmp_path / "deck", "--skip-unreadable")
+    assert code == 0, output
+    assert "not imported: line 5: RemNote-style card" in output
+    assert _summary(_cards(tmp_path / "deck")) == [("quickfire", "MSE")]
+
+
+def test_code_like_double_colons_are_not_cards(runner: CliRunner, tmp_path: Path) -> None:
+    notes = tmp_path / "n.md"
+    notes.write_text(
+        "# Regression\n\nMSE::mean of squares\nIn PyTorch use torch.nn::HuberLoss; slicing x[::2] skips.\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    questions = [c["question"] for c in _cards(tmp_path / "d")]
+    assert "MSE" in questions
+    assert not any("torch.nn" in q for q in questions)
+
+
+def test_broken_card_constructs_are_unreadable_not_dropped(runner: CliRunner, tmp_path: Path) -> None:
+    cases = {
+        "hc.md": ("Q: What is MAE?\n\nQ: What is MSE?\nA: mean of squares\n\nC: no deletion here\n", [1, 6]),
+        "ob.md": ("#flashcards\n\nA question with no answer\n?\n\nMSE::mean\n", [3]),
+        "lg.md": ("- What is MAE? #card\n- MSE\n", [1]),
+    }
+    for name, (text, lines) in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["import", str(path), "--into", str(tmp_path / name.replace(".md", ""))])
+        assert result.exit_code == 1, (name, result.output)
+        for line in lines:
+            assert f"{name}:{line}:" in result.output, (name, result.output)
+
+
+def test_a_lone_a_circumflex_is_not_repaired_but_mojibake_is(runner: CliRunner, tmp_path: Path) -> None:
+    notes = tmp_path / "n.md"
+    notes.write_text(
+        "# Alignment\n\nGRPO advantage::every Â = 0 when rewards agree\nDash::Huber â€” robust\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["fixed_lines"] == [4]
+    answers = {c["question"]: c["answer"] for c in _cards(tmp_path / "d")}
+    assert answers["GRPO advantage"] == "every Â = 0 when rewards agree"
+    assert answers["Dash"] == "Huber — robust"
+
+
+def test_cloze_siblings_share_a_family(runner: CliRunner, tmp_path: Path) -> None:
+    assert _import(runner, "hashcards.md", tmp_path / "d")[0] == 0
+    families = {c["family"] for c in _cards(tmp_path / "d") if c["question"].startswith("VICReg")}
+    assert len(families) == 1
+
+
+def test_pathological_lines_stay_linear(tmp_path: Path) -> None:
+    """A 80,000-space line, 5,000-deep bullets and 3,000-deep braces parse (no timing assert:
+    a quadratic or exponential scan would not finish within the test run's timeout)."""
+    from lossquiz.deck import formats
+
+    lines = [" " * 80_000 + "x", *("  " * i + "- b" for i in range(0, 5_000, 5)), "{{" * 3_000 + "c1::x" + "}}" * 3_000]
+    lines += ["== " * 20_000, "`a" * 20_000, "- q #card", *("  " * i + "- b" for i in range(1, 5_000, 5))]
+    for fmt in ("obsidian", "hashcards", "logseq"):
+        formats.PARSERS[fmt](lines)
+    formats.detect(lines)
+
+
+def test_cloze_siblings_are_not_shown_back_to_back(runner: CliRunner, tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from lossquiz.deck.cards import load_deck
+    from lossquiz.study.queue import DrillOptions, Session, build_queue
+
+    assert _import(runner, "hashcards.md", tmp_path / "d")[0] == 0
+    deck = load_deck(tmp_path / "d")
+    now = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    queue = build_queue(deck.cards, {}, now=now, options=DrillOptions(new_per_day=50), introduced_today=0)
+    session = Session(queue, started=now, minutes=None)
+    shown = []
+    while (card := session.next_card(now)) is not None:
+        shown.append(card.family)
+    assert len(shown) == 6 and shown.count(shown[0]) <= 3
+    vicreg = next(c.family for c in deck.cards if c.question.startswith("VICReg"))
+    # three VICReg siblings among six cards: never two in a row
+    assert all(not (a == b == vicreg) for a, b in zip(shown, shown[1:], strict=False))
+
+
+def test_a_long_cloze_gap_is_revealed_and_self_rated(runner: CliRunner, tmp_path: Path) -> None:
+    notes = tmp_path / "sr.md"
+    notes.write_text(
+        "#flashcards\n\nHinge loss is ==the maximum of zero and one minus the margin==.\n", encoding="utf-8"
+    )
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
+    [card] = _cards(tmp_path / "d")
+    args = ["drill", "--deck", str(tmp_path / "d"), "--card", card["id"], "--time-limit", "0"]
+    result = runner.invoke(app, args, input="\n3\n")
+    assert result.exit_code == 0, result.output
+    assert "Hinge loss is […]." in result.output
+    assert "rate 1-4" in result.output and "fill the gap" not in result.output
+
+
+def test_a_short_cloze_gap_typed_wrong_is_again(runner: CliRunner, tmp_path: Path) -> None:
+    assert _import(runner, "hashcards.md", tmp_path / "d")[0] == 0
+    gamma = next(c for c in _cards(tmp_path / "d") if c["question"].startswith("Focal loss uses"))
+    args = ["drill", "--deck", str(tmp_path / "d"), "--card", gamma["id"], "--time-limit", "0"]
+    result = runner.invoke(app, args, input="3\n")
+    assert result.exit_code == 0, result.output
+    assert "✗ the gap is: 2" in result.output
+    history = runner.invoke(app, ["history", "export", "--deck", str(tmp_path / "d")])
+    [review] = [json.loads(line) for line in history.output.splitlines() if '"review"' in line]
+    assert review["rating"] == 1 and review["correct"] is False and review["answer"] == "3"
+
+
+def test_with_history_on_notes_says_there_is_none(runner: CliRunner, tmp_path: Path, env: Path) -> None:
+    code, output = _import(runner, "logseq.md", tmp_path / "d", "--with-history")
+    assert code == 0, output
+    assert "--with-history: a logseq file has no review log; none imported" in output
+    assert not (env / "progress.db").exists()  # the store is not even opened
