@@ -59,7 +59,9 @@ def test_seed_notes_become_a_valid_deck_with_every_question(runner: CliRunner, t
     assert len(deck.cards) == data["cards"] == 27 + 3 + 1 + 7
     assert {c.kind for c in deck.cards if c.question in quick} == {"quickfire"}
     assert all(c.kind == "concept" for c in deck.cards if c.question in q_headings)
-    assert all(2 <= len(c.key_points) <= 5 for c in deck.cards)
+    # key points come from the answer only: a one-line answer ("Sparsity.") is a quickfire card with none
+    assert all(2 <= len(c.key_points) <= 5 for c in deck.cards if c.kind != "quickfire")
+    assert all(len(c.key_points) <= 5 for c in deck.cards)
     assert not any((tmp_path / "deck").glob("snippets/*.py"))
 
 
@@ -250,7 +252,23 @@ def test_formula_and_key_point_helpers() -> None:
         "four",
         "five",
     ]
-    assert key_points("Sparsity.") == ["Sparsity.", "said in one line, without hedging"]
+    # never invented, never the answer again: a one-line answer has no key points (first-hour P15)
+    assert key_points("Sparsity.") == []
+
+
+def test_a_one_line_note_is_a_quickfire_card_with_nothing_invented(runner: CliRunner, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Alignment\n\nβ default in DPO::0.1\n\nWhy a reference model?::It anchors the policy\n")
+    deck = tmp_path / "deck"
+    result = runner.invoke(app, ["import", str(notes), "--into", str(deck)])
+    assert result.exit_code == 0, result.output
+    cards = {c.id: c for c in load_deck(deck).cards}
+    assert "beta-default-in-dpo" in cards, list(cards)  # β spelt out, not dropped
+    card = cards["beta-default-in-dpo"]
+    assert card.kind == "quickfire" and card.key_points == ()
+    assert "without hedging" not in "".join(p.read_text() for p in (deck / "cards").glob("*.yaml"))
+    shown = runner.invoke(app, ["show", "beta-default-in-dpo", "--deck", str(deck), "--no-run"])
+    assert shown.exit_code == 0 and "Key points" not in shown.stdout
 
 
 # -- bad input ----------------------------------------------------------------------------
@@ -373,7 +391,7 @@ def test_two_commands_from_notes_to_a_drill(runner: CliRunner, tmp_path: Path) -
     assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "mydeck")]).exit_code == 0
     result = runner.invoke(app, ["drill", "--deck", str(tmp_path / "mydeck")], input="\n3\n")
     assert result.exit_code == 0, result.output
-    assert "1/1  MSE  mse · regression · concept" in result.stdout
+    assert "1/1  MSE  mse · regression · quickfire" in result.stdout  # a one-sentence answer
     assert "The mean of squared residuals." in result.stdout
     assert "recorded Good" in result.stdout
     assert "not trusted" not in result.output  # a deck without snippets has no code to trust

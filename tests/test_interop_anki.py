@@ -136,7 +136,7 @@ def test_anki_package_imports_drills_and_keeps_its_history(runner: CliRunner, tm
     summary = json.loads(result.output)
     assert summary["format"] == "apkg"
     assert summary["cards"] == made["cards"]  # Basic 1 + reversed 2 + cloze 2
-    assert {k: v["cards"] for k, v in summary["kinds"].items()} == {"concept": 1, "quickfire": 2, "cloze": 2}
+    assert {k: v["cards"] for k, v in summary["kinds"].items()} == {"quickfire": 3, "cloze": 2}
     assert summary["history"]["reviews_added"] == 2
 
     import yaml

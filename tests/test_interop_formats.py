@@ -51,8 +51,8 @@ EXPECTED = {
             ("quickfire", "Huber"),
             ("quickfire", "quadratic near zero, linear in the tails"),
             ("concept", "What does the Huber loss do\nfor large residuals?"),
-            ("concept", "Pinball loss"),
-            ("concept", "The quantile regression loss."),
+            ("quickfire", "Pinball loss"),  # one-line answers: quickfire, with no invented key points
+            ("quickfire", "The quantile regression loss."),
             ("cloze", "Focal loss multiplies cross-entropy by […] to down-weight easy examples."),
             ("cloze", "Focal loss multiplies cross-entropy by (1 − p)^γ to down-weight […] examples."),
             ("cloze", "Label smoothing mixes the one-hot target with the […] distribution."),
@@ -110,10 +110,10 @@ def test_the_format_is_detected_and_can_be_overridden(runner: CliRunner, tmp_pat
 def test_summary_counts_cards_of_each_kind_with_their_lines(runner: CliRunner, tmp_path: Path) -> None:
     code, output = _import(runner, "obsidian.md", tmp_path / "deck")
     assert code == 0, output
-    assert "quickfire 3 (lines 9, 10, 10)" in output
-    assert "concept 3 (lines 12, 19, 19)" in output
+    assert "quickfire 5 (lines 9, 10, 10, 19, 19)" in output
+    assert "concept 1 (line 12)" in output
     assert "cloze 5 (lines 25, 25, 27, 29, 29)" in output
-    assert "1 blocks of plain text, not cards (lines 31)" in output
+    assert "1 block of plain text, not cards (line 31)" in output
 
 
 def test_unknown_construct_exits_non_zero_naming_its_line(runner: CliRunner, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from lossquiz.deck import export as ex
-from lossquiz.deck.answers import key_points, title_of
+from lossquiz.deck.answers import key_points, recall_kind, title_of
 from lossquiz.deck.cards import Card, Deck
 from lossquiz.deck.formats import GAP, TooManyDeletions, cloze_cards
 from lossquiz.deck.notes import NoteCard, Notes, topic_for
@@ -172,16 +172,17 @@ def _basic(question: str, answer: str, context: list[str], number: int) -> NoteC
     from lossquiz.deck.answers import extract_formula
 
     formula, answer = extract_formula(answer)
+    points = key_points(answer, formula=formula)
     return NoteCard(
         question=question,
         answer=answer,
-        kind="quickfire" if "\n" not in answer and len(answer) <= 120 else "concept",
+        kind=recall_kind("quickfire" if "\n" not in answer and len(answer) <= 120 else "concept", points),
         topic=topic_for(context, question),
         section=context[0] if context else "",
         heading="",
         line=number,
         title=title_of(question),
-        key_points=tuple(key_points(answer, formula=formula)),
+        key_points=tuple(points),
         formula=formula,
     )
 

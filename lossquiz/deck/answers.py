@@ -12,7 +12,29 @@ import unicodedata
 
 from lossquiz.deck import mathtext
 
-PAD_POINT = "said in one line, without hedging"
+GREEK = {
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "epsilon",
+    "ζ": "zeta",
+    "η": "eta",
+    "θ": "theta",
+    "κ": "kappa",
+    "λ": "lambda",
+    "μ": "mu",
+    "ν": "nu",
+    "ξ": "xi",
+    "π": "pi",
+    "ρ": "rho",
+    "σ": "sigma",
+    "τ": "tau",
+    "φ": "phi",
+    "χ": "chi",
+    "ψ": "psi",
+    "ω": "omega",
+}  # spelt out in ids and lookups: `β default` -> beta-default, and `beta` finds it
 MAX_POINT = 160  # characters; longer key points are cut at a word
 RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
@@ -81,7 +103,8 @@ def _formula_only(text: str) -> bool:
 
 
 def key_points(answer: str, *, formula: str | None = None) -> list[str]:
-    """2-5 checkpoints: the answer's bullets or lines, else its sentences or clauses."""
+    """Up to 5 checkpoints taken from the answer itself (its bullets or lines, else its sentences or
+    clauses) — never invented: a one-line answer may have none (see `recall_kind`)."""
     units = _units(answer)
     if len(units) > 5:
         items = [text for text, is_item in units if is_item]
@@ -93,9 +116,19 @@ def key_points(answer: str, *, formula: str | None = None) -> list[str]:
         whole = units[0][0] if units else _clean(answer or (f"${formula}$" if formula else ""))
         points = [_shorten(p) for p in _split(whole)]
     points = list(dict.fromkeys(p for p in points if p))
-    while len(points) < 2:
-        points.append(PAD_POINT if PAD_POINT not in points else "recalled without looking")
+    whole = _squash(_clean(answer))
+    if len(points) < 2:  # one point that is the whole answer again says nothing
+        points = [p for p in points if _squash(p) != whole]
     return points[:5]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().lower()
+
+
+def recall_kind(kind: str, points: list[str]) -> str:
+    """A recall card with fewer than two checkpoints is a quickfire card (which needs none)."""
+    return "quickfire" if kind == "concept" and len(points) < 2 else kind
 
 
 def _units(answer: str) -> list[tuple[str, bool]]:
@@ -200,6 +233,7 @@ def slug(text: str, *, max_words: int = 8, max_chars: int = 60) -> str:
     plain = mathtext.replace(strip_markup(text), lambda m: " ")
     plain = re.sub(r"(?<=\w)['’]s\b", "", plain)  # "loss's gamma" -> "loss gamma"
     plain = re.sub(r"(?<=\w)['’](?=\w)", "", plain)  # "isn't" -> "isnt", not "isn-t"
+    plain = "".join(f" {GREEK[ch.lower()]} " if ch.lower() in GREEK else ch for ch in plain)
     ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode().lower()
     words = re.findall(r"[a-z0-9]+", ascii_text)
     kept = [w for w in words if w not in _STOP_WORDS] or words

@@ -22,6 +22,7 @@ from lossquiz.deck.kinds import KINDS, TOPICS
 from lossquiz.errors import DeckError, UnknownCardError
 
 REQUIRED = ("id", "topic", "kind", "question", "answer", "key_points", "source")
+KINDS_WITHOUT_POINTS = ("quickfire", "cloze")  # one-line answers: `key_points: []` is allowed
 _LIST_FIELDS = ("aliases", "key_points")
 _TEXT_FIELDS = (
     "id",
@@ -140,7 +141,10 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
     cid = raw.get("id")
     label = f"{where}:{line}: card '{cid}'" if isinstance(cid, str) else f"{where}:{line}: card"
     before = len(problems)
+    optional_points = raw.get("kind") in KINDS_WITHOUT_POINTS
     for name in REQUIRED:
+        if name == "key_points" and optional_points and isinstance(raw.get(name), list):
+            continue  # a one-line answer is its own checkpoint
         if raw.get(name) in (None, "", []):
             problems.append(f"{label}: missing '{name}'")
     for name in _TEXT_FIELDS:
@@ -161,8 +165,9 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
     if raw.get("kind") is not None and raw.get("kind") not in KINDS:
         problems.append(f"{label}: unknown kind '{raw['kind']}' (one of: {', '.join(KINDS)})")
     points = raw.get("key_points")
-    if isinstance(points, list) and points and not 2 <= len(points) <= 5:
-        problems.append(f"{label}: 'key_points' must have 2 to 5 items, has {len(points)}")
+    low = 0 if optional_points else 2
+    if isinstance(points, list) and points and not low <= len(points) <= 5:
+        problems.append(f"{label}: 'key_points' must have {low} to 5 items, has {len(points)}")
     if isinstance(raw.get("variables"), dict):
         raw["variables"].pop("__line__", None)  # the line-recording loader marks every mapping
     if raw.get("kind") == "formula":
@@ -410,7 +415,9 @@ _GREEK = {
 
 def _normalise(text: str) -> str:
     """A slug for matching: lower case, Greek letters spelt out (β -> beta), runs of other signs -> '-'."""
-    text = "".join(_GREEK.get(ch, ch) for ch in text.lower())
+    from lossquiz.deck.answers import GREEK
+
+    text = "".join(GREEK.get(ch, ch) for ch in text.lower())
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 

@@ -27,6 +27,7 @@ from lossquiz.deck.answers import (
     extract_formula,
     key_points,
     mask_code_spans,
+    recall_kind,
     separator_at,
     slug,
     strip_markup,
@@ -134,16 +135,17 @@ def checkable(deletion: str) -> bool:
 def _basic(question: str, answer: str, *, kind: str, context: list[str], line: int) -> NoteCard:
     section = context[-1] if context else ""
     formula, answer = extract_formula(answer)
+    points = key_points(answer, formula=formula)
     return NoteCard(
         question=question,
         answer=answer,
-        kind=kind,
+        kind=recall_kind(kind, points),
         topic=topic_for(context, question),
         section=section,
         heading="",
         line=line,
         title=title_of(question),
-        key_points=tuple(key_points(answer, formula=formula)),
+        key_points=tuple(points),
         formula=formula,
     )
 

@@ -27,6 +27,7 @@ from lossquiz.deck.answers import (
     display_marks,
     extract_formula,
     key_points,
+    recall_kind,
     separator_at,
     strip_markup,
     title_of,
@@ -349,16 +350,17 @@ def _text(body: list[tuple[int, str]]) -> str:
 
 def _card(question: str, answer: str, kind: str, context: list[str], section: str, heading: str, line: int) -> NoteCard:
     formula, answer = extract_formula(answer)
+    points = key_points(answer, formula=formula)
     return NoteCard(
         question=question,
         answer=answer,
-        kind=kind,
+        kind=recall_kind(kind, points),
         topic=topic_for([*context], question),
         section=section,
         heading=heading,
         line=line,
         title=title_of(question),
-        key_points=tuple(key_points(answer, formula=formula)),
+        key_points=tuple(points),
         formula=formula,
     )
 

@@ -107,11 +107,9 @@ def key_points(card: Card) -> RenderableType:
 
 def answer(card: Card, *, plain: bool = False) -> RenderableType:
     """Answer, key points and formula: what a reveal shows."""
-    parts: list[RenderableType] = [
-        markdown(card.answer, plain=plain),
-        Text("Key points", style="bold"),
-        key_points(card),
-    ]
+    parts: list[RenderableType] = [markdown(card.answer, plain=plain)]
+    if card.key_points:  # a quickfire card's one-line answer is its own checkpoint
+        parts += [Text("Key points", style="bold"), key_points(card)]
     box = formula(card)
     if box is not None:
         parts.append(box)

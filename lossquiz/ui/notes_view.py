@@ -8,6 +8,10 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _lines(numbers: Any, limit: int = 12) -> str:
     shown = ", ".join(str(n) for n in list(numbers)[:limit])
     return shown + (" …" if len(numbers) > limit else "")
@@ -43,7 +47,8 @@ def import_summary(result: Any, replayed: Any = None, *, with_history: bool = Fa
     if result.text_blocks:
         lines.append(
             Text(
-                f"  {len(result.text_blocks)} blocks of plain text, not cards ({where}s {_lines(result.text_blocks)})",
+                f"  {_count(len(result.text_blocks), 'block')} of plain text, not cards "
+                f"({where}{'s' if len(result.text_blocks) > 1 else ''} {_lines(result.text_blocks)})",
                 style="dim",
             )
         )
