@@ -223,10 +223,11 @@ class Terminal:
         os.close(slave)
         self.fd, self.seen = master, ""
 
-    def wait_for(self, text: str, *, timeout: float = 120.0) -> None:
-        """Read until `text` shows (escape sequences removed); answers cursor-position queries."""
+    def wait_for(self, text: str, *, timeout: float = 120.0, pattern: bool = False) -> None:
+        """Read until `text` (a regex if `pattern`) shows, escape sequences removed; answers cursor queries."""
         end = time.monotonic() + timeout
-        while text not in _plain(self.seen):
+        found: Callable[[str], object] = re.compile(text).search if pattern else (lambda seen: text in seen)
+        while not found(_plain(self.seen)):
             ready, _, _ = select.select([self.fd], [], [], max(end - time.monotonic(), 0))
             if not ready:
                 raise TimeoutError(f"no {text!r} on the terminal after {timeout:g} s")
@@ -289,7 +290,7 @@ def _drill(env: dict[str, str], cfg: Config) -> list[Row]:
     """Launch → the first question, and Enter → the reveal's live numbers and rating prompt, on a pty."""
     if not hasattr(os, "openpty") or not Path("/proc/self/stat").exists():
         return [Row("drill (scripted terminal)", note="not available: needs a pty and /proc (Linux)")]
-    first, reveal = [], []
+    first, prompt, reveal = [], [], []
     for _ in range(cfg.few):
         with tempfile.TemporaryDirectory() as home:
             term_env = {**env, "LOSSQUIZ_HOME": home, "TERM": "xterm-256color"}
@@ -297,8 +298,10 @@ def _drill(env: dict[str, str], cfg: Config) -> list[Row]:
             start = time.perf_counter()
             term = Terminal([*LQ, "drill", "--seed", "1", "--time-limit", "0"], term_env)
             try:
-                term.wait_for("Enter to reveal")
+                term.wait_for(r"\d+/\d+  [^\n]+ · [^\n]+\n[^\n]*\S", pattern=True)  # `1/20  Title  id · topic · kind`
                 first.append(time.perf_counter() - start)
+                term.wait_for("Enter to reveal")
+                prompt.append(time.perf_counter() - start)
                 _worker_idle(term.proc.pid)  # DESIGN.md: the worker is warm by the time Enter is pressed
                 start = time.perf_counter()
                 term.type("\r")
@@ -312,6 +315,7 @@ def _drill(env: dict[str, str], cfg: Config) -> list[Row]:
     f, r = statistics.median(first), statistics.median(reveal)
     return [
         Row("drill: launch → first question (pty)", first, f"≤ {FIRST_QUESTION} s", f <= FIRST_QUESTION),
+        Row("drill: launch → its prompt, ready for keys (pty)", prompt),
         Row("drill: Enter → reveal with live numbers (pty)", reveal, f"≤ {REVEAL} s", r <= REVEAL),
     ]
 
