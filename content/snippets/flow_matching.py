@@ -20,6 +20,7 @@ monotone: starts below 0 go to the lower point, above 0 to the upper one), while
 along the initial velocity u(x0, 0) = mean(x1) - x0 ends at the data MEAN: the marginal path is curved.
 """
 
+import math
 import random
 
 import torch
@@ -49,14 +50,27 @@ def _marginal_velocity(x, t, data):
     return (x1_mean - x) / (1 - t)
 
 
+def _ode(x, data):
+    """Euler along the marginal velocity from x at t = 0 to t = 1, on plain floats.
+
+    The same update as _marginal_velocity, one point at a time: 400 steps of tiny tensor ops
+    cost ~0.1 s per problem, the float loop ~1 ms (float64, so it agrees with float32 to ~1e-6).
+    """
+    dt = 1.0 / ODE_STEPS
+    for k in range(ODE_STEPS):  # midpoint times avoid the 1/(1 - t) at t = 1
+        t = (k + 0.5) * dt
+        logw = [-0.5 * ((x - t * d) / (1 - t)) ** 2 for d in data]
+        w = [math.exp(lw - max(logw)) for lw in logw]
+        velocity = (sum(wi * d for wi, d in zip(w, data)) / sum(w) - x) / (1 - t)
+        x = x + velocity * dt
+    return torch.tensor([x]), torch.tensor([velocity])
+
+
 def loss(x0, x1, t):
     x_t = (1 - t) * x0 + t * x1
     target = x1 - x0
     pred = _marginal_velocity(x_t, t, x1)
-    x, dt = x0[:1].clone(), 1.0 / ODE_STEPS
-    for k in range(ODE_STEPS):  # midpoint times avoid the 1/(1 - t) at t = 1
-        velocity = _marginal_velocity(x, torch.full_like(x, (k + 0.5) * dt), x1)
-        x = x + velocity * dt
+    x, velocity = _ode(float(x0[0]), [float(d) for d in x1])
     v0 = _marginal_velocity(x0[:1], torch.zeros(1), x1)
     return {
         "x_t": x_t,

@@ -13,6 +13,7 @@ the symmetric Nash: sigma* = (c, b, a) / (a + b + c), since M sigma* = 0 (game v
 Exploitability of sigma: max_i (M sigma)_i, the most a best response gains against it.
 """
 
+import functools
 import random
 
 import torch
@@ -43,6 +44,7 @@ def _rm(regrets):
     return [p / total for p in pos] if total > 0 else [1 / len(pos)] * len(pos)
 
 
+@functools.lru_cache(maxsize=256)  # m is a tuple of tuples; `check` meets the same restricted games often
 def _meta_nash(m):
     """Meta-solver: regret matching+ self-play on the (symmetric, zero-sum) restricted game m,
     alternating updates, linearly averaged strategy (Tammelin, 2014)."""
@@ -64,7 +66,7 @@ def loss(payoff):
     full = payoff.tolist()
     population = [0]  # start from a single policy: rock
     while True:
-        restricted = [[full[i][j] for j in population] for i in population]
+        restricted = tuple(tuple(full[i][j] for j in population) for i in population)
         sigma = _meta_nash(restricted)
         gains = [sum(full[i][j] * s for j, s in zip(population, sigma)) for i in range(3)]
         best = max(range(3), key=gains.__getitem__)  # oracle: best response to the mixture

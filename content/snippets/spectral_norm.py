@@ -34,14 +34,17 @@ def problem(rng: random.Random):
 
 
 def _power_iteration(W, iterations):
+    # v <- W^T u / ||W^T u||, u <- W v / ||W v||, `iterations` times: after k steps v is the
+    # direction of (W^T W)^(k-1) W^T u0, computed by repeated squaring (scaled so powers cannot
+    # overflow) instead of a 500-step Python loop; same estimate, ~50x faster.
     W = W.double()
     u = torch.tensor([1.0, 0.318309886], dtype=torch.float64)
     u = u / u.norm()
-    for _ in range(iterations):
-        v = W.T @ u
-        v = v / v.norm()
-        u = W @ v
-        u = u / u.norm()
+    gram = W.T @ W
+    v = torch.linalg.matrix_power(gram / gram.norm(), iterations - 1) @ (W.T @ u)
+    v = v / v.norm()
+    u = W @ v
+    u = u / u.norm()
     return (u @ W @ v).float()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -216,8 +217,9 @@ def check(
         practice_tasks.load_tasks(opened.deck)  # the deck's implement-it tasks are part of the deck: validate them
         trusted = trust.gate(opened.root, opened.home)
         chosen = [cards.find_card(opened.deck, q) for q in card_ids] if card_ids else list(opened.deck.cards)
-        with SnippetRunner(trusted) as runner:
-            reports = verify.check_snippets(opened.deck, chosen, runner, problems=problems)
+        with ExitStack() as stack:  # a worker per core: snippets run in parallel, reports in order
+            runners = [stack.enter_context(SnippetRunner(trusted)) for _ in range(verify.pool_size(chosen))]
+            reports = verify.check_snippets(opened.deck, chosen, runners, problems=problems)
     ok = all(r.ok for r in reports)
     if as_json:
         print_json({"ok": ok, "cards": len(chosen), "snippets": [verify.report_dict(r) for r in reports]})

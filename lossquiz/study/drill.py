@@ -106,6 +106,7 @@ class Drill:
         self.scheduler = scheduler or scheduling.make_scheduler(retention=options.retention, parameters=parameters)
         self.rng = random.Random(options.seed)
         self.session_id: int | None = None
+        self._warm_up = False  # start the worker once the first card is shown
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -120,8 +121,7 @@ class Drill:
         queue = list(planned.cards)
         if not queue:
             return DrillResult(None, empty=True, plan=planned)
-        if self.options.run_snippets and any(c.snippet for c in queue):
-            self.runner.start()  # torch imports in the worker while the first card is read
+        self._warm_up = self.options.run_snippets and any(c.snippet for c in queue)
         self.session_id = self.store.start_session(now, cram=self.options.cram)
         session = Session(queue, started=now, minutes=self.options.minutes)
         result = DrillResult(self.session_id, plan=planned)
@@ -191,6 +191,9 @@ class Drill:
     def _ask(self, card: Card, position: str) -> Rating:
         self.screen.say()
         self.screen.card(card, position, self.options.time_limit)
+        if self._warm_up:  # after the first card is on screen: torch imports in the worker while it is read
+            self._warm_up = False
+            self.runner.start()
         row = self.store.cards().get(card.id)
         if row is not None and row.lapses >= LEECH_LAPSES:
             self.screen.say(

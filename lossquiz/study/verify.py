@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -10,6 +13,8 @@ from lossquiz.deck.cards import Card, Deck
 from lossquiz.study import recall
 from lossquiz.study.grading import graded_value
 from lossquiz.worker.client import RANDOM_PROBLEMS, SnippetRunner
+
+MAX_WORKERS = 4  # each worker holds its own torch (~300 MB); beyond a few, memory costs more than it saves
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,28 +33,67 @@ class SnippetReport:
         return self.problem is None
 
 
+def pool_size(cards: list[Card]) -> int:
+    """How many workers `check` runs: one per usable core, at most MAX_WORKERS, at most one per snippet."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    snippets = len({c.snippet for c in cards if c.snippet})
+    return max(1, min(cores, MAX_WORKERS, snippets))
+
+
 def check_snippets(
-    deck: Deck, cards: list[Card], runner: SnippetRunner, *, problems: int = RANDOM_PROBLEMS
+    deck: Deck, cards: list[Card], runner: SnippetRunner | Sequence[SnippetRunner], *, problems: int = RANDOM_PROBLEMS
 ) -> list[SnippetReport]:
-    """One report per snippet used by `cards`, in curriculum order."""
+    """One report per snippet used by `cards`, in curriculum order.
+
+    Given several runners, each works through the snippets still to do on its own thread (a
+    worker is a separate process, so they run in parallel); the reports keep curriculum order.
+    """
     users: dict[str, list[Card]] = {}
     for card in cards:
         if card.snippet:
             users.setdefault(card.snippet, []).append(card)
-    reports = []
-    for name, owners in users.items():
-        ids = tuple(c.id for c in owners)
-        path = deck.snippets_dir / f"{name}.py"
-        outcome = runner.check(path, problems=problems)
-        if outcome.data is None:
-            reports.append(SnippetReport(name, ids, 0, problem=outcome.error))
-            continue
-        results = outcome.data["results"]
-        report = _judge(name, owners, results)
-        if report.ok:
-            report = _recall(report, path, owners, runner, problems)
-        reports.append(report)
-    return reports
+    jobs = list(users.items())
+    if not jobs:
+        return []
+    runners = [runner] if isinstance(runner, SnippetRunner) else list(runner)
+    for each in runners:
+        each.start()  # every worker imports torch at once
+    reports: list[SnippetReport | None] = [None] * len(jobs)
+    todo = iter(range(len(jobs)))
+    lock = threading.Lock()
+    failures: list[BaseException] = []  # e.g. SnippetError: a worker did not start
+
+    def work(each: SnippetRunner) -> None:
+        while not failures:
+            with lock:
+                i = next(todo, None)
+            if i is None:
+                return
+            name, owners = jobs[i]
+            try:
+                reports[i] = _check_one(deck.snippets_dir / f"{name}.py", name, owners, each, problems)
+            except BaseException as e:  # noqa: BLE001 - re-raised on the calling thread below
+                failures.append(e)
+
+    threads = [threading.Thread(target=work, args=(each,), daemon=True) for each in runners[1:]]
+    for thread in threads:
+        thread.start()
+    work(runners[0])
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return [r for r in reports if r is not None]
+
+
+def _check_one(path: Path, name: str, owners: list[Card], runner: SnippetRunner, problems: int) -> SnippetReport:
+    outcome = runner.check(path, problems=problems)
+    if outcome.data is None:
+        return SnippetReport(name, tuple(c.id for c in owners), 0, problem=outcome.error)
+    report = _judge(name, owners, outcome.data["results"])
+    if report.ok:  # formula cards' expressions and the hand-workability audit, in the same worker
+        report = _recall(report, path, owners, runner, problems)
+    return report
 
 
 def _recall(
