@@ -88,6 +88,8 @@ def history_export(
     with exit_on_error(), Store.open(home, deck=paths.deck_key(paths.deck_dir(deck)), readonly=True) as store:
         now = SystemClock().now()
         in_force = scheduler(store, load_config())
+        if not store.exists:
+            console.note(f"no history yet in {home}: the export holds only its header")
         if file is None or str(file) == "-":
             sys.stdout.writelines(history.export_lines(store, now=now, scheduler=in_force))
             return

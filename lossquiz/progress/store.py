@@ -175,7 +175,7 @@ class Store:
 
     def _check_integrity(self) -> None:
         """Refuse to write into a damaged file: a quick_check that is not 'ok' leaves it untouched."""
-        problem = self.conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+        problem = " ".join(str(self.conn.execute("PRAGMA quick_check(1)").fetchone()[0]).replace("*", "").split())
         if problem != "ok":
             raise StorageError(
                 f"{self.path} is corrupt (integrity check: {problem}); left untouched — "
