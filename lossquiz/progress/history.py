@@ -14,10 +14,11 @@ Import is a merge. A review is identified by (card, reviewed_at), so importing a
 or a file that overlaps what is stored, adds nothing twice. The whole file is validated
 first; one bad line and nothing is written, and every bad line is named. The writes happen
 in transactions of about 5,000 reviews, each holding whole cards (their reviews and rebuilt
-schedule), so a drill answering meanwhile is never locked out for long. A card that gains reviews gets its schedule rebuilt by replaying its kept,
-non-cram reviews in time order through FSRS. Replay reproduces stability and difficulty
-exactly but not the fuzzed due date a drill chose, so when the replayed memory state matches
-a stored one (the database's or the file's), that state is kept as it is, due date and all.
+schedule), so a drill answering meanwhile is never locked out for long. A card that gains
+reviews gets its schedule rebuilt by replaying its kept, non-cram reviews in time order
+through FSRS. Replay reproduces stability and difficulty exactly but not the fuzzed due date
+a drill chose, so when the replayed memory state matches a stored one (the database's or the
+file's), that state is kept as it is, due date and all.
 """
 
 from __future__ import annotations

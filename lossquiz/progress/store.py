@@ -138,7 +138,9 @@ class Store:
             if "disk I/O" not in str(e) and "unable to open" not in str(e):
                 raise StorageError(_describe(path, e)) from None
             if wal.exists() and wal.stat().st_size > 0:
-                raise StorageError(f"cannot read {path}: {e} (is the disk full? its journal holds recent reviews)") from None
+                raise StorageError(
+                    f"cannot read {path}: {e} (is the disk full? its journal holds recent reviews)"
+                ) from None
             # The shared-memory index cannot be created (a full disk, a read-only folder) and no
             # journal holds unmerged reviews: read the file as it is.
             try:
