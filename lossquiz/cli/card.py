@@ -38,7 +38,7 @@ def card_info(
         cfg, now = load_config(), SystemClock().now()
         opened = open_deck(deck, data_dir)
         found = find_card(opened.deck, card)
-        with Store.open(opened.home, deck=opened.key) as store:
+        with Store.open(opened.home, deck=opened.key, readonly=True) as store:
             info = info_of(store, store.cards().get(found.id), found.id, found.name, scheduler(store, cfg), now)
     if as_json:
         print_json(info.to_dict())
@@ -93,7 +93,7 @@ def due(deck: DeckOption = None, data_dir: DataDirOption = None, as_json: JsonOp
     with exit_on_error():
         cfg, now = load_config(), SystemClock().now()
         opened = open_deck(deck, data_dir)
-        with Store.open(opened.home, deck=opened.key) as store:
+        with Store.open(opened.home, deck=opened.key, readonly=True) as store:
             line = due_line(
                 store,
                 [c.id for c in opened.deck.cards],

@@ -253,7 +253,7 @@ def trust_deck(
 
     if list_ == (deck_dir is not None):
         raise typer.BadParameter("give a DECK_DIR to trust, or --list", param_hint="DECK_DIR")
-    with exit_on_error(), Store.open(paths.data_dir(data_dir)) as store:
+    with exit_on_error(), Store.open(paths.data_dir(data_dir), readonly=list_) as store:
         if deck_dir is None:
             entries = trust.entries(store)
             if as_json:

@@ -42,7 +42,7 @@ def stats(
     with exit_on_error():
         cfg = load_config()
         opened = open_deck(deck, data_dir)
-        with Store.open(opened.home, deck=opened.key) as store:
+        with Store.open(opened.home, deck=opened.key, readonly=True) as store:
             figures = compute_stats(
                 store, opened.deck, now=SystemClock().now(), topics=topic or [], day_start_hour=cfg["day_start_hour"]
             )
@@ -85,9 +85,11 @@ def history_export(
     with exit_on_error():
         if file is not None and str(file) != "-":
             guard_output(file, home, force=force)
-    with exit_on_error(), Store.open(home, deck=paths.deck_key(paths.deck_dir(deck))) as store:
+    with exit_on_error(), Store.open(home, deck=paths.deck_key(paths.deck_dir(deck)), readonly=True) as store:
         now = SystemClock().now()
         in_force = scheduler(store, load_config())
+        if not store.exists:
+            console.note(f"no history yet in {home}: the export holds only its header")
         if file is None or str(file) == "-":
             sys.stdout.writelines(history.export_lines(store, now=now, scheduler=in_force))
             return

@@ -224,7 +224,7 @@ def _decide(deck: Path, data_dir: Path, store: Store | None) -> tuple[Covered, V
 
     if not (data_dir / DB_NAME).exists():
         return covered, _verdict(deck, covered.digest, None)  # no database yet: nothing trusted
-    with Store.open(data_dir) as opened:
+    with Store.open(data_dir, readonly=True) as opened:
         return covered, _verdict(deck, covered.digest, opened)
 
 

@@ -13,10 +13,12 @@ The file is a header line, then one line per session, per card state and per rev
 Import is a merge. A review is identified by (card, reviewed_at), so importing a file twice,
 or a file that overlaps what is stored, adds nothing twice. The whole file is validated
 first; one bad line and nothing is written, and every bad line is named. The writes happen
-in one transaction. A card that gains reviews gets its schedule rebuilt by replaying its kept,
-non-cram reviews in time order through FSRS. Replay reproduces stability and difficulty
-exactly but not the fuzzed due date a drill chose, so when the replayed memory state matches
-a stored one (the database's or the file's), that state is kept as it is, due date and all.
+in transactions of about 5,000 reviews, each holding whole cards (their reviews and rebuilt
+schedule), so a drill answering meanwhile is never locked out for long. A card that gains
+reviews gets its schedule rebuilt by replaying its kept, non-cram reviews in time order
+through FSRS. Replay reproduces stability and difficulty exactly but not the fuzzed due date
+a drill chose, so when the replayed memory state matches a stored one (the database's or the
+file's), that state is kept as it is, due date and all.
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ def export_file(store: Store, path: Path, *, now: datetime, scheduler: Scheduler
 
 
 def import_file(store: Store, path: Path, *, scheduler: Scheduler | None = None) -> ImportResult:
-    """Validate a history file completely, then merge it in one transaction."""
+    """Validate a history file completely, then merge it (in batches; see import_history)."""
     parsed = read_file(path, known=store.cards().keys())
     result = import_history(store, parsed, where="stdin" if str(path) == "-" else str(path), scheduler=scheduler)
     adopt_settings(store, parsed)
@@ -206,8 +208,17 @@ def replay_scheduler(parsed: Parsed, fallback: Scheduler | None) -> Scheduler:
     )
 
 
+IMPORT_BATCH = 5_000  # reviews per write transaction: a drill answering meanwhile waits at most one batch
+
+
 def import_history(store: Store, parsed: Parsed, *, where: str, scheduler: Scheduler | None = None) -> ImportResult:
-    """Merge a validated history into the store, in one transaction."""
+    """Merge a validated history into the store, in batches of about IMPORT_BATCH reviews.
+
+    Each batch is one transaction holding whole cards: their new reviews and their rebuilt
+    schedules commit together, so a drill answering while a large import runs waits for one
+    batch at most (never the whole import), and an interrupted import leaves every card either
+    untouched or complete; running it again finishes it (reviews already stored are skipped).
+    """
     scheduler = replay_scheduler(parsed, scheduler)
     with store.transaction() as conn:
         ids = {
@@ -241,45 +252,73 @@ def import_history(store: Store, parsed: Parsed, *, where: str, scheduler: Sched
         )
         session_ids = {str(at): int(sid) for sid, at in conn.execute("SELECT id, started_at FROM sessions")}
         session_map = {s.id: session_ids[s.started_at] for s in parsed.sessions}
-
         present = set(conn.execute("SELECT card_id, reviewed_at FROM reviews"))
-        rows: list[tuple[Any, ...]] = []
-        touched: set[int] = {ids[c.slug] for c in new_cards}
-        for r in parsed.reviews:
-            key = (ids[r.slug], r.reviewed_at)
-            if key in present:
-                continue
-            present.add(key)
-            if not (r.undone or r.cram):
-                touched.add(key[0])
-            mapped = {"card": key[0], "session": None if r.session is None else session_map[r.session]}
-            rows.append(
-                tuple(mapped[f.key] if f.key in mapped else to_sql(f, getattr(r, f.key)) for f in REVIEW_FIELDS)
-            )
-        conn.executemany(
-            f"INSERT INTO reviews ({', '.join(f.column for f in REVIEW_FIELDS)}) "
-            f"VALUES ({', '.join('?' for _ in REVIEW_FIELDS)})",
-            rows,
-        )
         for c in parsed.cards:  # a card suspended in the file is suspended here (never the other way)
             if c.suspended:
                 conn.execute("UPDATE cards SET suspended = 1 WHERE id = ?", (ids[c.slug],))
-        file_states = {ids[c.slug]: c.fsrs for c in parsed.cards if c.fsrs is not None}
-        file_logs: dict[int, list[str]] = {}
-        for r in parsed.reviews:
-            if not (r.undone or r.cram):
-                file_logs.setdefault(ids[r.slug], []).append(r.reviewed_at)
-        complete = {  # the file's state already accounts for every kept review the card now has
-            ids[c.slug]: (c.fsrs, c.lapses) for c in parsed.cards if c.fsrs is not None and c.lapses is not None
-        }
-        rebuilt = _rebuild(conn, scheduler, sorted(touched), file_states, complete, file_logs)
+
+    rows: dict[int, list[tuple[Any, ...]]] = {}  # per card, its new reviews
+    touched: set[int] = {ids[c.slug] for c in new_cards}
+    for r in parsed.reviews:
+        key = (ids[r.slug], r.reviewed_at)
+        if key in present:
+            continue
+        present.add(key)
+        if not (r.undone or r.cram):
+            touched.add(key[0])
+        mapped = {"card": key[0], "session": None if r.session is None else session_map[r.session]}
+        rows.setdefault(key[0], []).append(
+            tuple(mapped[f.key] if f.key in mapped else to_sql(f, getattr(r, f.key)) for f in REVIEW_FIELDS)
+        )
+    file_states = {ids[c.slug]: c.fsrs for c in parsed.cards if c.fsrs is not None}
+    file_logs: dict[int, list[str]] = {}
+    for r in parsed.reviews:
+        if not (r.undone or r.cram):
+            file_logs.setdefault(ids[r.slug], []).append(r.reviewed_at)
+    complete = {  # the file's state already accounts for every kept review the card now has
+        ids[c.slug]: (c.fsrs, c.lapses) for c in parsed.cards if c.fsrs is not None and c.lapses is not None
+    }
+    insert = (
+        f"INSERT INTO reviews ({', '.join(f.column for f in REVIEW_FIELDS)}) "
+        f"VALUES ({', '.join('?' for _ in REVIEW_FIELDS)})"
+    )
+    rebuilt = 0
+    for batch in _batches(sorted(set(rows) | touched), rows):
+        with store.transaction() as conn:
+            for _cid, chunk, _last in batch:
+                conn.executemany(insert, chunk)
+            ready = [cid for cid, _chunk, last in batch if last and cid in touched]  # with its last rows
+            rebuilt += _rebuild(conn, scheduler, ready, file_states, complete, file_logs)
     return ImportResult(
-        reviews_added=len(rows),
-        reviews_present=len(parsed.reviews) - len(rows),
+        reviews_added=sum(len(r) for r in rows.values()),
+        reviews_present=len(parsed.reviews) - sum(len(r) for r in rows.values()),
         sessions_added=len(new_sessions),
         cards_added=len(new_cards),
         cards_rebuilt=rebuilt,
     )
+
+
+def _batches(
+    card_ids: list[int], rows: dict[int, list[tuple[Any, ...]]]
+) -> Iterator[list[tuple[int, list[tuple[Any, ...]], bool]]]:
+    """Group cards' new reviews into transactions of about IMPORT_BATCH rows: (card, rows, last part).
+
+    A card's reviews stay together where they fit; one with more is split over several
+    transactions, and its schedule is rebuilt in the one holding its last part.
+    """
+    batch: list[tuple[int, list[tuple[Any, ...]], bool]] = []
+    size = 0
+    for cid in card_ids:
+        mine = rows.get(cid, [])
+        parts = [mine[i : i + IMPORT_BATCH] for i in range(0, len(mine), IMPORT_BATCH)] or [[]]
+        for n, part in enumerate(parts):
+            if batch and size + len(part) > IMPORT_BATCH:
+                yield batch
+                batch, size = [], 0
+            batch.append((cid, part, n == len(parts) - 1))
+            size += len(part)
+    if batch:
+        yield batch
 
 
 def _rebuild(
@@ -310,7 +349,12 @@ def _rebuild(
         logs[int(cid)].append((int(rating), str(at)))
         review_ids[int(cid)].append((int(rid), bool(known)))
     befores: list[tuple[Any, ...]] = []
-    stored = {int(cid): fsrs_json for cid, fsrs_json in conn.execute("SELECT id, fsrs_json FROM cards")}
+    stored = {
+        int(cid): fsrs_json
+        for cid, fsrs_json in conn.execute(
+            "SELECT id, fsrs_json FROM cards WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(card_ids),)
+        )
+    }
     updates = []
     for cid in card_ids:
         trail: list[FsrsCard | None] = []

@@ -2,21 +2,27 @@
 
 Every review is committed in its own IMMEDIATE transaction the moment it is given, so
 Ctrl-C, a closed terminal or `kill -9` lose nothing already answered, and two sessions on
-one file serialise their writes (WAL, busy timeout) instead of losing one.
-A file that is not a lossquiz database, is corrupt, or has a newer schema is refused
-with one clear line and never written to.
+one file serialise their writes (WAL, busy timeout, then a bounded retry) instead of losing one.
+A file that is not a lossquiz database, is corrupt (fails `PRAGMA quick_check`), or has a
+newer schema is refused with one clear line and never written to.
+
+Read-only commands open with `readonly=True`: SQLite's mode=ro, no write lock, no migration
+written (an older schema is upgraded in a memory copy), nothing created when there is no
+database yet, and on a full disk the file is still read, so the user can rescue their data.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import quote
 
 from lossquiz.clock import iso
 from lossquiz.errors import StorageError
@@ -24,6 +30,10 @@ from lossquiz.progress.migrations import APPLICATION_ID, MIGRATIONS, migrate
 
 DB_NAME = "progress.db"
 _SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 10  # SQLite waits this long for a lock before reporting SQLITE_BUSY ...
+BUSY_RETRIES = 6  # ... and a write then tries again this many times (about a minute in all)
+_T = TypeVar("_T")
+_CHECKED: set[tuple[str, int, int]] = set()  # (file, size, mtime) that passed quick_check in this process
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,24 +91,30 @@ def _check_file(path: Path) -> None:
 class Store:
     """The progress database; opening it validates the file and migrates it forward."""
 
-    def __init__(self, path: Path, *, deck: str = "") -> None:
+    def __init__(self, path: Path, *, deck: str = "", readonly: bool = False) -> None:
         self.path = path
         self.deck = deck  # cards and reviews are read and written for this deck only (paths.deck_key)
+        self.readonly = readonly
+        self.exists = path.exists()  # False: no history yet (a read-only open then reads an empty schema)
+        if readonly:
+            self.conn = self._open_readonly()
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StorageError(f"cannot create the data directory {path.parent}: {e.strerror}") from None
         _check_file(path)
         try:
-            self.conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+            self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as e:
             raise StorageError(f"cannot open {path}: {e}") from None
         try:
             self._validate()
+            self._check_integrity()
             self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA busy_timeout=10000")
+            self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            migrate(self.conn)
+            _retry_busy(lambda: migrate(self.conn))
         except sqlite3.DatabaseError as e:
             self.conn.close()
             raise StorageError(_describe(path, e)) from None
@@ -106,10 +122,89 @@ class Store:
             self.conn.close()
             raise
 
+    def _open_readonly(self) -> sqlite3.Connection:
+        """mode=ro (no write lock, nothing created); an empty in-memory schema when there is no file."""
+        path = self.path
+        if not self.exists:
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+            migrate(conn)
+            conn.execute("PRAGMA query_only=1")
+            return conn
+        _check_file(path)
+        uri = "file:" + quote(str(path.absolute()), safe="/") + "?mode=ro"
+        try:
+            conn = self._connect_readonly(uri)
+        except sqlite3.OperationalError as e:
+            wal = path.with_name(path.name + "-wal")
+            if "disk I/O" not in str(e) and "unable to open" not in str(e):
+                raise StorageError(_describe(path, e)) from None
+            if wal.exists() and wal.stat().st_size > 0:
+                raise StorageError(
+                    f"cannot read {path}: {e} (is the disk full? its journal holds recent reviews)"
+                ) from None
+            # The shared-memory index cannot be created (a full disk, a read-only folder) and no
+            # journal holds unmerged reviews: read the file as it is.
+            try:
+                conn = self._connect_readonly(uri + "&immutable=1")
+            except sqlite3.DatabaseError as e2:
+                raise StorageError(_describe(path, e2)) from None
+        try:
+            self.conn = conn
+            self._validate()
+            if conn.execute("PRAGMA user_version").fetchone()[0] < len(MIGRATIONS):
+                memory = sqlite3.connect(":memory:", isolation_level=None)
+                conn.backup(memory)  # an older schema: upgraded in a copy, the file is never written
+                conn.close()
+                conn = memory
+                migrate(conn)
+            conn.execute("PRAGMA query_only=1")
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise StorageError(_describe(path, e)) from None
+        except StorageError:
+            conn.close()
+            raise
+        return conn
+
+    @staticmethod
+    def _connect_readonly(uri: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the first read opens the WAL index
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
+
+    def _check_integrity(self) -> None:
+        """Refuse to write into a damaged file: a quick_check that is not 'ok' leaves it untouched.
+
+        It reads the whole file (about 1 s for 400,000 reviews, 40 ms for 10,000), so a process
+        checks a file once: reopening it unchanged since (a drill opens twice) is not checked again.
+        """
+        try:
+            stat = self.path.stat()
+            key = (str(self.path.resolve()), stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            key = None
+        if key is not None and key in _CHECKED:
+            return
+        problem = " ".join(str(self.conn.execute("PRAGMA quick_check(1)").fetchone()[0]).replace("*", "").split())
+        if problem == "ok" and key is not None:
+            _CHECKED.add(key)
+        if problem != "ok":
+            raise StorageError(
+                f"{self.path} is corrupt (integrity check: {problem}); left untouched — "
+                "`lossquiz history export` may still rescue what is readable"
+            )
+
     @classmethod
-    def open(cls, data_dir: Path, *, deck: str = "") -> Store:
-        """The store in a data directory, scoped to one deck's cards (the built-in deck by default)."""
-        return cls(data_dir / DB_NAME, deck=deck)
+    def open(cls, data_dir: Path, *, deck: str = "", readonly: bool = False) -> Store:
+        """The store in a data directory, scoped to one deck's cards (the built-in deck by default).
+
+        `readonly` for commands that only read: no lock taken, nothing created, works on a full disk.
+        """
+        return cls(data_dir / DB_NAME, deck=deck, readonly=readonly)
 
     def _validate(self) -> None:
         app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
@@ -138,14 +233,17 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE transaction: committed on exit, rolled back on error."""
+        if self.readonly:
+            raise StorageError(f"progress database {self.path} was opened read-only")  # a programming error
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            _retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"))
             try:
                 yield self.conn
+                _retry_busy(lambda: self.conn.execute("COMMIT"))  # a busy COMMIT keeps the transaction open
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as e:
             raise StorageError(_describe(self.path, e)) from None
 
@@ -406,6 +504,29 @@ class PracticeHistory:
     last_passed: bool
 
 
+def _is_busy(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return (int(code) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _retry_busy(step: Callable[[], _T]) -> _T:
+    """Run `step`; when SQLite stays busy past its timeout (a long import, a checkpoint), try again.
+
+    Bounded: after BUSY_RETRIES more waits the error goes up (a lock held for over a minute
+    is not transient).
+    """
+    for attempt in range(BUSY_RETRIES + 1):
+        try:
+            return step()
+        except sqlite3.OperationalError as e:
+            if not _is_busy(e) or attempt == BUSY_RETRIES:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def _describe(path: Path, error: sqlite3.DatabaseError) -> str:
     text = str(error)
     if "not a database" in text or "malformed" in text:
@@ -415,7 +536,7 @@ def _describe(path: Path, error: sqlite3.DatabaseError) -> str:
     if "disk is full" in text or "disk I/O" in text:
         return f"cannot write progress to {path}: {text}"
     if "locked" in text or "busy" in text:
-        return f"{path} is busy (another lossquiz is writing); try again"
+        return f"{path} stayed locked by another lossquiz for over a minute; try again when it has finished"
     return f"progress database {path}: {text}"
 
 
