@@ -49,10 +49,13 @@ def test_card_info_suspend_unsuspend_reset(runner: CliRunner, tmp_path: Path) ->
     assert json.loads(run(runner, "card", "info", "concept-00", "--deck", str(deck), "--json").stdout)["suspended"]
     run(runner, "card", "unsuspend", "concept-00", "--deck", str(deck))
     assert "1 due" in run(runner, "due", "--deck", str(deck), at=later).stdout
+    run(runner, "card", "suspend", "concept-00", "--deck", str(deck))
+    asked = drill(runner, deck, "--card", "concept-00", ratings="3", at=later).stdout
+    assert "'concept-00' is suspended: drilling it because you asked" in asked  # --card overrides, but says so
 
     run(runner, "card", "reset", "concept-00", "--deck", str(deck))
     info = json.loads(run(runner, "card", "info", "concept-00", "--deck", str(deck), "--json").stdout)
-    assert info["state"] == "new" and info["stability_days"] is None and len(info["reviews"]) == 2  # history kept
+    assert info["state"] == "new" and info["stability_days"] is None and len(info["reviews"]) == 3  # history kept
     assert run(runner, "card", "info", "nope", "--deck", str(deck), code=2).stderr.startswith("error:")
 
 

@@ -121,6 +121,12 @@ class Drill:
         queue = list(planned.cards)
         if not queue:
             return DrillResult(None, empty=True, plan=planned)
+        for card in queue:  # only --card reaches a suspended card: do it, but say so
+            if rows.get(card.id) and rows[card.id].suspended:
+                self.screen.say(
+                    f"'{card.id}' is suspended: drilling it because you asked (`lossquiz card unsuspend {card.id}`)",
+                    style="yellow",
+                )
         self._warm_up = self.options.run_snippets and any(c.snippet for c in queue)
         self.session_id = self.store.start_session(now, cram=self.options.cram)
         session = Session(queue, started=now, minutes=self.options.minutes)
@@ -257,7 +263,7 @@ class Drill:
             f"answer ({COMMANDS}) > ", parse_number, "type a number such as 0.25, 3/4 or 1e-3 (or s, u, q)", deadline
         )
         seconds = (self.clock.now() - shown).total_seconds()
-        correct = is_correct(value, problem, card.tolerance)
+        correct = is_correct(value, problem, card.tolerance, typed=text)
         rating = self._rating(card, correct, seconds)
         review = ReviewInput(
             slug=card.id,

@@ -74,13 +74,24 @@ def _commas(text: str) -> str | None:
     return None
 
 
-def is_correct(answer: float, expected: float, tolerance: float) -> bool:
-    """Within `tolerance` relative to the value (0.01 = 1%), or within ABS_FLOOR of it.
+def is_correct(answer: float, expected: float, tolerance: float, *, typed: str | None = None) -> bool:
+    """Within `tolerance` relative to the value (0.01 = 1%), or within ABS_FLOOR of it — or, when
+    the answer was typed with two or more decimals, the value correctly rounded to those decimals
+    (a card that says "to 2 decimal places" accepts 0.08 for 0.0833).
 
     Relative, so a near-zero value is not passed by typing 0 (an absolute ±0.01 was 20% of
     some values); the small floor lets a value near zero be typed to three decimals.
     """
-    return abs(answer - expected) <= max(tolerance * abs(expected), ABS_FLOOR)
+    if abs(answer - expected) <= max(tolerance * abs(expected), ABS_FLOOR):
+        return True
+    decimals = typed_decimals(typed) if typed is not None else 0
+    return decimals >= 2 and abs(answer - expected) <= 0.5 * 10.0**-decimals * (1 + 1e-9)
+
+
+def typed_decimals(text: str) -> int:
+    """How many decimals a plain decimal answer was typed with (0.08 -> 2; 1e-3, 3/4 -> 0)."""
+    match = re.fullmatch(r"\s*[+-]?\d*[.,](\d+)\s*", text)
+    return len(match.group(1)) if match else 0
 
 
 def auto_rating(correct: bool, seconds: float, limit: float, history_ms: list[int] | None = None) -> int:

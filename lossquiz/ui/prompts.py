@@ -41,13 +41,18 @@ class CountdownPrompter:
     """A prompt_toolkit prompt whose bottom bar counts down to the card's time limit."""
 
     def __init__(self, clock: Clock) -> None:
+        import importlib
         import importlib.util
+        import threading
 
-        # Imported at the first prompt, after the first card is drawn (~0.15 s the user does not wait for).
         if importlib.util.find_spec("prompt_toolkit") is None:
             raise ImportError("prompt_toolkit is not installed")
         self.clock = clock
         self._toolkit: Any = None
+        # Imported in the background while the first card is drawn and read: at the first prompt
+        # it is there, so no second of the card's time limit goes to an import (the import lock
+        # makes ask() wait for it if it is not done yet).
+        threading.Thread(target=importlib.import_module, args=("prompt_toolkit",), daemon=True).start()
 
     def _toolbar(self, deadline: datetime | None, *, graded: bool) -> str:
         if deadline is None:
