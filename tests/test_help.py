@@ -86,3 +86,16 @@ def test_card_ids_and_topics_complete() -> None:
     env.update(COMP_WORDS="lossquiz drill --topic reg", COMP_CWORD="3")
     result = subprocess.run([script], capture_output=True, text=True, timeout=60, env=env)
     assert result.stdout.split() == ["regression", "regularization"]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "lossquiz")
+def test_help_paragraphs_are_not_broken_mid_sentence(command: list[str]) -> None:
+    # At 300 columns nothing needs wrapping: a line that ends in a word and is continued in lower
+    # case on the next line is a sentence the help text itself broke.
+    env = {**os.environ, "COLUMNS": "300", "NO_COLOR": "1", "TERM": "dumb"}
+    out = CliRunner().invoke(app, [*command, "--help"], env=env).output
+    prose = [
+        line.strip() for line in out.splitlines() if line.strip() and not line.lstrip().startswith(("│", "╭", "╰"))
+    ]
+    for first, second in zip(prose, prose[1:], strict=False):
+        assert not (first[-1].isalpha() and second[0].islower()), (command, first, second)

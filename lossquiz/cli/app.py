@@ -23,7 +23,7 @@ app = typer.Typer(
     help="Flashcards for deep-learning losses, every formula checked by a live torch snippet.",
     no_args_is_help=True,
     add_completion=True,  # --install-completion / --show-completion; card ids and topics complete too
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
@@ -197,7 +197,7 @@ def _root(
 ) -> None:
     """Flashcards for deep-learning losses, every formula checked by a live torch snippet.
 
-    Start with [bold]lossquiz drill[/]; [bold]lossquiz show huber[/] for a worked example.
+    Start with **lossquiz drill**; **lossquiz show huber** for a worked example.
     """
 
 

@@ -12,7 +12,7 @@ card_app = typer.Typer(
     name="card",
     help="One card's schedule: its review history and memory, suspend, unsuspend, reset.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 app.add_typer(card_app)
 
@@ -25,7 +25,7 @@ def card_info(
 ) -> None:
     """Review history, stability, difficulty, recall probability now, next due.
 
-    Example: [bold]lossquiz card info huber[/]
+    Example: **lossquiz card info huber**
     """
     from lossquiz.cli.app import load_config, scheduler
     from lossquiz.clock import SystemClock
@@ -83,7 +83,7 @@ def card_reset(card: CardArg, deck: DeckOption = None, data_dir: DataDirOption =
 
 @app.command()
 def due(deck: DeckOption = None, data_dir: DataDirOption = None, as_json: JsonOption = False) -> None:
-    """One line for a shell prompt: [bold]3 due · 5 new today · next in 2h[/]."""
+    """One line for a shell prompt: **3 due · 5 new today · next in 2h**."""
     from lossquiz.cli.app import load_config
     from lossquiz.clock import SystemClock
     from lossquiz.progress.cards_info import due_line

@@ -41,7 +41,7 @@ code_app = typer.Typer(
     cls=_CodeGroup,
     help="Implement a loss yourself, then check it against the reference, values and gradients.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 app.add_typer(code_app)
 
@@ -62,7 +62,7 @@ def start(
 
     Opens $VISUAL/$EDITOR if set and checks the file when the editor closes (trusted decks only).
 
-    Example: [bold]lossquiz code start dpo[/] (or [bold]lossquiz code dpo[/])
+    Example: **lossquiz code start dpo** (or **lossquiz code dpo**)
     """
     from lossquiz.clock import SystemClock
     from lossquiz.deck import practice_tasks, trust
@@ -103,7 +103,7 @@ def check(
 
     Runs the deck's practice/ task file, so a deck other than the built-in one must be trusted.
 
-    Example: [bold]lossquiz code check dpo[/]
+    Example: **lossquiz code check dpo**
     """
     _check(query, seed, deck, data_dir, as_json=as_json, duration_ms=0)
 
@@ -143,7 +143,7 @@ def solution(
 ) -> None:
     """Show the model solution (after a checked attempt).
 
-    Example: [bold]lossquiz code solution dpo[/]
+    Example: **lossquiz code solution dpo**
     """
     from lossquiz.deck import practice_tasks
     from lossquiz.progress.store import Store
@@ -169,7 +169,7 @@ def list_tasks(
 ) -> None:
     """The practicable cards and whether you passed them.
 
-    Example: [bold]lossquiz code list[/]
+    Example: **lossquiz code list**
     """
     from lossquiz.deck import practice_tasks
     from lossquiz.progress.store import Store

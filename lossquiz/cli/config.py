@@ -11,7 +11,7 @@ def show_config(as_json: JsonOption = False) -> None:
 
     Sources, lowest first: default, file (config.toml), env (LOSSQUIZ_...), option (on a command line).
 
-    Example: [bold]lossquiz config[/], [bold]lossquiz config --json[/]
+    Example: **lossquiz config**, **lossquiz config --json**
     """
     from lossquiz import config
     from lossquiz.ui import card_admin_view, console

@@ -33,7 +33,7 @@ def list_cards(
 ) -> None:
     """List the cards of the deck, in curriculum order.
 
-    Example: [bold]lossquiz list --topic regression[/]
+    Example: **lossquiz list --topic regression**
     """
     from lossquiz.deck import cards
     from lossquiz.ui import card_view, console
@@ -83,13 +83,13 @@ def show(
 ) -> None:
     """Show one card as a worked example: answer, formula, live numbers and the snippet's code.
 
-    Taller than the terminal, it goes through a pager: [bold]LOSSQUIZ_PAGER[/], else
-    [bold]PAGER[/], else [bold]less -FRX[/].
+    Taller than the terminal, it goes through a pager: **LOSSQUIZ_PAGER**, else
+    **PAGER**, else **less -FRX**.
 
-    A deck other than the built-in one runs its snippets only once trusted ([bold]lossquiz trust[/]).
+    A deck other than the built-in one runs its snippets only once trusted (**lossquiz trust**).
 
-    Example: [bold]lossquiz show huber[/], [bold]lossquiz show focal --seed 3[/],
-    [bold]lossquiz show focal --plot[/]
+    Example: **lossquiz show huber**, **lossquiz show focal --seed 3**,
+    **lossquiz show focal --plot**
     """
     from lossquiz.deck import cards, trust
     from lossquiz.study import worked_example
@@ -203,9 +203,9 @@ def check(
 ) -> None:
     """Validate the deck, then run every snippet against its reference (exit 4 on disagreement).
 
-    A deck other than the built-in one must be trusted first ([bold]lossquiz trust[/]); else exit 1.
+    A deck other than the built-in one must be trusted first (**lossquiz trust**); else exit 1.
 
-    Example: [bold]lossquiz check[/], [bold]lossquiz check huber focal[/]
+    Example: **lossquiz check**, **lossquiz check huber focal**
     """
     from lossquiz.deck import cards, practice_tasks, trust
     from lossquiz.study import verify
@@ -243,7 +243,7 @@ def trust_deck(
     Changing, adding or removing any file in either folder revokes it. Read them first: they
     run with your permissions.
 
-    Example: [bold]lossquiz trust mydeck[/], [bold]lossquiz trust --list[/]
+    Example: **lossquiz trust mydeck**, **lossquiz trust --list**
     """
     from lossquiz import paths
     from lossquiz.clock import SystemClock
@@ -275,7 +275,7 @@ def untrust(
 ) -> None:
     """Stop trusting a deck: its snippets and practice tasks no longer run.
 
-    Example: [bold]lossquiz untrust mydeck[/]
+    Example: **lossquiz untrust mydeck**
     """
     from lossquiz import paths
     from lossquiz.deck import trust

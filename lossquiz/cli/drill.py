@@ -86,12 +86,12 @@ def drill(
 ) -> None:
     """A timed quiz: due cards first, then a few new ones. Progress is saved after every answer.
 
-    Keys at any prompt: [bold]s[/] skip, [bold]u[/] undo the last rating, [bold]q[/] quit.
-    Concept cards: Enter reveals, then rate [bold]1-4[/] (or a/h/g/e).
+    Keys at any prompt: **s** skip, **u** undo the last rating, **q** quit.
+    Concept cards: Enter reveals, then rate **1-4** (or a/h/g/e).
     Numeric cards: type a number (0.25, 3/4, 1e-3); graded against the live torch value.
-    Formula cards: type the expression ([bold]0.5*r^2[/], [bold]sigmoid(z) - y[/]); graded on 21 problems.
+    Formula cards: type the expression (**0.5*r^2**, **sigmoid(z) - y**); graded on 21 problems.
 
-    Example: [bold]lossquiz drill --topic regression --cards 10[/]
+    Example: **lossquiz drill --topic regression --cards 10**
     """
     from lossquiz.clock import SystemClock, next_day_start
     from lossquiz.deck import cards as cards_mod

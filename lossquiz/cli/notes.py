@@ -69,7 +69,7 @@ def import_notes(
 ) -> None:
     """Turn your notes or an Anki package into a deck (ids stay stable when you edit and import again).
 
-    Example: [bold]lossquiz import notes.md --into mydeck[/], then [bold]lossquiz drill --deck mydeck[/]
+    Example: **lossquiz import notes.md --into mydeck**, then **lossquiz drill --deck mydeck**
     """
     from lossquiz.deck import notes_import
     from lossquiz.ui import console, notes_view
@@ -133,7 +133,7 @@ def export(
 ) -> None:
     """Export the deck: an Anki import file, a Markdown cheat sheet with live numbers, or JSON.
 
-    Example: [bold]lossquiz export --format anki lossquiz.txt[/], [bold]lossquiz export sheet.md[/]
+    Example: **lossquiz export --format anki lossquiz.txt**, **lossquiz export sheet.md**
     """
     from lossquiz.deck import export as ex
     from lossquiz.deck import trust

@@ -31,7 +31,7 @@ def stats(
 ) -> None:
     """Progress: what is due, what you know, where the weak spots are.
 
-    Example: [bold]lossquiz stats[/], [bold]lossquiz stats --topic regression --json[/]
+    Example: **lossquiz stats**, **lossquiz stats --topic regression --json**
     """
     from lossquiz.cli.app import load_config, open_deck
     from lossquiz.clock import SystemClock
@@ -56,7 +56,7 @@ history_app = typer.Typer(
     name="history",
     help="Export or import your review history (JSON Lines), e.g. to move it to another machine.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 app.add_typer(history_app)
 
@@ -72,7 +72,7 @@ def history_export(
 ) -> None:
     """Every review, session and card state of one deck as JSON Lines (a header line first).
 
-    Example: [bold]lossquiz history export backup.jsonl[/]
+    Example: **lossquiz history export backup.jsonl**
     """
     from lossquiz import paths
     from lossquiz.cli.app import load_config, scheduler
@@ -120,7 +120,7 @@ def history_import(
 
     The whole file is checked first; if any line is bad, nothing is imported.
 
-    Example: [bold]lossquiz history import backup.jsonl[/]
+    Example: **lossquiz history import backup.jsonl**
     """
     from lossquiz import paths
     from lossquiz.cli.app import load_config, scheduler
@@ -161,7 +161,7 @@ def optimize(
     Needs 512 reviews made on a later day than the card's previous review (cram and undone
     reviews do not count). Fits with fsrs-rs (the FSRS inside Anki) in about a second.
 
-    Example: [bold]lossquiz optimize[/], [bold]lossquiz optimize --show[/], [bold]lossquiz optimize --reset[/]
+    Example: **lossquiz optimize**, **lossquiz optimize --show**, **lossquiz optimize --reset**
     """
     from lossquiz import paths
     from lossquiz.clock import SystemClock
