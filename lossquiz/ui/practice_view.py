@@ -126,7 +126,7 @@ def practice_report(card: Card, task: Any, report: Any, interval: Any) -> Render
     else:
         parts.append(Text("nothing recorded (not an attempt yet) — edit the file, then check again", style="dim"))
     if not report.passed and report.started:
-        parts.append(Text(f"stuck? lossquiz code {card.id} --solution", style="dim"))
+        parts.append(Text(f"stuck? lossquiz code solution {card.id}", style="dim"))
     return Group(*parts)
 
 
