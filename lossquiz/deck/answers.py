@@ -58,7 +58,11 @@ def title_of(question: str) -> str:
     text = mathtext.plain(strip_markup(question)).strip()
     short = re.sub(r"(?i)^(?:what\s+(?:is|are)|explain|define|describe)\s+(?:the\s+|an?\s+)?", "", text)
     short = short.rstrip("?.").strip() if short != text else text
-    return short[:1].upper() + short[1:] if short else text
+    if not short:
+        return text
+    first = short[:1]
+    # Greek letters keep their case: "β default" is not "Β default" (a capital beta reads as B).
+    return (first if first.lower() in GREEK else first.upper()) + short[1:]
 
 
 # -- formula and key points ---------------------------------------------------------------

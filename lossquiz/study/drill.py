@@ -121,10 +121,10 @@ class Drill:
         queue = list(planned.cards)
         if not queue:
             return DrillResult(None, empty=True, plan=planned)
-        for card in queue:  # only --card reaches a suspended card: do it, but say so
-            if rows.get(card.id) and rows[card.id].suspended:
+        for asked in queue:  # only --card reaches a suspended card: do it, but say so
+            if rows.get(asked.id) and rows[asked.id].suspended:
                 self.screen.say(
-                    f"'{card.id}' is suspended: drilling it because you asked (`lossquiz card unsuspend {card.id}`)",
+                    f"'{asked.id}' is suspended: drilling it because you asked (`lossquiz card unsuspend {asked.id}`)",
                     style="yellow",
                 )
         self._warm_up = self.options.run_snippets and any(c.snippet for c in queue)

@@ -57,7 +57,7 @@ def graded(
 ) -> RenderableType:
     """✓/✗ with the live value, the time taken and the resulting rating."""
     mark = Text("✓ right", style="bold green") if correct else Text("✗ wrong", style="bold red")
-    line = Text.assemble(mark, f"  you typed {fmt(typed, 6)}, the live value is {fmt(expected, 6)}")
+    line = Text.assemble(mark, f"  you typed {fmt(typed)}, the live value is {fmt(expected)}")
     timing = f"{seconds:.0f}s" + (f" of {limit:g}s" if limit > 0 else "")
     return Group(line, recorded(rating, due, cram=due is None, extra=timing))
 
@@ -65,6 +65,12 @@ def graded(
 def given(values: dict[str, float]) -> RenderableType:
     """The values a hand solver needs (the snippet's given()), under the problem."""
     return Text("given: " + " · ".join(f"{k} = {fmt(v)}" for k, v in values.items()), style="cyan")
+
+
+def _position(index: Any) -> str:
+    """A 0-based tensor index as people count: [2] -> 3, [0, 1] -> (1, 2)."""
+    ones = [int(i) + 1 for i in index]
+    return str(ones[0]) if len(ones) == 1 else str(tuple(ones))
 
 
 def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
@@ -75,21 +81,22 @@ def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
     parts: list[RenderableType] = [Text("✗ wrong", style="bold red")]
     d = verdict.disagreement or {}
     if d:
+        # Elements are counted from 1, as people count; a matrix position is (row, column) from 1.
         where = f"{d['case']}"
         if d.get("index"):
-            where += f", element {d['index'] if len(d['index']) > 1 else d['index'][0]}"
+            where += f", element {_position(d['index'])}"
         parts.append(Text(f"first disagreement on {where}:"))
         if d.get("why"):
             parts.append(Text(f"  {d['why']}"))
         if d.get("wrong") and d.get("elements", 0) > 1:
-            wrong = ", ".join(str(i[0] if len(i) == 1 else tuple(i)) for i in d["wrong"])
+            wrong = ", ".join(_position(i) for i in d["wrong"])
             parts.append(Text(f"  wrong at element{'s' if len(d['wrong']) > 1 else ''} {wrong} of {d['elements']}"))
         if d.get("at"):
             parts.append(Text("  at " + ", ".join(f"{k} = {fmt(v)}" for k, v in d["at"].items())))
         else:
             parts.append(Text(f"  inputs: {fmt(d.get('inputs', {}))}"))
         if not d.get("why"):
-            parts.append(Text(f"  expected {fmt(d['expected'], 6)}, yours gives {fmt(d['got'], 6)}"))
+            parts.append(Text(f"  expected {fmt(d['expected'])}, yours gives {fmt(d['got'])}"))
     if verdict.hint:
         parts.append(Text(f"→ {verdict.hint}", style="yellow"))
     parts.append(Text(f"reference: {verdict.reference}", style="bold"))
