@@ -388,31 +388,6 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-_GREEK = {
-    "α": "alpha",
-    "β": "beta",
-    "γ": "gamma",
-    "δ": "delta",
-    "ε": "epsilon",
-    "ζ": "zeta",
-    "η": "eta",
-    "θ": "theta",
-    "κ": "kappa",
-    "λ": "lambda",
-    "μ": "mu",
-    "ν": "nu",
-    "ξ": "xi",
-    "π": "pi",
-    "ρ": "rho",
-    "σ": "sigma",
-    "τ": "tau",
-    "φ": "phi",
-    "χ": "chi",
-    "ψ": "psi",
-    "ω": "omega",
-}
-
-
 def _normalise(text: str) -> str:
     """A slug for matching: lower case, Greek letters spelt out (β -> beta), runs of other signs -> '-'."""
     from lossquiz.deck.answers import GREEK
