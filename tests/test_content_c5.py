@@ -18,7 +18,6 @@ import ast
 import importlib.util
 import math
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -337,11 +336,10 @@ NEW_SNIPPETS = (
 
 
 @pytest.mark.parametrize("name", NEW_SNIPPETS)
-def test_new_snippets_are_fast_and_agree(name):
+def test_new_snippets_agree(name):
+    # Their speed is a `make bench` row (every snippet's example + 20 problems), never a timing assert.
     module = _snippet(name)
     problems = _problems(module)
-    module.loss(**problems[0])  # warm
-    start = time.perf_counter()
     for inputs in problems:
         value, ref = module.loss(**inputs)["value"], module.reference(**inputs)
         assert (
@@ -349,4 +347,3 @@ def test_new_snippets_are_fast_and_agree(name):
             if not isinstance(value, dict)
             else all(abs(float(value[k]) - float(ref[k])) < 1e-4 for k in value)
         ), (name, inputs)
-    assert time.perf_counter() - start < 0.5

@@ -99,3 +99,10 @@ def test_help_paragraphs_are_not_broken_mid_sentence(command: list[str]) -> None
     ]
     for first, second in zip(prose, prose[1:], strict=False):
         assert not (first[-1].isalpha() and second[0].islower()), (command, first, second)
+
+
+def test_markdown_help_keeps_globs_and_placeholders_literal() -> None:
+    drill = CliRunner().invoke(app, ["drill", "--help"], env={"COLUMNS": "200"}).output
+    assert "cards/*.yaml + snippets/*.py" in drill
+    code = CliRunner().invoke(app, ["code", "--help"], env={"COLUMNS": "200"}).output
+    assert "DATA_DIR/practice/CARD.py" in code

@@ -238,3 +238,16 @@ def test_with_history_on_notes_says_there_is_none(runner: CliRunner, tmp_path: P
     assert code == 0, output
     assert "--with-history: a logseq file has no review log; none imported" in output
     assert not (env / "progress.db").exists()  # the store is not even opened
+
+
+def test_a_cloze_gap_inside_math_is_self_rated_and_keeps_its_formula(runner: CliRunner, tmp_path: Path) -> None:
+    from lossquiz.deck.cards import load_deck
+    from lossquiz.study import cloze
+
+    notes = tmp_path / "math.md"
+    notes.write_text("#flashcards\n\n# Classification\n\nThe focal term is $(1-p_t)^{==\\gamma==}$ applied to CE.\n")
+    result = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "deck")])
+    assert result.exit_code == 0, result.output
+    (card,) = load_deck(tmp_path / "deck").cards
+    assert card.kind == "cloze" and cloze.typed_check(card) is None  # a typed γ is never compared with \gamma
+    assert "**" not in card.answer and "\\gamma" in card.answer

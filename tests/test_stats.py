@@ -388,6 +388,10 @@ def test_stats_after_a_few_drills_shows_every_figure(runner: CliRunner, deck_dir
         assert needle in out, needle
     assert "lossquiz drill --card bias-variance" not in out  # never failed: not weak
     assert "\x1b[" not in out  # plain text when not a terminal
+    narrow = runner.invoke(app, ["stats", "--deck", str(deck_dir)], env={"COLUMNS": "80"}).stdout
+    weakest = narrow.split("weakest cards")[1]
+    assert "logistic" in weakest and "lossquiz drill --card logistic" in weakest  # whole, at 80 columns
+    assert all(len(line.rstrip()) <= 80 for line in weakest.splitlines())
 
     data = json.loads(runner.invoke(app, ["stats", "--deck", str(deck_dir), "--json"]).stdout)
     _check_schema(data, SCHEMA)

@@ -62,7 +62,7 @@ DeckOption = Annotated[
     typer.Option(
         "--deck",
         metavar="DECK_DIR",
-        help="Deck folder (cards/*.yaml + snippets/*.py). Env: LOSSQUIZ_DECK.",
+        help="Deck folder (`cards/*.yaml` + `snippets/*.py`). Env: LOSSQUIZ_DECK.",
         show_default="built-in deck",
     ),
 ]

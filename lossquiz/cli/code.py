@@ -58,7 +58,7 @@ def start(
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write <data dir>/practice/CARD.py (signature, conventions, no solution) to implement.
+    """Write `DATA_DIR/practice/CARD.py` (signature, conventions, no solution) to implement.
 
     Opens $VISUAL/$EDITOR if set and checks the file when the editor closes (trusted decks only).
 

@@ -74,7 +74,7 @@ def show(
         typer.Option(
             "--answer",
             metavar="EXPR",
-            help="Try a formula (e.g. '0.5*r^2') against the card's formula card; exit 1 if it is wrong.",
+            help="Try a formula (e.g. `0.5*r^2`) against the card's formula card; exit 1 if it is wrong.",
         ),
     ] = None,
     deck: DeckOption = None,

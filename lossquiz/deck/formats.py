@@ -127,7 +127,10 @@ def is_number(text: str) -> bool:
 
 
 def checkable(deletion: str) -> bool:
-    """A deletion typed and checked by the drill: a number or a short term."""
+    """A deletion typed and checked by the drill: a number or a short term — never math (a typed
+    `γ` would be compared with `\\gamma`, `e^{z_i}` with its LaTeX source): a math gap is self-rated."""
+    if any(mark in deletion for mark in ("\\", "$", "^", "_", "{")):
+        return False
     text = mathtext.plain(strip_markup(deletion)).strip()
     return bool(text) and (is_number(text) or (len(text.split()) <= MAX_CLOZE_WORDS and len(text) <= 40))
 
@@ -198,7 +201,10 @@ def _fill(text: str, deletions: list[tuple[int, int, str, str, str]], show, grou
     out, pos = [], 0
     for d in sorted(deletions):
         out.append(text[pos : d[0]])
-        out.append(show(d, d[2] == group))
+        shown = show(d, d[2] == group)
+        if text[: d[0]].count("$") % 2 and shown.startswith("**") and shown.endswith("**"):
+            shown = shown[2:-2]  # inside $…$ math: bold marks would break the formula (and its MathJax)
+        out.append(shown)
         pos = d[1]
     out.append(text[pos:])
     return "".join(out)

@@ -152,14 +152,18 @@ def _topic_table(s: Stats) -> RenderableType:
 
 
 def _weakest_table(s: Stats) -> RenderableType:
+    # The id is what the user types next, so it is never cut; the command is said once below
+    # instead of per row (per row it wrapped, and was cut, at 80 columns).
     table = Table(box=None, pad_edge=False, header_style="bold")
-    columns = (("card", "left"), ("lapses", "right"), ("failed (7d)", "right"), ("recall now", "right"))
-    for column, justify in (*columns, ("drill it", "left")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    width = max((len(w.id) + (8 if w.leech else 0) for w in s.weakest), default=4)
+    table.add_column("card", no_wrap=True, min_width=width)
+    for column in ("lapses", "failed (7d)", "recall now"):
+        table.add_column(column, justify="right", no_wrap=True)
     for w in s.weakest:
         name = Text(w.id + (" (leech)" if w.leech else ""))
-        table.add_row(name, str(w.lapses), str(w.failures), _pct(w.recall), Text(w.command, style="bold"))
-    return Group(Text("weakest cards", style="bold"), table)
+        table.add_row(name, str(w.lapses), str(w.failures), _pct(w.recall))
+    first = s.weakest[0].command if s.weakest else "lossquiz drill --card CARD"
+    return Group(Text("weakest cards", style="bold"), table, Text(f"drill one now: {first}", style="dim"))
 
 
 def scheduler_in_use(used: SchedulerInUse) -> str:
