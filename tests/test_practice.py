@@ -433,7 +433,7 @@ def test_code_writes_the_stub_then_keeps_the_attempt(runner: CliRunner, env: Pat
     result = runner.invoke(app, ["code", "smooth-l1"])  # an alias of huber
     assert result.exit_code == 0, result.output
     path = env / "practice" / "huber.py"
-    assert f"wrote {path}" in result.stdout and "lossquiz code huber --check" in result.stdout
+    assert f"wrote {path}" in result.stdout and "lossquiz code check huber" in result.stdout
     text = path.read_text()
     assert "def huber_loss(y: Tensor, y_hat: Tensor, delta: float = 1.0) -> Tensor:" in text
     assert "MEAN over all elements" in text and "Default 1.0 (PyTorch's default)" in text

@@ -304,7 +304,7 @@ def test_untrusted_deck_does_not_open_the_editor(
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
     result = runner.invoke(app, ["code", "square", "--deck", str(deck)])
     assert result.exit_code == 0, result.output
-    assert "lossquiz code square --check" in result.stdout
+    assert "lossquiz code check square" in result.stdout
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"note: not opening your editor: deck {deck} is not trusted")
     assert not opened.exists() and not marker.exists()

@@ -238,7 +238,7 @@ def trust_deck(
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Allow a deck's code to run: snippets/ (show, check, drill, export) and practice/ (code --check).
+    """Allow a deck's code to run: snippets/ (show, check, drill, export) and practice/ (code check).
 
     Changing, adding or removing any file in either folder revokes it. Read them first: they
     run with your permissions.

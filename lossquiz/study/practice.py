@@ -124,7 +124,7 @@ def template(task: Task, card: Card) -> str:
 Implement {task.function}() below with torch, following the docstring exactly (shapes,
 dtype, reduction, defaults, numerical stability). Then check it:
 
-    lossquiz code {card.id} --check
+    lossquiz code check {card.id}
 
 The check calls {task.function}() with keyword arguments on random inputs of several shapes
 and on edge cases, and compares its values and its gradients (autograd) with the reference.
@@ -179,7 +179,7 @@ def edit(command: list[str], path: Path) -> None:
     if done.returncode != 0:
         raise PracticeError(
             f"your editor exited with status {done.returncode}; not checked "
-            f"(when ready: lossquiz code {path.stem} --check)"
+            f"(when ready: lossquiz code check {path.stem})"
         )
 
 
@@ -350,6 +350,6 @@ def unlocked_solution(task: Task, store: Store) -> str:
     if task.card_id not in store.practice_history():
         raise PracticeError(
             f"the solution unlocks after your first checked attempt: "
-            f"lossquiz code {task.card_id}, then lossquiz code {task.card_id} --check"
+            f"lossquiz code start {task.card_id}, then lossquiz code check {task.card_id}"
         )
     return task.solution

@@ -80,7 +80,7 @@ def practice_started(card: Card, task: Any, path: Any, *, created: bool, editor:
     if editor:
         lines.append(Text("opening your editor; the attempt is checked when the editor closes", style="dim"))
     else:
-        lines += [Text("then check it:"), _unwrapped(f"  lossquiz code {card.id} --check", "bold")]
+        lines += [Text("then check it:"), _unwrapped(f"  lossquiz code check {card.id}", "bold")]
     return Group(*lines)
 
 
