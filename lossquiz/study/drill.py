@@ -227,17 +227,7 @@ class Drill:
         seconds = (self.clock.now() - shown).total_seconds()
         correct = cloze.matches(typed, expected)
         rating = Rating(auto_rating(correct, seconds, self.options.time_limit))
-        review = ReviewInput(
-            slug=card.id,
-            rating=int(rating),
-            reviewed_at=self.clock.now(),
-            duration_ms=int(seconds * 1000),
-            session_id=self.session_id,
-            correct=correct,
-            answer=typed.strip(),
-            cram=self.options.cram,
-        )
-        due = record_rated(self.store, self.scheduler, review)
+        due = self._record(card, rating, seconds, answer=typed.strip(), correct=correct)
         verdict = "✓ right" if correct else f"✗ the gap is: {expected}"
         self.screen.say(verdict, style="green" if correct else "red")
         self.screen.answer(card)
@@ -265,6 +255,24 @@ class Drill:
         seconds = (self.clock.now() - shown).total_seconds()
         correct = is_correct(value, problem, card.tolerance, typed=text)
         rating = self._rating(card, correct, seconds)
+        due = self._record(card, rating, seconds, answer=text.strip(), correct=correct, expected=problem)
+        self.screen.graded(correct, value, problem, card, rating, seconds, self.options.time_limit, due)
+        if not correct and (hint := recall.diagnose(self.runner, path, card, seed, value)):
+            self.screen.say(f"→ {hint}", style="yellow")
+        self.screen.worked(data, label=f"worked steps (seed {seed})")
+        return rating
+
+    def _record(
+        self,
+        card: Card,
+        rating: Rating,
+        seconds: float,
+        *,
+        answer: str | None,
+        correct: bool | None = None,
+        expected: float | None = None,
+    ) -> Any:
+        """Commit one answer now (every kind of card records the same way) and move its schedule."""
         review = ReviewInput(
             slug=card.id,
             rating=int(rating),
@@ -272,16 +280,11 @@ class Drill:
             duration_ms=int(seconds * 1000),
             session_id=self.session_id,
             correct=correct,
-            answer=text.strip(),
-            expected=problem,
+            answer=answer,
+            expected=expected,
             cram=self.options.cram,
         )
-        due = record_rated(self.store, self.scheduler, review)
-        self.screen.graded(correct, value, problem, card, rating, seconds, self.options.time_limit, due)
-        if not correct and (hint := recall.diagnose(self.runner, path, card, seed, value)):
-            self.screen.say(f"→ {hint}", style="yellow")
-        self.screen.worked(data, label=f"worked steps (seed {seed})")
-        return rating
+        return record_rated(self.store, self.scheduler, review)
 
     def _rating(self, card: Card, correct: bool, seconds: float) -> Rating:
         """Auto rating of a graded answer, Easy measured against this card's own past times."""
@@ -318,17 +321,7 @@ class Drill:
             break
         seconds = (self.clock.now() - shown).total_seconds()
         rating = self._rating(card, verdict.right, seconds)
-        review = ReviewInput(
-            slug=card.id,
-            rating=int(rating),
-            reviewed_at=self.clock.now(),
-            duration_ms=int(seconds * 1000),
-            session_id=self.session_id,
-            correct=verdict.right,
-            answer=text.strip(),
-            cram=self.options.cram,
-        )
-        due = record_rated(self.store, self.scheduler, review)
+        due = self._record(card, rating, seconds, answer=text.strip(), correct=verdict.right)
         self.screen.formula(verdict, card, rating, seconds, due)
         return rating
 
@@ -375,16 +368,7 @@ class Drill:
             lambda text: scheduling.RATING_KEYS.get(text.strip().lower()),
             "type 1 Again, 2 Hard, 3 Good or 4 Easy (or a, h, g, e)",
         )
-        review = ReviewInput(
-            slug=card.id,
-            rating=int(rating),
-            reviewed_at=self.clock.now(),
-            duration_ms=int(seconds * 1000),
-            session_id=self.session_id,
-            answer=typed.strip() or None,
-            cram=self.options.cram,
-        )
-        due = record_rated(self.store, self.scheduler, review)
+        due = self._record(card, rating, seconds, answer=typed.strip() or None)
         self.screen.recorded(rating, due, cram=self.options.cram)
         return rating
 
