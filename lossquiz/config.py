@@ -24,11 +24,6 @@ from typing import Any
 
 from lossquiz.errors import LossquizError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 CONFIG_ENV = "LOSSQUIZ_CONFIG"
 FILE_NAME = "config.toml"
 
@@ -142,6 +137,10 @@ def _read_file(path: Path) -> dict[str, Any]:
         return {}
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read {path}: {e}") from None
+    if sys.version_info >= (3, 11):  # imported only when there is a file to parse
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -92,6 +92,39 @@ def test_a_yaml_bomb_and_deep_nesting_are_deck_errors(tmp_path: Path) -> None:
             load_deck(deck)
 
 
+_ITEMS = ["&a0 [lol]"] + [f"&a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 8)]  # 9**7 once expanded
+
+
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        "\n".join(f"- {item}" for item in _ITEMS),  # after a blank
+        "[" + ",".join(_ITEMS) + "]",  # after '[' and ','
+        "{" + ",".join(f'"k{n}":{item}' for n, item in enumerate(_ITEMS)) + "}",  # JSON-like key: after ':'
+        "{" + ",".join(f"'k{n}':{item}" for n, item in enumerate(_ITEMS)) + "}",
+        "{" + ",".join(f"k{n}:\t{item}" for n, item in enumerate(_ITEMS)) + "}",  # after a tab
+        "\n".join(f"- !!seq {item}" for item in _ITEMS),  # after a tag
+    ],
+)
+def test_every_place_an_anchor_can_start_is_bounded(tmp_path: Path, bomb: str) -> None:
+    """The node count is skipped for files with no anchor; each way of writing one still counts."""
+    from lossquiz.deck.cards import load_deck
+    from lossquiz.errors import DeckError
+
+    deck = tmp_path / "d"
+    (deck / "cards").mkdir(parents=True)
+    (deck / "cards" / "x.yaml").write_text(bomb)
+    with pytest.raises(DeckError, match="alias bomb"):
+        load_deck(deck)
+
+
+def test_an_ampersand_in_prose_is_not_taken_for_an_anchor() -> None:
+    from lossquiz.deck.yaml_files import _ANCHOR
+
+    assert not _ANCHOR.search("source: Koenker & Bassett (1978); \\frac12 r^2 & |r|\\le\\delta; Q&A")
+    assert _ANCHOR.search("x: &a 1") and _ANCHOR.search("\ufeff&a [1]")
+
+
 @pytest.mark.parametrize(
     ("body", "code"),
     [

@@ -11,21 +11,21 @@ from lossquiz.cli.app import DataDirOption, DeckOption, JsonOption, app, exit_on
 card_app = typer.Typer(
     name="card",
     help="One card's schedule: its review history and memory, suspend, unsuspend, reset.",
+    short_help="One card's schedule: info, suspend, unsuspend, reset.",
     no_args_is_help=True,
-    rich_markup_mode="markdown",
 )
 app.add_typer(card_app)
 
 CardArg = Annotated[str, typer.Argument(help="Card id, alias or title words.", metavar="ID")]
 
 
-@card_app.command("info")
+@card_app.command("info", short_help="Review history, memory and next due date of one card.")
 def card_info(
     card: CardArg, deck: DeckOption = None, data_dir: DataDirOption = None, as_json: JsonOption = False
 ) -> None:
     """Review history, stability, difficulty, recall probability now, next due.
 
-    Example: **lossquiz card info huber**
+    Example: lossquiz card info huber
     """
     from lossquiz.cli.app import load_config, scheduler
     from lossquiz.clock import SystemClock
@@ -63,13 +63,13 @@ def _change(card: str, deck: DeckOption, data_dir: DataDirOption, action: str) -
     console.out().print(card_admin_view.changed(found.id, action), soft_wrap=True)
 
 
-@card_app.command("suspend")
+@card_app.command("suspend", short_help="Leave a card out of drills (schedule kept).")
 def card_suspend(card: CardArg, deck: DeckOption = None, data_dir: DataDirOption = None) -> None:
-    """Leave a card out of every drill (its schedule and history are kept) until `card unsuspend`."""
+    """Leave a card out of every drill (its schedule and history are kept) until card unsuspend."""
     _change(card, deck, data_dir, "suspend")
 
 
-@card_app.command("unsuspend")
+@card_app.command("unsuspend", short_help="Bring a suspended card back into drills.")
 def card_unsuspend(card: CardArg, deck: DeckOption = None, data_dir: DataDirOption = None) -> None:
     """Bring a suspended card back into drills, with the schedule it had."""
     _change(card, deck, data_dir, "unsuspend")
@@ -83,7 +83,7 @@ def card_reset(card: CardArg, deck: DeckOption = None, data_dir: DataDirOption =
 
 @app.command()
 def due(deck: DeckOption = None, data_dir: DataDirOption = None, as_json: JsonOption = False) -> None:
-    """One line for a shell prompt: **3 due · 5 new today · next in 2h**."""
+    """One line for a shell prompt: 3 due · 5 new today · next in 2h."""
     from lossquiz.cli.app import load_config
     from lossquiz.clock import SystemClock
     from lossquiz.progress.cards_info import due_line

@@ -40,8 +40,8 @@ code_app = typer.Typer(
     name="code",
     cls=_CodeGroup,
     help="Implement a loss yourself, then check it against the reference, values and gradients.",
+    short_help="Implement a loss yourself, checked against the reference.",
     no_args_is_help=True,
-    rich_markup_mode="markdown",
 )
 app.add_typer(code_app)
 
@@ -50,7 +50,7 @@ SeedOption = Annotated[
 ]
 
 
-@code_app.command("start")
+@code_app.command("start", short_help="Write a practice file to implement (no solution in it).")
 def start(
     query: CardArgument,
     seed: SeedOption = None,
@@ -58,11 +58,14 @@ def start(
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write `DATA_DIR/practice/CARD.py` (signature, conventions, no solution) to implement.
+    """Write DATA_DIR/practice/CARD.py (signature, conventions, no solution) to implement.
 
     Opens $VISUAL/$EDITOR if set and checks the file when the editor closes (trusted decks only).
 
-    Example: **lossquiz code start dpo** (or **lossquiz code dpo**)
+    \b
+    Examples:
+      lossquiz code start dpo
+      lossquiz code dpo
     """
     from lossquiz.clock import SystemClock
     from lossquiz.deck import practice_tasks, trust
@@ -91,7 +94,7 @@ def start(
     _check(query, seed, deck, data_dir, as_json=False, duration_ms=duration_ms)
 
 
-@code_app.command("check")
+@code_app.command("check", short_help="Check your implementation: values, gradients, edge cases.")
 def check(
     query: CardArgument,
     seed: SeedOption = None,
@@ -103,7 +106,7 @@ def check(
 
     Runs the deck's practice/ task file, so a deck other than the built-in one must be trusted.
 
-    Example: **lossquiz code check dpo**
+    Example: lossquiz code check dpo
     """
     _check(query, seed, deck, data_dir, as_json=as_json, duration_ms=0)
 
@@ -143,7 +146,7 @@ def solution(
 ) -> None:
     """Show the model solution (after a checked attempt).
 
-    Example: **lossquiz code solution dpo**
+    Example: lossquiz code solution dpo
     """
     from lossquiz.deck import practice_tasks
     from lossquiz.progress.store import Store
@@ -169,7 +172,7 @@ def list_tasks(
 ) -> None:
     """The practicable cards and whether you passed them.
 
-    Example: **lossquiz code list**
+    Example: lossquiz code list
     """
     from lossquiz.deck import practice_tasks
     from lossquiz.progress.store import Store

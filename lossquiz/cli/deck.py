@@ -33,7 +33,7 @@ def list_cards(
 ) -> None:
     """List the cards of the deck, in curriculum order.
 
-    Example: **lossquiz list --topic regression**
+    Example: lossquiz list --topic regression
     """
     from lossquiz.deck import cards
     from lossquiz.ui import card_view, console
@@ -47,7 +47,7 @@ def list_cards(
     console.table(console.out(), card_view.card_table(selected))
 
 
-@app.command()
+@app.command(short_help="A card as a worked example, with live numbers.")
 def show(
     query: Annotated[
         str,
@@ -74,7 +74,7 @@ def show(
         typer.Option(
             "--answer",
             metavar="EXPR",
-            help="Try a formula (e.g. `0.5*r^2`) against the card's formula card; exit 1 if it is wrong.",
+            help="Try a formula (e.g. 0.5*r^2) against the card's formula card; exit 1 if it is wrong.",
         ),
     ] = None,
     deck: DeckOption = None,
@@ -83,13 +83,16 @@ def show(
 ) -> None:
     """Show one card as a worked example: answer, formula, live numbers and the snippet's code.
 
-    Taller than the terminal, it goes through a pager: **LOSSQUIZ_PAGER**, else
-    **PAGER**, else **less -FRX**.
+    Taller than the terminal, it goes through a pager: LOSSQUIZ_PAGER, else
+    PAGER, else less -FRX.
 
-    A deck other than the built-in one runs its snippets only once trusted (**lossquiz trust**).
+    A deck other than the built-in one runs its snippets only once trusted (lossquiz trust).
 
-    Example: **lossquiz show huber**, **lossquiz show focal --seed 3**,
-    **lossquiz show focal --plot**
+    \b
+    Examples:
+      lossquiz show huber
+      lossquiz show focal --seed 3
+      lossquiz show focal --plot
     """
     from lossquiz.deck import cards, trust
     from lossquiz.study import worked_example
@@ -190,7 +193,7 @@ def _show_plot(query: str, deck: Path | None, data_dir: Path | None, *, as_json:
     out.print(show_view.plots(card, drawn))
 
 
-@app.command()
+@app.command(short_help="Validate the deck and check every snippet's numbers.")
 def check(
     card_ids: Annotated[
         list[str] | None,
@@ -203,9 +206,12 @@ def check(
 ) -> None:
     """Validate the deck, then run every snippet against its reference (exit 4 on disagreement).
 
-    A deck other than the built-in one must be trusted first (**lossquiz trust**); else exit 1.
+    A deck other than the built-in one must be trusted first (lossquiz trust); else exit 1.
 
-    Example: **lossquiz check**, **lossquiz check huber focal**
+    \b
+    Examples:
+      lossquiz check
+      lossquiz check huber focal
     """
     from lossquiz.deck import cards, practice_tasks, trust
     from lossquiz.study import verify
@@ -229,7 +235,7 @@ def check(
         raise typer.Exit(code=4)
 
 
-@app.command("trust")
+@app.command("trust", short_help="Allow a deck's snippets and practice tasks to run.")
 def trust_deck(
     deck_dir: Annotated[
         Path | None, typer.Argument(metavar="DECK_DIR", help="The deck folder whose snippets may run.")
@@ -243,7 +249,10 @@ def trust_deck(
     Changing, adding or removing any file in either folder revokes it. Read them first: they
     run with your permissions.
 
-    Example: **lossquiz trust mydeck**, **lossquiz trust --list**
+    \b
+    Examples:
+      lossquiz trust mydeck
+      lossquiz trust --list
     """
     from lossquiz import paths
     from lossquiz.clock import SystemClock
@@ -268,14 +277,14 @@ def trust_deck(
         console.out().print(trust_view.trusted(deck_dir, digest, builtin=trust.is_builtin(deck_dir)), soft_wrap=True)
 
 
-@app.command()
+@app.command(short_help="Stop running a deck's snippets and practice tasks.")
 def untrust(
     deck_dir: Annotated[Path, typer.Argument(metavar="DECK_DIR", help="The deck folder to stop trusting.")],
     data_dir: DataDirOption = None,
 ) -> None:
     """Stop trusting a deck: its snippets and practice tasks no longer run.
 
-    Example: **lossquiz untrust mydeck**
+    Example: lossquiz untrust mydeck
     """
     from lossquiz import paths
     from lossquiz.deck import trust

@@ -78,7 +78,7 @@ def drill(
             min=0.7,
             max=0.99,
             help="Desired retention.",
-            show_default="set by `optimize --apply-retention`, else config, else 0.9",
+            show_default="fitted by optimize, else config, else 0.9",
         ),
     ] = None,
     deck: DeckOption = None,
@@ -86,12 +86,15 @@ def drill(
 ) -> None:
     """A timed quiz: due cards first, then a few new ones. Progress is saved after every answer.
 
-    Keys at any prompt: **s** skip, **u** undo the last rating, **q** quit.
-    Concept cards: Enter reveals, then rate **1-4** (or a/h/g/e).
-    Numeric cards: type a number (0.25, 3/4, 1e-3); graded against the live torch value.
-    Formula cards: type the expression (**0.5*r^2**, **sigmoid(z) - y**); graded on 21 problems.
+    \b
+    Keys at any prompt: s skip, u undo the last rating, q quit.
+    Concept cards: Enter reveals, then rate 1-4 (or a/h/g/e).
+    Numeric cards: type a number (0.25, 3/4, 1e-3), graded against the live
+      torch value.
+    Formula cards: type the expression (0.5*r^2, sigmoid(z) - y), graded on
+      21 problems.
 
-    Example: **lossquiz drill --topic regression --cards 10**
+    Example: lossquiz drill --topic regression --cards 10
     """
     from lossquiz.clock import SystemClock, next_day_start
     from lossquiz.deck import cards as cards_mod

@@ -35,7 +35,7 @@ class NotesFormat(str, Enum):
     apkg = "apkg"
 
 
-@app.command("import")
+@app.command("import", short_help="Turn notes or an Anki package into a deck.")
 def import_notes(
     notes: Annotated[
         Path,
@@ -69,7 +69,10 @@ def import_notes(
 ) -> None:
     """Turn your notes or an Anki package into a deck (ids stay stable when you edit and import again).
 
-    Example: **lossquiz import notes.md --into mydeck**, then **lossquiz drill --deck mydeck**
+    \b
+    Examples:
+      lossquiz import notes.md --into mydeck
+      lossquiz drill --deck mydeck
     """
     from lossquiz.deck import notes_import
     from lossquiz.ui import console, notes_view
@@ -108,7 +111,7 @@ class ExportFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(short_help="Export the deck: Anki, Markdown cheat sheet, JSON.")
 def export(
     file: Annotated[
         str, typer.Argument(metavar="FILE", help="Output file; '-' for stdout.", show_default="stdout")
@@ -133,7 +136,10 @@ def export(
 ) -> None:
     """Export the deck: an Anki import file, a Markdown cheat sheet with live numbers, or JSON.
 
-    Example: **lossquiz export --format anki lossquiz.txt**, **lossquiz export sheet.md**
+    \b
+    Examples:
+      lossquiz export --format anki lossquiz.txt
+      lossquiz export sheet.md
     """
     from lossquiz.deck import export as ex
     from lossquiz.deck import trust

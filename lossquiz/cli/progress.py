@@ -31,7 +31,10 @@ def stats(
 ) -> None:
     """Progress: what is due, what you know, where the weak spots are.
 
-    Example: **lossquiz stats**, **lossquiz stats --topic regression --json**
+    \b
+    Examples:
+      lossquiz stats
+      lossquiz stats --topic regression --json
     """
     from lossquiz.cli.app import load_config, open_deck
     from lossquiz.clock import SystemClock
@@ -55,13 +58,13 @@ def stats(
 history_app = typer.Typer(
     name="history",
     help="Export or import your review history (JSON Lines), e.g. to move it to another machine.",
+    short_help="Export or import your review history (JSON Lines).",
     no_args_is_help=True,
-    rich_markup_mode="markdown",
 )
 app.add_typer(history_app)
 
 
-@history_app.command("export")
+@history_app.command("export", short_help="Write every review and card state as JSON Lines.")
 def history_export(
     file: Annotated[
         Path | None, typer.Argument(metavar="FILE", help="Write here instead of stdout.", show_default=False)
@@ -72,7 +75,7 @@ def history_export(
 ) -> None:
     """Every review, session and card state of one deck as JSON Lines (a header line first).
 
-    Example: **lossquiz history export backup.jsonl**
+    Example: lossquiz history export backup.jsonl
     """
     from lossquiz import paths
     from lossquiz.cli.app import load_config, scheduler
@@ -97,9 +100,9 @@ def history_export(
     console.out().print(history_view.exported(counts, str(file)), soft_wrap=True)
 
 
-@history_app.command("import")
+@history_app.command("import", short_help="Merge a history file into your progress.")
 def history_import(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A file from `history export` ('-' reads stdin).")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A file from history export ('-' reads stdin).")],
     retention: Annotated[
         float | None,
         typer.Option(
@@ -120,7 +123,7 @@ def history_import(
 
     The whole file is checked first; if any line is bad, nothing is imported.
 
-    Example: **lossquiz history import backup.jsonl**
+    Example: lossquiz history import backup.jsonl
     """
     from lossquiz import paths
     from lossquiz.cli.app import load_config, scheduler
@@ -136,7 +139,7 @@ def history_import(
         console.out().print(history_view.imported(result, "stdin" if str(file) == "-" else str(file)), soft_wrap=True)
 
 
-@app.command()
+@app.command(short_help="Fit the FSRS scheduler to your own review history.")
 def optimize(
     show_only: Annotated[bool, typer.Option("--show", help="Only print the parameters in use; fit nothing.")] = False,
     reset: Annotated[
@@ -161,7 +164,11 @@ def optimize(
     Needs 512 reviews made on a later day than the card's previous review (cram and undone
     reviews do not count). Fits with fsrs-rs (the FSRS inside Anki) in about a second.
 
-    Example: **lossquiz optimize**, **lossquiz optimize --show**, **lossquiz optimize --reset**
+    \b
+    Examples:
+      lossquiz optimize
+      lossquiz optimize --show
+      lossquiz optimize --reset
     """
     from lossquiz import paths
     from lossquiz.clock import SystemClock

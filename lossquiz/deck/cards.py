@@ -8,16 +8,13 @@ file, the line and the card id, so a broken deck can be fixed in one pass.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from lossquiz.deck import yaml_files
 from lossquiz.deck.kinds import KINDS, TOPICS
 from lossquiz.errors import DeckError, UnknownCardError
 
@@ -87,6 +84,8 @@ class Card:
 
     def content_hash(self) -> str:
         """Hash of what the card teaches; flags edited cards without resetting progress."""
+        import hashlib
+
         payload = [self.question, self.answer, list(self.key_points), self.formula, self.snippet]
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
 
@@ -111,22 +110,6 @@ class Deck:
     def topics(self) -> list[str]:
         """Topics present, in curriculum order."""
         return [t for t in TOPICS if any(c.topic == t for c in self.cards)]
-
-
-def _loader() -> type[yaml.SafeLoader]:
-    """A safe loader (C-accelerated when available) that records each mapping's line."""
-    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class LineLoader(base):  # type: ignore[misc, valid-type]
-        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
-            mapping = super().construct_mapping(node, deep=deep)
-            mapping["__line__"] = node.start_mark.line + 1
-            return mapping
-
-    return LineLoader  # type: ignore[no-any-return]
-
-
-_LOADER = _loader()
 
 
 def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card | None:
@@ -218,109 +201,11 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
     )
 
 
-def _cache_path(path: Path) -> Path | None:
-    """Where the parsed form of one YAML file is cached ($LOSSQUIZ_CACHE_DIR, else the user cache dir)."""
-    root = os.environ.get("LOSSQUIZ_CACHE_DIR")
-    if root is None:
-        import platformdirs
-
-        root = platformdirs.user_cache_dir("lossquiz", appauthor=False)
-    if not root:
-        return None  # LOSSQUIZ_CACHE_DIR="" turns the cache off
-    return Path(root) / "yaml" / (hashlib.sha1(str(path.resolve()).encode()).hexdigest() + ".json")
-
-
-MAX_YAML_BYTES = 4 * 1024 * 1024  # one card file
-MAX_YAML_NODES = 200_000  # nodes after expanding aliases: a 591-byte alias bomb expands to billions
-
-
-def _expanded_size(node: yaml.Node, cap: int) -> int:
-    """How many nodes the document has once aliases are expanded (stops counting past cap)."""
-    memo: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
-    while stack:
-        current, done = stack.pop()
-        if id(current) in memo:
-            continue
-        children: list[yaml.Node] = []
-        if isinstance(current, yaml.SequenceNode):
-            children = list(current.value)
-        elif isinstance(current, yaml.MappingNode):
-            children = [n for pair in current.value for n in pair]
-        if not done:
-            stack.append((current, True))
-            stack.extend((c, False) for c in children if id(c) not in memo)
-            continue
-        memo[id(current)] = min(cap + 1, 1 + sum(memo.get(id(c), 1) for c in children))
-    return memo[id(node)]
-
-
-def _load_bounded(path: Path, info: os.stat_result) -> Any:
-    """Parse one YAML file: a regular file of bounded size whose aliases expand to a bounded size."""
-    import stat as stat_mod
-
-    if not stat_mod.S_ISREG(info.st_mode):
-        raise yaml.YAMLError("not a regular file (a FIFO or device?)")
-    if info.st_size > MAX_YAML_BYTES:
-        raise yaml.YAMLError(f"too large ({info.st_size} bytes; at most {MAX_YAML_BYTES})")
-    with path.open("rb") as f:
-        raw = f.read(MAX_YAML_BYTES + 1)
-    if len(raw) > MAX_YAML_BYTES:
-        raise yaml.YAMLError(f"too large (more than {MAX_YAML_BYTES} bytes)")
-    loader = _LOADER(raw.decode("utf-8"))
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        if _expanded_size(node, MAX_YAML_NODES) > MAX_YAML_NODES:
-            raise yaml.YAMLError(f"aliases expand to more than {MAX_YAML_NODES} nodes (an alias bomb?)")
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
-def _parse_cached(path: Path) -> Any:
-    """yaml.load of a deck file, reusing the last parse while the file is unchanged.
-
-    Parsing dominates start-up (PyYAML's constructor is pure Python even with libyaml): a
-    JSON copy keyed on the file's mtime and size loads ~10x faster. Validation still runs
-    on every load; a missing, stale, corrupt or unwritable cache just means parsing again.
-    """
-    stat = path.stat()
-    key = [stat.st_mtime_ns, stat.st_size]
-    cache = _cache_path(path)
-    if cache is not None:
-        try:
-            cached = json.loads(cache.read_text(encoding="utf-8"))
-            if cached["key"] == key:
-                return cached["data"]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-    data = _load_bounded(path, stat)
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"key": key, "data": data}), encoding="utf-8")
-            tmp.replace(cache)  # atomic: a concurrent reader sees the old or the new copy
-        except (OSError, TypeError, ValueError):  # read-only cache dir, or YAML with non-JSON values
-            pass
-    return data
-
-
 def _read_file(path: Path, where: str, problems: list[str]) -> list[Any]:
     try:
-        data = _parse_cached(path)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problems.append(f"{where}{line}: YAML syntax error: {e.problem or e}")
-        return []
-    except RecursionError:
-        problems.append(f"{where}: cannot read: nested too deeply")
-        return []
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as e:
-        problems.append(f"{where}: cannot read: {e}")
+        data = yaml_files.read(path)
+    except yaml_files.YamlFileError as e:
+        problems.append(f"{where}{f':{e.line}' if e.line else ''}: {e.message}")
         return []
     if data is None:
         return []

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from lossquiz.deck.cards import Card
 from lossquiz.deck.kinds import KIND_LIST
 from lossquiz.numbers import fmt
-
-if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
-    pass
-
 
 KIND_STYLE = {k.name: k.style for k in KIND_LIST}
 
@@ -92,6 +86,8 @@ def formula(card: Card) -> RenderableType | None:
     """The card's formula as readable unicode, framed."""
     if not card.formula:
         return None
+    from rich.panel import Panel  # here, not at the top: `list` needs neither Panel nor Table
+
     from lossquiz.deck.latex import to_unicode
 
     return Panel(Text(to_unicode(card.formula)), title="formula", title_align="left", expand=False)
@@ -122,6 +118,7 @@ def source(code: str, name: str, *, plain: bool = False) -> RenderableType:
     title = f"snippets/{name}.py"
     if plain:  # unboxed, never wrapped or cut: a pipe gets every character of every line
         return Group(Text(f"# {title}", style="dim"), Text(code.rstrip("\n"), no_wrap=True, overflow="ignore"))
+    from rich.panel import Panel
     from rich.syntax import Syntax
 
     return Panel(Syntax(code, "python", line_numbers=True, word_wrap=True), title=title, title_align="left")
@@ -129,6 +126,9 @@ def source(code: str, name: str, *, plain: bool = False) -> RenderableType:
 
 def worked_example(example: dict[str, Any], *, label: str = "worked example") -> RenderableType:
     """Inputs, every named step, the value and whether the reference agrees."""
+    from rich.panel import Panel
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="bold")
     table.add_column()
