@@ -91,3 +91,28 @@ def test_every_reviewed_card_was_changed_or_answers_the_review() -> None:
 def test_every_reviewed_snippet_was_changed() -> None:
     unchanged = [name for name, old in REVIEWED_SNIPPETS.items() if _snippet_hash(name) == old]
     assert not unchanged, f"snippets the reviews named that are unchanged: {unchanged}"
+
+
+def test_the_metric_regularization_probabilistic_review_cards_are_there_or_noted() -> None:
+    """From the metric/regularization/probabilistic writer: the cards that review named still exist,
+    and the two it answered rather than rebuilt (nt-xent, elbo) carry a `review:` note."""
+    deck = load_deck(builtin_deck())
+    changed = {
+        "l1-vs-l2",
+        "l2-vs-weight-decay",
+        "elastic-net",
+        "reparameterization-trick",
+        "forward-vs-reverse-kl",
+        "posterior-collapse",
+        "contrastive-loss",
+        "triplet-loss",
+        "infonce",
+        "clip-loss",
+        "vicreg",
+        "lasso-prox",
+        "kl-discrete",
+        "byol",
+    }
+    for cid in ("nt-xent", "elbo"):
+        assert deck.by_id[cid].review, cid
+    assert changed <= set(deck.by_id)
