@@ -94,7 +94,7 @@ def show(
       lossquiz show focal --seed 3
       lossquiz show focal --plot
     """
-    from lossquiz.deck import cards, trust
+    from lossquiz.deck import cards
     from lossquiz.study import worked_example
     from lossquiz.ui import console, show_view
 
@@ -117,6 +117,8 @@ def show(
         run = not no_run and card.snippet is not None
         trusted = None
         if run:
+            from lossquiz.deck import trust
+
             try:
                 trusted = trust.gate(opened.root, opened.home)
             except UntrustedDeckError as e:

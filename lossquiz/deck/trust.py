@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lossquiz import paths
+from lossquiz.deck.files import read_regular
 from lossquiz.errors import DeckFileError, LossquizError, UntrustedDeckError
 
 if TYPE_CHECKING:
@@ -46,7 +46,6 @@ class Verdict:
 
 
 CODE_DIRS = ("snippets", "practice")  # the deck's folders of Python code, in hashing order
-MAX_FILE_BYTES = 4 * 1024 * 1024  # one covered file
 MAX_DECK_BYTES = 64 * 1024 * 1024  # all covered files together
 MAX_FILES = 5000
 _GATE = object()  # only gate() holds it: a TrustedDeck cannot be made anywhere else
@@ -109,32 +108,6 @@ def is_builtin(deck: Path) -> bool:
     return deck.resolve() == paths.builtin_deck().resolve()
 
 
-def _read_regular(path: Path, rel: str, deck: Path, budget: int) -> bytes:
-    """A regular file's bytes, read without blocking on FIFOs or devices, within size caps."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as e:
-        raise DeckFileError(f"cannot read {rel} of deck {deck}: {e.strerror}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise DeckFileError(f"{rel} of deck {deck} is not a regular file (a FIFO, device or socket): remove it")
-        cap = min(MAX_FILE_BYTES, budget)
-        if info.st_size > cap:
-            raise DeckFileError(f"{rel} of deck {deck} is too large ({info.st_size} bytes; at most {cap})")
-        chunks, size = [], 0
-        while chunk := os.read(fd, 1 << 16):
-            size += len(chunk)
-            if size > cap:
-                raise DeckFileError(f"{rel} of deck {deck} is too large (more than {cap} bytes)")
-            chunks.append(chunk)
-        return b"".join(chunks)
-    except OSError as e:
-        raise DeckFileError(f"cannot read {rel} of deck {deck}: {e.strerror}") from None
-    finally:
-        os.close(fd)
-
-
 def _covered_names(deck: Path) -> list[tuple[str, Path]]:
     """(deck-relative name, path) of every covered file, sorted by name."""
     found: dict[str, Path] = {}
@@ -171,11 +144,11 @@ def read_covered(deck: Path) -> Covered:
         if rel.startswith("cards/") and not rel.endswith(".py"):
             if path.is_symlink() or not path.is_file():
                 continue
-            body = _read_regular(path, rel, deck, left)
+            body = read_regular(path, rel, deck, left)
             if b"snippet" not in body:  # a card file that names no snippet is not code
                 continue
         else:
-            body = _read_regular(path, rel, deck, left)
+            body = read_regular(path, rel, deck, left)
         left -= len(body)
         h.update(rel.encode() + b"\0" + len(body).to_bytes(8, "big") + body)
         names.append(rel)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lossquiz.deck.cards import Card, Deck
-from lossquiz.worker.client import SnippetRunner, read_source
 
 if TYPE_CHECKING:
     from lossquiz.deck.trust import TrustedDeck
+    from lossquiz.worker.client import SnippetRunner
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,8 @@ def for_card(
     trusted: TrustedDeck | None = None,
 ) -> Shown:
     """Read the snippet and, if `run`, compute its example in a worker process."""
+    from lossquiz.worker.client import SnippetRunner, read_source  # here: `show --no-run` starts no worker
+
     path = deck.snippet_path(card)
     if path is None:
         return Shown(card, None, None)

@@ -257,6 +257,6 @@ def _pump(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
 
 def read_source(path: Path) -> str:
     """A snippet's source text (shown by `show`, no torch needed); a FIFO or device is a DeckError."""
-    from lossquiz.deck.trust import _read_regular
+    from lossquiz.deck.files import read_regular
 
-    return _read_regular(path, path.name, path.parent.parent, 4 * 1024 * 1024).decode("utf-8", errors="replace")
+    return read_regular(path, path.name, path.parent.parent, 4 * 1024 * 1024).decode("utf-8", errors="replace")
