@@ -2,20 +2,71 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import IO, Any
 
 from rich.console import Console
 from rich.text import Text
 
 
+class _NoTrailingSpaces:
+    """A pipe's text stream that never ends a line with spaces.
+
+    Rich pads rendered lines (Markdown paragraphs, table cells, panels) to the console's width; in a
+    terminal that is invisible, in a pipe or a file it is noise (`diff`, `grep ' $'`, editors that flag
+    it). Spaces at the end of what was written so far are held back until the next write shows
+    whether text follows on the same line (a prompt's `> ` then the echoed answer) or a newline.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self._held = ""
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        lines = (self._held + text).split("\n")
+        last = lines.pop()
+        kept = last.rstrip(" ")
+        self._held = last[len(kept) :]
+        self.stream.write("".join(line.rstrip(" ") + "\n" for line in lines) + kept)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:  # encoding, fileno, … of the real stream
+        return getattr(self.stream, name)
+
+
+_trimmed: dict[int, tuple[IO[str], _NoTrailingSpaces]] = {}
+
+
+def _stream(stream: IO[str]) -> IO[str] | None:
+    """`stream` itself in a terminal (None: Rich's default), else one trimming wrapper per stream, so
+    spaces held back by one console are still written if the next console's text follows them."""
+    try:
+        if stream.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    known = _trimmed.get(id(stream))
+    if known is None or known[0] is not stream:
+        known = _trimmed[id(stream)] = (stream, _NoTrailingSpaces(stream))
+    return known[1]  # type: ignore[return-value]
+
+
 def out() -> Console:
-    """Results: stdout."""
-    return Console(highlight=False)
+    """Results: stdout (no line ends in a space when it is not a terminal)."""
+    return Console(highlight=False, file=_stream(sys.stdout))
 
 
 def err() -> Console:
-    """Errors, notes and progress: stderr."""
-    return Console(stderr=True, highlight=False)
+    """Errors, notes and progress: stderr (no line ends in a space when it is not a terminal)."""
+    return Console(stderr=True, highlight=False, file=_stream(sys.stderr))
 
 
 def error(message: str) -> None:
