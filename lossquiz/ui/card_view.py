@@ -22,27 +22,46 @@ if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these 
 KIND_STYLE = {k.name: k.style for k in KIND_LIST}
 
 
-def card_table(cards: Iterable[Card]) -> Text:
+def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
     """The deck as aligned columns: id, title, topic, kind, snippet.
 
     Plain padded lines rather than a rich Table: laying out a 100-row Table costs more than
-    everything else `list` does, and the columns need no wrapping.
+    everything else `list` does. Within `width` (a terminal's) id, topic and kind are never cut:
+    the snippet column goes first if the title would get too narrow, then the title wraps onto
+    lines of its own in its column. Without a width (a pipe) every row is one whole line.
     """
+    import textwrap
+
     from rich.cells import cell_len
 
-    rows = [(c.id, c.title, c.topic, c.kind, c.snippet or "") for c in cards]
     header = ("id", "title", "topic", "kind", "snippet")
+    rows = [(c.id, " ".join(c.title.split()), c.topic, c.kind, c.snippet or "") for c in cards]
     widths = [max(cell_len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+    columns = list(range(len(header)))
+    if width is not None:
+        fixed = lambda cols: sum(widths[k] + 2 for k in cols if k != 1)  # noqa: E731
+        if width - fixed(columns) < TITLE_MIN:
+            columns.remove(4)  # the snippet is `show`'s business; the title says what the card is
+        widths[1] = max(min(widths[1], width - fixed(columns) - 2), TITLE_MIN)
     text = Text()
     for n, row in enumerate([header, *rows]):
-        for k, cell in enumerate(row):
-            pad = " " * (widths[k] - cell_len(cell) + 2) if k < len(row) - 1 else ""
-            style = "bold" if n == 0 else KIND_STYLE.get(cell, "") if k == 3 else ""
-            text.append(cell, style=style)
-            text.append(pad)
-        text.append("\n")
+        title = (textwrap.wrap(row[1], widths[1]) or [""]) if width is not None else [row[1]]
+        for line_no, title_line in enumerate(title):
+            cells = [row[k] if k != 1 else title_line for k in columns]
+            if line_no:  # a wrapped title's next line: only the title column
+                cells = ["" if k != 1 else title_line for k in columns]
+            for i, (k, cell) in enumerate(zip(columns, cells, strict=True)):
+                style = "bold" if n == 0 else KIND_STYLE.get(cell, "") if k == 3 else ""
+                text.append(cell, style=style)
+                if i < len(columns) - 1:
+                    text.append(" " * (widths[k] - cell_len(cell) + 2))
+            text.rstrip()
+            text.append("\n")
     text.rstrip()
     return text
+
+
+TITLE_MIN = 20  # narrowest title column worth wrapping into; below it the snippet column is dropped
 
 
 def markdown(text: str, *, plain: bool = False) -> RenderableType:
