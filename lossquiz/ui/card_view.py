@@ -135,6 +135,19 @@ def answer(card: Card, *, plain: bool = False) -> RenderableType:
     return Group(*parts)
 
 
+def compact_answer(card: Card) -> RenderableType:
+    """The answer under a formula verdict, in few lines (a 24-row terminal keeps the question in
+    view): the answer text, its key points as bullets and the formula as the card states it, unboxed."""
+    parts: list[RenderableType] = [markdown(card.answer)]
+    if card.key_points:
+        parts.append(key_points(card))
+    if card.formula:
+        from lossquiz.deck.latex import to_unicode
+
+        parts.append(Text.assemble(("formula: ", "bold"), to_unicode(card.formula)))
+    return Group(*parts)
+
+
 def source(code: str, name: str, *, plain: bool = False) -> RenderableType:
     """The snippet's source, syntax-highlighted (as plain text when output is not a terminal:
     compiling Pygments' Python lexer costs ~0.1 s for colours nobody would see)."""

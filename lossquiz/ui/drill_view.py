@@ -11,7 +11,7 @@ from rich.text import Text
 
 from lossquiz.deck.cards import Card
 from lossquiz.numbers import fmt
-from lossquiz.ui.card_view import answer, card_header, markdown, worked_example
+from lossquiz.ui.card_view import answer, card_header, compact_answer, markdown, worked_example
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from lossquiz.study.recall import FormulaVerdict
@@ -77,20 +77,26 @@ def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
     """✓/✗ for a typed formula: where it first disagrees, the mistake it matches, the reference."""
     if verdict.right:
         where = f"  agrees on the fixed example and {verdict.cases - 1} random problems"
-        return Text.assemble(Text("✓ right", style="bold green"), where)
+        return Group(
+            Text.assemble(Text("✓ right", style="bold green"), where),
+            Text(f"reference: {verdict.reference}", style="bold"),
+        )
     parts: list[RenderableType] = [Text("✗ wrong", style="bold red")]
     d = verdict.disagreement or {}
     if d:
         # Elements are counted from 1, as people count; a matrix position is (row, column) from 1.
+        # Each element is named once: the first wrong one here, any others after it.
         where = f"{d['case']}"
-        if d.get("index"):
-            where += f", element {_position(d['index'])}"
+        elements = int(d.get("elements", 0))
+        if d.get("index") and elements > 1:
+            where += f", element {_position(d['index'])} of {elements}"
         parts.append(Text(f"first disagreement on {where}:"))
         if d.get("why"):
             parts.append(Text(f"  {d['why']}"))
-        if d.get("wrong") and d.get("elements", 0) > 1:
-            wrong = ", ".join(_position(i) for i in d["wrong"])
-            parts.append(Text(f"  wrong at element{'s' if len(d['wrong']) > 1 else ''} {wrong} of {d['elements']}"))
+        others = [i for i in d.get("wrong") or [] if list(i) != list(d.get("index") or [])]
+        if others and elements > 1:
+            wrong = ", ".join(_position(i) for i in others)
+            parts.append(Text(f"  also wrong at element{'s' if len(others) > 1 else ''} {wrong}"))
         if d.get("at"):
             parts.append(Text("  at " + ", ".join(f"{k} = {fmt(v)}" for k, v in d["at"].items())))
         else:
@@ -230,8 +236,9 @@ class DrillScreen:
             self.console.print(given(values))
 
     def formula(self, verdict: FormulaVerdict, card: Card, rating: Any, seconds: float, due: Any) -> None:
-        """The verdict on a typed formula, then what was recorded."""
+        """The verdict on a typed formula, the card's answer (compact), then what was recorded."""
         self.console.print(formula_verdict(verdict))
+        self.console.print(compact_answer(card))
         self.console.print(recorded(int(rating), due, cram=due is None, extra=f"{seconds:.0f}s"))
 
     def worked(self, data: dict[str, Any], *, label: str) -> None:
