@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
@@ -139,14 +140,14 @@ def recorded(rating: int, due: Any, *, cram: bool, extra: str = "") -> Text:
     return text
 
 
-def summary(s: Any, *, interrupted: bool, cram: bool) -> RenderableType:
-    """End of session: cards, accuracy, time, what is due next."""
+def summary(s: Any, *, interrupted: bool, cram: bool, now: datetime | None = None) -> RenderableType:
+    """End of session: cards, accuracy, time, what is due next (relative to `now`, default the wall clock)."""
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="bold")
     table.add_column()
     table.add_row("cards answered", str(s.reviews))
-    if s.graded:
-        table.add_row("numeric accuracy", f"{s.correct}/{s.graded} ({100 * s.correct / s.graded:.0f}%)")
+    if s.graded:  # every auto-graded answer: typed numbers, formulas, typed cloze gaps
+        table.add_row("graded accuracy", f"{s.correct}/{s.graded} ({100 * s.correct / s.graded:.0f}%)")
     if s.ratings:
         table.add_row("ratings", " · ".join(f"{RATING_NAMES[k]} {v}" for k, v in sorted(s.ratings.items())))
     table.add_row("time answering", f"{s.seconds / 60:.1f} min" if s.seconds >= 60 else f"{s.seconds:.0f} s")
@@ -154,25 +155,32 @@ def summary(s: Any, *, interrupted: bool, cram: bool) -> RenderableType:
         table.add_row("due now", f"{s.due_now} (`lossquiz drill` again to review them)")
     table.add_row("due today", str(s.due_today))
     if s.next_due:
-        table.add_row("next due", _when(s.next_due))
+        table.add_row("next due", _when(s.next_due, now))
     title = "session interrupted — everything answered is saved" if interrupted else "session summary"
     if cram:
         title += " (cram: schedule unchanged)"
     return Panel(table, title=title, title_align="left", expand=False)
 
 
-def _when(stamp: str) -> str:
-    """A stored UTC time as local wall-clock text."""
-    from datetime import datetime
+def _when(stamp: str, now: datetime | None = None) -> str:
+    """When a stored UTC time comes: "now" once it has passed, else "in 5m (2026-03-01 08:05)" (local time)."""
+    from datetime import timezone
 
-    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    from lossquiz.clock import format_interval
+
+    due = datetime.fromisoformat(stamp)
+    left = due - (now if now is not None else datetime.now(timezone.utc))
+    if left.total_seconds() <= 0:
+        return "now"
+    return f"in {format_interval(left)} ({due.astimezone().strftime('%Y-%m-%d %H:%M')})"
 
 
-def nothing_due(s: Any, plan: Any = None) -> Text:
+def nothing_due(s: Any, plan: Any = None, now: datetime | None = None) -> Text:
     """The kind message when the queue is empty: when the next card is due, and which limit held new cards back."""
     text = Text("Nothing is due right now.")
     if s.next_due:
-        text.append(f" Next card due {_when(s.next_due)}.")
+        when = _when(s.next_due, now)
+        text.append(" Next card due now." if when == "now" else f" Next card due {when}.")
     stopped = plan.stopped_by if plan is not None else None
     if stopped == "daily":
         text.append(

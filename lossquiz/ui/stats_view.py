@@ -143,7 +143,7 @@ def _month_line(weeks: list[list[Any]]) -> Text:
 
 def _topic_table(s: Stats) -> RenderableType:
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column, justify in (("topic", "left"), ("seen", "right"), ("recall now", "right"), ("numeric right", "right")):
+    for column, justify in (("topic", "left"), ("seen", "right"), ("recall now", "right"), ("graded right", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for t in s.topics:
         accuracy = f"{t.correct}/{t.graded} · {_pct(t.accuracy)}" if t.graded else "—"
