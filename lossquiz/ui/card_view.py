@@ -39,10 +39,13 @@ def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
     widths = [max(cell_len(r[k]) for r in [header, *rows]) for k in range(len(header))]
     columns = list(range(len(header)))
     if width is not None:
-        fixed = lambda cols: sum(widths[k] + 2 for k in cols if k != 1)  # noqa: E731
-        if width - fixed(columns) < TITLE_MIN:
+
+        def fixed() -> int:  # every column but the title, with its two spaces
+            return sum(widths[k] + 2 for k in columns if k != 1)
+
+        if width - fixed() < TITLE_MIN:
             columns.remove(4)  # the snippet is `show`'s business; the title says what the card is
-        widths[1] = max(min(widths[1], width - fixed(columns) - 2), TITLE_MIN)
+        widths[1] = max(min(widths[1], width - fixed() - 2), TITLE_MIN)
     text = Text()
     for n, row in enumerate([header, *rows]):
         title = (textwrap.wrap(row[1], widths[1]) or [""]) if width is not None else [row[1]]
@@ -96,14 +99,31 @@ def _plain_markdown(text: str) -> str:
     return re.sub(r"`([^`\n]+)`", r"\1", joined)
 
 
-def card_header(card: Card, *, position: str = "") -> Text:
-    """`huber · regression · numeric` with an optional position like `3/12`."""
+def card_header(card: Card, *, position: str = "", suffix: str = "", width: int | None = None) -> Text:
+    """`Huber loss  huber · regression · numeric` with an optional position like `3/12`.
+
+    One line: a title folded over several lines in the YAML is joined; within `width` the title
+    is cut with … so that id, topic and kind stay whole.
+    """
+    from rich.cells import cell_len
+
+    title = " ".join(card.name.split())
+    rest = f"  {card.id} · {card.topic} · "
+    lead = f"{position}  " if position else ""
+    if width is not None:
+        room = width - cell_len(lead + rest + card.kind + suffix)
+        if cell_len(title) > room:
+            cut = Text(title)
+            cut.truncate(max(room, 2), overflow="ellipsis")
+            title = cut.plain
     head = Text()
-    if position:
-        head.append(f"{position}  ", style="dim")
-    head.append(card.name, style="bold")
-    head.append(f"  {card.id} · {card.topic} · ", style="dim")
+    head.append(lead, style="dim")
+    head.append(title, style="bold")
+    head.append(rest, style="dim")
     head.append(card.kind, style=KIND_STYLE.get(card.kind, ""))
+    head.append(suffix, style="dim")
+    if width is not None:
+        head.truncate(width, overflow="ellipsis")
     return head
 
 

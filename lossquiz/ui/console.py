@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import IO, Any
 
@@ -69,19 +70,38 @@ def err() -> Console:
     return Console(stderr=True, highlight=False, file=_stream(sys.stderr))
 
 
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def inline(message: str, style: str = "") -> Text:
+    """A message as the user sees it: each `command` span in bold, its backticks dropped.
+
+    Messages are written with Markdown-style backticks around what the user types (errors from
+    every layer, notes, hints); no backtick reaches a terminal or a pipe.
+    """
+    text = Text(style=style)
+    last = 0
+    for match in _CODE_SPAN.finditer(message):
+        text.append(message[last : match.start()])
+        text.append(match.group(1), style="bold")
+        last = match.end()
+    text.append(message[last:])
+    return text
+
+
 def error(message: str) -> None:
     """`error: …` on stderr, never wrapped mid-path."""
-    err().print(Text.assemble(("error:", "bold red"), f" {message}"), soft_wrap=True)
+    err().print(Text.assemble(("error:", "bold red"), " ", inline(message)), soft_wrap=True)
 
 
 def note(message: str) -> None:
-    """A plain line on stderr (`note: …`), printed as written."""
-    err().print(message, markup=False, soft_wrap=True)
+    """A plain line on stderr (`note: …`), printed as written (`code` spans in bold)."""
+    err().print(inline(message), soft_wrap=True)
 
 
 def says(console: Console, message: str) -> None:
-    """A plain line on `console`, printed as written."""
-    console.print(message, markup=False, soft_wrap=True)
+    """A plain line on `console`, printed as written (`code` spans in bold)."""
+    console.print(inline(message), soft_wrap=True)
 
 
 def table(console: Console, renderable: Any) -> None:

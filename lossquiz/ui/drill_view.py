@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -13,6 +13,7 @@ from rich.text import Text
 from lossquiz.deck.cards import Card
 from lossquiz.numbers import fmt
 from lossquiz.ui.card_view import answer, card_header, compact_answer, markdown, worked_example
+from lossquiz.ui.console import inline
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from lossquiz.study.recall import FormulaVerdict
@@ -25,11 +26,20 @@ RATING_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
 def drill_card(card: Card, position: str, time_limit: float) -> RenderableType:
     """A card as the drill asks it: position, topic, limit, question."""
     limit = f"⏱ {time_limit:g}s" if time_limit > 0 else "untimed"
-    head = card_header(card, position=position)
-    head.append(f"  {limit}", style="dim")
+    head = _Header(card, position, f"  {limit}")
     if card.calculator:
         return Group(head, Text("calculator allowed", style="bold yellow"), markdown(card.question))
     return Group(head, markdown(card.question))
+
+
+class _Header:
+    """The drill's card header, one line at whatever width it is drawn (the title cut with …)."""
+
+    def __init__(self, card: Card, position: str, suffix: str) -> None:
+        self.card, self.position, self.suffix = card, position, suffix
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield card_header(self.card, position=self.position, suffix=self.suffix, width=options.max_width)
 
 
 def problem(inputs: dict[str, Any], card: Card) -> RenderableType:
@@ -152,7 +162,7 @@ def summary(s: Any, *, interrupted: bool, cram: bool, now: datetime | None = Non
         table.add_row("ratings", " · ".join(f"{RATING_NAMES[k]} {v}" for k, v in sorted(s.ratings.items())))
     table.add_row("time answering", f"{s.seconds / 60:.1f} min" if s.seconds >= 60 else f"{s.seconds:.0f} s")
     if s.due_now:
-        table.add_row("due now", f"{s.due_now} (`lossquiz drill` again to review them)")
+        table.add_row("due now", inline(f"{s.due_now} (`lossquiz drill` again to review them)"))
     table.add_row("due today", str(s.due_today))
     if s.next_due:
         table.add_row("next due", _when(s.next_due, now))
@@ -183,22 +193,24 @@ def nothing_due(s: Any, plan: Any = None, now: datetime | None = None) -> Text:
         text.append(" Next card due now." if when == "now" else f" Next card due {when}.")
     stopped = plan.stopped_by if plan is not None else None
     if stopped == "daily":
-        text.append(
-            f"\n{plan.introduced_today} new cards already introduced today (daily limit {plan.daily_limit}, "
-            f"new_per_day in `lossquiz config`); {plan.unseen} unseen remain — "
-            f"`lossquiz drill --new {min(plan.unseen, 5)}` introduces {min(plan.unseen, 5)} more now."
+        text.append_text(
+            inline(
+                f"\n{plan.introduced_today} new cards already introduced today (daily limit {plan.daily_limit}, "
+                f"new_per_day in `lossquiz config`); {plan.unseen} unseen remain — "
+                f"`lossquiz drill --new {min(plan.unseen, 5)}` introduces {min(plan.unseen, 5)} more now."
+            )
         )
     elif stopped == "session":
         text.append(f"\n--new {plan.session_new} asked for no new cards; {plan.unseen} unseen remain.")
     else:
-        text.append("\nReview ahead with `lossquiz drill --cram`.", style="dim")
+        text.append_text(inline("\nReview ahead with `lossquiz drill --cram`.", style="dim"))
     return text
 
 
 def new_limit(plan: Any) -> Text:
     """Said after a session the daily new-card limit cut short."""
     more = min(plan.unseen - plan.new, 5)
-    return Text(
+    return inline(
         f"daily new-card limit reached: {plan.introduced_today + plan.new} introduced today of "
         f"{plan.daily_limit} (new_per_day); `lossquiz drill --new {more}` introduces {more} more.",
         style="dim",
@@ -207,7 +219,7 @@ def new_limit(plan: Any) -> Text:
 
 def untrusted_drill(reason: str) -> Text:
     """The one line a drill on an untrusted deck says."""
-    return Text(f"note: no snippet runs and numeric/gradient cards are left out: {reason}", style="yellow")
+    return inline(f"note: no snippet runs and numeric/gradient cards are left out: {reason}", style="yellow")
 
 
 class DrillScreen:
@@ -267,4 +279,4 @@ class DrillScreen:
 
     def say(self, text: str = "", *, style: str = "") -> None:
         """One plain line."""
-        self.console.print(text, style=style, markup=False)
+        self.console.print(inline(text, style=style))

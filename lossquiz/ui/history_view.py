@@ -26,7 +26,9 @@ def imported(result: ImportResult, path: str) -> Text:
     if result.sessions_added:
         text.append(f"; {_n(result.sessions_added, 'session')}")
     if cards:
-        text.append(f"; {'its' if cards == 1 else 'their'} schedule{'s' if cards > 1 else ''} rebuilt from the merged log")
+        text.append(
+            f"; {'its' if cards == 1 else 'their'} schedule{'s' if cards > 1 else ''} rebuilt from the merged log"
+        )
     return text
 
 

@@ -9,6 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from lossquiz.ui.console import inline
+
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from datetime import date
 
@@ -76,7 +78,7 @@ def _stats_summary(s: Stats) -> RenderableType:
     table.add_row("true retention", retention)
     if s.leeches:
         shown = ", ".join(s.leeches[:5]) + (" …" if len(s.leeches) > 5 else "")
-        table.add_row("leeches", Text(f"{len(s.leeches)} ({shown}) — `lossquiz card suspend ID` sets one aside"))
+        table.add_row("leeches", inline(f"{len(s.leeches)} ({shown}) — `lossquiz card suspend ID` sets one aside"))
     if s.suspended:
         table.add_row("suspended", str(s.suspended))
     table.add_row("target retention", target_retention(s.scheduler))
