@@ -48,7 +48,7 @@ def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
         widths[1] = max(min(widths[1], width - fixed() - 2), TITLE_MIN)
     text = Text()
     for n, row in enumerate([header, *rows]):
-        title = (textwrap.wrap(row[1], widths[1]) or [""]) if width is not None else [row[1]]
+        title = (textwrap.wrap(row[1], widths[1], break_on_hyphens=False) or [""]) if width is not None else [row[1]]
         for line_no, title_line in enumerate(title):
             cells = [row[k] if k != 1 else title_line for k in columns]
             if line_no:  # a wrapped title's next line: only the title column
