@@ -3,6 +3,7 @@ columns, in a pipe, and after an answer."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -252,3 +253,19 @@ def test_help_names_the_import_and_export_formats(runner: CliRunner) -> None:
         assert fmt in export_line, fmt
     for fmt in (".apkg", "Markdown", "Obsidian", "Logseq"):
         assert fmt in import_line, fmt
+
+
+def test_the_answer_after_a_formula_verdict_stays_compact_at_80_columns() -> None:
+    from rich.console import Console
+
+    from lossquiz.ui.card_view import compact_answer
+
+    formula_cards = [c for c in load_deck(builtin_deck()).cards if c.grading == "expression"]
+    assert len(formula_cards) > 20
+    for card in formula_cards:
+        console = Console(width=80, record=True, no_color=True, file=io.StringIO())
+        console.print(compact_answer(card))
+        lines = console.export_text().rstrip("\n").splitlines()
+        assert len(lines) <= 10, (card.id, len(lines))  # with the verdict and the question, 24 rows
+        shown = " ".join(" ".join(lines).split())
+        assert all(" ".join(point.split()) in shown for point in card.key_points), card.id

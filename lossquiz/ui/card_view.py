@@ -158,7 +158,7 @@ def answer(card: Card, *, plain: bool = False) -> RenderableType:
 def compact_answer(card: Card) -> RenderableType:
     """The answer under a formula verdict, in few lines (a 24-row terminal keeps the question in
     view): the answer text, its key points as bullets and the formula as the card states it, unboxed."""
-    parts: list[RenderableType] = [markdown(card.answer)]
+    parts: list[RenderableType] = [_FirstLines(markdown(card.answer), ANSWER_LINES, f"lossquiz show {card.id}")]
     if card.key_points:
         parts.append(key_points(card))
     if card.formula:
@@ -166,6 +166,28 @@ def compact_answer(card: Card) -> RenderableType:
 
         parts.append(Text.assemble(("formula: ", "bold"), to_unicode(card.formula)))
     return Group(*parts)
+
+
+ANSWER_LINES = 4  # of the answer text under a formula verdict; `show` has the whole of it
+
+
+class _FirstLines:
+    """A renderable's first `limit` lines at the width it is drawn, then where to read the rest."""
+
+    def __init__(self, renderable: RenderableType, limit: int, rest: str) -> None:
+        self.renderable, self.limit, self.rest = renderable, limit, rest
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.segment import Segment
+
+        lines = console.render_lines(self.renderable, options, pad=False)
+        while lines and not "".join(seg.text for seg in lines[-1]).strip():
+            lines.pop()  # Markdown's trailing blank line
+        for line in lines[: self.limit]:
+            yield from line
+            yield Segment.line()
+        if len(lines) > self.limit:
+            yield Text(f"… (the whole answer: {self.rest})", style="dim")
 
 
 def source(code: str, name: str, *, plain: bool = False) -> RenderableType:
