@@ -90,7 +90,7 @@ def test_the_drill_flags_a_leech(runner: CliRunner, tmp_path: Path) -> None:
     with Store.open(home, deck=str(deck.resolve())) as store:
         store.conn.execute("UPDATE cards SET lapses = 8 WHERE slug = 'concept-00'")
     out = drill(runner, deck, "--card", "concept-00", ratings="3", at=T0 + timedelta(minutes=20)).stdout
-    assert "leech: forgotten 8 times — `lossquiz card suspend concept-00`" in out
+    assert "leech: forgotten 8 times — lossquiz card suspend concept-00" in out
     stats = json.loads(run(runner, "stats", "--deck", str(deck), "--json").stdout)
     assert stats["leeches"] == ["concept-00"]
     info = json.loads(run(runner, "card", "info", "concept-00", "--deck", str(deck), "--json").stdout)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import signal
 import sqlite3
 import subprocess
@@ -118,7 +119,7 @@ def test_scripted_session_records_answers_and_fsrs_states(deck_dir: Path, tmp_pa
     drill.wait_for(ANSWER_PROMPT, 2)
     drill.send("q")
     assert drill.finish() == 0
-    assert "session summary" in drill.output and "cards answered    2" in drill.output
+    assert "session summary" in drill.output and re.search(r"cards answered +2\b", drill.output)
     rows = _reviews(data)
     assert [(r[0], r[1]) for r in rows] == [("square", 1), ("bias-variance", 3)]
     conn = sqlite3.connect(data / "progress.db")
@@ -159,7 +160,7 @@ def test_ctrl_c_prints_summary_keeps_answers_exit_130(deck_dir: Path, tmp_path: 
     drill.wait_for(REVEAL_PROMPT)
     drill.proc.send_signal(signal.SIGINT)
     assert drill.finish() == 130
-    assert "session interrupted" in drill.output and "cards answered    1" in drill.output
+    assert "session interrupted" in drill.output and re.search(r"cards answered +1\b", drill.output)
     assert [r[0] for r in _reviews(data)] == ["square"]
     assert "Traceback" not in drill.output
 

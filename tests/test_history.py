@@ -164,6 +164,7 @@ def test_importing_the_same_file_twice_changes_nothing(runner: CliRunner, source
         "sessions_added": 0,
         "cards_added": 0,
         "cards_rebuilt": 0,
+        "cards_reviewed": 0,
     }
     assert _snapshot(target / "progress.db") == before
     # and importing into the database it came from adds nothing either
@@ -288,7 +289,7 @@ def test_import_from_stdin_and_reviews_of_already_stored_cards(runner: CliRunner
     text = "\n".join(json.dumps(x) for x in (HEADER, CARD, _review())) + "\n"
     result = runner.invoke(app, ["history", "import", "-", "--data-dir", str(data)], input=text)
     assert result.exit_code == 0, result.output
-    assert "imported stdin: 1 reviews added" in result.stdout
+    assert "imported stdin: 1 review added to 1 card;" in result.stdout
     # a second file without a card line may still refer to the card now stored
     later = _write(tmp_path / "later.jsonl", [HEADER, _review(reviewed_at="2025-01-03T09:00:00Z", rating=1)])
     assert _import(runner, data, later).exit_code == 0

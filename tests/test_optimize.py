@@ -123,7 +123,7 @@ def test_show_reports_fitted_parameters(runner: CliRunner, fitted: tuple[Path, d
     result = runner.invoke(app, ["optimize", "--show", "--data-dir", str(home)])
     assert result.exit_code == 0, result.output
     assert f"fitted on {report['reviews']:,} reviews" in result.stdout
-    assert f"desired retention: {report['optimal_retention']:g} (set by `optimize --apply-retention`" in result.stdout
+    assert f"desired retention: {report['optimal_retention']:g} (set by optimize --apply-retention" in result.stdout
     assert "w0" in result.stdout and "w20" in result.stdout and f"{report['parameters'][9]:.4f}" in result.stdout
     data = json.loads(runner.invoke(app, ["optimize", "--show", "--json", "--data-dir", str(home)]).stdout)
     assert data["in_use"] == "fitted" and data["parameters"] == report["parameters"]
@@ -195,7 +195,7 @@ def test_show_without_a_fit_says_defaults(runner: CliRunner) -> None:
     result = runner.invoke(app, ["optimize", "--show"])
     assert result.exit_code == 0, result.output
     assert "FSRS parameters in use: FSRS-6 defaults\n" in result.stdout
-    assert "not fitted yet: 0 of the 512 training reviews `lossquiz optimize` needs so far\n" in result.stdout
+    assert "not fitted yet: 0 of the 512 training reviews lossquiz optimize needs so far\n" in result.stdout
     assert "desired retention: 0.9 (default" in result.stdout
 
 

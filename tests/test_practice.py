@@ -519,7 +519,7 @@ def test_calling_the_builtin_passes_but_says_so(runner: CliRunner, env: Path) ->
 def test_check_without_an_attempt_says_how_to_start(runner: CliRunner) -> None:
     result = runner.invoke(app, ["code", "huber", "--check"])
     assert result.exit_code == 1
-    assert "error: no attempt at" in result.stderr and "start one with `lossquiz code huber`" in result.stderr
+    assert "error: no attempt at" in result.stderr and "start one with lossquiz code huber" in result.stderr
 
 
 def test_list_shows_practicable_cards_and_what_was_passed(runner: CliRunner, env: Path) -> None:

@@ -243,7 +243,8 @@ def test_show_answer_huber_missing_pieces_is_wrong_and_says_where(runner: CliRun
     assert "you wrote: ½·r²" in result.output
     assert "✗ wrong" in result.output
     # residuals of the fixed example: -0.5, 0, 3, -0.2 with delta 1; only the 3rd (from 1) is outside |r| <= delta
-    assert "wrong at element 3 of 4" in result.output
+    assert "first disagreement on the fixed example, element 3 of 4:" in result.output
+    assert result.output.count("element 3") == 1  # named once
     assert "r = 3, delta = 1" in result.output
     assert "reference: where(|r| ≤ δ, r²/2, δ·(|r| − δ/2))" in result.output
 

@@ -83,7 +83,7 @@ def test_show_on_untrusted_deck_runs_nothing_and_says_why(runner: CliRunner, spy
     (line,) = result.stderr.strip().splitlines()
     assert line == (
         f"note: showing without running the snippet: deck {deck} is not trusted (it has Python code in snippets/): "
-        f"read it, then run `lossquiz trust {deck}`"
+        f"read it, then run lossquiz trust {deck}"
     )
     assert not marker.exists()
     assert not (paths.data_dir() / "progress.db").exists()  # looking did not create a database
@@ -287,7 +287,7 @@ def test_code_check_on_untrusted_deck_runs_no_practice_task(
     (line,) = result.stderr.strip().splitlines()
     assert line == (
         f"error: not running the deck's code: deck {deck} is not trusted "
-        f"(it has Python code in snippets/ and practice/): read it, then run `lossquiz trust {deck}`"
+        f"(it has Python code in snippets/ and practice/): read it, then run lossquiz trust {deck}"
     )
     assert not marker.exists()
     assert _code_reviews(env) == 0  # refused, not failed: nothing recorded

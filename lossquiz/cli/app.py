@@ -72,7 +72,8 @@ TyperArgument.make_metavar = _usage_metavar  # type: ignore[method-assign]
 app = typer.Typer(
     name="lossquiz",
     cls=LazyCommands,
-    help="Flashcards for deep-learning losses, every formula checked by a live torch snippet.",
+    help="Flashcards for deep-learning losses, every formula checked by a live torch snippet. "
+    "Imports Markdown notes and Anki .apkg; exports Anki .apkg or text, Markdown and JSON.",
     no_args_is_help=True,
     add_completion=True,  # --install-completion / --show-completion; card ids and topics complete too
     rich_markup_mode=None,

@@ -44,7 +44,8 @@ def list_cards(
     if as_json:
         print_json([cards.card_summary(c) for c in selected])
         return
-    console.table(console.out(), card_view.card_table(selected))
+    out = console.out()
+    console.table(out, card_view.card_table(selected, out.width if out.is_terminal else None))
 
 
 @app.command(short_help="A card as a worked example, with live numbers.")

@@ -148,10 +148,10 @@ def drill(
             end_of_day = next_day_start(now, hour=in_force.day_start_hour)
             summary = session_summary(store, result.session_id, now, day_end=end_of_day, slugs=wanted)
         if result.empty:
-            out.print(drill_view.nothing_due(summary, result.plan))
+            out.print(drill_view.nothing_due(summary, result.plan, now))
             return
         out.print()
-        out.print(drill_view.summary(summary, interrupted=result.interrupted, cram=cram))
+        out.print(drill_view.summary(summary, interrupted=result.interrupted, cram=cram, now=now))
         if result.plan is not None and result.plan.stopped_by == "daily":
             out.print(drill_view.new_limit(result.plan))
     if result.interrupted:

@@ -67,7 +67,7 @@ def import_notes(
     as_json: JsonOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Turn your notes or an Anki package into a deck (ids stay stable when you edit and import again).
+    """Turn Markdown notes (lossquiz, Obsidian, hashcards, Logseq) or an Anki .apkg into a deck; ids stay stable.
 
     \b
     Examples:
@@ -134,7 +134,7 @@ def export(
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Export the deck: an Anki import file, a Markdown cheat sheet with live numbers, or JSON.
+    """Export the deck: Anki .apkg or text (.txt/.tsv), a Markdown cheat sheet with live numbers, or JSON.
 
     \b
     Examples:

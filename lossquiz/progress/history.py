@@ -73,8 +73,9 @@ class ImportResult:
     reviews_added: int
     reviews_present: int  # already stored (or repeated in the file): skipped
     sessions_added: int
-    cards_added: int
+    cards_added: int  # card rows created here (an export lists every card, reviewed or not)
     cards_rebuilt: int
+    cards_reviewed: int = 0  # cards that got at least one of the reviews added
 
     def to_dict(self) -> dict[str, int]:
         """As `history import --json` prints it."""
@@ -84,6 +85,7 @@ class ImportResult:
             "sessions_added": self.sessions_added,
             "cards_added": self.cards_added,
             "cards_rebuilt": self.cards_rebuilt,
+            "cards_reviewed": self.cards_reviewed,
         }
 
 
@@ -295,6 +297,7 @@ def import_history(store: Store, parsed: Parsed, *, where: str, scheduler: Sched
         sessions_added=len(new_sessions),
         cards_added=len(new_cards),
         cards_rebuilt=rebuilt,
+        cards_reviewed=len(rows),
     )
 
 

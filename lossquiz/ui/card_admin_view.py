@@ -9,6 +9,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from lossquiz.ui.console import inline
+
 if TYPE_CHECKING:
     from lossquiz.progress.cards_info import CardInfo, DueLine
 
@@ -49,7 +51,7 @@ def card_info(info: CardInfo, now: datetime) -> RenderableType:
     parts: list[RenderableType] = [head, table, Text("")]
     parts.append(history if info.reviews else Text("no reviews yet", style="dim"))
     if info.leech and not info.suspended:
-        parts.append(Text(f"leech: `lossquiz card suspend {info.id}` sets it aside", style="yellow"))
+        parts.append(inline(f"leech: `lossquiz card suspend {info.id}` sets it aside", style="yellow"))
     return Group(*parts)
 
 
@@ -60,7 +62,7 @@ def changed(slug: str, action: str) -> Text:
         "unsuspend": "unsuspended: back in drills with its schedule",
         "reset": "reset: its schedule starts again as a new card (history kept)",
     }[action]
-    return Text(f"{slug} {said.format(id=slug)}")
+    return inline(f"{slug} {said.format(id=slug)}")
 
 
 def due_text(line: DueLine, now: datetime) -> str:

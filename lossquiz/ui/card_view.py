@@ -16,27 +16,49 @@ from lossquiz.numbers import fmt
 KIND_STYLE = {k.name: k.style for k in KIND_LIST}
 
 
-def card_table(cards: Iterable[Card]) -> Text:
+def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
     """The deck as aligned columns: id, title, topic, kind, snippet.
 
     Plain padded lines rather than a rich Table: laying out a 100-row Table costs more than
-    everything else `list` does, and the columns need no wrapping.
+    everything else `list` does. Within `width` (a terminal's) id, topic and kind are never cut:
+    the snippet column goes first if the title would get too narrow, then the title wraps onto
+    lines of its own in its column. Without a width (a pipe) every row is one whole line.
     """
+    import textwrap
+
     from rich.cells import cell_len
 
-    rows = [(c.id, c.title, c.topic, c.kind, c.snippet or "") for c in cards]
     header = ("id", "title", "topic", "kind", "snippet")
+    rows = [(c.id, " ".join(c.title.split()), c.topic, c.kind, c.snippet or "") for c in cards]
     widths = [max(cell_len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+    columns = list(range(len(header)))
+    if width is not None:
+
+        def fixed() -> int:  # every column but the title, with its two spaces
+            return sum(widths[k] + 2 for k in columns if k != 1)
+
+        if width - fixed() < TITLE_MIN:
+            columns.remove(4)  # the snippet is `show`'s business; the title says what the card is
+        widths[1] = max(min(widths[1], width - fixed() - 2), TITLE_MIN)
     text = Text()
     for n, row in enumerate([header, *rows]):
-        for k, cell in enumerate(row):
-            pad = " " * (widths[k] - cell_len(cell) + 2) if k < len(row) - 1 else ""
-            style = "bold" if n == 0 else KIND_STYLE.get(cell, "") if k == 3 else ""
-            text.append(cell, style=style)
-            text.append(pad)
-        text.append("\n")
+        title = (textwrap.wrap(row[1], widths[1], break_on_hyphens=False) or [""]) if width is not None else [row[1]]
+        for line_no, title_line in enumerate(title):
+            cells = [row[k] if k != 1 else title_line for k in columns]
+            if line_no:  # a wrapped title's next line: only the title column
+                cells = ["" if k != 1 else title_line for k in columns]
+            for i, (k, cell) in enumerate(zip(columns, cells, strict=True)):
+                style = "bold" if n == 0 else KIND_STYLE.get(cell, "") if k == 3 else ""
+                text.append(cell, style=style)
+                if i < len(columns) - 1:
+                    text.append(" " * (widths[k] - cell_len(cell) + 2))
+            text.rstrip()
+            text.append("\n")
     text.rstrip()
     return text
+
+
+TITLE_MIN = 20  # narrowest title column worth wrapping into; below it the snippet column is dropped
 
 
 def markdown(text: str, *, plain: bool = False) -> RenderableType:
@@ -71,14 +93,31 @@ def _plain_markdown(text: str) -> str:
     return re.sub(r"`([^`\n]+)`", r"\1", joined)
 
 
-def card_header(card: Card, *, position: str = "") -> Text:
-    """`huber · regression · numeric` with an optional position like `3/12`."""
+def card_header(card: Card, *, position: str = "", suffix: str = "", width: int | None = None) -> Text:
+    """`Huber loss  huber · regression · numeric` with an optional position like `3/12`.
+
+    One line: a title folded over several lines in the YAML is joined; within `width` the title
+    is cut with … so that id, topic and kind stay whole.
+    """
+    from rich.cells import cell_len
+
+    title = " ".join(card.name.split())
+    rest = f"  {card.id} · {card.topic} · "
+    lead = f"{position}  " if position else ""
+    if width is not None:
+        room = width - cell_len(lead + rest + card.kind + suffix)
+        if cell_len(title) > room:
+            cut = Text(title)
+            cut.truncate(max(room, 2), overflow="ellipsis")
+            title = cut.plain
     head = Text()
-    if position:
-        head.append(f"{position}  ", style="dim")
-    head.append(card.name, style="bold")
-    head.append(f"  {card.id} · {card.topic} · ", style="dim")
+    head.append(lead, style="dim")
+    head.append(title, style="bold")
+    head.append(rest, style="dim")
     head.append(card.kind, style=KIND_STYLE.get(card.kind, ""))
+    head.append(suffix, style="dim")
+    if width is not None:
+        head.truncate(width, overflow="ellipsis")
     return head
 
 
@@ -110,6 +149,41 @@ def answer(card: Card, *, plain: bool = False) -> RenderableType:
     if box is not None:
         parts.append(box)
     return Group(*parts)
+
+
+def compact_answer(card: Card) -> RenderableType:
+    """The answer under a formula verdict, in few lines (a 24-row terminal keeps the question in
+    view): the answer text, its key points as bullets and the formula as the card states it, unboxed."""
+    parts: list[RenderableType] = [_FirstLines(markdown(card.answer), ANSWER_LINES, f"lossquiz show {card.id}")]
+    if card.key_points:
+        parts.append(key_points(card))
+    if card.formula:
+        from lossquiz.deck.latex import to_unicode
+
+        parts.append(Text.assemble(("formula: ", "bold"), to_unicode(card.formula)))
+    return Group(*parts)
+
+
+ANSWER_LINES = 4  # of the answer text under a formula verdict; `show` has the whole of it
+
+
+class _FirstLines:
+    """A renderable's first `limit` lines at the width it is drawn, then where to read the rest."""
+
+    def __init__(self, renderable: RenderableType, limit: int, rest: str) -> None:
+        self.renderable, self.limit, self.rest = renderable, limit, rest
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.segment import Segment
+
+        lines = console.render_lines(self.renderable, options, pad=False)
+        while lines and not "".join(seg.text for seg in lines[-1]).strip():
+            lines.pop()  # Markdown's trailing blank line
+        for line in lines[: self.limit]:
+            yield from line
+            yield Segment.line()
+        if len(lines) > self.limit:
+            yield Text(f"… (the whole answer: {self.rest})", style="dim")
 
 
 def source(code: str, name: str, *, plain: bool = False) -> RenderableType:

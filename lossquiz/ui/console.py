@@ -2,35 +2,106 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+import sys
+from typing import IO, Any
 
 from rich.console import Console
 from rich.text import Text
 
 
+class _NoTrailingSpaces:
+    """A pipe's text stream that never ends a line with spaces.
+
+    Rich pads rendered lines (Markdown paragraphs, table cells, panels) to the console's width; in a
+    terminal that is invisible, in a pipe or a file it is noise (`diff`, `grep ' $'`, editors that flag
+    it). Spaces at the end of what was written so far are held back until the next write shows
+    whether text follows on the same line (a prompt's `> ` then the echoed answer) or a newline.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self._held = ""
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        lines = (self._held + text).split("\n")
+        last = lines.pop()
+        kept = last.rstrip(" ")
+        self._held = last[len(kept) :]
+        self.stream.write("".join(line.rstrip(" ") + "\n" for line in lines) + kept)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:  # encoding, fileno, … of the real stream
+        return getattr(self.stream, name)
+
+
+_trimmed: dict[int, tuple[IO[str], _NoTrailingSpaces]] = {}
+
+
+def _stream(stream: IO[str]) -> IO[str] | None:
+    """`stream` itself in a terminal (None: Rich's default), else one trimming wrapper per stream, so
+    spaces held back by one console are still written if the next console's text follows them."""
+    try:
+        if stream.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    known = _trimmed.get(id(stream))
+    if known is None or known[0] is not stream:
+        known = _trimmed[id(stream)] = (stream, _NoTrailingSpaces(stream))
+    return known[1]  # type: ignore[return-value]
+
+
 def out() -> Console:
-    """Results: stdout."""
-    return Console(highlight=False)
+    """Results: stdout (no line ends in a space when it is not a terminal)."""
+    return Console(highlight=False, file=_stream(sys.stdout))
 
 
 def err() -> Console:
-    """Errors, notes and progress: stderr."""
-    return Console(stderr=True, highlight=False)
+    """Errors, notes and progress: stderr (no line ends in a space when it is not a terminal)."""
+    return Console(stderr=True, highlight=False, file=_stream(sys.stderr))
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def inline(message: str, style: str = "") -> Text:
+    """A message as the user sees it: each `command` span in bold, its backticks dropped.
+
+    Messages are written with Markdown-style backticks around what the user types (errors from
+    every layer, notes, hints); no backtick reaches a terminal or a pipe.
+    """
+    text = Text(style=style)
+    last = 0
+    for match in _CODE_SPAN.finditer(message):
+        text.append(message[last : match.start()])
+        text.append(match.group(1), style="bold")
+        last = match.end()
+    text.append(message[last:])
+    return text
 
 
 def error(message: str) -> None:
     """`error: …` on stderr, never wrapped mid-path."""
-    err().print(Text.assemble(("error:", "bold red"), f" {message}"), soft_wrap=True)
+    err().print(Text.assemble(("error:", "bold red"), " ", inline(message)), soft_wrap=True)
 
 
 def note(message: str) -> None:
-    """A plain line on stderr (`note: …`), printed as written."""
-    err().print(message, markup=False, soft_wrap=True)
+    """A plain line on stderr (`note: …`), printed as written (`code` spans in bold)."""
+    err().print(inline(message), soft_wrap=True)
 
 
 def says(console: Console, message: str) -> None:
-    """A plain line on `console`, printed as written."""
-    console.print(message, markup=False, soft_wrap=True)
+    """A plain line on `console`, printed as written (`code` spans in bold)."""
+    console.print(inline(message), soft_wrap=True)
 
 
 def table(console: Console, renderable: Any) -> None:

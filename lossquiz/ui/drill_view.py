@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from lossquiz.deck.cards import Card
 from lossquiz.numbers import fmt
-from lossquiz.ui.card_view import answer, card_header, markdown, worked_example
+from lossquiz.ui.card_view import answer, card_header, compact_answer, markdown, worked_example
+from lossquiz.ui.console import inline
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from lossquiz.study.recall import FormulaVerdict
@@ -24,11 +26,20 @@ RATING_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
 def drill_card(card: Card, position: str, time_limit: float) -> RenderableType:
     """A card as the drill asks it: position, topic, limit, question."""
     limit = f"⏱ {time_limit:g}s" if time_limit > 0 else "untimed"
-    head = card_header(card, position=position)
-    head.append(f"  {limit}", style="dim")
+    head = _Header(card, position, f"  {limit}")
     if card.calculator:
         return Group(head, Text("calculator allowed", style="bold yellow"), markdown(card.question))
     return Group(head, markdown(card.question))
+
+
+class _Header:
+    """The drill's card header, one line at whatever width it is drawn (the title cut with …)."""
+
+    def __init__(self, card: Card, position: str, suffix: str) -> None:
+        self.card, self.position, self.suffix = card, position, suffix
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield card_header(self.card, position=self.position, suffix=self.suffix, width=options.max_width)
 
 
 def problem(inputs: dict[str, Any], card: Card) -> RenderableType:
@@ -77,20 +88,26 @@ def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
     """✓/✗ for a typed formula: where it first disagrees, the mistake it matches, the reference."""
     if verdict.right:
         where = f"  agrees on the fixed example and {verdict.cases - 1} random problems"
-        return Text.assemble(Text("✓ right", style="bold green"), where)
+        return Group(
+            Text.assemble(Text("✓ right", style="bold green"), where),
+            Text(f"reference: {verdict.reference}", style="bold"),
+        )
     parts: list[RenderableType] = [Text("✗ wrong", style="bold red")]
     d = verdict.disagreement or {}
     if d:
         # Elements are counted from 1, as people count; a matrix position is (row, column) from 1.
+        # Each element is named once: the first wrong one here, any others after it.
         where = f"{d['case']}"
-        if d.get("index"):
-            where += f", element {_position(d['index'])}"
+        elements = int(d.get("elements", 0))
+        if d.get("index") and elements > 1:
+            where += f", element {_position(d['index'])} of {elements}"
         parts.append(Text(f"first disagreement on {where}:"))
         if d.get("why"):
             parts.append(Text(f"  {d['why']}"))
-        if d.get("wrong") and d.get("elements", 0) > 1:
-            wrong = ", ".join(_position(i) for i in d["wrong"])
-            parts.append(Text(f"  wrong at element{'s' if len(d['wrong']) > 1 else ''} {wrong} of {d['elements']}"))
+        others = [i for i in d.get("wrong") or [] if list(i) != list(d.get("index") or [])]
+        if others and elements > 1:
+            wrong = ", ".join(_position(i) for i in others)
+            parts.append(Text(f"  also wrong at element{'s' if len(others) > 1 else ''} {wrong}"))
         if d.get("at"):
             parts.append(Text("  at " + ", ".join(f"{k} = {fmt(v)}" for k, v in d["at"].items())))
         else:
@@ -133,58 +150,67 @@ def recorded(rating: int, due: Any, *, cram: bool, extra: str = "") -> Text:
     return text
 
 
-def summary(s: Any, *, interrupted: bool, cram: bool) -> RenderableType:
-    """End of session: cards, accuracy, time, what is due next."""
+def summary(s: Any, *, interrupted: bool, cram: bool, now: datetime | None = None) -> RenderableType:
+    """End of session: cards, accuracy, time, what is due next (relative to `now`, default the wall clock)."""
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="bold")
     table.add_column()
     table.add_row("cards answered", str(s.reviews))
-    if s.graded:
-        table.add_row("numeric accuracy", f"{s.correct}/{s.graded} ({100 * s.correct / s.graded:.0f}%)")
+    if s.graded:  # every auto-graded answer: typed numbers, formulas, typed cloze gaps
+        table.add_row("graded accuracy", f"{s.correct}/{s.graded} ({100 * s.correct / s.graded:.0f}%)")
     if s.ratings:
         table.add_row("ratings", " · ".join(f"{RATING_NAMES[k]} {v}" for k, v in sorted(s.ratings.items())))
     table.add_row("time answering", f"{s.seconds / 60:.1f} min" if s.seconds >= 60 else f"{s.seconds:.0f} s")
     if s.due_now:
-        table.add_row("due now", f"{s.due_now} (`lossquiz drill` again to review them)")
+        table.add_row("due now", inline(f"{s.due_now} (`lossquiz drill` again to review them)"))
     table.add_row("due today", str(s.due_today))
     if s.next_due:
-        table.add_row("next due", _when(s.next_due))
+        table.add_row("next due", _when(s.next_due, now))
     title = "session interrupted — everything answered is saved" if interrupted else "session summary"
     if cram:
         title += " (cram: schedule unchanged)"
     return Panel(table, title=title, title_align="left", expand=False)
 
 
-def _when(stamp: str) -> str:
-    """A stored UTC time as local wall-clock text."""
-    from datetime import datetime
+def _when(stamp: str, now: datetime | None = None) -> str:
+    """When a stored UTC time comes: "now" once it has passed, else "in 5m (2026-03-01 08:05)" (local time)."""
+    from datetime import timezone
 
-    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    from lossquiz.clock import format_interval
+
+    due = datetime.fromisoformat(stamp)
+    left = due - (now if now is not None else datetime.now(timezone.utc))
+    if left.total_seconds() <= 0:
+        return "now"
+    return f"in {format_interval(left)} ({due.astimezone().strftime('%Y-%m-%d %H:%M')})"
 
 
-def nothing_due(s: Any, plan: Any = None) -> Text:
+def nothing_due(s: Any, plan: Any = None, now: datetime | None = None) -> Text:
     """The kind message when the queue is empty: when the next card is due, and which limit held new cards back."""
     text = Text("Nothing is due right now.")
     if s.next_due:
-        text.append(f" Next card due {_when(s.next_due)}.")
+        when = _when(s.next_due, now)
+        text.append(" Next card due now." if when == "now" else f" Next card due {when}.")
     stopped = plan.stopped_by if plan is not None else None
     if stopped == "daily":
-        text.append(
-            f"\n{plan.introduced_today} new cards already introduced today (daily limit {plan.daily_limit}, "
-            f"new_per_day in `lossquiz config`); {plan.unseen} unseen remain — "
-            f"`lossquiz drill --new {min(plan.unseen, 5)}` introduces {min(plan.unseen, 5)} more now."
+        text.append_text(
+            inline(
+                f"\n{plan.introduced_today} new cards already introduced today (daily limit {plan.daily_limit}, "
+                f"new_per_day in `lossquiz config`); {plan.unseen} unseen remain — "
+                f"`lossquiz drill --new {min(plan.unseen, 5)}` introduces {min(plan.unseen, 5)} more now."
+            )
         )
     elif stopped == "session":
         text.append(f"\n--new {plan.session_new} asked for no new cards; {plan.unseen} unseen remain.")
     else:
-        text.append("\nReview ahead with `lossquiz drill --cram`.", style="dim")
+        text.append_text(inline("\nReview ahead with `lossquiz drill --cram`.", style="dim"))
     return text
 
 
 def new_limit(plan: Any) -> Text:
     """Said after a session the daily new-card limit cut short."""
     more = min(plan.unseen - plan.new, 5)
-    return Text(
+    return inline(
         f"daily new-card limit reached: {plan.introduced_today + plan.new} introduced today of "
         f"{plan.daily_limit} (new_per_day); `lossquiz drill --new {more}` introduces {more} more.",
         style="dim",
@@ -193,7 +219,7 @@ def new_limit(plan: Any) -> Text:
 
 def untrusted_drill(reason: str) -> Text:
     """The one line a drill on an untrusted deck says."""
-    return Text(f"note: no snippet runs and numeric/gradient cards are left out: {reason}", style="yellow")
+    return inline(f"note: no snippet runs and numeric/gradient cards are left out: {reason}", style="yellow")
 
 
 class DrillScreen:
@@ -230,8 +256,9 @@ class DrillScreen:
             self.console.print(given(values))
 
     def formula(self, verdict: FormulaVerdict, card: Card, rating: Any, seconds: float, due: Any) -> None:
-        """The verdict on a typed formula, then what was recorded."""
+        """The verdict on a typed formula, the card's answer (compact), then what was recorded."""
         self.console.print(formula_verdict(verdict))
+        self.console.print(compact_answer(card))
         self.console.print(recorded(int(rating), due, cram=due is None, extra=f"{seconds:.0f}s"))
 
     def worked(self, data: dict[str, Any], *, label: str) -> None:
@@ -252,4 +279,4 @@ class DrillScreen:
 
     def say(self, text: str = "", *, style: str = "") -> None:
         """One plain line."""
-        self.console.print(text, style=style, markup=False)
+        self.console.print(inline(text, style=style))

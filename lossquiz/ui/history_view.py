@@ -17,12 +17,23 @@ def exported(counts: ExportCounts, path: str) -> Text:
 
 def imported(result: ImportResult, path: str) -> Text:
     """What an import added, skipped and rebuilt."""
-    text = Text(f"imported {path}: {result.reviews_added} reviews added")
+    # The cards the added reviews belong to, not every card line of the file: an export lists
+    # the whole deck, and "273 card schedules rebuilt" for 17 reviews of 3 cards misleads.
+    cards = result.cards_reviewed
+    text = Text(f"imported {path}: {_n(result.reviews_added, 'review')} added to {_n(cards, 'card')}")
     if result.reviews_present:
         text.append(f", {result.reviews_present} already present (skipped)")
-    text.append(f"; {result.cards_added} new cards, {result.sessions_added} sessions")
-    text.append(f"; {result.cards_rebuilt} card schedules rebuilt from the merged log")
+    if result.sessions_added:
+        text.append(f"; {_n(result.sessions_added, 'session')}")
+    if cards:
+        text.append(
+            f"; {'its' if cards == 1 else 'their'} schedule{'s' if cards > 1 else ''} rebuilt from the merged log"
+        )
     return text
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 # -- show --plot (plotext draws; imported only here) ------------------------------------------

@@ -8,6 +8,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from lossquiz.ui.console import inline
+
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from lossquiz.progress.fitting import Fit, InUse
 
@@ -19,7 +21,7 @@ def fit_report(fit: Fit) -> RenderableType:
             ("✓ fitted FSRS parameters", "bold green"),
             f" to {fit.reviews:,} reviews ({fit.training:,} on a later day than the card's previous one) — saved.",
         ),
-        Text("Drills schedule with them from now on. `lossquiz optimize --show` lists them, `--reset` undoes."),
+        inline("Drills schedule with them from now on. `lossquiz optimize --show` lists them, `--reset` undoes."),
     ]
     if fit.loss_default is not None and fit.loss_fitted is not None:
         lines.append(
@@ -36,7 +38,7 @@ def fit_report(fit: Fit) -> RenderableType:
         tail = (
             " — now the drill default" if fit.applied_retention else " — `lossquiz optimize --apply-retention` uses it"
         )
-        lines.append(Text(f"retention that minimises workload: {fit.optimal_retention:g}{tail}"))
+        lines.append(inline(f"retention that minimises workload: {fit.optimal_retention:g}{tail}"))
     elif fit.retention_note:
         lines.append(Text(f"retention that minimises workload: not estimated ({fit.retention_note})", style="dim"))
     return Group(*lines)
@@ -55,14 +57,14 @@ def parameters_in_use(current: InUse, *, reset: bool | None = None) -> Renderabl
         head = Text.assemble(("FSRS parameters in use: ", "bold"), "FSRS-6 defaults")
         parts.append(head)
         if history.training >= current.needed:
-            head = Text(f"not fitted yet: {history.training:,} training reviews, enough for `lossquiz optimize`")
+            head = inline(f"not fitted yet: {history.training:,} training reviews, enough for `lossquiz optimize`")
         else:
-            head = Text(
+            head = inline(
                 f"not fitted yet: {history.training:,} of the {current.needed} training reviews "
                 "`lossquiz optimize` needs so far"
             )
     source = "set by `optimize --apply-retention`" if current.retention_stored else "default"
-    parts += [head, Text(f"desired retention: {current.retention:g} ({source}; `drill --retention` overrides)")]
+    parts += [head, inline(f"desired retention: {current.retention:g} ({source}; `drill --retention` overrides)")]
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in ("w", "default", "in use"):
         table.add_column(column, justify="right")

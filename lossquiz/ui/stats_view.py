@@ -9,6 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from lossquiz.ui.console import inline
+
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from datetime import date
 
@@ -76,7 +78,7 @@ def _stats_summary(s: Stats) -> RenderableType:
     table.add_row("true retention", retention)
     if s.leeches:
         shown = ", ".join(s.leeches[:5]) + (" …" if len(s.leeches) > 5 else "")
-        table.add_row("leeches", Text(f"{len(s.leeches)} ({shown}) — `lossquiz card suspend ID` sets one aside"))
+        table.add_row("leeches", inline(f"{len(s.leeches)} ({shown}) — `lossquiz card suspend ID` sets one aside"))
     if s.suspended:
         table.add_row("suspended", str(s.suspended))
     table.add_row("target retention", target_retention(s.scheduler))
@@ -143,7 +145,7 @@ def _month_line(weeks: list[list[Any]]) -> Text:
 
 def _topic_table(s: Stats) -> RenderableType:
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column, justify in (("topic", "left"), ("seen", "right"), ("recall now", "right"), ("numeric right", "right")):
+    for column, justify in (("topic", "left"), ("seen", "right"), ("recall now", "right"), ("graded right", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for t in s.topics:
         accuracy = f"{t.correct}/{t.graded} · {_pct(t.accuracy)}" if t.graded else "—"

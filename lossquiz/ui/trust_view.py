@@ -8,6 +8,8 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from lossquiz.ui.console import inline
+
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     pass
 
@@ -18,14 +20,16 @@ def trusted(deck: Any, digest: Any, *, builtin: bool) -> Text:
         return Text("the built-in deck is always trusted")
     files = ", ".join(digest.files) if digest.files else "no snippet or practice files yet"
     text = Text.assemble(("✓ ", "green"), f"trusted {deck.resolve()}: {len(digest.files)} files ({files})")
-    text.append(f"\n  sha256 {digest.sha256[:16]}…; changing any of them needs `lossquiz trust` again", style="dim")
+    text.append_text(
+        inline(f"\n  sha256 {digest.sha256[:16]}…; changing any of them needs `lossquiz trust` again", style="dim")
+    )
     return text
 
 
 def trusted_decks(entries: list[Any]) -> RenderableType:
     """`trust --list`: each trusted deck, its files, when, and whether it changed since."""
     if not entries:
-        return Text("No deck is trusted yet (the built-in deck always is). Trust one with `lossquiz trust DECK`.")
+        return inline("No deck is trusted yet (the built-in deck always is). Trust one with `lossquiz trust DECK`.")
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in ("deck", "files", "trusted at (UTC)", "status"):
         table.add_column(column)
