@@ -35,7 +35,7 @@ class NotesFormat(str, Enum):
     apkg = "apkg"
 
 
-@app.command("import", short_help="Turn notes or an Anki package into a deck.")
+@app.command("import", short_help="Turn Markdown notes (Obsidian, Logseq) or .apkg into a deck.")
 def import_notes(
     notes: Annotated[
         Path,
@@ -111,7 +111,7 @@ class ExportFormat(str, Enum):
     json = "json"
 
 
-@app.command(short_help="Export the deck: Anki, Markdown cheat sheet, JSON.")
+@app.command(short_help="Export the deck: Anki .apkg/.txt/.tsv, Markdown, JSON.")
 def export(
     file: Annotated[
         str, typer.Argument(metavar="FILE", help="Output file; '-' for stdout.", show_default="stdout")
