@@ -251,3 +251,33 @@ def test_a_cloze_gap_inside_math_is_self_rated_and_keeps_its_formula(runner: Cli
     (card,) = load_deck(tmp_path / "deck").cards
     assert card.kind == "cloze" and cloze.typed_check(card) is None  # a typed γ is never compared with \gamma
     assert "**" not in card.answer and "\\gamma" in card.answer
+
+
+@pytest.mark.parametrize(
+    ("gap", "typed"),
+    [
+        ("the reparameterisation trick", "reparameterisation trick"),
+        ("reparameterisation trick", "The reparameterisation trick"),
+        ("a hinge", "hinge"),
+        ("hinge", "an hinge"),
+    ],
+)
+def test_a_leading_article_does_not_count_in_a_typed_cloze_fill(
+    runner: CliRunner, tmp_path: Path, gap: str, typed: str
+) -> None:
+    notes = tmp_path / "art.md"
+    notes.write_text(f"#flashcards\n\nThe VAE backpropagates through sampling by =={gap}==.\n", encoding="utf-8")
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
+    [card] = _cards(tmp_path / "d")
+    args = ["drill", "--deck", str(tmp_path / "d"), "--card", card["id"], "--time-limit", "0"]
+    result = runner.invoke(app, args, input=f"{typed}\n")
+    assert result.exit_code == 0, result.output
+    assert "✗" not in result.output and "✓" in result.output
+
+
+def test_an_article_is_not_stripped_from_inside_a_fill() -> None:
+    from lossquiz.study import cloze
+
+    assert not cloze.matches("theta", "a")  # "the" only as a whole leading word
+    assert not cloze.matches("hinge", "the")
+    assert cloze.matches("The  Hinge.", "hinge")
