@@ -216,3 +216,48 @@ def test_an_anki_text_export_is_refused_not_read_as_garbage(runner: CliRunner, t
     assert result.exit_code == 1
     assert "lossquiz.txt:1: an Anki text export" in result.output and ".apkg" in result.output
     assert not (tmp_path / "d").exists()
+
+
+def test_apkg_with_history_keeps_learning_review_and_relearning_cards_as_anki_has_them(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """FSRS learning / review / relearning cards become Anki type and queue 1/1, 2/2 and 3/1
+    (rslib card/mod.rs: CardType Learn 1, Review 2, Relearn 3; CardQueue Learn 1, Review 2)."""
+    notes = tmp_path / "three.md"
+    notes.write_text(
+        "#flashcards\n\n# Regression\n\n"
+        "What is the Huber loss?\n?\nQuadratic for small residuals, linear beyond delta.\n\n"
+        "What does MAE estimate?\n?\nThe conditional median of the target.\n\n"
+        "What does MSE estimate?\n?\nThe conditional mean of the target.\n",
+        encoding="utf-8",
+    )
+    deck = tmp_path / "three"
+    assert runner.invoke(app, ["import", str(notes), "--into", str(deck)]).exit_code == 0
+    for card, rating in (("huber-loss", "3"), ("mae-estimate", "4"), ("mse-estimate", "4"), ("mse-estimate", "1")):
+        args = ["drill", "--deck", str(deck), "--card", card, "--time-limit", "0"]
+        result = runner.invoke(app, args, input=f"\n{rating}\n")
+        assert result.exit_code == 0, result.output
+    out = tmp_path / "three.apkg"
+    result = runner.invoke(app, ["export", "--deck", str(deck), "--with-history", str(out)])
+    assert result.exit_code == 0, result.output
+    col = tmp_path / "anki"
+    col.mkdir()
+    import_into(col, out)
+    from tests.anki_packages import collection
+
+    anki = collection(col)
+    try:
+        rows = anki.db.all("select n.guid, c.type, c.queue, c.due, c.ivl, c.left from cards c join notes n on n.id = c.nid")
+        learning = anki.find_cards("is:learn")
+        due_cards = anki.find_cards("is:review")
+    finally:
+        anki.close()
+    state = {guid.removeprefix("lossquiz::"): (kind, queue) for guid, kind, queue, *_ in rows}
+    assert state == {"huber-loss": (1, 1), "mae-estimate": (2, 2), "mse-estimate": (3, 1)}
+    assert len(learning) == 2 and len(due_cards) == 2  # Anki's own search: relearning is both learn and review
+    now = time.time()
+    for guid, _, queue, due, ivl, left in rows:
+        if queue == 1:  # a learning card is due at its step's time (epoch seconds), within minutes
+            assert now - 60 < due < now + 3600 and left >= 1
+        if guid.endswith("mse-estimate"):
+            assert ivl >= 1  # a relearning card keeps the interval it lapsed from
