@@ -261,3 +261,28 @@ def test_apkg_with_history_keeps_learning_review_and_relearning_cards_as_anki_ha
             assert now - 60 < due < now + 3600 and left >= 1
         if guid.endswith("mse-estimate"):
             assert ivl >= 1  # a relearning card keeps the interval it lapsed from
+
+
+def test_anki_backs_have_no_empty_key_point_list_and_show_the_formula_once(runner: CliRunner, tmp_path: Path) -> None:
+    notes = tmp_path / "formula.md"
+    notes.write_text(
+        "#flashcards\n\n# Regression\n\nWhat is the MSE?\n?\nThe mean of squared residuals: "
+        "$$\\frac1N\\sum_i (y_i-\\hat y_i)^2$$\n\nHuber default δ::1.0\n",
+        encoding="utf-8",
+    )
+    deck = tmp_path / "formula"
+    assert runner.invoke(app, ["import", str(notes), "--into", str(deck)]).exit_code == 0
+    text = runner.invoke(app, ["export", "--deck", str(deck), "--format", "anki"])
+    assert text.exit_code == 0, text.output
+    text_backs = [line.split("\t")[2] for line in text.output.splitlines() if not line.startswith("#")]
+    out = tmp_path / "formula.apkg"
+    assert runner.invoke(app, ["export", "--deck", str(deck), str(out)]).exit_code == 0
+    col = tmp_path / "anki"
+    col.mkdir()
+    _, package_notes, _ = import_into(col, out)
+    apkg_backs = [n.fields[1] for n in package_notes.values()]
+    for backs in (text_backs, apkg_backs):
+        assert len(backs) == 2
+        assert not any("<ul></ul>" in b or "Key points" in b for b in backs)  # neither card has key points
+        (mse,) = [b for b in backs if "squared residuals" in b]
+        assert mse.count("\\frac1N") == 1
