@@ -41,7 +41,7 @@ EXPECTED = {
             ("quickfire", "MSE"),
             ("quickfire", "Huber"),
             ("quickfire", "quadratic near zero, linear in the tails"),
-            ("concept", "Explain GRPO."),
+            ("quickfire", "Explain GRPO."),
         ],
     ),
     "obsidian.md": (
@@ -50,7 +50,7 @@ EXPECTED = {
             ("quickfire", "What is the MSE"),
             ("quickfire", "Huber"),
             ("quickfire", "quadratic near zero, linear in the tails"),
-            ("concept", "What does the Huber loss do\nfor large residuals?"),
+            ("quickfire", "What does the Huber loss do\nfor large residuals?"),
             ("quickfire", "Pinball loss"),  # one-line answers: quickfire, with no invented key points
             ("quickfire", "The quantile regression loss."),
             ("cloze", "Focal loss multiplies cross-entropy by […] to down-weight easy examples."),
@@ -63,7 +63,7 @@ EXPECTED = {
     "hashcards.md": (
         "hashcards",
         [
-            ("concept", "What is the Huber loss?"),
+            ("quickfire", "What is the Huber loss?"),
             ("quickfire", "What does MAE estimate?"),
             ("cloze", "VICReg has three terms: […], invariance and covariance."),
             ("cloze", "VICReg has three terms: variance, […] and covariance."),
@@ -110,8 +110,7 @@ def test_the_format_is_detected_and_can_be_overridden(runner: CliRunner, tmp_pat
 def test_summary_counts_cards_of_each_kind_with_their_lines(runner: CliRunner, tmp_path: Path) -> None:
     code, output = _import(runner, "obsidian.md", tmp_path / "deck")
     assert code == 0, output
-    assert "quickfire 5 (lines 9, 10, 10, 19, 19)" in output
-    assert "concept 1 (line 12)" in output
+    assert "quickfire 6 (lines 9, 10, 10, 12, 19, 19)" in output  # line 12: one sentence, no key points
     assert "cloze 5 (lines 25, 25, 27, 29, 29)" in output
     assert "1 block of plain text, not cards (line 31)" in output
 
