@@ -61,6 +61,7 @@ def card_record(card: Card) -> dict[str, Any]:
         "formula": card.formula,
         "snippet": card.snippet,
         "grade": card.grade,
+        **({"grade_label": card.grade_label} if card.grade_label else {}),
         "tolerance": card.tolerance,
         "factcheck": list(card.factcheck),
         "source": card.source,
