@@ -25,7 +25,9 @@ def test_a_multi_part_card_names_its_part_in_words(card: object) -> None:
     label = card.grade_label
     assert label, f"{card.id}: grade '{card.grade}' needs a grade_label (the part in words)"
     bare = {card.grade, card.grade.replace("_", " "), "the " + card.grade.replace("_", " ")}
-    assert label.lower() not in bare and ("_" not in card.grade or card.grade not in label), f"{card.id}: '{label}' is only the code name"
+    assert label.lower() not in bare and ("_" not in card.grade or card.grade not in label), (
+        f"{card.id}: '{label}' is only the code name"
+    )
 
 
 @pytest.mark.torch
@@ -72,9 +74,13 @@ def _input_names(snippet_file: Path) -> list[str]:
     for name in ("problem", "example"):
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and node.name == name:
-                returns = [n.value for n in ast.walk(node) if isinstance(n, ast.Return) and isinstance(n.value, ast.Dict)]
+                returns = [
+                    n.value for n in ast.walk(node) if isinstance(n, ast.Return) and isinstance(n.value, ast.Dict)
+                ]
                 if returns:
-                    return [k.value for k in returns[-1].keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+                    return [
+                        k.value for k in returns[-1].keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                    ]
     return []
 
 
@@ -109,7 +115,7 @@ def test_a_formula_card_names_each_variable_as_the_inputs_table_does() -> None:
 
 
 def test_a_question_naming_an_input_in_words_also_gives_its_table_label() -> None:
-    """"logit z" while the table says `logits`: the user must be told which row is z."""
+    """ "logit z" while the table says `logits`: the user must be told which row is z."""
     bad = {}
     for card in DECK.cards:
         path = DECK.snippet_path(card)

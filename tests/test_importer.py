@@ -419,7 +419,9 @@ def test_key_points_split_at_sentence_ends_only(runner: CliRunner, tmp_path: Pat
     )
     assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "deck")]).exit_code == 0
     deck = load_deck(tmp_path / "deck")
-    huber, mae = (next(c for c in deck.cards if c.question.startswith(q)) for q in ("What is the Huber", "What does MAE"))
+    huber, mae = (
+        next(c for c in deck.cards if c.question.startswith(q)) for q in ("What is the Huber", "What does MAE")
+    )
     assert huber.kind == "quickfire" and huber.key_points == ()  # one sentence: nothing to add to the answer
     assert mae.key_points == (
         "The median, e.g. Laplace noise gives it. It is robust w.r.t. Outliers in y.",

@@ -247,7 +247,9 @@ def test_apkg_with_history_keeps_learning_review_and_relearning_cards_as_anki_ha
 
     anki = collection(col)
     try:
-        rows = anki.db.all("select n.guid, c.type, c.queue, c.due, c.ivl, c.left from cards c join notes n on n.id = c.nid")
+        rows = anki.db.all(
+            "select n.guid, c.type, c.queue, c.due, c.ivl, c.left from cards c join notes n on n.id = c.nid"
+        )
         learning = anki.find_cards("is:learn")
         due_cards = anki.find_cards("is:review")
     finally:

@@ -119,10 +119,10 @@ def formula_in_answer(card: Card) -> bool:
     """True if the answer already shows the card's formula as math (an imported note's answer
     keeps the formula it was written with): the back then shows it once, not twice."""
 
-    def squash(tex: str) -> str:
-        return re.sub(r"\s+", "", tex)
-
-    return bool(card.formula) and any(squash(m.tex) == squash(card.formula) for m in mathtext.spans(card.answer))
+    if not card.formula:
+        return False
+    formula = re.sub(r"\s+", "", card.formula)
+    return any(re.sub(r"\s+", "", m.tex) == formula for m in mathtext.spans(card.answer))
 
 
 def anki_note(card: Card, *, name: str) -> tuple[str, str, str, str]:

@@ -38,7 +38,8 @@ def _norm(text: str) -> str:
 
 
 def matches(typed: str, expected: str) -> bool:
-    """True if the fill is the deletion, ignoring case, spacing and a leading article (and, for a number, its spelling)."""
+    """True if the fill is the deletion, ignoring case, spacing and a leading a/an/the (and, for a
+    number, its spelling)."""
     if is_number(typed) and is_number(expected):
         try:
             a = float(typed.strip().replace(" ", "").replace("−", "-").rstrip("%").replace(",", "."))
