@@ -288,3 +288,17 @@ def test_anki_backs_have_no_empty_key_point_list_and_show_the_formula_once(runne
         assert not any("<ul></ul>" in b or "Key points" in b for b in backs)  # neither card has key points
         (mse,) = [b for b in backs if "squared residuals" in b]
         assert mse.count("\\frac1N") == 1
+
+
+def test_a_learning_card_due_on_a_later_day_is_anki_day_learn() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from lossquiz.deck.anki_package import HistoryCard, _anki_state
+
+    now = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
+    later = HistoryCard(((now, 3, 0),), now + timedelta(days=2), 2.3, 5.0, state=1, step=1)
+    kind, queue, due, ivl, left = _anki_state(later, now, now)
+    assert (kind, queue, ivl, left) == (1, 3, 0, 1)  # CardQueue::DayLearn: due is a day number, not seconds
+    assert due < 100_000
+    soon = HistoryCard(((now, 1, 0),), now + timedelta(minutes=10), 2.5, 7.0, state=3, step=0)
+    assert _anki_state(soon, now, now)[:2] == (3, 1) and _anki_state(soon, now, now)[2] == int(soon.due.timestamp())
