@@ -82,7 +82,8 @@ def test_anki_export_keeps_math_as_mathjax(runner: CliRunner, seed_deck: Path) -
     notes = {row[0].split("::")[-1]: row for row in rows}
     mse = notes["mse-mae-huber-loss"][2]
     assert r"\(\mathcal{L} = \frac{1}{N}\sum (y - \hat{y})^2\)" in mse  # inline math
-    assert r"\[\mathcal{L} = \frac{1}{N}\sum (y - \hat{y})^2\]" in mse  # the formula
+    assert r"\[\mathcal{L} = \frac{1}{N}\sum (y - \hat{y})^2\]" not in mse  # the answer shows the formula: once
+    assert mse.count(r"\frac{1}{N}\sum (y - \hat{y})^2") == 1
     assert "<strong>MSE (Mean Squared Error)</strong>" in mse  # Markdown became HTML
     assert "(\\(|\\delta| &lt; 1\\))" in mse  # < escaped for HTML, still MathJax
     assert not any("$" in row[1] or "$" in row[2].split("<small>")[0] for row in rows)  # the source line is as written

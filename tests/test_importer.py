@@ -130,9 +130,9 @@ def test_seed_bullets_become_key_points(runner: CliRunner, tmp_path: Path) -> No
     )
     # one paragraph of three sentences -> three checkpoints
     assert len(deck.by_id["why-cross-entropy-ce-not-mse"].key_points) == 3
-    # a one-line answer is split into its parts
-    assert deck.by_id["default-classification"].key_points == ("Cross-Entropy", "Label Smoothing")
-    assert deck.by_id["why-spectral-norm"].key_points == ("1-Lipschitz", "Stable GANs")
+    # a one-line answer is one sentence: split at sentence ends only, so it has no key points (P15)
+    assert deck.by_id["default-classification"].key_points == ()
+    assert deck.by_id["why-spectral-norm"].key_points == ()
 
 
 # -- stable ids ---------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def test_question_headings_at_any_level_and_code_blocks(tmp_path: Path) -> None:
     notes = parse_notes(lines, name="n.md")
     assert [c.question for c in notes.cards] == ["What does this print?", "Second?"]
     assert "# Q: not a heading, code" in notes.cards[0].answer
-    assert notes.cards[1].key_points == ("Yes", "and no")
+    assert notes.cards[1].key_points == ()  # one sentence, never split at its semicolon
 
 
 def test_formula_and_key_point_helpers() -> None:
@@ -403,3 +403,30 @@ def test_imported_math_is_shown_as_unicode(runner: CliRunner, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert "ℒ = 1/N∑(y - ŷ)²" in result.stdout
     assert "\\mathcal" not in result.stdout and "$" not in result.stdout
+
+
+def test_key_points_split_at_sentence_ends_only(runner: CliRunner, tmp_path: Path) -> None:
+    """First-hour P15: one sentence is never two key points (no split at a comma, a semicolon, an
+    abbreviation or the answer's hard wrap); a cloze has no machine-made context point."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "#flashcards\n\n# Regression\n\n"
+        "What is the Huber loss?\n?\nQuadratic for small residuals,\nlinear beyond δ; robust, e.g. to outliers.\n\n"
+        "What does MAE estimate?\n?\nThe median, e.g. Laplace noise gives it. It is robust w.r.t. Outliers in y.\n"
+        "Its gradient has constant magnitude, so it needs\nlearning-rate decay near the optimum.\n\n"
+        "The ==median== minimises the mean absolute error.\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "deck")]).exit_code == 0
+    deck = load_deck(tmp_path / "deck")
+    huber, mae = (
+        next(c for c in deck.cards if c.question.startswith(q)) for q in ("What is the Huber", "What does MAE")
+    )
+    assert huber.kind == "quickfire" and huber.key_points == ()  # one sentence: nothing to add to the answer
+    assert mae.key_points == (
+        "The median, e.g. Laplace noise gives it. It is robust w.r.t. Outliers in y.",
+        "Its gradient has constant magnitude, so it needs learning-rate decay near the optimum.",
+    )
+    (cloze,) = [c for c in deck.cards if c.kind == "cloze"]
+    assert cloze.key_points == ("median",)  # the deletion; the answer is the sentence filled in
+    assert not any("filled in" in p for c in deck.cards for p in c.key_points)

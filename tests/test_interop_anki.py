@@ -216,3 +216,89 @@ def test_an_anki_text_export_is_refused_not_read_as_garbage(runner: CliRunner, t
     assert result.exit_code == 1
     assert "lossquiz.txt:1: an Anki text export" in result.output and ".apkg" in result.output
     assert not (tmp_path / "d").exists()
+
+
+def test_apkg_with_history_keeps_learning_review_and_relearning_cards_as_anki_has_them(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """FSRS learning / review / relearning cards become Anki type and queue 1/1, 2/2 and 3/1
+    (rslib card/mod.rs: CardType Learn 1, Review 2, Relearn 3; CardQueue Learn 1, Review 2)."""
+    notes = tmp_path / "three.md"
+    notes.write_text(
+        "#flashcards\n\n# Regression\n\n"
+        "What is the Huber loss?\n?\nQuadratic for small residuals, linear beyond delta.\n\n"
+        "What does MAE estimate?\n?\nThe conditional median of the target.\n\n"
+        "What does MSE estimate?\n?\nThe conditional mean of the target.\n",
+        encoding="utf-8",
+    )
+    deck = tmp_path / "three"
+    assert runner.invoke(app, ["import", str(notes), "--into", str(deck)]).exit_code == 0
+    for card, rating in (("huber-loss", "3"), ("mae-estimate", "4"), ("mse-estimate", "4"), ("mse-estimate", "1")):
+        args = ["drill", "--deck", str(deck), "--card", card, "--time-limit", "0"]
+        result = runner.invoke(app, args, input=f"\n{rating}\n")
+        assert result.exit_code == 0, result.output
+    out = tmp_path / "three.apkg"
+    result = runner.invoke(app, ["export", "--deck", str(deck), "--with-history", str(out)])
+    assert result.exit_code == 0, result.output
+    col = tmp_path / "anki"
+    col.mkdir()
+    import_into(col, out)
+    from tests.anki_packages import collection
+
+    anki = collection(col)
+    try:
+        rows = anki.db.all(
+            "select n.guid, c.type, c.queue, c.due, c.ivl, c.left from cards c join notes n on n.id = c.nid"
+        )
+        learning = anki.find_cards("is:learn")
+        due_cards = anki.find_cards("is:review")
+    finally:
+        anki.close()
+    state = {guid.removeprefix("lossquiz::"): (kind, queue) for guid, kind, queue, *_ in rows}
+    assert state == {"huber-loss": (1, 1), "mae-estimate": (2, 2), "mse-estimate": (3, 1)}
+    assert len(learning) == 2 and len(due_cards) == 2  # Anki's own search: relearning is both learn and review
+    now = time.time()
+    for guid, _, queue, due, ivl, left in rows:
+        if queue == 1:  # a learning card is due at its step's time (epoch seconds), within minutes
+            assert now - 60 < due < now + 3600 and left >= 1
+        if guid.endswith("mse-estimate"):
+            assert ivl >= 1  # a relearning card keeps the interval it lapsed from
+
+
+def test_anki_backs_have_no_empty_key_point_list_and_show_the_formula_once(runner: CliRunner, tmp_path: Path) -> None:
+    notes = tmp_path / "formula.md"
+    notes.write_text(
+        "#flashcards\n\n# Regression\n\nWhat is the MSE?\n?\nThe mean of squared residuals: "
+        "$$\\frac1N\\sum_i (y_i-\\hat y_i)^2$$\n\nHuber default δ::1.0\n",
+        encoding="utf-8",
+    )
+    deck = tmp_path / "formula"
+    assert runner.invoke(app, ["import", str(notes), "--into", str(deck)]).exit_code == 0
+    text = runner.invoke(app, ["export", "--deck", str(deck), "--format", "anki"])
+    assert text.exit_code == 0, text.output
+    text_backs = [line.split("\t")[2] for line in text.output.splitlines() if not line.startswith("#")]
+    out = tmp_path / "formula.apkg"
+    assert runner.invoke(app, ["export", "--deck", str(deck), str(out)]).exit_code == 0
+    col = tmp_path / "anki"
+    col.mkdir()
+    _, package_notes, _ = import_into(col, out)
+    apkg_backs = [n.fields[1] for n in package_notes.values()]
+    for backs in (text_backs, apkg_backs):
+        assert len(backs) == 2
+        assert not any("<ul></ul>" in b or "Key points" in b for b in backs)  # neither card has key points
+        (mse,) = [b for b in backs if "squared residuals" in b]
+        assert mse.count("\\frac1N") == 1
+
+
+def test_a_learning_card_due_on_a_later_day_is_anki_day_learn() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from lossquiz.deck.anki_package import HistoryCard, _anki_state
+
+    now = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
+    later = HistoryCard(((now, 3, 0),), now + timedelta(days=2), 2.3, 5.0, state=1, step=1)
+    kind, queue, due, ivl, left = _anki_state(later, now, now)
+    assert (kind, queue, ivl, left) == (1, 3, 0, 1)  # CardQueue::DayLearn: due is a day number, not seconds
+    assert due < 100_000
+    soon = HistoryCard(((now, 1, 0),), now + timedelta(minutes=10), 2.5, 7.0, state=3, step=0)
+    assert _anki_state(soon, now, now)[:2] == (3, 1) and _anki_state(soon, now, now)[2] == int(soon.due.timestamp())

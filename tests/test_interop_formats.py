@@ -41,7 +41,7 @@ EXPECTED = {
             ("quickfire", "MSE"),
             ("quickfire", "Huber"),
             ("quickfire", "quadratic near zero, linear in the tails"),
-            ("concept", "Explain GRPO."),
+            ("quickfire", "Explain GRPO."),
         ],
     ),
     "obsidian.md": (
@@ -50,7 +50,7 @@ EXPECTED = {
             ("quickfire", "What is the MSE"),
             ("quickfire", "Huber"),
             ("quickfire", "quadratic near zero, linear in the tails"),
-            ("concept", "What does the Huber loss do\nfor large residuals?"),
+            ("quickfire", "What does the Huber loss do\nfor large residuals?"),
             ("quickfire", "Pinball loss"),  # one-line answers: quickfire, with no invented key points
             ("quickfire", "The quantile regression loss."),
             ("cloze", "Focal loss multiplies cross-entropy by […] to down-weight easy examples."),
@@ -63,7 +63,7 @@ EXPECTED = {
     "hashcards.md": (
         "hashcards",
         [
-            ("concept", "What is the Huber loss?"),
+            ("quickfire", "What is the Huber loss?"),
             ("quickfire", "What does MAE estimate?"),
             ("cloze", "VICReg has three terms: […], invariance and covariance."),
             ("cloze", "VICReg has three terms: variance, […] and covariance."),
@@ -110,8 +110,7 @@ def test_the_format_is_detected_and_can_be_overridden(runner: CliRunner, tmp_pat
 def test_summary_counts_cards_of_each_kind_with_their_lines(runner: CliRunner, tmp_path: Path) -> None:
     code, output = _import(runner, "obsidian.md", tmp_path / "deck")
     assert code == 0, output
-    assert "quickfire 5 (lines 9, 10, 10, 19, 19)" in output
-    assert "concept 1 (line 12)" in output
+    assert "quickfire 6 (lines 9, 10, 10, 12, 19, 19)" in output  # line 12: one sentence, no key points
     assert "cloze 5 (lines 25, 25, 27, 29, 29)" in output
     assert "1 block of plain text, not cards (line 31)" in output
 
@@ -251,3 +250,33 @@ def test_a_cloze_gap_inside_math_is_self_rated_and_keeps_its_formula(runner: Cli
     (card,) = load_deck(tmp_path / "deck").cards
     assert card.kind == "cloze" and cloze.typed_check(card) is None  # a typed γ is never compared with \gamma
     assert "**" not in card.answer and "\\gamma" in card.answer
+
+
+@pytest.mark.parametrize(
+    ("gap", "typed"),
+    [
+        ("the reparameterisation trick", "reparameterisation trick"),
+        ("reparameterisation trick", "The reparameterisation trick"),
+        ("a hinge", "hinge"),
+        ("hinge", "an hinge"),
+    ],
+)
+def test_a_leading_article_does_not_count_in_a_typed_cloze_fill(
+    runner: CliRunner, tmp_path: Path, gap: str, typed: str
+) -> None:
+    notes = tmp_path / "art.md"
+    notes.write_text(f"#flashcards\n\nThe VAE backpropagates through sampling by =={gap}==.\n", encoding="utf-8")
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
+    [card] = _cards(tmp_path / "d")
+    args = ["drill", "--deck", str(tmp_path / "d"), "--card", card["id"], "--time-limit", "0"]
+    result = runner.invoke(app, args, input=f"{typed}\n")
+    assert result.exit_code == 0, result.output
+    assert "✗" not in result.output and "✓" in result.output
+
+
+def test_an_article_is_not_stripped_from_inside_a_fill() -> None:
+    from lossquiz.study import cloze
+
+    assert not cloze.matches("theta", "a")  # "the" only as a whole leading word
+    assert not cloze.matches("hinge", "the")
+    assert cloze.matches("The  Hinge.", "hinge")

@@ -508,12 +508,29 @@ def test_calling_the_builtin_passes_but_says_so(runner: CliRunner, env: Path) ->
         "import torch.nn.functional as F\n\n\n"
         "def huber_loss(y, y_hat, delta=1.0):\n    return F.huber_loss(y_hat, y, delta=delta)\n"
     )
-    _write(attempt_path(env, "huber"), attempt)
+    assert runner.invoke(app, ["code", "huber"]).exit_code == 0
+    stub = " ".join(attempt_path(env, "huber").read_text().split())
+    # the stub's advice and the check's note say the same thing: it passes, it is reported
+    assert "Calling torch's huber_loss(), the built-in being tested, passes but is reported" in stub
+    assert "write it from scratch to learn it" in stub
+    attempt_path(env, "huber").write_text(attempt)
     result = runner.invoke(app, ["code", "check", "huber"])
     assert result.exit_code == 0, result.output
-    assert "calls huber_loss(), the built-in the reference uses" in result.stdout
+    note = " ".join(result.stdout.split())
+    assert "calls torch's huber_loss(), the built-in being tested — it passes" in note
+    assert "write it from scratch to learn it" in note
     honest = runner.invoke(app, ["code", "check", "huber", "--json"])
     assert json.loads(honest.stdout)["calls_builtin"] == "huber_loss"
+
+
+@pytest.mark.parametrize("card_id", sorted(TASKS))
+def test_each_stub_names_the_builtin_the_check_reports(card_id: str) -> None:
+    task = TASKS[card_id]
+    stub = " ".join(practice.template(task, next(c for c in DECK.cards if c.id == card_id)).split())
+    for name in practice.tested_builtins(task.reference):
+        assert f"torch's {name}()" in stub and "passes but is reported" in stub
+        assert practice.builtin_called(f"def f(x):\n    return F.{name}(x)\n", task.reference) == name
+    assert "you may call" not in stub.lower()
 
 
 def test_check_without_an_attempt_says_how_to_start(runner: CliRunner) -> None:

@@ -197,6 +197,8 @@ def _export_package(opened: Opened, path: Path, *, name: str, with_history: bool
                 due=datetime.fromisoformat(due) if due else None,
                 stability=fsrs.get("stability"),
                 difficulty=fsrs.get("difficulty"),
+                state=fsrs.get("state"),
+                step=fsrs.get("step"),
             )
     notes = anki_package.write_package(opened.deck, path, name=name, history=history)
     extra = f", with {sum(len(h.reviews) for h in history.values())} reviews" if history else ""

@@ -22,7 +22,7 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,8 @@ class HistoryCard:
     due: datetime | None
     stability: float | None
     difficulty: float | None
+    state: int | None = None  # py-fsrs State: 1 learning, 2 review, 3 relearning (None: review)
+    step: int | None = None  # py-fsrs learning/relearning step the card is on
 
 
 def is_package(path: Path) -> bool:
@@ -307,21 +309,39 @@ def _schedule(cursor: Any, note_guid: str, past: HistoryCard, now: datetime) -> 
     if past.due is None:
         return
     last = past.reviews[-1][0]
-    due_day = int((past.due.timestamp() - _CRT) // 86_400)
+    lapses = sum(1 for _, r, _ in past.reviews if r == 1)
     data = (
         json.dumps({"s": round(past.stability, 4), "d": round(past.difficulty, 4)})
         if past.stability is not None and past.difficulty is not None
         else ""
     )
+    kind, queue, due, ivl, left = _anki_state(past, last, now)
     cursor.execute(
-        "UPDATE cards SET type = 2, queue = 2, due = ?, ivl = ?, factor = 2500, reps = ?, lapses = ?, data = ?"
-        " WHERE id = ?",
-        (
-            due_day,
-            max(1, (past.due - last).days),
-            len(past.reviews),
-            sum(1 for _, r, _ in past.reviews if r == 1),
-            data,
-            card_id,
-        ),
+        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = 2500, reps = ?, lapses = ?, left = ?,"
+        " data = ? WHERE id = ?",
+        (kind, queue, due, ivl, len(past.reviews), lapses, left, data, card_id),
     )
+
+
+# Anki's card type and queue (rslib/src/card/mod.rs CardType, CardQueue): type 1 learn, 2 review,
+# 3 relearn; queue 1 learn (due: epoch seconds), 2 review (due: day number), 3 day-learn (a learning
+# card due on a later day; due: day number).
+_LEARN, _REVIEW, _RELEARN = 1, 2, 3
+_QUEUE_LEARN, _QUEUE_REVIEW, _QUEUE_DAY_LEARN = 1, 2, 3
+_STEPS = {_LEARN: 2, _RELEARN: 1}  # py-fsrs's default steps: learning (1 min, 10 min), relearning (10 min)
+
+
+def _anki_state(past: HistoryCard, last: datetime, now: datetime) -> tuple[int, int, int, int, int]:
+    """(type, queue, due, ivl, left) of a card in Anki for its FSRS state: a learning or
+    relearning card stays one in Anki (due at its step's time), a review card is due on its day."""
+    assert past.due is not None
+    due_day = int((past.due.timestamp() - _CRT) // 86_400)
+    days = max(1, (past.due - last).days)
+    kind = past.state if past.state in (_LEARN, _RELEARN) else _REVIEW
+    if kind == _REVIEW:
+        return _REVIEW, _QUEUE_REVIEW, due_day, days, 0
+    left = max(1, _STEPS[kind] - (past.step or 0))
+    ivl = 0 if kind == _LEARN else max(1, round(past.stability or 1))  # a relearning card keeps an interval
+    if past.due - now < timedelta(days=1):
+        return kind, _QUEUE_LEARN, int(past.due.timestamp()), ivl, left
+    return kind, _QUEUE_DAY_LEARN, due_day, ivl, left

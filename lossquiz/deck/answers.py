@@ -40,7 +40,9 @@ RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
 SR_COMMENT = re.compile(r"(?<!\s)\s*<!--SR:.*?-->")  # (?<!\s): linear on a line of 80,000 spaces
 CODE_SPAN = re.compile(r"(`+)[^\n]*?\1")
-_ABBREVIATION = re.compile(r"(?:\b(?:vs|e\.g|i\.e|etc|cf|approx|eq|fig|al|resp))\.$", re.IGNORECASE)
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:vs|e\.g|i\.e|etc|cf|approx|eq|eqs|fig|al|resp|a\.k\.a|w\.r\.t|s\.t|incl|no|sec|ch))\.$", re.IGNORECASE
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
 _RELATION = re.compile(r"\S\s*(?:=|\\(?:approx|propto|leq?|geq?)(?![A-Za-z]))\s*\S")  # an equation, not a lone symbol
 _STOP_WORDS = frozenset(
@@ -140,14 +142,23 @@ def _units(answer: str) -> list[tuple[str, bool]]:
     units: list[tuple[str, bool]] = []
     top: int | None = None
     in_math = False
+    joinable = False  # the last unit's line ran on to this one (no blank line, no math between)
+    last_line = ""
     for line in answer.splitlines():
         if display_marks(line) % 2:
             in_math = not in_math  # a multi-line $$ block: the formula, not a checkpoint
+            joinable = False
             continue
         if in_math:
             continue
         if not line.strip() or RULE.match(line):
+            joinable = False
             continue
+        if joinable and not LIST_ITEM.match(line) and _runs_on(last_line, line):
+            units[-1] = (units[-1][0] + " " + line.strip(), units[-1][1])  # a hard-wrapped sentence
+            last_line = line
+            continue
+        joinable, last_line = True, line
         item = LIST_ITEM.match(line)
         indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
         if item:
@@ -166,6 +177,23 @@ def _units(answer: str) -> list[tuple[str, bool]]:
             continue
         kept.append((_clean(text), is_item))
     return [(t, i) for t, i in kept if t]
+
+
+WRAPPED_LINE = 40  # characters: a line this long that stops mid-sentence was hard-wrapped
+_RUN_ON_WORDS = frozenset("a an and as at by for from in is are of on or than that the to which with".split())
+
+
+def _runs_on(previous: str, line: str) -> bool:
+    """True if `line` continues the sentence the line `previous` ends (the answer's hard wrap, not a
+    new line): the previous line stops on a comma, a dash or a word such as "and", or it is a long
+    line of prose stopping mid-sentence and this one starts in lower case. Short lines that end
+    without punctuation (`MSE: mean` / `MAE: median`) are the author's own lines."""
+    end = previous.rstrip()
+    if not end or end[-1] in ".!?:":
+        return False
+    if end[-1] in ",;(—–-" or re.split(r"\s+", end)[-1].lower() in _RUN_ON_WORDS:
+        return True
+    return len(end) >= WRAPPED_LINE and line.strip()[:1].islower()
 
 
 def _label_only(text: str) -> bool:
@@ -201,19 +229,10 @@ def _sentences(text: str) -> list[str]:
 
 
 def _split(text: str) -> list[str]:
-    """One unit into 2-5 parts: sentences, else clauses, else itself."""
+    """One unit into its sentences (up to 5): split at sentence ends only, never at a comma, a
+    semicolon or an abbreviation inside a sentence (one sentence is one point, not two)."""
     sentences = _sentences(text)
-    if len(sentences) >= 2:
-        return sentences[:5]
-    body = text.rstrip(".")
-    for pattern in (r";\s+", r"\s+\+\s+", r"\s+or\s+", r",\s+", r"\s+and\s+"):
-        parts = [p.strip() for p in re.split(pattern, body) if p.strip()]
-        if 2 <= len(parts) <= 5:
-            return parts
-    m = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", body)
-    if m:
-        return [m.group(1).strip(), m.group(2).strip()]
-    return [text]
+    return sentences[:5] if sentences else [text]
 
 
 def _shorten(text: str) -> str:

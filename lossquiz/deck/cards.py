@@ -30,6 +30,7 @@ _TEXT_FIELDS = (
     "snippet",
     "source",
     "grade",
+    "grade_label",
     "expression",
     "target",
     "review",
@@ -56,6 +57,7 @@ class Card:
     snippet: str | None = None
     family: str = ""
     grade: str | None = None  # key of a multi-part snippet value that numeric drills ask for
+    grade_label: str = ""  # that part in words, as the drill names it ("the mean pinball loss")
     tolerance: float = DEFAULT_TOLERANCE
     variables: tuple[tuple[str, str], ...] = ()  # formula cards: name -> binding over snippet inputs
     expression: str | None = None  # formula cards: the reference expression
@@ -188,6 +190,7 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
         snippet=raw.get("snippet") or None,
         family=str(raw.get("family") or cid),
         grade=raw.get("grade") or None,
+        grade_label=(raw.get("grade_label") or "").strip(),
         tolerance=float(tolerance),
         variables=tuple((str(k), v) for k, v in (raw.get("variables") or {}).items()),
         expression=(raw.get("expression") or "").strip() or None,

@@ -61,6 +61,7 @@ def card_record(card: Card) -> dict[str, Any]:
         "formula": card.formula,
         "snippet": card.snippet,
         "grade": card.grade,
+        **({"grade_label": card.grade_label} if card.grade_label else {}),
         "tolerance": card.tolerance,
         "factcheck": list(card.factcheck),
         "source": card.source,
@@ -114,14 +115,25 @@ def _field(text: str) -> str:
     return re.sub(r"[\t\r\n]+", " ", text)
 
 
+def formula_in_answer(card: Card) -> bool:
+    """True if the answer already shows the card's formula as math (an imported note's answer
+    keeps the formula it was written with): the back then shows it once, not twice."""
+
+    if not card.formula:
+        return False
+    formula = re.sub(r"\s+", "", card.formula)
+    return any(re.sub(r"\s+", "", m.tex) == formula for m in mathtext.spans(card.answer))
+
+
 def anki_note(card: Card, *, name: str) -> tuple[str, str, str, str]:
     """GUID, front, back and tags of one Anki note."""
     front = markdown_html(card.question)
     if card.auto_graded:
         front += "<br><i>(lossquiz draws fresh numbers for this card; here, recall the method)</i>"
-    points = "".join(f"<li>{html.escape(p)}</li>" for p in card.key_points)
-    back = markdown_html(card.answer) + f"<hr><b>Key points</b><ul>{points}</ul>"
-    if card.formula:
+    back = markdown_html(card.answer)
+    if card.key_points:  # no heading over an empty list
+        back += "<hr><b>Key points</b><ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in card.key_points) + "</ul>"
+    if card.formula and not formula_in_answer(card):
         back += f"<div>\\[{html.escape(card.formula)}\\]</div>"
     back += f"<div><small>{html.escape(card.source)} · lossquiz card {card.id}</small></div>"
     guid = f"lossquiz::{card.id}"  # from the card id only: renaming the deck folder updates the same notes
@@ -187,8 +199,9 @@ def to_markdown(deck: Deck, *, name: str, examples: dict[str, Outcome] | None, w
         for card in cards:
             lines += ["", f"### {card.name}", "", f"`{card.id}` · {card.kind} · {card.source}"]
             lines += ["", "**Question**", "", card.question.strip(), "", "**Answer**", "", card.answer.strip(), ""]
-            lines += ["**Key points**", "", *[f"- {p}" for p in card.key_points]]
-            if card.formula:
+            if card.key_points:
+                lines += ["**Key points**", "", *[f"- {p}" for p in card.key_points]]
+            if card.formula and not formula_in_answer(card):
                 lines += ["", "**Formula**", "", "$$", card.formula.strip(), "$$"]
             outcome = examples.get(card.snippet) if examples is not None and card.snippet else None
             example = _example_lines(card, outcome, why_not)

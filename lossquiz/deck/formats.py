@@ -173,7 +173,6 @@ def cloze_cards(
         question = _fill(text, deletions, lambda d, own: (f"[{d[4]}]" if d[4] else GAP) if own else d[3], group)
         answer = _fill(text, deletions, lambda d, own: f"**{d[3]}**" if own else d[3], group)
         hidden = " … ".join(d[3] for d in mine)
-        context_point = "the gap filled in: " + mathtext.plain(strip_markup(plain))[:120]
         cards.append(
             NoteCard(
                 question=question,
@@ -184,7 +183,7 @@ def cloze_cards(
                 heading="",
                 line=line,
                 title=_short(mathtext.plain(strip_markup(question))),
-                key_points=(hidden, context_point),
+                key_points=(hidden,),  # the answer is the sentence with the gap filled: no context point repeats it
                 family=family,
             )
         )

@@ -2,7 +2,7 @@
 
 A cloze card (deck.kinds) holds the sentence with its gap as the question, the sentence with
 the deletion in bold as the answer, and the deletion itself as its first key point. A deletion
-that is a number or a short term is typed and checked (case and spacing do not count);
+that is a number or a short term is typed and checked (case, spacing and a leading a/an/the do not count);
 a longer one is revealed and self-rated, like a concept card.
 """
 
@@ -28,13 +28,18 @@ def typed_check(card: Card) -> str | None:
     return hidden if card.kind == "cloze" and checkable(hidden) else None
 
 
+_ARTICLE = re.compile(r"^(?:a|an|the) (?=\S)")
+
+
 def _norm(text: str) -> str:
+    """Case, spacing, a final full stop and a leading article (a, an, the) do not count."""
     plain = mathtext.plain(strip_markup(unicodedata.normalize("NFKC", text)))
-    return re.sub(r"\s+", " ", plain).strip().casefold().rstrip(".")
+    return _ARTICLE.sub("", re.sub(r"\s+", " ", plain).strip().casefold().rstrip("."))
 
 
 def matches(typed: str, expected: str) -> bool:
-    """True if the fill is the deletion, ignoring case and spacing (and, for a number, its spelling)."""
+    """True if the fill is the deletion, ignoring case, spacing and a leading a/an/the (and, for a
+    number, its spelling)."""
     if is_number(typed) and is_number(expected):
         try:
             a = float(typed.strip().replace(" ", "").replace("−", "-").rstrip("%").replace(",", "."))

@@ -128,7 +128,7 @@ dtype, reduction, defaults, numerical stability). Then check it:
 
 The check calls {task.function}() with keyword arguments on random inputs of several shapes
 and on edge cases, and compares its values and its gradients (autograd) with the reference.
-"""
+{_builtin_advice(task.reference)}"""
 
 {IMPORTS}
 
@@ -137,6 +137,21 @@ and on edge cases, and compares its values and its gradients (autograd) with the
     """
     raise NotImplementedError
 '''
+
+
+def _builtin_advice(reference: str) -> str:
+    """The stub's word on the built-in being tested: what `code check` says when it is called."""
+    names = tested_builtins(reference)
+    if not names:
+        return ""
+    import textwrap
+
+    called = " or ".join(f"torch's {name}()" for name in names)
+    advice = (
+        f"Calling {called}, the built-in being tested, passes but is reported: "
+        "write it from scratch to learn it. Any other torch function is fine."
+    )
+    return "\n" + textwrap.fill(advice, width=90) + "\n"
 
 
 def solution_file(task: Task) -> str:
@@ -234,13 +249,20 @@ def check_attempt(
     )
 
 
+def tested_builtins(reference: str) -> tuple[str, ...]:
+    """The torch built-ins a task's reference calls (`F.huber_loss(…)` -> huber_loss), in order."""
+    import re
+
+    found = re.findall(r"\b(?:F|functional|torch|nn)\.([A-Za-z_][A-Za-z0-9_]*)\s*\(", reference)
+    return tuple(dict.fromkeys(found))
+
+
 def builtin_called(code: str, reference: str) -> str | None:
     """The torch built-in named by the task's reference (`F.huber_loss(…)`) that the attempt calls,
     if any: such an attempt passes, and is told it practised nothing. Read with ast, never run."""
     import ast
-    import re
 
-    names = set(re.findall(r"\b(?:F|functional|torch|nn)\.([A-Za-z_][A-Za-z0-9_]*)\s*\(", reference))
+    names = set(tested_builtins(reference))
     if not names:
         return None
     try:

@@ -49,9 +49,7 @@ def problem(inputs: dict[str, Any], card: Card) -> RenderableType:
     table.add_column()
     for name, value in inputs.items():
         table.add_row(Text(name), Text(fmt(value)))
-    what = (
-        f"type the {card.grade.replace('_', ' ')} (the part of the result this card asks for); " if card.grade else ""
-    )
+    what = f"type {card.grade_label or 'the value the question asks for'}; " if card.grade else ""  # never a code name
     rule = Text(f"{what}an answer within {100 * card.tolerance:g}% of the value (or ±0.001) is right", style="dim")
     return Group(table, rule)
 

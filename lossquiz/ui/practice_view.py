@@ -113,8 +113,8 @@ def practice_report(card: Card, task: Any, report: Any, interval: Any) -> Render
         if report.builtin:
             parts.append(
                 Text(
-                    f"note: your code calls {report.builtin}(), the built-in the reference uses — "
-                    "write the formula yourself to practise it",
+                    f"note: your code calls torch's {report.builtin}(), the built-in being tested — "
+                    "it passes, but write it from scratch to learn it",
                     style="yellow",
                 )
             )
