@@ -12,7 +12,7 @@ Reference (a second route, no sigmoid, no hand-built alpha_t): a sigmoid logit z
 two-class softmax over [0, z], so F.cross_entropy([0, z], y, reduction='none') is the per-element
 BCE, exp(-CE) is p_t, and F.cross_entropy(..., weight=[1 - alpha, alpha]) applies alpha through
 torch's own class-weight indexing (weight[target]); focal = weighted CE * (1 - exp(-CE))^gamma.
-torchvision is not installable beside this CPU torch; tests/test_content_c1.py also checks this
+torchvision is not installable beside this CPU torch; tests/test_reference_classification.py also checks this
 snippet against a transcription of torchvision's sigmoid_focal_loss and against limiting cases
 (gamma = 0 is weighted BCE; alpha = 1 silences the negatives).
 """

@@ -3,7 +3,7 @@ independent algebraic route through torch's L1 loss.
 
 rho_tau(u) = max(tau u, (tau - 1) u),  u = y - y_hat   (Koenker & Bassett, 1978).
 Under-prediction (u > 0) costs tau per unit, over-prediction 1 - tau; tau = 0.5 gives MAE / 2.
-sklearn: mean_pinball_loss(y, y_hat, alpha=tau) (checked in tests/test_content_c1.py).
+sklearn: mean_pinball_loss(y, y_hat, alpha=tau) (checked in tests/test_reference_regression.py).
 
 Two graded parts:
 - "minimiser": the constant c that minimises THIS loss over the sample, found by brute force

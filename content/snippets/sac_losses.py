@@ -14,7 +14,7 @@ below. `log_alpha_grad` is SB3's gradient; gradient DESCENT on log alpha follows
 Reference: the same quantities in SB3's tensor layout (torch.cat + min over critics,
 F.mse_loss for the critic) and autograd of SB3's temperature loss w.r.t. log alpha. The target
 is a composition of given numbers, so that part is a layout check; the sign of every entropy
-term is checked against the max-entropy closed form in tests/test_content_c4.py.
+term is checked against the max-entropy closed form in tests/test_reference_rl.py.
 """
 
 import math
