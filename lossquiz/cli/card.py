@@ -88,7 +88,7 @@ def due(deck: DeckOption = None, data_dir: DataDirOption = None, as_json: JsonOp
     from lossquiz.clock import SystemClock
     from lossquiz.progress.cards_info import due_line
     from lossquiz.progress.store import Store
-    from lossquiz.ui import card_admin_view
+    from lossquiz.ui import due_view
 
     with exit_on_error():
         cfg, now = load_config(), SystemClock().now()
@@ -104,4 +104,4 @@ def due(deck: DeckOption = None, data_dir: DataDirOption = None, as_json: JsonOp
     if as_json:
         print_json(line.to_dict())
     else:
-        print(card_admin_view.due_text(line, now))
+        print(due_view.due_text(line, now))

@@ -372,11 +372,14 @@ class Store:
 
     def introduced_since(self, since: datetime) -> int:
         """How many cards had their first (kept, scheduled) review at or after `since`."""
+        # Cards reviewed since `since` with no kept review before it: an index range over the reviews
+        # since then, not a scan of the whole history (`due` runs in a shell prompt).
         rows = self._read(
-            """SELECT count(*) FROM (SELECT r.card_id, min(r.reviewed_at) AS first
-                   FROM reviews r JOIN cards c ON c.id = r.card_id
-                   WHERE c.deck = ? AND r.undone = 0 AND r.cram = 0 GROUP BY r.card_id) WHERE first >= ?""",
-            (self.deck, iso(since)),
+            """SELECT count(DISTINCT r.card_id) FROM reviews r JOIN cards c ON c.id = r.card_id
+                   WHERE c.deck = ? AND r.reviewed_at >= ? AND r.undone = 0 AND r.cram = 0
+                   AND NOT EXISTS (SELECT 1 FROM reviews p WHERE p.card_id = r.card_id
+                                   AND p.reviewed_at < ? AND p.undone = 0 AND p.cram = 0)""",
+            (self.deck, iso(since), iso(since)),
         )
         return int(rows[0][0])
 

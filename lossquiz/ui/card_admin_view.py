@@ -12,7 +12,7 @@ from rich.text import Text
 from lossquiz.ui.console import inline
 
 if TYPE_CHECKING:
-    from lossquiz.progress.cards_info import CardInfo, DueLine
+    from lossquiz.progress.cards_info import CardInfo
 
 _RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
@@ -63,14 +63,6 @@ def changed(slug: str, action: str) -> Text:
         "reset": "reset: its schedule starts again as a new card (history kept)",
     }[action]
     return inline(f"{slug} {said.format(id=slug)}")
-
-
-def due_text(line: DueLine, now: datetime) -> str:
-    """`3 due · 5 new today · next in 2h` (plain: a shell prompt shows it)."""
-    parts = [f"{line.due} due", f"{line.new_left} new today"]
-    if line.next_due:
-        parts.append(f"next in {_until(line.next_due, now)}")
-    return " · ".join(parts)
 
 
 def config_table(cfg: Any, keys: Any) -> RenderableType:

@@ -40,21 +40,34 @@ def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
         if width - fixed() < TITLE_MIN:
             columns.remove(4)  # the snippet is `show`'s business; the title says what the card is
         widths[1] = max(min(widths[1], width - fixed() - 2), TITLE_MIN)
-    text = Text()
+    # One string and a few style spans: appending cell by cell to a Text costs more than the rest of `list`.
+    lines: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    offset = 0
     for n, row in enumerate([header, *rows]):
-        title = (textwrap.wrap(row[1], widths[1], break_on_hyphens=False) or [""]) if width is not None else [row[1]]
+        title = [row[1]]
+        if width is not None and cell_len(row[1]) > widths[1]:
+            title = textwrap.wrap(row[1], widths[1], break_on_hyphens=False) or [""]
         for line_no, title_line in enumerate(title):
-            cells = [row[k] if k != 1 else title_line for k in columns]
+            cells = [(k, row[k] if k != 1 else title_line) for k in columns]
             if line_no:  # a wrapped title's next line: only the title column
-                cells = ["" if k != 1 else title_line for k in columns]
-            for i, (k, cell) in enumerate(zip(columns, cells, strict=True)):
-                style = "bold" if n == 0 else KIND_STYLE.get(cell, "") if k == 3 else ""
-                text.append(cell, style=style)
-                if i < len(columns) - 1:
-                    text.append(" " * (widths[k] - cell_len(cell) + 2))
-            text.rstrip()
-            text.append("\n")
-    text.rstrip()
+                cells = [(k, "" if k != 1 else title_line) for k in columns]
+            parts, at = [], offset
+            for i, (k, cell) in enumerate(cells):
+                style = KIND_STYLE.get(cell, "") if k == 3 and n else ""
+                if style:
+                    spans.append((at, at + len(cell), style))
+                pad = " " * (widths[k] - cell_len(cell) + 2) if i < len(cells) - 1 else ""
+                parts.append(cell + pad)
+                at += len(cell) + len(pad)
+            line = "".join(parts).rstrip()
+            if n == 0:
+                spans.append((offset, offset + len(line), "bold"))
+            lines.append(line)
+            offset += len(line) + 1
+    text = Text("\n".join(lines))
+    for start, end, style in spans:
+        text.stylize(style, start, end)
     return text
 
 
