@@ -52,6 +52,9 @@ class Script:
         self.clock, self.runner, self.answers = clock, runner, list(answers)
         self.prompts: list[str] = []
 
+    def warm_up(self) -> None:  # the first card is on screen: nothing to load
+        pass
+
     def ask(self, message: str, *, deadline: datetime | None = None, graded: bool = True) -> str:
         self.prompts.append(message)
         if not self.answers:

@@ -73,6 +73,9 @@ class Ratings:
     def __init__(self, clock: FixedClock, rng: random.Random) -> None:
         self.clock, self.rng = clock, rng
 
+    def warm_up(self) -> None:  # the first card is on screen: nothing to load
+        pass
+
     def ask(self, message: str, *, deadline: datetime | None = None, graded: bool = True) -> str:
         self.clock.advance(timedelta(seconds=self.rng.randint(2, 20)))
         if message.startswith("rate"):

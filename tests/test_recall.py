@@ -366,6 +366,9 @@ class Script:
         self.clock, self.answers = clock, list(answers)
         self.last: dict[str, Any] | None = None
 
+    def warm_up(self) -> None:  # the first card is on screen: nothing to load
+        pass
+
     def ask(self, message: str, *, deadline: datetime | None = None, graded: bool = True) -> str:
         if not self.answers:
             raise EOFError

@@ -318,3 +318,23 @@ def separator_at(text: str) -> tuple[int, int] | None:
             return at, width
         at = searchable.find("::", at + width)
     return None
+
+
+# -- cloze gaps the drill checks when typed (deck import decides it, the drill grades by it) ---
+
+MAX_CLOZE_WORDS = 3  # a deletion this short (or a number) is typed and checked; longer ones are self-rated
+_NUMBER = re.compile(r"^[-+−]?(?:\d+(?:[.,]\d+)?|\.\d+)(?:[eE][-+]?\d+)?%?$")
+
+
+def is_number(text: str) -> bool:
+    """True for 0.25, -3, 1e-3, 50% — a deletion the drill can check when typed."""
+    return bool(_NUMBER.match(text.strip().replace(" ", "")))
+
+
+def checkable(deletion: str) -> bool:
+    """A deletion typed and checked by the drill: a number or a short term — never math (a typed
+    `γ` would be compared with `\\gamma`, `e^{z_i}` with its LaTeX source): a math gap is self-rated."""
+    if any(mark in deletion for mark in ("\\", "$", "^", "_", "{")):
+        return False
+    text = mathtext.plain(strip_markup(deletion)).strip()
+    return bool(text) and (is_number(text) or (len(text.split()) <= MAX_CLOZE_WORDS and len(text) <= 40))

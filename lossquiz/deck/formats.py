@@ -38,7 +38,6 @@ from lossquiz.errors import NotesError
 
 FORMATS = ("lossquiz", "obsidian", "hashcards", "logseq", "apkg")
 GAP = "[…]"
-MAX_CLOZE_WORDS = 3  # a deletion this short (or a number) is typed and checked; longer ones are self-rated
 MAX_DELETIONS = 20  # per block: more is not a flashcard (and would make cards quadratic in the text)
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*$")
@@ -57,7 +56,6 @@ _CARD_TAG = re.compile(r"(?:^|\s)#(?:card|flashcard)\b")
 _PROPERTY = re.compile(r"^\s*(?:[-*]\s+)?([A-Za-z0-9][A-Za-z0-9_-]*)::(?:\s|$)")
 _BULLET = re.compile(r"^(\s*)[-*+][ \t]+(.*)$")
 _REMNOTE = re.compile(r"\S\s*(?:>>>?|<<|<>|;;)\s*\S|\S\s*(?:>>>|;;)\s*$")
-_NUMBER = re.compile(r"^[-+−]?(?:\d+(?:[.,]\d+)?|\.\d+)(?:[eE][-+]?\d+)?%?$")
 _TAGS_ONLY = re.compile(r"^\s*(?:#[\w/-]+\s*)+$")
 
 
@@ -119,20 +117,6 @@ def detect(lines: list[str]) -> str:
 
 
 # -- shared helpers -----------------------------------------------------------------------
-
-
-def is_number(text: str) -> bool:
-    """True for 0.25, -3, 1e-3, 50% — a deletion the drill can check when typed."""
-    return bool(_NUMBER.match(text.strip().replace(" ", "")))
-
-
-def checkable(deletion: str) -> bool:
-    """A deletion typed and checked by the drill: a number or a short term — never math (a typed
-    `γ` would be compared with `\\gamma`, `e^{z_i}` with its LaTeX source): a math gap is self-rated."""
-    if any(mark in deletion for mark in ("\\", "$", "^", "_", "{")):
-        return False
-    text = mathtext.plain(strip_markup(deletion)).strip()
-    return bool(text) and (is_number(text) or (len(text.split()) <= MAX_CLOZE_WORDS and len(text) <= 40))
 
 
 def _basic(question: str, answer: str, *, kind: str, context: list[str], line: int) -> NoteCard:

@@ -12,9 +12,8 @@ import re
 import unicodedata
 
 from lossquiz.deck import mathtext
-from lossquiz.deck.answers import strip_markup
+from lossquiz.deck.answers import checkable, is_number, strip_markup
 from lossquiz.deck.cards import Card
-from lossquiz.deck.formats import checkable, is_number
 
 
 def deletion(card: Card) -> str:

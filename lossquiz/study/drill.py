@@ -35,6 +35,7 @@ class Prompter(Protocol):
     """Reads one answer; `deadline` lets a terminal show a countdown (ui.prompts)."""
 
     def ask(self, message: str, *, deadline: datetime | None = None, graded: bool = True) -> str: ...
+    def warm_up(self) -> None: ...  # the first card is on screen: load what prompting needs
 
 
 class Screen(Protocol):
@@ -197,9 +198,10 @@ class Drill:
     def _ask(self, card: Card, position: str) -> Rating:
         self.screen.say()
         self.screen.card(card, position, self.options.time_limit)
-        if self._warm_up:  # after the first card is on screen: torch imports in the worker while it is read
+        if self._warm_up:  # after the first card is on screen: torch and the prompt load while it is read
             self._warm_up = False
             self.runner.start()
+            self.prompter.warm_up()
         row = self.store.cards().get(card.id)
         if row is not None and row.lapses >= LEECH_LAPSES:
             self.screen.say(

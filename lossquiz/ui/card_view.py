@@ -77,17 +77,53 @@ TITLE_MIN = 20  # narrowest title column worth wrapping into; below it the snipp
 def markdown(text: str, *, plain: bool = False) -> RenderableType:
     """Card Markdown, rendered; `plain` (output is not a terminal) prints the source as is.
 
-    markdown-it and Rich's Markdown cost ~0.1 s to import: piped output skips them.
+    markdown-it and Rich's Markdown cost ~0.1 s to import, the most of a drill's first card: piped
+    output skips them, and so does prose (every question of the built-in deck), which needs only
+    paragraphs, `code`, **bold** and *emphasis*.
     """
     from lossquiz.deck.mathtext import for_terminal
 
     text = for_terminal(text)  # $…$ math from imported notes as unicode
     if plain:
         return Text(_plain_markdown(text))
+    text = _TERM_LINE.sub("  \n", text)  # each **Term** = … line keeps its line break
+    if not _BLOCK_SYNTAX.search(text) and "\\" not in text and "<" not in text and "[" not in text:
+        return _prose(text)
     from rich.markdown import Markdown
 
-    # Each **Term** = … line keeps its line break.
-    return Markdown(re.sub(r"\n(?=\*\*[^*\n]+\*\*\s*[=:(—–-])", "  \n", text))
+    return Markdown(text)
+
+
+_TERM_LINE = re.compile(r"\n(?=\*\*[^*\n]+\*\*\s*[=:(—–-])")
+# Anything beyond paragraphs and inline marks goes to Rich's Markdown: lists, headings, quotes,
+# fences, tables, indented code, rules, setext underlines.
+_BLOCK_SYNTAX = re.compile(r"^ {0,3}(?:[-*+]\s|\d+[.)]\s|#|>|```|~~~|\||[-=_*]{3,}\s*$)|^ {4}", re.M)
+_INLINE = re.compile(r"(`+)(.+?)\1|\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<![*\w])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![*\w])")
+
+
+def _prose(text: str) -> RenderableType:
+    """Paragraphs of inline Markdown as Rich's Markdown draws them: soft breaks joined, a blank line
+    between paragraphs, a trailing two-space break kept, `code`/**strong**/*em* in its theme styles."""
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", text.strip()) if p.strip()]
+    rendered: list[RenderableType] = []
+    for n, paragraph in enumerate(paragraphs):
+        lines = [line.strip() for line in re.split(r"  \n", paragraph)]
+        flowed = "\n".join(" ".join(line.split()) for line in lines)
+        body = Text(justify="left")
+        last = 0
+        for m in _INLINE.finditer(flowed):
+            body.append(flowed[last : m.start()])
+            if m.group(2) is not None:
+                body.append(m.group(2).strip(" ") or m.group(2), style="markdown.code")
+            elif m.group(3) is not None:
+                body.append(m.group(3), style="markdown.strong")
+            else:
+                body.append(m.group(4), style="markdown.em")
+            last = m.end()
+        body.append(flowed[last:])
+        rendered += [Text()] if n else []
+        rendered.append(body)
+    return Group(*rendered)
 
 
 def _plain_markdown(text: str) -> str:

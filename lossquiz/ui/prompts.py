@@ -15,6 +15,7 @@ class Prompter(Protocol):
     """Asks one question and returns the line typed (EOFError at end of input)."""
 
     def ask(self, message: str, *, deadline: datetime | None = None, graded: bool = True) -> str: ...
+    def warm_up(self) -> None: ...
 
 
 class LinePrompter:
@@ -23,6 +24,9 @@ class LinePrompter:
     def __init__(self, console: Console, stream: IO[str] | None = None) -> None:
         self.console = console
         self.stream = stream or sys.stdin
+
+    def warm_up(self) -> None:
+        """Nothing to load."""
 
     def ask(self, message: str, *, deadline: datetime | None = None, graded: bool = True) -> str:
         """Print the prompt, read a line."""
@@ -41,17 +45,20 @@ class CountdownPrompter:
     """A prompt_toolkit prompt whose bottom bar counts down to the card's time limit."""
 
     def __init__(self, clock: Clock) -> None:
-        import importlib
         import importlib.util
-        import threading
 
         if importlib.util.find_spec("prompt_toolkit") is None:
             raise ImportError("prompt_toolkit is not installed")
         self.clock = clock
         self._toolkit: Any = None
-        # Imported in the background while the first card is drawn and read: at the first prompt
-        # it is there, so no second of the card's time limit goes to an import (the import lock
-        # makes ask() wait for it if it is not done yet).
+
+    def warm_up(self) -> None:
+        """Import prompt_toolkit in the background once the first card is drawn: while the user reads
+        it (or the worker draws a problem), not while it is being drawn — an import holds the GIL, so
+        an earlier start only delays the card. The import lock makes ask() wait if it is not done."""
+        import importlib
+        import threading
+
         threading.Thread(target=importlib.import_module, args=("prompt_toolkit",), daemon=True).start()
 
     def _toolbar(self, deadline: datetime | None, *, graded: bool) -> str:
