@@ -1,7 +1,5 @@
 """`card info|suspend|unsuspend|reset ID`, and `due` (one line for a shell prompt)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """Implement-it practice: `code start|check|solution|list` (and `code CARD`, the same as `code start CARD`)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,7 +1,5 @@
 """`config`: every setting in force and where it came from."""
 
-from __future__ import annotations
-
 from lossquiz.cli.app import JsonOption, app, exit_on_error, print_json
 
 

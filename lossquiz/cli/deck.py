@@ -1,7 +1,5 @@
 """Browsing and verifying a deck: `list`, `show`, `check`, `trust`, `untrust`."""
 
-from __future__ import annotations
-
 from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path

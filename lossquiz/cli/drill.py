@@ -1,7 +1,5 @@
 """`drill`: the timed quiz."""
 
-from __future__ import annotations
-
 from dataclasses import replace
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """Progress: `stats`, `history export|import`, `optimize`."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

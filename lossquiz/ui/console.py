@@ -108,6 +108,8 @@ def table(console: Console, renderable: Any) -> None:
     """A table: one line per row in a terminal (cut with …), whole lines in a pipe."""
     if console.is_terminal:
         console.print(renderable, no_wrap=True, overflow="ellipsis")
+    elif isinstance(renderable, Text) and console.color_system is None:
+        console.file.write(renderable.plain + "\n")  # a pipe shows no styles: skip Rich's line layout
     else:
         console.print(renderable, soft_wrap=True)
 
