@@ -127,3 +127,24 @@ def test_a_question_naming_an_input_in_words_also_gives_its_table_label() -> Non
             if singular and re.search(rf"\b{singular}\s+\S\b(?!\w)", text) and f"`{name}`" not in card.question:
                 bad[card.id] = f"'{singular} …' but the table says {name}"
     assert not bad, bad
+
+
+@pytest.mark.parametrize("path", sorted((builtin_deck() / "cards").glob("*.yaml")), ids=lambda p: p.name)
+def test_no_card_text_is_cut_by_a_yaml_comment(path: Path) -> None:
+    """`- normalise by # positives` is read by YAML as "normalise by" and a comment: the card
+    taught half a sentence. No plain (unquoted) scalar of the deck is followed by `#` on its line."""
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    stack = [yaml.compose(text, Loader=yaml.SafeLoader)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            end = node.end_mark
+            rest = lines[end.line][end.column :] if end.line < len(lines) else ""
+            assert not (node.style is None and rest.strip().startswith("#")), f"{path.name}:{end.line + 1}: {rest}"
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
