@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lossquiz.cli import app
+from lossquiz.deck.cards import load_deck
 
 pytest.importorskip("anki", reason="the interop tests need Anki's library (the dev extra installs it)")
 
@@ -44,7 +45,7 @@ def test_apkg_export_imports_into_anki_and_a_renamed_folder_updates_the_same_not
     assert (len(log.new), len(log.updated), len(log.conflicting), len(log.missing_notetype)) == (11, 0, 0, 0)
     assert len(notes) == 11
     guids = set(notes)
-    assert all(g.startswith("lossquiz::") and "mydeck" not in g for g in guids)
+    assert all(g.startswith("lossquiz::mydeck::") for g in guids)  # not the built-in deck's lossquiz::<id>
     assert {tuple(n.tags) for n in notes.values()} <= {("regression",), ("classification",)}
     types = {n.type for n in notes.values()}
     assert types == {"lossquiz Basic", "lossquiz Cloze"}
@@ -84,7 +85,7 @@ def test_apkg_formulas_are_mathjax(runner: CliRunner, tmp_path: Path) -> None:
     assert "\\[\\frac{1}{N}" in backs and "$" not in backs
 
 
-def test_text_export_guid_is_the_card_id_and_no_mid_sentence_breaks(runner: CliRunner, tmp_path: Path) -> None:
+def test_text_export_guid_is_deck_and_card_id_and_no_mid_sentence_breaks(runner: CliRunner, tmp_path: Path) -> None:
     notes = tmp_path / "wrapped.md"
     notes.write_text(
         "# Regression\n\n#### Q: What is the Huber loss?\nQuadratic for small residuals and\nlinear beyond delta.\n\n"
@@ -96,7 +97,7 @@ def test_text_export_guid_is_the_card_id_and_no_mid_sentence_breaks(runner: CliR
     assert result.exit_code == 0, result.output
     row = [line for line in result.output.splitlines() if not line.startswith("#")][0]
     guid, _, back, _ = row.split("\t")
-    assert guid == "lossquiz::huber-loss"
+    assert guid == "lossquiz::folder-a::huber-loss"
     assert "residuals and linear beyond" in back
     assert "and<br" not in back
 
@@ -254,7 +255,7 @@ def test_apkg_with_history_keeps_learning_review_and_relearning_cards_as_anki_ha
         due_cards = anki.find_cards("is:review")
     finally:
         anki.close()
-    state = {guid.removeprefix("lossquiz::"): (kind, queue) for guid, kind, queue, *_ in rows}
+    state = {guid.rsplit("::", 1)[1]: (kind, queue) for guid, kind, queue, *_ in rows}
     assert state == {"huber-loss": (1, 1), "mae-estimate": (2, 2), "mse-estimate": (3, 1)}
     assert len(learning) == 2 and len(due_cards) == 2  # Anki's own search: relearning is both learn and review
     now = time.time()
@@ -302,3 +303,25 @@ def test_a_learning_card_due_on_a_later_day_is_anki_day_learn() -> None:
     assert due < 100_000
     soon = HistoryCard(((now, 1, 0),), now + timedelta(minutes=10), 2.5, 7.0, state=3, step=0)
     assert _anki_state(soon, now, now)[:2] == (3, 1) and _anki_state(soon, now, now)[2] == int(soon.due.timestamp())
+
+
+def test_a_deck_sharing_a_card_id_with_the_builtin_deck_never_overwrites_its_anki_note(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Newcomer F1: your `mse` card and the built-in `mse`, both exported, imported into one real
+    Anki collection: two notes, the built-in one untouched."""
+    notes = tmp_path / "mine.md"
+    notes.write_text("MSE::the mean of squared residuals\n", encoding="utf-8")
+    mine = tmp_path / "obsdeck"
+    assert runner.invoke(app, ["import", str(notes), "--into", str(mine), "--format", "obsidian"]).exit_code == 0
+    assert "mse" in {c.id for c in load_deck(mine).cards}
+    builtin, own = tmp_path / "builtin.apkg", tmp_path / "own.apkg"
+    assert runner.invoke(app, ["export", str(builtin)]).exit_code == 0
+    assert runner.invoke(app, ["export", "--deck", str(mine), str(own)]).exit_code == 0
+    col = tmp_path / "anki"
+    col.mkdir()
+    _, before, _ = import_into(col, builtin)
+    log, after, _ = import_into(col, own)
+    assert len(log.updated) == 0 and len(log.new) == len(load_deck(mine).cards)
+    assert after["lossquiz::mse"].fields == before["lossquiz::mse"].fields  # the built-in note, as it was
+    assert "lossquiz::obsdeck::mse" in after

@@ -5,7 +5,7 @@
   Cloze (one per deletion); fields become Markdown, MathJax `\\(…\\)` / `\\[…\\]` become `$…$` /
   `$$…$$`; and the review log, by card.
 - `write_package`: a deck -> an `.apkg` Anki imports (written with genanki): one note per card,
-  GUID from the card id (so renaming the deck folder updates the same notes), tags per topic,
+  GUID from the deck's Anki name and the card id (export.note_guid), tags per topic,
   math as MathJax; with history, the review log and each card's current schedule.
 
 Reading uses Anki's library because it reads every schema Anki has used (old `.anki2`, zstd
@@ -28,7 +28,7 @@ from typing import Any
 
 from lossquiz.deck import export as ex
 from lossquiz.deck.answers import key_points, recall_kind, title_of
-from lossquiz.deck.cards import Card, Deck
+from lossquiz.deck.cards import Deck
 from lossquiz.deck.formats import GAP, TooManyDeletions, cloze_cards
 from lossquiz.deck.notes import NoteCard, Notes, topic_for
 from lossquiz.errors import LossquizError, NotesError
@@ -207,11 +207,6 @@ def _cloze_note(raw: str, extra: list[str], context: list[str], number: int) -> 
 # -- writing ------------------------------------------------------------------------------
 
 
-def guid(card: Card) -> str:
-    """The Anki GUID of a card's note: from the card id alone, never the deck folder."""
-    return f"lossquiz::{card.id}"
-
-
 _BASIC_ID, _CLOZE_ID = 1_607_392_319, 1_607_392_320  # fixed note-type ids: a re-import updates, never adds
 _CSS = ".card { font-family: sans-serif; font-size: 20px; text-align: left; }"
 _CRT = 1_411_124_400  # genanki's collection creation time: a review card's `due` counts days from it
@@ -254,18 +249,20 @@ def write_package(
         raise LossquizError("export --format apkg needs genanki: pip install genanki") from None
     basic, cloze = _models()
     anki_deck = genanki.Deck(_deck_id(name), name)
+    space = ex.guid_space(deck, name=name)
     for card in deck.cards:
-        _, front, back, _ = ex.anki_note(card, name=name)
+        _, front, back, _ = ex.anki_note(card, name=name, space=space)
+        guid = f"{space}::{card.id}"
         if card.kind == "cloze" and GAP in card.question and card.key_points:
             text = card.question.replace(GAP, "{{c1::" + card.key_points[0] + "}}", 1)
-            note = genanki.Note(model=cloze, fields=[ex.markdown_html(text), back], guid=guid(card), tags=[card.topic])
+            note = genanki.Note(model=cloze, fields=[ex.markdown_html(text), back], guid=guid, tags=[card.topic])
         else:
-            note = genanki.Note(model=basic, fields=[front, back], guid=guid(card), tags=[card.topic])
+            note = genanki.Note(model=basic, fields=[front, back], guid=guid, tags=[card.topic])
         anki_deck.add_note(note)
     out = path.resolve()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        _writer(genanki, anki_deck, history or {}, now or datetime.now(UTC)).write_to_file(str(out))
+        _writer(genanki, anki_deck, space, history or {}, now or datetime.now(UTC)).write_to_file(str(out))
     except OSError as e:
         raise LossquizError(f"cannot write {path}: {e.strerror or e}") from None
     return len(anki_deck.notes)
@@ -278,7 +275,7 @@ def _deck_id(name: str) -> int:
     return 1_000_000_000 + int(hashlib.sha256(name.encode()).hexdigest()[:12], 16) % 1_000_000_000
 
 
-def _writer(genanki: Any, anki_deck: Any, history: dict[str, HistoryCard], now: datetime) -> Any:
+def _writer(genanki: Any, anki_deck: Any, space: str, history: dict[str, HistoryCard], now: datetime) -> Any:
     class _Package(genanki.Package):  # type: ignore[misc,name-defined]
         """genanki's package plus, per card, its review log and current schedule."""
 
@@ -286,7 +283,7 @@ def _writer(genanki: Any, anki_deck: Any, history: dict[str, HistoryCard], now: 
             super().write_to_db(cursor, timestamp, id_gen)
             for slug, past in history.items():
                 if past.reviews:
-                    _schedule(cursor, f"lossquiz::{slug}", past, now)
+                    _schedule(cursor, f"{space}::{slug}", past, now)
 
     return _Package(anki_deck)
 

@@ -2,9 +2,9 @@
 
 - anki: Anki's plain-text import format with its file headers (tab separated, HTML fields,
   note type Basic, deck, tags and GUID columns), one note per card; math becomes MathJax
-  `\\(…\\)` / `\\[…\\]`, which Anki renders. The GUID is `lossquiz::<card id>` (never the deck
-  folder), so importing again, even after renaming the folder, updates the notes instead of
-  duplicating them.
+  `\\(…\\)` / `\\[…\\]`, which Anki renders. The GUID is `lossquiz::<card id>` for the built-in
+  deck and `lossquiz::<folder>::<card id>` for another (note_guid), so importing again updates the
+  notes instead of duplicating them, and two decks that share a card id never overwrite each other.
 - apkg: a real Anki package (deck/anki_package.py).
 - md: a cheat sheet regenerated from the deck, by topic in curriculum order, with each
   snippet's worked example computed live (unless told not to run snippets).
@@ -125,7 +125,7 @@ def formula_in_answer(card: Card) -> bool:
     return any(re.sub(r"\s+", "", m.tex) == formula for m in mathtext.spans(card.answer))
 
 
-def anki_note(card: Card, *, name: str) -> tuple[str, str, str, str]:
+def anki_note(card: Card, *, name: str, space: str | None = None) -> tuple[str, str, str, str]:
     """GUID, front, back and tags of one Anki note."""
     front = markdown_html(card.question)
     if card.auto_graded:
@@ -136,8 +136,23 @@ def anki_note(card: Card, *, name: str) -> tuple[str, str, str, str]:
     if card.formula and not formula_in_answer(card):
         back += f"<div>\\[{html.escape(card.formula)}\\]</div>"
     back += f"<div><small>{html.escape(card.source)} · lossquiz card {card.id}</small></div>"
-    guid = f"lossquiz::{card.id}"  # from the card id only: renaming the deck folder updates the same notes
-    return _field(guid), _field(front), _field(back), card.topic
+    return _field(f"{space or name}::{card.id}"), _field(front), _field(back), card.topic
+
+
+def guid_space(deck: Deck, *, name: str) -> str:
+    """What a deck's Anki note GUIDs start with, before `::<card id>`: `lossquiz` for the built-in
+    deck (name `lossquiz`), `lossquiz::<anki id>` for another — the id an import recorded in the
+    deck's manifest (the folder's first name, so renaming the folder keeps the notes), else the
+    folder's name. From the card id alone, your deck's `mse` overwrote the built-in deck's note."""
+    if name == "lossquiz":
+        return name
+    try:
+        manifest = json.loads((deck.root / "lossquiz-import.json").read_text(encoding="utf-8"))  # notes_import.MANIFEST
+        anki_id = manifest.get("anki_id") if isinstance(manifest, dict) else None
+    except (OSError, ValueError):
+        anki_id = None
+    folder = anki_id if isinstance(anki_id, str) and anki_id else deck.root.resolve().name
+    return "lossquiz::" + re.sub(r'[\s"#:]+', "_", folder)
 
 
 def to_anki(deck: Deck, *, name: str) -> str:
@@ -151,7 +166,8 @@ def to_anki(deck: Deck, *, name: str) -> str:
         f"#guid column:{ANKI_COLUMNS.index('GUID') + 1}",
         f"#tags column:{ANKI_COLUMNS.index('Tags') + 1}",
     ]
-    rows = ["\t".join(anki_note(card, name=name)) for card in deck.cards]
+    space = guid_space(deck, name=name)
+    rows = ["\t".join(anki_note(card, name=name, space=space)) for card in deck.cards]
     return "\n".join(headers + rows) + "\n"
 
 

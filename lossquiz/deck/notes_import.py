@@ -299,7 +299,15 @@ def _write_deck(target: Path, files: dict[str, str], notes_path: Path, *, cards:
         (tmp / "cards").mkdir()
         for name, text in files.items():
             (tmp / "cards" / name).write_text(text, encoding="utf-8")
-        manifest = {"notes": str(notes_path.resolve()), "imported_by": f"lossquiz {__version__}", "cards": cards}
+        # The deck's name in Anki GUIDs (export.note_guid): the folder's name at its first import,
+        # kept by every re-import, so a renamed folder's next export updates the same Anki notes.
+        anki_id = _manifest(target).get("anki_id") if target.is_dir() else None
+        manifest = {
+            "notes": str(notes_path.resolve()),
+            "imported_by": f"lossquiz {__version__}",
+            "anki_id": anki_id if isinstance(anki_id, str) and anki_id else target.name,
+            "cards": cards,
+        }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         load_deck(tmp)  # never move an invalid deck into place
         _set_mode(tmp, target)
