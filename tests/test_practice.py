@@ -527,10 +527,32 @@ def test_calling_the_builtin_passes_but_says_so(runner: CliRunner, env: Path) ->
 def test_each_stub_names_the_builtin_the_check_reports(card_id: str) -> None:
     task = TASKS[card_id]
     stub = " ".join(practice.template(task, next(c for c in DECK.cards if c.id == card_id)).split())
-    for name in practice.tested_builtins(task.reference):
+    for name in task.builtins:
         assert f"torch's {name}()" in stub and "passes but is reported" in stub
-        assert practice.builtin_called(f"def f(x):\n    return F.{name}(x)\n", task.reference) == name
+        assert practice.builtin_called(f"def f(x):\n    return F.{name}(x)\n", task.builtins) == name
     assert "you may call" not in stub.lower()
+
+
+def test_a_building_block_the_conventions_recommend_is_not_the_builtin_being_tested(
+    runner: CliRunner, env: Path
+) -> None:
+    """Newcomer F5: focal's conventions say to take log p_t from BCE-with-logits; an attempt that does
+    passes with no "built-in being tested" note, and the stub names only torchvision's focal loss."""
+    stub = " ".join(practice.template(TASKS["focal"], next(c for c in DECK.cards if c.id == "focal")).split())
+    assert "BCE-with-logits" in stub and "binary_cross_entropy_with_logits()" not in stub
+    assert "torch's sigmoid_focal_loss()" in stub
+    attempt_path(env, "focal").parent.mkdir(parents=True, exist_ok=True)
+    attempt_path(env, "focal").write_text(
+        "import torch\nimport torch.nn.functional as F\n\n\n"
+        "def focal_loss(logits, y, alpha=0.25, gamma_focal=2.0):\n"
+        "    log_p_t = -F.binary_cross_entropy_with_logits(logits, y, reduction='none')\n"
+        "    p_t = log_p_t.exp()\n"
+        "    a_t = alpha * y + (1 - alpha) * (1 - y)\n"
+        "    return (-a_t * (1 - p_t) ** gamma_focal * log_p_t).mean()\n"
+    )
+    result = runner.invoke(app, ["code", "check", "focal"])
+    assert result.exit_code == 0, result.output
+    assert "built-in being tested" not in result.stdout + result.stderr
 
 
 def test_check_without_an_attempt_says_how_to_start(runner: CliRunner) -> None:

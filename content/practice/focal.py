@@ -25,6 +25,7 @@ BCE-with-logits / logsigmoid, never log(sigmoid(z)).
 Checked: values and the gradient w.r.t. logits.
 """
 REFERENCE = "torchvision's sigmoid_focal_loss formula on F.binary_cross_entropy_with_logits(reduction='none')"
+BUILTIN = ("sigmoid_focal_loss",)  # computes this whole loss: an attempt that calls it passes, and is told so
 CASES = [
     "one element",
     "batch of 8",

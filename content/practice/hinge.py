@@ -20,6 +20,7 @@ Checked: values and the (sub)gradient w.r.t. y_hat: -y where y * y_hat < 1, else
 (at y * y_hat = 1 exactly any subgradient is accepted).
 """
 REFERENCE = "2 * torch.nn.functional.multi_margin_loss on two-class scores [0, f]"
+BUILTIN = ("multi_margin_loss",)  # computes this whole loss: an attempt that calls it passes, and is told so
 CASES = [
     "one element",
     "batch of 8",

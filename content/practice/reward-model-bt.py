@@ -21,6 +21,7 @@ sigmoid(-1000) is exactly 0 in float32, so use F.logsigmoid or softplus, never l
 Checked: values and the gradients w.r.t. both reward vectors.
 """
 REFERENCE = "torch.nn.functional.binary_cross_entropy_with_logits(r_w - r_l, ones)"
+BUILTIN = ("binary_cross_entropy_with_logits",)  # computes this whole loss: an attempt that calls it passes, and is told so
 CASES = [
     "one pair",
     "batch of 16",

@@ -23,6 +23,7 @@ derivative: keep an eps inside the norm, as PyTorch does).
 Checked: values and the gradients w.r.t. anchor, positive and negative.
 """
 REFERENCE = "torch.nn.functional.triplet_margin_loss(anchor, positive, negative, margin=margin, p=2)"
+BUILTIN = ("triplet_margin_loss",)  # computes this whole loss: an attempt that calls it passes, and is told so
 CASES = [
     "one triplet, 2-D",
     "batch of 8, 16-D",

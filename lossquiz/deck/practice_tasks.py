@@ -33,6 +33,7 @@ class Task:
     parameters: tuple[str, ...]
     solution: str  # the model solution's source
     reference: str  # how the reference value is computed
+    builtins: tuple[str, ...]  # BUILTIN: the library calls that compute this whole loss (reported when called)
     cases: tuple[str, ...]
     grad: tuple[str, ...]
     path: Path
@@ -82,6 +83,12 @@ def _parse_task(path: Path, deck: Deck, problems: list[str]) -> Task | None:
     docstring = constants.get("DOCSTRING")
     cases = constants.get("CASES")
     grad = constants.get("GRAD")
+    builtins = constants.get("BUILTIN", ())
+    if isinstance(builtins, str):
+        builtins = (builtins,)
+    if not (isinstance(builtins, (list, tuple)) and all(isinstance(b, str) and b.isidentifier() for b in builtins)):
+        problems.append(f"{where}: BUILTIN must be a function name or a tuple of them")
+        builtins = ()
     if function is not None and not (isinstance(function, str) and function.isidentifier()):
         problems.append(f"{where}: FUNCTION must be a Python name")
     elif isinstance(function, str) and function not in functions:
@@ -130,6 +137,7 @@ def _parse_task(path: Path, deck: Deck, problems: list[str]) -> Task | None:
         parameters=parameters,
         solution=ast.get_source_segment(source, solution) or "",
         reference=str(constants["REFERENCE"]),
+        builtins=tuple(builtins),
         cases=tuple(cases),
         grad=tuple(grad or ()),
         path=path,
@@ -151,7 +159,7 @@ def _top_level(tree: ast.Module, where: str, problems: list[str]) -> tuple[dict[
             target, value = node.target, node.value
         if not (isinstance(target, ast.Name) and target.id.isupper()) or value is None:
             continue
-        if target.id in (*REQUIRED_CONSTANTS, "STABILITY", "NO_GRAD", "TOLERANCE", "TITLE"):
+        if target.id in (*REQUIRED_CONSTANTS, "STABILITY", "NO_GRAD", "TOLERANCE", "TITLE", "BUILTIN"):
             try:
                 constants[target.id] = ast.literal_eval(value)
             except ValueError:

@@ -128,7 +128,7 @@ dtype, reduction, defaults, numerical stability). Then check it:
 
 The check calls {task.function}() with keyword arguments on random inputs of several shapes
 and on edge cases, and compares its values and its gradients (autograd) with the reference.
-{_builtin_advice(task.reference)}"""
+{_builtin_advice(task.builtins)}"""
 
 {IMPORTS}
 
@@ -139,9 +139,8 @@ and on edge cases, and compares its values and its gradients (autograd) with the
 '''
 
 
-def _builtin_advice(reference: str) -> str:
+def _builtin_advice(names: tuple[str, ...]) -> str:
     """The stub's word on the built-in being tested: what `code check` says when it is called."""
-    names = tested_builtins(reference)
     if not names:
         return ""
     import textwrap
@@ -243,26 +242,19 @@ def check_attempt(
         tuple(data["cases_passed"]),
         data.get("failure"),
         task.reference,
-        builtin=builtin_called(path.read_text(encoding="utf-8", errors="replace"), task.reference)
+        builtin=builtin_called(path.read_text(encoding="utf-8", errors="replace"), task.builtins)
         if data["passed"]
         else None,
     )
 
 
-def tested_builtins(reference: str) -> tuple[str, ...]:
-    """The torch built-ins a task's reference calls (`F.huber_loss(…)` -> huber_loss), in order."""
-    import re
-
-    found = re.findall(r"\b(?:F|functional|torch|nn)\.([A-Za-z_][A-Za-z0-9_]*)\s*\(", reference)
-    return tuple(dict.fromkeys(found))
-
-
-def builtin_called(code: str, reference: str) -> str | None:
-    """The torch built-in named by the task's reference (`F.huber_loss(…)`) that the attempt calls,
-    if any: such an attempt passes, and is told it practised nothing. Read with ast, never run."""
+def builtin_called(code: str, builtins: tuple[str, ...]) -> str | None:
+    """The library call that computes the task's whole loss (its BUILTIN, e.g. huber_loss) that the
+    attempt makes, if any: such an attempt passes, and is told it practised nothing. A building block
+    the conventions recommend (BCE-with-logits inside focal or DPO) is not one. Read with ast, never run."""
     import ast
 
-    names = set(tested_builtins(reference))
+    names = set(builtins)
     if not names:
         return None
     try:
