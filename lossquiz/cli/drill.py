@@ -150,7 +150,7 @@ def drill(
             return
         out.print()
         out.print(drill_view.summary(summary, interrupted=result.interrupted, cram=cram, now=now))
-        if result.plan is not None and result.plan.stopped_by == "daily":
-            out.print(drill_view.new_limit(result.plan))
+        if result.plan is not None and result.daily_limit_reached:
+            out.print(drill_view.new_limit(result.plan, result.introduced_today))
     if result.interrupted:
         raise typer.Exit(code=130)

@@ -84,6 +84,13 @@ class DrillResult:
     interrupted: bool = False
     empty: bool = False
     plan: Plan | None = None  # what was queued and which limit stopped new cards
+    introduced_today: int = 0  # cards first reviewed this study day, this session included (as `due` counts)
+
+    @property
+    def daily_limit_reached(self) -> bool:
+        """The daily new-card limit kept unseen cards out and today's introduced cards (not queued ones) reach it."""
+        plan = self.plan
+        return plan is not None and plan.stopped_by == "daily" and self.introduced_today >= plan.daily_limit
 
 
 class Drill:
@@ -156,6 +163,8 @@ class Drill:
             result.interrupted = True
         finally:
             self.store.end_session(self.session_id, self.clock.now())
+        if not self.options.cram:  # a cram answer leaves the schedule alone: it introduces nothing
+            result.introduced_today = self.store.introduced_since(day_start)
         return result
 
     def _command(self, text: str) -> None:

@@ -2,12 +2,14 @@
 
 Due cards come first (most overdue first, ties by id), then new cards in curriculum
 order up to the daily allowance. Cards of one family (MSE/MAE/Huber, CE/focal/label
-smoothing, DPO/IPO/KTO/ORPO) are not shown back to back, and a failed card returns a
-few cards later in the same session.
+smoothing, DPO/IPO/KTO/ORPO) are not shown back to back whenever the session's other
+cards can go between them (the set of cards is the plan's; only their order moves), and a
+failed card returns a few cards later in the same session.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -122,15 +124,51 @@ def plan(
 
 
 def spread(cards: Sequence[Card]) -> list[Card]:
-    """Reorder as little as possible so that no two neighbours share a family."""
+    """Reorder as little as possible so that no two neighbours share a family (or as few as can)."""
     pending = list(cards)
     out: list[Card] = []
     while pending:
-        last = out[-1].family if out else None
-        pick = next((c for c in pending if c.family != last), pending[0])
+        pick = _next(pending, out[-1].family if out else None)
         pending.remove(pick)
         out.append(pick)
     return out
+
+
+def _next(pending: Sequence[Card], last: str | None) -> Card:
+    """The first pending card that keeps the fewest same-family neighbours reachable after `last`.
+
+    Plain "first card of another family" can paint itself into a corner (due x, y then new y gives
+    x y y where y x y exists): each candidate is weighed by the neighbours it forces, counted from
+    the families left over, and the earliest of the best wins, so an order that already spreads is kept.
+    """
+    counts = Counter(c.family for c in pending)
+    best: Card | None = None
+    best_cost = len(pending) + 1
+    for card in pending:
+        if best is not None and card.family == best.family:
+            continue  # the first card of a family stands for all of its family
+        counts[card.family] -= 1
+        cost = (card.family == last) + _forced(counts, card.family, len(pending) - 1)
+        counts[card.family] += 1
+        if cost < best_cost:
+            best, best_cost = card, cost
+            if cost == 0:
+                break
+    assert best is not None
+    return best
+
+
+def _forced(counts: Counter[str], last: str, n: int) -> int:
+    """Fewest same-family neighbours among `n` cards of these family counts, shown right after `last`.
+
+    Alone, a family of m cards among n needs m - 1 others between them: 2m - n - 1 neighbours cannot
+    be avoided. After `last`, its family has one card more in front, and any other family has lost
+    that front place: its m cards then need m others, not m - 1.
+    """
+    total = n + 1
+    return max(
+        [0] + [2 * (count + 1) - total - 1 if family == last else 2 * count - total for family, count in counts.items()]
+    )
 
 
 @dataclass
@@ -149,7 +187,7 @@ class Session:
             return None
         if self.minutes is not None and now - self.started >= timedelta(minutes=self.minutes):
             return None
-        pick = next((c for c in self.queue if c.family != self.last_family), self.queue[0])
+        pick = _next(self.queue, self.last_family)
         self.queue.remove(pick)
         self.last_family = pick.family
         return pick

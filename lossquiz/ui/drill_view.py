@@ -205,11 +205,11 @@ def nothing_due(s: Any, plan: Any = None, now: datetime | None = None) -> Text:
     return text
 
 
-def new_limit(plan: Any) -> Text:
-    """Said after a session the daily new-card limit cut short."""
-    more = min(plan.unseen - plan.new, 5)
+def new_limit(plan: Any, introduced_today: int) -> Text:
+    """Said after a session the daily new-card limit cut short; `introduced_today` is the store's count."""
+    more = min(plan.unseen - (introduced_today - plan.introduced_today), 5)
     return inline(
-        f"daily new-card limit reached: {plan.introduced_today + plan.new} introduced today of "
+        f"daily new-card limit reached: {introduced_today} introduced today of "
         f"{plan.daily_limit} (new_per_day); `lossquiz drill --new {more}` introduces {more} more.",
         style="dim",
     )
