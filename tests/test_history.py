@@ -327,3 +327,26 @@ def test_core_import_is_all_or_nothing(tmp_path: Path, source: Path) -> None:
     with Store.open(source) as store, pytest.raises(HistoryError, match=r"line 3: card 'square' appears twice"):
         import_file(store, file)
     assert _snapshot(source / "progress.db") == before
+
+
+def test_an_export_says_which_deck_it_holds_and_names_the_others(tmp_path: Path) -> None:
+    """Newcomer F6: reviews of two decks; exporting the built-in one says so, names the other deck
+    (reviews a user might think were backed up), and carries only the sessions of its own reviews."""
+    runner = CliRunner()
+    env = {"LOSSQUIZ_HOME": str(tmp_path / "home"), "NO_COLOR": "1"}
+    mini = Path(__file__).parent / "fixtures" / "decks" / "mini"
+    drilled = runner.invoke(app, ["drill", "-k", "concept", "-n", "1"], input="\n3\n", env=env)
+    assert drilled.exit_code == 0, drilled.output
+    other = runner.invoke(app, ["drill", "--deck", str(mini), "-n", "1"], input="\n3\n", env=env)
+    assert other.exit_code == 0, other.output
+    out = tmp_path / "backup.jsonl"
+    result = runner.invoke(app, ["history", "export", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "exported 1 review, " in result.stdout and "1 session of the built-in deck" in result.stdout
+    assert f"other decks have reviews too, not in this file: {mini.resolve()} (1 review)" in " ".join(
+        result.stderr.split()
+    )
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    sessions = [line for line in lines if line["type"] == "session"]
+    reviews = [line for line in lines if line["type"] == "review"]
+    assert len(reviews) == 1 and [s["id"] for s in sessions] == [reviews[0]["session"]]

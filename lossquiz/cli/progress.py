@@ -71,7 +71,8 @@ def history_export(
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Every review, session and card state of one deck as JSON Lines (a header line first).
+    """Every review, session and card state of one deck (--deck, else the built-in one) as JSON
+    Lines (a header line first); other decks' reviews are exported with their own --deck.
 
     Example: lossquiz history export backup.jsonl
     """
@@ -95,7 +96,10 @@ def history_export(
             sys.stdout.writelines(history.export_lines(store, now=now, scheduler=in_force))
             return
         counts = history.export_file(store, file, now=now, scheduler=in_force)
-    console.out().print(history_view.exported(counts, str(file)), soft_wrap=True)
+        others = {k: n for k, n in store.review_counts_by_deck().items() if k != store.deck} if store.exists else {}
+    console.out().print(history_view.exported(counts, str(file), deck=store.deck), soft_wrap=True)
+    if others:
+        console.note(history_view.other_decks(others))
 
 
 @history_app.command("import", short_help="Merge a history file into your progress.")

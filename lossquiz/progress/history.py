@@ -103,7 +103,13 @@ def export_lines(store: Store, *, now: datetime, scheduler: Scheduler | None = N
     The header carries the scheduler the card states were computed with, so an import
     replays with the same parameters, retention and day rule.
     """
-    sessions = store.query(f"SELECT {_columns(SESSION_FIELDS)} FROM sessions ORDER BY id")
+    # Sessions are not kept per deck: export those this deck's reviews were made in.
+    sessions = store.query(
+        f"""SELECT {_columns(SESSION_FIELDS)} FROM sessions WHERE id IN
+               (SELECT r.session_id FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.deck = :deck)
+            ORDER BY id""",
+        {"deck": store.deck},
+    )
     cards = store.query(
         f"SELECT {_columns(CARD_FIELDS)} FROM cards WHERE deck = :deck ORDER BY slug", {"deck": store.deck}
     )

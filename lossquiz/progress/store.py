@@ -396,6 +396,13 @@ class Store:
         with self._write() as conn:
             return conn.execute("DELETE FROM trusted_decks WHERE path = ?", (path,)).rowcount > 0
 
+    def review_counts_by_deck(self) -> dict[str, int]:
+        """Kept reviews per deck key ('' is the built-in deck), for every deck that has any."""
+        rows = self._read(
+            "SELECT c.deck, count(*) FROM reviews r JOIN cards c ON c.id = r.card_id WHERE r.undone = 0 GROUP BY c.deck"
+        )
+        return {str(deck): int(n) for deck, n in rows}
+
     def trusted_decks(self) -> list[TrustedDeck]:
         """Every trusted deck, by path."""
         rows = self._read("SELECT path, snippets_hash, files, trusted_at FROM trusted_decks ORDER BY path")

@@ -10,9 +10,21 @@ if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these 
     from lossquiz.progress.history import ExportCounts, ImportResult
 
 
-def exported(counts: ExportCounts, path: str) -> Text:
-    """`exported 120 reviews, 6 cards, 9 sessions to FILE`."""
-    return Text(f"exported {counts.reviews} reviews, {counts.cards} cards, {counts.sessions} sessions to {path}")
+def exported(counts: ExportCounts, path: str, *, deck: str = "") -> Text:
+    """`exported 120 reviews, 6 cards, 9 sessions of the built-in deck to FILE`."""
+    which = f"deck {deck}" if deck else "the built-in deck"
+    return Text(
+        f"exported {_n(counts.reviews, 'review')}, {_n(counts.cards, 'card')}, {_n(counts.sessions, 'session')} "
+        f"of {which} to {path}"
+    )
+
+
+def other_decks(counts: dict[str, int]) -> str:
+    """The note after an export: which other decks have reviews, and how to export them."""
+    listed = ", ".join(f"{deck or 'the built-in deck'} ({_n(n, 'review')})" for deck, n in sorted(counts.items()))
+    example = next((d for d in sorted(counts) if d), None)
+    how = f"`lossquiz history export --deck {example} FILE`" if example else "`lossquiz history export FILE`"
+    return f"note: other decks have reviews too, not in this file: {listed}; export each with {how}"
 
 
 def imported(result: ImportResult, path: str) -> Text:
