@@ -160,8 +160,12 @@ def export(
         if kind == "apkg":
             _export_package(opened, Path(file), name=name, with_history=with_history)
             return
-        examples, why_not = None, "worked examples not computed (--no-run)"
-        if kind == "md" and not no_run and any(c.snippet for c in opened.deck.cards):
+        has_snippets = any(c.snippet for c in opened.deck.cards)
+        examples, why_not = (
+            None,
+            "worked examples not computed (--no-run)" if has_snippets else "no snippets in this deck",
+        )
+        if kind == "md" and not no_run and has_snippets:
             examples, why_not = _live_examples(opened)
         text = ex.export_text(opened.deck, kind, name=name, examples=examples, why_not=why_not)
         if file == "-":

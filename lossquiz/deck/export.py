@@ -209,7 +209,10 @@ def to_markdown(deck: Deck, *, name: str, examples: dict[str, Outcome] | None, w
     run = "worked examples computed live by each card's snippet" if examples is not None else why_not
     topics = f"{len(groups)} topic" + ("s" if len(groups) != 1 else "")
     lines += [f"{len(deck.cards)} cards in {topics}, in curriculum order; {run}.", ""]
-    lines += [f"- [{TOPIC_TITLES[t]}](#{_anchor(TOPIC_TITLES[t])}) — {len(cs)} cards" for t, cs in groups]
+    lines += [
+        f"- [{TOPIC_TITLES[t]}](#{_anchor(TOPIC_TITLES[t])}) — {len(cs)} card{'' if len(cs) == 1 else 's'}"
+        for t, cs in groups
+    ]
     for topic, cards in groups:
         lines += ["", f"## {TOPIC_TITLES[topic]}"]
         for card in cards:

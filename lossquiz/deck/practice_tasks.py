@@ -188,4 +188,4 @@ def find_task(deck: Deck, tasks: dict[str, Task], query: str) -> tuple[Card, Tas
         if c.id in tasks and ((card.snippet and c.snippet == card.snippet) or c.family == card.family)
     ]
     hint = f"; try {', '.join(repr(r) for r in related[:3])}" if related else ""
-    raise UnknownCardError(f"card '{card.id}' has no implement-it task{hint} (lossquiz code --list shows them all)")
+    raise UnknownCardError(f"card '{card.id}' has no implement-it task{hint} (`lossquiz code list` shows them all)")
