@@ -165,11 +165,34 @@ def test_parsed_deck_is_cached_until_the_file_changes(deck_dir: Path, env: Path)
         for raw in data["data"]:
             raw["title"] = "from the cache"
         cache.write_text(json.dumps(data))
+    for validated in (Path(os.environ["LOSSQUIZ_CACHE_DIR"]) / "decks").glob("*.json"):
+        validated.unlink()  # the validated-deck cache would answer first (next test)
     assert {c.title for c in load_deck(deck_dir).cards} == {"from the cache"}
     path = deck_dir / "cards" / "01-basics.yaml"
     path.write_text(path.read_text().replace("Squared error", "Squared error, edited"))
     titles = {c.id: c.title for c in load_deck(deck_dir).cards}
     assert titles["square"] == "Squared error, edited"  # the edited file is parsed again
+
+
+def test_a_validated_deck_is_reused_until_anything_validation_reads_changes(deck_dir: Path, env: Path) -> None:
+    import json
+    import os
+
+    first = load_deck(deck_dir)
+    (cache,) = (Path(os.environ["LOSSQUIZ_CACHE_DIR"]) / "decks").glob("*.json")
+    data = json.loads(cache.read_text())
+    for raw in data["cards"]:
+        raw["title"] = "from the deck cache"
+    cache.write_text(json.dumps(data))
+    again = load_deck(deck_dir)
+    assert {c.title for c in again.cards} == {"from the deck cache"}  # read, not re-validated
+    assert [(c.id, c.key_points, c.variables, c.order) for c in again.cards] == [
+        (c.id, c.key_points, c.variables, c.order) for c in first.cards
+    ]  # tuples come back as tuples
+    snippet = next(c.snippet for c in first.cards if c.snippet)
+    (deck_dir / "snippets" / f"{snippet}.py").unlink()  # a card's snippet is gone: validation must run
+    with pytest.raises(DeckError, match="unknown snippet"):
+        load_deck(deck_dir)
 
 
 def test_unusable_cache_only_means_parsing_again(

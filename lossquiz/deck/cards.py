@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lossquiz.deck import yaml_files
+from lossquiz.deck import deck_cache, yaml_files
 from lossquiz.deck.kinds import KINDS, TOPICS
 from lossquiz.errors import DeckError, UnknownCardError
 
@@ -223,9 +223,14 @@ def load_deck(root: Path) -> Deck:
     cards_dir = root / "cards"
     if not cards_dir.is_dir():
         raise DeckError([f"{root}: not a deck (no cards/ folder)"])
+    files = sorted(cards_dir.glob("*.yaml"))
+    wanted = deck_cache.key(root, files)
+    cached = deck_cache.read(root, wanted) if wanted is not None else None
+    if cached:  # validated before, and nothing validation reads has changed since
+        return Deck(root=root, cards=tuple(cached), by_id={c.id: c for c in cached})
     problems: list[str] = []
     cards: list[Card] = []
-    for path in sorted(cards_dir.glob("*.yaml")):
+    for path in files:
         where = _display(path, root)
         for raw in _read_file(path, where, problems):
             card = _parse_card(raw, where, len(cards), problems)
@@ -236,6 +241,8 @@ def load_deck(root: Path) -> Deck:
         raise DeckError(problems)
     if not cards:
         raise DeckError([f"{_display(cards_dir, root)}: no cards found"])
+    if wanted is not None:
+        deck_cache.write(root, wanted, cards)
     return Deck(root=root, cards=tuple(cards), by_id=by_id)
 
 

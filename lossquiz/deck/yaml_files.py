@@ -64,17 +64,23 @@ def read(path: Path) -> Any:
     return data
 
 
-def _cache_path(resolved: str) -> Path | None:
-    """Where one file's parse is cached ($LOSSQUIZ_CACHE_DIR, else the user cache dir); the name is
-    a checksum of the path (the path itself is in the key, so a collision only means a re-parse)."""
+def cache_root() -> Path | None:
+    """lossquiz's cache folder: $LOSSQUIZ_CACHE_DIR, else the user cache dir; None when set to ""."""
     root = os.environ.get("LOSSQUIZ_CACHE_DIR")
     if root is None:
         import platformdirs
 
         root = platformdirs.user_cache_dir("lossquiz", appauthor=False)
-    if not root:
-        return None  # LOSSQUIZ_CACHE_DIR="" turns the cache off
-    return Path(root) / "yaml" / f"{zlib.crc32(resolved.encode()):08x}-{Path(resolved).stem}.json"
+    return Path(root) if root else None  # LOSSQUIZ_CACHE_DIR="" turns the caches off
+
+
+def _cache_path(resolved: str) -> Path | None:
+    """Where one file's parse is cached; the name is a checksum of the path (the path itself is in
+    the key, so a collision only means a re-parse)."""
+    root = cache_root()
+    if root is None:
+        return None
+    return root / "yaml" / f"{zlib.crc32(resolved.encode()):08x}-{Path(resolved).stem}.json"
 
 
 def _parse(path: Path, info: os.stat_result) -> Any:
