@@ -123,18 +123,27 @@ def history_import(
 ) -> None:
     """Merge a history file into one deck's progress: reviews already stored are skipped, schedules rebuilt.
 
-    The whole file is checked first; if any line is bad, nothing is imported.
+    The deck is the one the file was exported from (its header names it), unless --deck picks
+    another. The whole file is checked first; if any line is bad, nothing is imported.
 
     Example: lossquiz history import backup.jsonl
     """
     from lossquiz import paths
     from lossquiz.cli.app import load_config, scheduler
     from lossquiz.progress import history
+    from lossquiz.progress.history_format import file_deck
     from lossquiz.progress.store import Store
     from lossquiz.ui import console, history_view
 
-    with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(deck))) as store:
+    # Into the deck the file holds (its header names it), unless --deck picks another: a file of
+    # your own deck, imported without --deck, went into the built-in deck's progress.
+    named = file_deck(file) if deck is None else None
+    with exit_on_error():
+        key = named if named is not None else paths.deck_key(paths.deck_dir(deck))
+    with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=key) as store:
         result = history.import_file(store, file, scheduler=scheduler(store, load_config(), retention))
+    if named and not as_json:
+        console.note(f"note: the file holds deck {named}: imported into its progress (--deck picks another)")
     if as_json:
         print_json(result.to_dict())
     else:

@@ -134,6 +134,7 @@ def export_lines(store: Store, *, now: datetime, scheduler: Scheduler | None = N
         "retention": scheduler.retention if scheduler is not None else stored_retention,
         "retention_stored": stored_retention is not None,
         "day_start_hour": scheduler.day_start_hour if scheduler is not None else None,
+        "deck": store.deck,
     }
     yield _dumps(record("header", HEADER_FIELDS, tuple(header[f.key] for f in HEADER_FIELDS)))
     for row in sessions:

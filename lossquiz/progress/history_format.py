@@ -60,6 +60,7 @@ HEADER_FIELDS = (
     Field("retention", "", "retention"),  # the desired retention in use
     Field("retention_stored", "", "bool"),  # chosen with `optimize --apply-retention`
     Field("day_start_hour", "", "hour"),
+    Field("deck", "", "text"),  # the deck it holds: "" the built-in one, else its folder (import goes there)
 )
 SESSION_FIELDS = (
     Field("id", "id", "int", optional=False),
@@ -139,6 +140,7 @@ class Header:
     retention: float | None
     retention_stored: bool
     day_start_hour: int | None
+    deck: str | None = None  # None: a file from before the header named its deck
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,6 +489,22 @@ def _parse_review(line: _Line) -> ReviewLine | None:
     if not line.ok:
         return None
     return ReviewLine(**values, line=line.lineno)
+
+
+def file_deck(path: Path) -> str | None:
+    """The deck a history file's header names ("" the built-in one), read from its first line;
+    None for stdin, an older file, or anything unreadable (the full read reports those)."""
+    import json
+
+    if str(path) == "-":
+        return None
+    try:
+        with path.open(encoding="utf-8") as f:
+            first = json.loads(f.readline(64 * 1024))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    deck = first.get("deck") if isinstance(first, dict) and first.get("type") == "header" else None
+    return deck if isinstance(deck, str) else None
 
 
 def read_file(path: Path, *, known: Collection[str] = ()) -> Parsed:
