@@ -280,3 +280,18 @@ def test_an_article_is_not_stripped_from_inside_a_fill() -> None:
     assert not cloze.matches("theta", "a")  # "the" only as a whole leading word
     assert not cloze.matches("hinge", "the")
     assert cloze.matches("The  Hinge.", "hinge")
+
+
+def test_a_greek_gap_is_filled_by_the_letters_name(runner: CliRunner, tmp_path: Path) -> None:
+    """Fifth newcomer pass F2: `tau` for a ==τ== gap was wrong; an ASCII keyboard has no τ."""
+    notes = tmp_path / "greek.md"
+    notes.write_text("#flashcards\n\nThe InfoNCE temperature is usually written ==τ==.\n", encoding="utf-8")
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
+    [card] = _cards(tmp_path / "d")
+    args = ["drill", "--deck", str(tmp_path / "d"), "--card", card["id"], "--time-limit", "0"]
+    result = runner.invoke(app, args, input="tau\n")
+    assert result.exit_code == 0, result.output
+    assert "✗" not in result.output and "✓" in result.output
+    from lossquiz.study import cloze
+
+    assert cloze.matches("τ", "τ") and not cloze.matches("t", "τ")

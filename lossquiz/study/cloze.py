@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from lossquiz.deck import mathtext
-from lossquiz.deck.answers import checkable, is_number, strip_markup
+from lossquiz.deck.answers import GREEK, checkable, is_number, strip_markup
 from lossquiz.deck.cards import Card
 
 
@@ -31,9 +31,11 @@ _ARTICLE = re.compile(r"^(?:a|an|the) (?=\S)")
 
 
 def _norm(text: str) -> str:
-    """Case, spacing, a final full stop and a leading article (a, an, the) do not count."""
+    """Case, spacing, a final full stop and a leading article (a, an, the) do not count, and a
+    Greek letter is its name (`tau` fills a τ gap: an ASCII keyboard has no τ)."""
     plain = mathtext.plain(strip_markup(unicodedata.normalize("NFKC", text)))
-    return _ARTICLE.sub("", re.sub(r"\s+", " ", plain).strip().casefold().rstrip("."))
+    folded = _ARTICLE.sub("", re.sub(r"\s+", " ", plain).strip().casefold().rstrip("."))
+    return "".join(GREEK.get(ch, ch) for ch in folded)
 
 
 def matches(typed: str, expected: str) -> bool:
