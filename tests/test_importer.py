@@ -430,3 +430,19 @@ def test_key_points_split_at_sentence_ends_only(runner: CliRunner, tmp_path: Pat
     (cloze,) = [c for c in deck.cards if c.kind == "cloze"]
     assert cloze.key_points == ("median",)  # the deletion; the answer is the sentence filled in
     assert not any("filled in" in p for c in deck.cards for p in c.key_points)
+
+
+def test_a_heading_that_asks_a_question_is_the_question(runner: CliRunner, tmp_path: Path) -> None:
+    """Fifth newcomer pass F3: `## What does the β in β-VAE control?` became "Explain What does the
+    β in β-VAE control?."; a section heading that is a question is asked as written."""
+    notes = _write(
+        tmp_path / "q.md",
+        "# VAEs\n\n## What does the β in β-VAE control?\n\nThe weight on the KL term: above 1 it trades "
+        "reconstruction for disentangled latents.\n\n## ELBO\n\nReconstruction minus KL to the prior.\n",
+    )
+    result = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    questions = set(_by_question(tmp_path / "d"))
+    assert "What does the β in β-VAE control?" in questions
+    assert "Explain ELBO." in questions
+    assert not any(q.startswith("Explain What") for q in questions)

@@ -6,8 +6,9 @@ What becomes a card:
   Obsidian's spaced-repetition plugin (its `<!--SR:…-->` scheduling comments are dropped);
 - a bullet `**Question?** → answer` (also `$\\to$`, `->`, `=>`): a quick-fire card;
 - a lowest-level section with text but no question under it (e.g. "### DPO"): one card,
-  "Explain DPO." Sections whose text sits above sub-sections (a part's "Goal:") are
-  introductions: they are reported as skipped, not imported.
+  "Explain DPO." (a heading that ends in "?" is the question as written). Sections whose text
+  sits above sub-sections (a part's "Goal:") are introductions: they are reported as skipped,
+  not imported.
 
 Every other heading only sets the topic of the cards below it: the closest deck topic (deck/kinds.py)
 by keywords, else the question's own words, else `synthesis`.
@@ -311,7 +312,8 @@ def _cards(
         if quick or not _meaningful(rest):
             continue
         if block.leaf:
-            question = f"Explain {mathtext.plain(strip_markup(block.text))}."
+            heading = mathtext.plain(strip_markup(block.text))
+            question = heading if heading.rstrip().endswith("?") else f"Explain {heading}."  # a question already
             card = _card(question, _text(rest), "concept", context, block.text, block.text, block.line)
             cards.append(replace(card, title=mathtext.plain(strip_markup(block.text))))
         else:
