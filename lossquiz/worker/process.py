@@ -273,8 +273,6 @@ def main() -> None:
         import torch.distributions  # noqa: F401 - imported now, so no snippet pays for it in its time limit
         import torch.nn.functional  # noqa: F401
         import torch.optim  # noqa: F401 - pulls in torch._dynamo (seconds): paid here, not in a snippet's time
-        # torch.broadcast_shapes (MultivariateNormal's __init__, for one) imports sympy on first use: 0.5 s
-        import torch.fx.experimental.symbolic_shapes  # noqa: F401
     except ImportError:
         out.write(json.dumps({"ready": False, "error": "torch is not installed"}) + "\n")
         return
