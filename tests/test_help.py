@@ -112,3 +112,20 @@ def test_help_keeps_globs_and_placeholders_literal() -> None:
     assert "cards/*.yaml + snippets/*.py" in drill
     code = CliRunner().invoke(app, ["code", "start", "--help"], **wide).output
     assert "DATA_DIR/practice/CARD.py" in code
+
+
+def test_every_command_has_its_module_in_the_lazy_table() -> None:
+    """A command's module is imported only when it runs (cli/app.py COMMANDS): a command missing
+    from the table would still run, but late in help; one listed but gone would fail to load."""
+    import importlib
+
+    import typer
+
+    from lossquiz.cli.app import COMMANDS
+
+    for module in set(COMMANDS.values()):
+        importlib.import_module(f"lossquiz.cli.{module}")
+    registered = set(typer.main.get_group(app).commands)
+    assert registered == set(COMMANDS), registered ^ set(COMMANDS)
+    out = CliRunner().invoke(app, ["list", "--help"]).output  # one command: its module only
+    assert "Usage: lossquiz list" in out

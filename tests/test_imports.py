@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,8 @@ print("LOADED:" + ",".join(heavy) if heavy else "NO-TORCH", code, file=sys.stder
         ["export", "--format", "md", "--deck", str(MINI)],  # untrusted: no worked examples
         ["stats"],
         ["stats", "--json"],
+        ["due"],
+        ["due", "--json"],
         ["stats", "--topic", "regression"],
         ["history", "export"],
         ["optimize", "--show"],
@@ -54,6 +57,40 @@ def test_command_does_not_import_torch(args: list[str]) -> None:
     done = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=False)
     last = done.stderr.strip().splitlines()[-1]
     assert last in ("NO-TORCH 0", "NO-TORCH None"), done.stderr
+
+
+FAST_PATH = """
+import sys
+from lossquiz.cli import app
+try:
+    app({args!r})
+except SystemExit:
+    pass
+others = sorted(m for m in sys.modules if m.startswith("lossquiz.cli.") and m not in ("lossquiz.cli.app", {own!r}))
+loaded = {{name: name in sys.modules for name in ("yaml", "rich")}}
+print("OTHERS:" + ",".join(others), f"YAML:{{loaded['yaml']}}", f"RICH:{{loaded['rich']}}", file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "own", "rich"),
+    [
+        (["list"], "lossquiz.cli.deck", True),
+        (["due"], "lossquiz.cli.card", False),
+        (["stats"], "lossquiz.cli.progress", True),
+    ],
+)
+def test_a_fast_path_imports_only_its_own_command_and_no_yaml(
+    args: list[str], own: str, rich: bool, tmp_path: Path
+) -> None:
+    """The start-up budget's fast paths (issue 18): no other command's module, PyYAML only on a
+    parse-cache miss, and `due` (a shell prompt's line) no Rich at all."""
+    env = {**os.environ, "LOSSQUIZ_HOME": str(tmp_path / "home"), "LOSSQUIZ_CACHE_DIR": str(tmp_path / "cache")}
+    code = FAST_PATH.format(args=args, own=own)
+    subprocess.run([sys.executable, "-c", code], capture_output=True, check=False, env=env)  # fills the caches
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env)
+    last = done.stderr.strip().splitlines()[-1]
+    assert last == f"OTHERS: YAML:False RICH:{rich}", done.stderr
 
 
 def test_optimize_without_enough_history_answers_before_loading_torch() -> None:
