@@ -295,3 +295,25 @@ def test_a_greek_gap_is_filled_by_the_letters_name(runner: CliRunner, tmp_path: 
     from lossquiz.study import cloze
 
     assert cloze.matches("τ", "τ") and not cloze.matches("t", "τ")
+
+
+def test_an_obsidian_cloze_in_lossquiz_notes_is_named_not_folded_into_an_answer(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Fifth newcomer pass F5: `The KL divergence is ==asymmetric==: …` under a Q: card became the
+    card's third key point, and nothing said so. It is now an unreadable line, with the way out."""
+    notes = tmp_path / "mixed.md"
+    notes.write_text(
+        "# Metric learning\n\n#### Q: What does the triplet loss compare?\nAnchor-positive against "
+        "anchor-negative distance, with a margin.\n\n- margin m\n- hinge at zero\n\n"
+        "The KL divergence is ==asymmetric==: KL(p‖q) ≠ KL(q‖p).\n\nIn code, `a == b and c == d` is no gap.\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")])
+    assert result.exit_code != 0
+    err = " ".join(result.stderr.split())
+    assert "mixed.md:9: an Obsidian ==cloze== in a file read as lossquiz notes (try --format obsidian)" in err
+    assert "mixed.md:11" not in err and "the other 1 card" in err and "1 cards" not in err
+    kept = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d"), "--skip-unreadable"])
+    assert kept.exit_code == 0, kept.output
+    assert not any("asymmetric" in p for c in _cards(tmp_path / "d") for p in c["key_points"])

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from lossquiz.deck import mathtext
 from lossquiz.deck.answers import (
+    CODE_SPAN,
     extract_formula,
     key_points,
     mask_code_spans,
@@ -47,6 +48,7 @@ _SR_INLINE = re.compile(r"[ \t]?<!--SR:[^>]{0,2000}-->")
 _HASH_MARK = re.compile(r"^(Q|A|C):(?:[ \t]+(.*))?$")
 _SEPARATOR = re.compile(r"^\s*(\?\??)\s*$")
 _HIGHLIGHT = re.compile(r"==([^=\n]{1,300})==")  # bounded: each start scans at most 300 characters
+_MARKED_GAP = re.compile(r"==(?=[^\s=])[^=\n]{0,300}(?<=[^\s=])==")  # ==gap==, not `a == b and c == d`
 _BOLD = re.compile(r"\*\*([^*\n]{1,300})\*\*")
 _ANKI_CLOZE = re.compile(r"\{\{c(\d{1,3})::([^{}:]{0,300}(?::[^{}:]{1,300})*?)(?:::([^{}]{0,300}))?\}\}")
 _CURLY_CLOZE = re.compile(r"\{\{(?!c\d+::|cloze\b)([^{}\n]{1,300})\}\}")
@@ -108,7 +110,7 @@ def detect(lines: list[str]) -> str:
             votes["logseq"] += 3
         if _HASH_MARK.match(line):
             votes["hashcards"] += 2
-        if _SEPARATOR.match(line) or _HIGHLIGHT.search(line) or _ANKI_CLOZE.search(line):
+        if _SEPARATOR.match(line) or _MARKED_GAP.search(CODE_SPAN.sub("", line)) or _ANKI_CLOZE.search(line):
             votes["obsidian"] += 2
         if re.match(r"^ {0,3}#{1,6}\s+(?:Q|Question)\s*[:.]", line):
             votes["lossquiz"] += 2
@@ -524,6 +526,8 @@ def _screen_lossquiz(lines: list[str]) -> tuple[list[str], list[tuple[int, str]]
             why = "a hashcards 'Q:'/'A:'/'C:' line in a file read as lossquiz notes (try --format hashcards)"
         elif why is None and (_CARD_TAG.search(line) or _LOGSEQ_CLOZE.search(line) or _ANKI_CLOZE.search(line)):
             why = "a cloze or #card block in a file read as lossquiz notes (try --format obsidian or logseq)"
+        elif why is None and _MARKED_GAP.search(CODE_SPAN.sub("", line)):
+            why = "an Obsidian ==cloze== in a file read as lossquiz notes (try --format obsidian)"
         if why:
             unreadable.append((number, why))
             out.append("")

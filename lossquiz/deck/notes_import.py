@@ -96,7 +96,7 @@ def import_notes(
             [
                 *where,
                 f"nothing imported; fix those lines, or add --skip-unreadable to import the other {len(notes.cards)}"
-                " cards",
+                f" card{'' if len(notes.cards) == 1 else 's'}",
             ]
         )
     if not notes.cards:
