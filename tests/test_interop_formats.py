@@ -317,3 +317,24 @@ def test_an_obsidian_cloze_in_lossquiz_notes_is_named_not_folded_into_an_answer(
     kept = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d"), "--skip-unreadable"])
     assert kept.exit_code == 0, kept.output
     assert not any("asymmetric" in p for c in _cards(tmp_path / "d") for p in c["key_points"])
+
+
+def test_an_obsidian_one_line_card_ends_the_text_before_it(runner: CliRunner, tmp_path: Path) -> None:
+    """Fifth newcomer pass F4: a `::` line, two ==cloze== lines and a `?` card with no blank line
+    between them became one card of four lines. As in the plugin's parser, the `::` line is a card
+    of its own; the lines after it form the next card (here the `?` card, clozes in its question,
+    as the plugin reads them)."""
+    notes = tmp_path / "sr.md"
+    notes.write_text(
+        "#flashcards\n\nWhat does the β in β-VAE weight?::the KL term\nKL is ==asymmetric==.\n"
+        "Why a reference model?\n?\nIt anchors the policy.\n\nMSE is the ==mean== of squared errors.\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d"), "--format", "obsidian"])
+    assert result.exit_code == 0, result.output
+    cards = {c["question"]: c for c in _cards(tmp_path / "d")}
+    assert "What does the β in β-VAE weight?" in cards
+    assert cards["What does the β in β-VAE weight?"]["answer"] == "the KL term"
+    assert not any("::" in q for q in cards)  # the one-line card is not glued into another
+    assert any(q.endswith("Why a reference model?") for q in cards)
+    assert sum("mean" in c.get("key_points", [""])[0] for c in cards.values() if c["kind"] == "cloze") == 1

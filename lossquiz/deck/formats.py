@@ -274,56 +274,83 @@ def parse_obsidian(lines: list[str]) -> Parsed:
     unreadable: list[tuple[int, str]] = []
     text: list[int] = []
     for context, block in _paragraphs(lines, _front_matter_end(lines)):
-        body = [(n, _SR_INLINE.sub("", line)) for n, line in block if not _SR_LINE.match(line)]
-        body = [(n, line) for n, line in body if not _TAGS_ONLY.match(line)]
-        if not body:
-            continue
-        first = body[0][0]
-        seps = [(i, m.group(1)) for i, (_, line) in enumerate(body) if (m := _SEPARATOR.match(line))]
-        if seps:
-            i, mark = seps[0]
-            question = "\n".join(line for _, line in body[:i]).strip()
-            answer = "\n".join(line.rstrip() for _, line in body[i + 1 :]).strip()
-            if not question or not answer:
-                unreadable.append((first, f"multi-line card with no {'question' if not question else 'answer'}"))
-                continue
-            cards.append(_basic(question, answer, kind="concept", context=context, line=first))
-            if mark == "??":
-                cards.append(_basic(answer, question, kind="concept", context=context, line=first))
-            continue
-        found = False
-        for n, line in body:
-            item = _BULLET.match(line)
-            content = item.group(2) if item else line.strip()
-            where = separator_at(content)
-            if where is None:
-                continue
-            found = True
-            q, a = content[: where[0]].strip(), content[where[0] + where[1] :].strip()
-            if not q or not a:
-                unreadable.append((n, f"one-line card with no {'question' if not q else 'answer'}"))
-                continue
-            cards.append(_basic(q, a, kind="quickfire", context=context, line=n))
-            if where[1] == 3:
-                cards.append(_basic(a, q, kind="quickfire", context=context, line=n))
-        if found:
-            continue
-        joined = "\n".join(line for _, line in body)
-        anki = list(_ANKI_CLOZE.finditer(joined))
-        if anki:
-            dels = [(m.start(), m.end(), m.group(1), m.group(2).strip(), (m.group(3) or "").strip()) for m in anki]
-            _clozes(cards, unreadable, joined, dels, context, first)
-            continue
-        marks = list(_HIGHLIGHT.finditer(joined)) or list(_BOLD.finditer(joined)) or list(_CURLY_CLOZE.finditer(joined))
-        if marks:
-            _clozes(cards, unreadable, joined, _numbered(marks, 1), context, first)
-            continue
-        bad = next(((n, why) for n, line in body if (why := foreign(line))), None)
-        if bad:
-            unreadable.append(bad)
-        else:
-            text.append(first)
+        whole = [(n, _SR_INLINE.sub("", line)) for n, line in block if not _SR_LINE.match(line)]
+        whole = [(n, line) for n, line in whole if not _TAGS_ONLY.match(line)]
+        for body in _around_one_liners(whole):
+            _obsidian_block(body, context, cards, unreadable, text)
     return Parsed(cards, unreadable, text)
+
+
+def _around_one_liners(body: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """A paragraph cut at its `question::answer` lines: as in the plugin's own parser (src/parser.ts),
+    such a line is a card of its own and ends the text before it, so a cloze or a `?` card written
+    on the next line, with no blank line between, is not glued to it."""
+    runs: list[list[tuple[int, str]]] = []
+    run: list[tuple[int, str]] = []
+    for n, line in body:
+        item = _BULLET.match(line)
+        if not _SEPARATOR.match(line) and separator_at(item.group(2) if item else line.strip()) is not None:
+            runs += [run] if run else []
+            runs.append([(n, line)])
+            run = []
+        else:
+            run.append((n, line))
+    return runs + ([run] if run else [])
+
+
+def _obsidian_block(
+    body: list[tuple[int, str]],
+    context: list[str],
+    cards: list[NoteCard],
+    unreadable: list[tuple[int, str]],
+    text: list[int],
+) -> None:
+    """One block of an Obsidian note: a multi-line card, one-line cards, clozes, or plain text."""
+    first = body[0][0]
+    seps = [(i, m.group(1)) for i, (_, line) in enumerate(body) if (m := _SEPARATOR.match(line))]
+    if seps:
+        i, mark = seps[0]
+        question = "\n".join(line for _, line in body[:i]).strip()
+        answer = "\n".join(line.rstrip() for _, line in body[i + 1 :]).strip()
+        if not question or not answer:
+            unreadable.append((first, f"multi-line card with no {'question' if not question else 'answer'}"))
+            return
+        cards.append(_basic(question, answer, kind="concept", context=context, line=first))
+        if mark == "??":
+            cards.append(_basic(answer, question, kind="concept", context=context, line=first))
+        return
+    found = False
+    for n, line in body:
+        item = _BULLET.match(line)
+        content = item.group(2) if item else line.strip()
+        where = separator_at(content)
+        if where is None:
+            continue
+        found = True
+        q, a = content[: where[0]].strip(), content[where[0] + where[1] :].strip()
+        if not q or not a:
+            unreadable.append((n, f"one-line card with no {'question' if not q else 'answer'}"))
+            continue
+        cards.append(_basic(q, a, kind="quickfire", context=context, line=n))
+        if where[1] == 3:
+            cards.append(_basic(a, q, kind="quickfire", context=context, line=n))
+    if found:
+        return
+    joined = "\n".join(line for _, line in body)
+    anki = list(_ANKI_CLOZE.finditer(joined))
+    if anki:
+        dels = [(m.start(), m.end(), m.group(1), m.group(2).strip(), (m.group(3) or "").strip()) for m in anki]
+        _clozes(cards, unreadable, joined, dels, context, first)
+        return
+    marks = list(_HIGHLIGHT.finditer(joined)) or list(_BOLD.finditer(joined)) or list(_CURLY_CLOZE.finditer(joined))
+    if marks:
+        _clozes(cards, unreadable, joined, _numbered(marks, 1), context, first)
+        return
+    bad = next(((n, why) for n, line in body if (why := foreign(line))), None)
+    if bad:
+        unreadable.append(bad)
+    else:
+        text.append(first)
 
 
 # -- hashcards ----------------------------------------------------------------------------
