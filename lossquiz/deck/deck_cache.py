@@ -24,9 +24,13 @@ _TUPLES = ("key_points", "aliases", "factcheck")
 
 
 def key(root: Path, files: list[Path]) -> list[Any] | None:
-    """What the cards of `root` depend on; None if a file cannot be read (then nothing is cached)."""
+    """What the cards of `root` depend on; None when caching is off or a file cannot be read (then
+    nothing is cached, and nothing is stat'ed for it)."""
     from lossquiz.deck.cards import Card
+    from lossquiz.deck.yaml_files import cache_root
 
+    if cache_root() is None:
+        return None
     try:
         stats = [[p.name, (s := p.stat()).st_mtime_ns, s.st_size] for p in files]
         snippets_dir = root / "snippets"
@@ -78,5 +82,5 @@ def _path(root: Path) -> Path | None:
     base = cache_root()
     if base is None:
         return None
-    resolved = str(root.resolve())
-    return base / "decks" / f"{zlib.crc32(resolved.encode()):08x}-{root.resolve().name}.json"
+    resolved = root.resolve()
+    return base / "decks" / f"{zlib.crc32(str(resolved).encode()):08x}-{resolved.name}.json"

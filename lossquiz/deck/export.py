@@ -146,11 +146,9 @@ def guid_space(deck: Deck, *, name: str) -> str:
     folder's name. From the card id alone, your deck's `mse` overwrote the built-in deck's note."""
     if name == "lossquiz":
         return name
-    try:
-        manifest = json.loads((deck.root / "lossquiz-import.json").read_text(encoding="utf-8"))  # notes_import.MANIFEST
-        anki_id = manifest.get("anki_id") if isinstance(manifest, dict) else None
-    except (OSError, ValueError):
-        anki_id = None
+    from lossquiz.deck.manifest import read_manifest
+
+    anki_id = read_manifest(deck.root).get("anki_id")
     folder = anki_id if isinstance(anki_id, str) and anki_id else deck.root.resolve().name
     return "lossquiz::" + re.sub(r'[\s"#:]+', "_", folder)
 

@@ -25,16 +25,12 @@ from pathlib import Path
 from lossquiz.deck import mathtext
 from lossquiz.deck.answers import (
     CODE_SPAN,
-    extract_formula,
-    key_points,
     mask_code_spans,
-    recall_kind,
     separator_at,
     slug,
     strip_markup,
-    title_of,
 )
-from lossquiz.deck.notes import NoteCard, Notes, parse_notes, read_notes, topic_for
+from lossquiz.deck.notes import NoteCard, Notes, note_card, parse_notes, read_notes, topic_for
 from lossquiz.errors import NotesError
 
 FORMATS = ("lossquiz", "obsidian", "hashcards", "logseq", "apkg")
@@ -122,21 +118,8 @@ def detect(lines: list[str]) -> str:
 
 
 def _basic(question: str, answer: str, *, kind: str, context: list[str], line: int) -> NoteCard:
-    section = context[-1] if context else ""
-    formula, answer = extract_formula(answer)
-    points = key_points(answer, formula=formula)
-    return NoteCard(
-        question=question,
-        answer=answer,
-        kind=recall_kind(kind, points),
-        topic=topic_for(context, question),
-        section=section,
-        heading="",
-        line=line,
-        title=title_of(question),
-        key_points=tuple(points),
-        formula=formula,
-    )
+    """A question/answer card of another tool's notes, filed under its closest heading."""
+    return note_card(question, answer, kind, context, context[-1] if context else "", "", line)
 
 
 def cloze_cards(
@@ -288,14 +271,19 @@ def _around_one_liners(body: list[tuple[int, str]]) -> list[list[tuple[int, str]
     runs: list[list[tuple[int, str]]] = []
     run: list[tuple[int, str]] = []
     for n, line in body:
-        item = _BULLET.match(line)
-        if not _SEPARATOR.match(line) and separator_at(item.group(2) if item else line.strip()) is not None:
+        if not _SEPARATOR.match(line) and separator_at(_line_content(line)) is not None:
             runs += [run] if run else []
             runs.append([(n, line)])
             run = []
         else:
             run.append((n, line))
     return runs + ([run] if run else [])
+
+
+def _line_content(line: str) -> str:
+    """A line's text without its list bullet, where a one-line card's separator is looked for."""
+    item = _BULLET.match(line)
+    return item.group(2) if item else line.strip()
 
 
 def _obsidian_block(
@@ -321,8 +309,7 @@ def _obsidian_block(
         return
     found = False
     for n, line in body:
-        item = _BULLET.match(line)
-        content = item.group(2) if item else line.strip()
+        content = _line_content(line)
         where = separator_at(content)
         if where is None:
             continue

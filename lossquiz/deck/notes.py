@@ -302,26 +302,28 @@ def _cards(
             elif not _meaningful(block.body):
                 problems.append(f"{name}:{block.line}: question '{block.question}' has no answer")
             else:
-                cards.append(_card(block.question, answer, "concept", block.context, section, block.text, block.line))
+                cards.append(
+                    note_card(block.question, answer, "concept", block.context, section, block.text, block.line)
+                )
             continue
         context = [*block.context, block.text]
         quick = [(n, m) for n, line in block.body if (m := _quickfire(line))]
         for number, (question, answer) in quick:
-            cards.append(_card(question, answer, "quickfire", context, block.text, "", number))
+            cards.append(note_card(question, answer, "quickfire", context, block.text, "", number))
         rest = [(n, line) for n, line in block.body if not _quickfire(line)]
         if quick or not _meaningful(rest):
             continue
         if block.leaf:
             heading = mathtext.plain(strip_markup(block.text))
             question = heading if heading.rstrip().endswith("?") else f"Explain {heading}."  # a question already
-            card = _card(question, _text(rest), "concept", context, block.text, block.text, block.line)
+            card = note_card(question, _text(rest), "concept", context, block.text, block.text, block.line)
             cards.append(replace(card, title=mathtext.plain(strip_markup(block.text))))
         else:
             skipped.append((block.line, block.text))
     for number, question, answer, context in liners:
         section = context[-1] if context else ""
         kind = "quickfire" if "\n" not in answer else "concept"
-        cards.append(_card(question, answer, kind, context, section, "", number))
+        cards.append(note_card(question, answer, kind, context, section, "", number))
     return cards, skipped
 
 
@@ -350,7 +352,10 @@ def _text(body: list[tuple[int, str]]) -> str:
     return "\n".join(lines)
 
 
-def _card(question: str, answer: str, kind: str, context: list[str], section: str, heading: str, line: int) -> NoteCard:
+def note_card(
+    question: str, answer: str, kind: str, context: list[str], section: str, heading: str, line: int
+) -> NoteCard:
+    """One card of a notes file: its formula, key points, kind, topic and title, from its answer."""
     formula, answer = extract_formula(answer)
     points = key_points(answer, formula=formula)
     return NoteCard(

@@ -27,10 +27,10 @@ from lossquiz.deck import anki_package, formats
 from lossquiz.deck.anki_package import PackageReview
 from lossquiz.deck.answers import normalise, slug
 from lossquiz.deck.cards import load_deck
+from lossquiz.deck.manifest import MANIFEST, read_manifest
 from lossquiz.deck.notes import NoteCard, Notes
 from lossquiz.errors import LossquizError, NotesError
 
-MANIFEST = "lossquiz-import.json"
 SIMILAR = 0.8  # difflib ratio above which an edited question keeps its old id
 
 
@@ -145,7 +145,7 @@ def _check_target(target: Path, notes_path: Path, *, force: bool) -> str:
         raise LossquizError(f"cannot import: {target} exists and is not a folder")
     if not any(target.iterdir()):
         return ""
-    source = _manifest(target).get("notes")
+    source = read_manifest(target).get("notes")
     if source == str(notes_path.resolve()):
         return "updated"
     if not (target / "cards").is_dir():
@@ -154,14 +154,6 @@ def _check_target(target: Path, notes_path: Path, *, force: bool) -> str:
         origin = f" imported from {source}" if source else ""
         raise LossquizError(f"cannot import: {target} already holds a deck{origin}; add --force to replace it")
     return "replaced"
-
-
-def _manifest(deck: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((deck / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _old_cards(deck: Path) -> list[tuple[str, str]]:
@@ -301,7 +293,7 @@ def _write_deck(target: Path, files: dict[str, str], notes_path: Path, *, cards:
             (tmp / "cards" / name).write_text(text, encoding="utf-8")
         # The deck's name in Anki GUIDs (export.note_guid): the folder's name at its first import,
         # kept by every re-import, so a renamed folder's next export updates the same Anki notes.
-        anki_id = _manifest(target).get("anki_id") if target.is_dir() else None
+        anki_id = read_manifest(target).get("anki_id") if target.is_dir() else None
         manifest = {
             "notes": str(notes_path.resolve()),
             "imported_by": f"lossquiz {__version__}",
