@@ -34,8 +34,12 @@ ANKI_COLUMNS = ("GUID", "Front", "Back", "Tags")
 
 def deck_name(deck: Deck, *, builtin: bool) -> str:
     """`lossquiz` for the built-in deck, `lossquiz::<folder>` for another."""
-    folder = re.sub(r'[\s"#:]+', "_", deck.root.resolve().name)  # safe in a header, a GUID and a deck path
-    return "lossquiz" if builtin else f"lossquiz::{folder}"
+    return "lossquiz" if builtin else _under_lossquiz(deck.root.resolve().name)
+
+
+def _under_lossquiz(name: str) -> str:
+    """`lossquiz::<name>`, the name made safe in a file header, a GUID and an Anki deck path."""
+    return "lossquiz::" + re.sub(r'[\s"#:]+', "_", name)
 
 
 def by_topic(deck: Deck) -> list[tuple[str, list[Card]]]:
@@ -149,8 +153,7 @@ def guid_space(deck: Deck, *, name: str) -> str:
     from lossquiz.deck.manifest import read_manifest
 
     anki_id = read_manifest(deck.root).get("anki_id")
-    folder = anki_id if isinstance(anki_id, str) and anki_id else deck.root.resolve().name
-    return "lossquiz::" + re.sub(r'[\s"#:]+', "_", folder)
+    return _under_lossquiz(anki_id if isinstance(anki_id, str) and anki_id else deck.root.resolve().name)
 
 
 def to_anki(deck: Deck, *, name: str) -> str:
