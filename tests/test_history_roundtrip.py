@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -30,13 +28,7 @@ NOW = datetime(2025, 1, 10, 12, 0, tzinfo=timezone.utc)
 FITTED = [0.5, 1.5, 3.5, 15.0, 6.8, 0.6, 2.5, 0.005, 1.6, 0.2, 0.9, 1.7, 0.08, 0.3, 1.9, 0.5, 2.2, 0.5, 0.1, 0.07, 0.25]
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # conftest: local time is UTC
 
 
 def _rows(path: Path) -> dict[str, list[Any]]:

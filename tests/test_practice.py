@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -448,26 +449,53 @@ def test_code_writes_the_stub_then_keeps_the_attempt(runner: CliRunner, env: Pat
     assert path.read_text().endswith("# my work\n"), "an existing attempt is never overwritten"
 
 
-def test_check_records_good_then_again_with_mode_code(runner: CliRunner, env: Path) -> None:
+def test_check_records_the_days_first_check_and_its_first_pass_only(
+    runner: CliRunner, env: Path, monkeypatch: pytest.MonkeyPatch, utc: None
+) -> None:
+    """Re-checking while debugging records one Again and one Good a day, not one review per run."""
+    monkeypatch.setenv("LOSSQUIZ_DAY_START_HOUR", "4")
+
+    def check(at: str) -> Any:
+        monkeypatch.setenv("LOSSQUIZ_NOW", f"2026-03-0{at}+00:00")
+        return runner.invoke(app, ["code", "check", "huber", "--seed", "3"])
+
     assert runner.invoke(app, ["code", "huber"]).exit_code == 0
     stub = runner.invoke(app, ["code", "huber", "--check"])
     assert stub.exit_code == 1 and "nothing to check yet" in stub.stdout and "nothing recorded" in stub.stdout
     assert "inputs" not in stub.stdout and "stuck?" not in stub.stdout
     assert not (env / "progress.db").exists() or _reviews(env) == []
 
-    _write(attempt_path(env, "huber"), HUBER_OK)
-    good = runner.invoke(app, ["code", "huber", "--check", "--seed", "3"])
-    assert good.exit_code == 0, good.output
-    assert "✓ huber_loss() passes all 8 cases" in good.stdout and "recorded Good" in good.stdout
-
-    _write(attempt_path(env, "huber"), HUBER_OK.replace("0.5 * r**2", "r**2"))
-    bad = runner.invoke(app, ["code", "huber", "--check", "--seed", "3"])
+    buggy = HUBER_OK.replace("0.5 * r**2", "r**2")
+    _write(attempt_path(env, "huber"), buggy)
+    bad = check("2T10:00:00")
     assert bad.exit_code == 1
     out = bad.stdout
     assert "✗ huber_loss() fails case 2/8 'small residuals (all inside delta)' — value" in out
     assert "inputs" in out and "expected" in out and "got" in out and "hint" in out
     assert "recorded Again" in out and "Traceback" not in bad.output
-    assert _reviews(env) == [("huber", 3, "code", 1), ("huber", 1, "code", 0)]
+
+    again = check("2T10:05:00")
+    assert again.exit_code == 1 and "recorded" in again.stdout
+    assert "not recorded: today's first check at 10:00 is recorded (Again)" in " ".join(again.stdout.split())
+
+    _write(attempt_path(env, "huber"), HUBER_OK)
+    good = check("2T10:10:00")
+    assert good.exit_code == 0, good.output
+    assert "✓ huber_loss() passes all 8 cases" in good.stdout and "recorded Good" in good.stdout
+
+    _write(attempt_path(env, "huber"), buggy)
+    night = check("3T03:00:00")  # before the 4 o'clock day start: still 2 March's study day
+    assert night.exit_code == 1
+    assert "not recorded: today's pass at 10:10 is recorded (Good)" in " ".join(night.stdout.split())
+    assert _reviews(env) == [("huber", 1, "code", 0), ("huber", 3, "code", 1)]
+
+    next_day = check("3T09:00:00")
+    assert next_day.exit_code == 1 and "recorded Again" in next_day.stdout
+    assert _reviews(env) == [("huber", 1, "code", 0), ("huber", 3, "code", 1), ("huber", 1, "code", 0)]
+
+    as_json = runner.invoke(app, ["code", "check", "huber", "--seed", "3", "--json"])  # still 3 March, 09:00
+    assert json.loads(as_json.stdout)["recorded"] is None
+    assert json.loads(as_json.stdout)["counted_today"].startswith("2026-03-03T09:00:00")
 
 
 def test_check_json_and_correct_solutions_for_several_tasks(runner: CliRunner, env: Path) -> None:

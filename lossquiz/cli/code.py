@@ -12,8 +12,10 @@ from lossquiz.cli.app import (
     JsonOption,
     app,
     exit_on_error,
+    load_config,
     open_deck,
     print_json,
+    scheduler,
 )
 
 _LEGACY_FLAGS = {"--check": "check", "--solution": "solution", "--list": "list"}
@@ -123,14 +125,24 @@ def _check(query: str, seed: int | None, deck: Any, data_dir: Any, *, as_json: b
         card, task = practice_tasks.find_task(opened.deck, practice_tasks.load_tasks(opened.deck), query)
         trusted = trust.gate(opened.root, opened.home)
         chosen = random.randrange(1_000_000) if seed is None else seed
-        report, interval = practice.check_and_record(
-            card, task, opened.home, trusted, now=clock.now, seed=chosen, duration_ms=duration_ms, deck_key=opened.key
+        cfg = load_config()
+        report, outcome = practice.check_and_record(
+            card,
+            task,
+            opened.home,
+            trusted,
+            now=clock.now,
+            seed=chosen,
+            duration_ms=duration_ms,
+            deck_key=opened.key,
+            scheduler_for=lambda store: scheduler(store, cfg),
         )
     if as_json:
-        recorded = drill_view.RATING_NAMES[int(report.rating)] if report.started else None
-        print_json({**report.to_dict(), "recorded": recorded})
+        recorded = drill_view.RATING_NAMES[int(report.rating)] if outcome is not None and outcome.recorded else None
+        counted = outcome.counted_at if outcome is not None else None
+        print_json({**report.to_dict(), "recorded": recorded, "counted_today": counted})
     else:
-        console.out().print(practice_view.practice_report(card, task, report, interval), crop=False)
+        console.out().print(practice_view.practice_report(card, task, report, outcome), crop=False)
     if not report.passed:
         raise typer.Exit(code=1)
 

@@ -454,6 +454,16 @@ class Store:
             for slug, n, ever, last_at, last in rows
         }
 
+    def code_checks_since(self, slug: str, since: datetime) -> list[tuple[bool, str]]:
+        """A card's kept implement-it checks at or after `since`, oldest first: (passed, reviewed_at ISO)."""
+        rows = self._read(
+            """SELECT r.correct, r.reviewed_at FROM reviews r JOIN cards c ON c.id = r.card_id
+               WHERE c.deck = ? AND c.slug = ? AND r.mode = 'code' AND r.undone = 0 AND r.reviewed_at >= ?
+               ORDER BY r.reviewed_at, r.id""",
+            (self.deck, slug, iso(since)),
+        )
+        return [(bool(correct), str(at)) for correct, at in rows]
+
     # -- card management (`lossquiz card`, `lossquiz due`) ----------------------------------
 
     def set_suspended(self, slug: str, suspended: bool) -> bool:

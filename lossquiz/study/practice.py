@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from lossquiz.worker.client import SnippetRunner, snippet_timeout
 
 if TYPE_CHECKING:
     from lossquiz.deck.trust import TrustedDeck
+    from lossquiz.progress.scheduling import Scheduler
 
 IMPORTS = "import math\n\nimport torch\nimport torch.nn.functional as F\nfrom torch import Tensor, nn\n"
 WORKER_MARGIN = 5.0  # the worker is stopped at 2 x budget + this, if the in-process alarm failed
@@ -293,20 +294,50 @@ def _syntax_failure(path: Path) -> dict[str, Any] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What a checked attempt did to the schedule: the next interval, or the check that counts today."""
+
+    interval: Any = None
+    counted_at: str | None = None  # set when this check was not recorded: today's check that was
+    counted_passed: bool = False
+
+    @property
+    def recorded(self) -> bool:
+        """True when this check was recorded as a review."""
+        return self.counted_at is None
+
+
+def counts_today(earlier_today: Sequence[bool], passed: bool) -> bool:
+    """Whether a check is recorded, given today's recorded checks (passed or not).
+
+    A day's first check is recorded, and so is its first pass after failures (Again, then Good, as a
+    relearning step would be). Re-checking while debugging records nothing more, so ten failed runs
+    do not push the card's difficulty up ten times, and re-running a passing file is not a new review.
+    """
+    if not earlier_today:
+        return True
+    return passed and not any(earlier_today)
+
+
 def record_check(
     store: Store,
     card: Card,
     report: CheckReport,
+    scheduler: Scheduler,
     *,
     now: datetime,
     duration_ms: int = 0,
-) -> Any:
-    """Record a checked attempt as a review with mode 'code'; returns the new interval."""
+) -> Recorded:
+    """Record a checked attempt as a review with mode 'code', if it counts today (`counts_today`)."""
+    from lossquiz.clock import local_day_start
     from lossquiz.progress.reviews import record_rated
-    from lossquiz.progress.scheduling import make_scheduler
-    from lossquiz.progress.settings import scheduler_settings
 
     store.sync_cards([(card.id, card.content_hash())])
+    today = store.code_checks_since(card.id, local_day_start(now, hour=scheduler.day_start_hour, tz=scheduler.tz))
+    if not counts_today([passed for passed, _at in today], report.passed):
+        counted = next(((p, at) for p, at in today if p), today[0])
+        return Recorded(counted_at=counted[1], counted_passed=counted[0])
     failure = report.failure or {}
     answer = (
         f"pass {report.total}/{report.total}"
@@ -322,8 +353,7 @@ def record_check(
         answer=answer,
         mode="code",
     )
-    parameters, retention = scheduler_settings(store, None)  # what a drill would use: fitted, if any
-    return record_rated(store, make_scheduler(retention=retention, parameters=parameters), review)
+    return Recorded(interval=record_rated(store, scheduler, review))
 
 
 def check_and_record(
@@ -336,14 +366,22 @@ def check_and_record(
     seed: int,
     duration_ms: int = 0,
     deck_key: str = "",
-) -> tuple[CheckReport, Any]:
-    """Check the user's attempt in a fresh worker, then record it (unless never started)."""
+    scheduler_for: Callable[[Store], Scheduler] | None = None,
+) -> tuple[CheckReport, Recorded | None]:
+    """Check the user's attempt in a fresh worker, then record it (unless never started).
+
+    `scheduler_for` gives the scheduler a drill would use (the CLI passes the configured one:
+    fitted parameters, retention, day start); by default the stored settings with the defaults.
+    """
+    from lossquiz.progress import settings
+
     with SnippetRunner(trusted) as runner:
         report = check_attempt(task, attempt_path(data_dir, card.id), runner, seed=seed)
     if not report.started:
         return report, None
     with Store.open(data_dir, deck=deck_key) as store:
-        return report, record_check(store, card, report, now=now(), duration_ms=duration_ms)
+        scheduler = scheduler_for(store) if scheduler_for is not None else settings.scheduler_for(store, None)
+        return report, record_check(store, card, report, scheduler, now=now(), duration_ms=duration_ms)
 
 
 # -- listing and the solution ----------------------------------------------------------------

@@ -97,8 +97,20 @@ def _shown(value: Any) -> str:
     return fmt(value, 6)
 
 
-def practice_report(card: Card, task: Any, report: Any, interval: Any) -> RenderableType:
-    """✓ all cases, or the first failing case in full; then what was recorded."""
+def _not_recorded(outcome: Any) -> Text:
+    """Why a re-check changed nothing: the day's first check, or its first pass, is the one that counts."""
+    from datetime import datetime
+
+    at = datetime.fromisoformat(outcome.counted_at).astimezone().strftime("%H:%M")
+    if outcome.counted_passed:
+        why = f"today's pass at {at} is recorded (Good); checks after it change nothing until tomorrow"
+    else:
+        why = f"today's first check at {at} is recorded (Again); only a pass is recorded after it today"
+    return Text(f"not recorded: {why}", style="dim")
+
+
+def practice_report(card: Card, task: Any, report: Any, outcome: Any) -> RenderableType:
+    """✓ all cases, or the first failing case in full; then what was recorded (`outcome`: practice.Recorded)."""
     parts: list[RenderableType] = []
     name = f"{task.function}()"
     if report.passed:
@@ -121,8 +133,10 @@ def practice_report(card: Card, task: Any, report: Any, interval: Any) -> Render
     else:
         parts.append(_practice_failure(name, report))
     parts.append(_unwrapped(f"{report.attempt} · seed {report.seed}", "dim"))
-    if report.started:
-        parts.append(recorded(int(report.rating), interval, cram=False, extra="implement-it practice"))
+    if outcome is not None and outcome.recorded:
+        parts.append(recorded(int(report.rating), outcome.interval, cram=False, extra="implement-it practice"))
+    elif outcome is not None:
+        parts.append(_not_recorded(outcome))
     else:
         parts.append(Text("nothing recorded (not an attempt yet) — edit the file, then check again", style="dim"))
     if not report.passed and report.started:
