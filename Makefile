@@ -8,18 +8,23 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 BIN    ?= $(HOME)/.local/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install install-user drill test lint format check bench clean
+.PHONY: install venv install-user drill test lint format check bench clean
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
+	@$(MAKE) --no-print-directory venv
 	$(PY) -m pip install -q --timeout 10 --retries 0 --index-url $(TORCH_INDEX) $(TORCH) 2>/dev/null \
 		&& echo "torch: CPU build from $(TORCH_INDEX)" \
-		|| { echo "torch: $(TORCH_INDEX) not reachable; installing the plain pin $(TORCH)"; \
+		|| { echo "torch: no CPU build from $(TORCH_INDEX) (not reachable); installing the plain pin $(TORCH)"; \
 		     $(PY) -m pip install -q $(TORCH); }
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# A venv is whole once its pip runs: an interrupted `python3 -m venv` leaves python without pip.
+venv:
+	@$(PY) -m pip --version >/dev/null 2>&1 || { test ! -e $(VENV) || echo "$(VENV) is incomplete (an interrupted set-up?): making it again"; \
+		rm -rf $(VENV) && python3 -m venv $(VENV); }
 
 # Puts `lossquiz` on PATH without activating the venv: a link in $(BIN) (usually on PATH already).
 install-user: $(STAMP)
