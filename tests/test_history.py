@@ -364,3 +364,38 @@ def test_a_history_file_goes_back_into_the_deck_it_was_exported_from(tmp_path: P
     )
     assert stats("--deck", str(mini))["reviews"]["total"] == 1
     assert stats()["reviews"]["total"] == 0  # the built-in deck's progress is untouched
+
+
+def test_an_import_warns_of_reviews_no_deck_here_shows(tmp_path: Path) -> None:
+    """Sixth newcomer pass F4: a file imported with --deck into a deck lacking its cards, or naming a
+    deck folder that does not exist here, said "3 reviews added" and nothing else: the reviews were
+    stored where no drill or stats would ever show them."""
+    runner = CliRunner()
+    mini = Path(__file__).parent / "fixtures" / "decks" / "mini"
+    home = {"LOSSQUIZ_HOME": str(tmp_path / "home")}
+    drilled = runner.invoke(app, ["drill", "-k", "concept", "-n", "2"], input="\n3\n\n3\n", env=home)
+    assert drilled.exit_code == 0, drilled.output
+    out = tmp_path / "builtin.jsonl"
+    assert runner.invoke(app, ["history", "export", str(out)], env=home).exit_code == 0
+    reviewed = sorted({json.loads(line)["card"] for line in out.read_text().splitlines() if '"review"' in line})
+    assert len(reviewed) == 2
+
+    other = {"LOSSQUIZ_HOME": str(tmp_path / "other")}
+    into_mini = runner.invoke(app, ["history", "import", str(out), "--deck", str(mini)], env=other)
+    assert into_mini.exit_code == 0, into_mini.output
+    said = " ".join(into_mini.stderr.split())
+    assert f"warning: 2 of the file's 2 reviewed cards are not in deck {mini.resolve()}" in said
+    assert ", ".join(reviewed) in said
+    as_json = runner.invoke(app, ["history", "import", str(out), "--deck", str(mini), "--json"], env=other)
+    assert json.loads(as_json.stdout)["cards_not_in_deck"] == reviewed
+
+    header, *rest = out.read_text().splitlines()
+    moved = tmp_path / "moved.jsonl"
+    gone = tmp_path / "no-such-deck"
+    moved.write_text("\n".join([json.dumps({**json.loads(header), "deck": str(gone)}), *rest]) + "\n")
+    elsewhere = runner.invoke(app, ["history", "import", str(moved)], env=other)
+    assert elsewhere.exit_code == 0, elsewhere.output
+    assert f"warning: there is no deck at {gone}" in " ".join(elsewhere.stderr.split())
+
+    back = runner.invoke(app, ["history", "import", str(out)], env=other)  # the built-in deck has them all
+    assert back.exit_code == 0 and "warning" not in back.stderr, back.stderr

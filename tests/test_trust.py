@@ -181,7 +181,11 @@ def test_untrust_and_trust_usage(runner: CliRunner, spy_deck: tuple[Path, Path])
     assert runner.invoke(app, ["trust"]).exit_code == 2
     assert runner.invoke(app, ["trust", str(deck), "--list"]).exit_code == 2
     result = runner.invoke(app, ["trust", str(deck / "snippets")])
-    assert result.exit_code == 1 and "is not a deck (no cards/ folder)" in result.stderr
+    assert result.exit_code == 1 and "snippets: not a deck (no cards/ folder)" in result.stderr
+    result = runner.invoke(app, ["trust", str(deck / "nope")])
+    assert result.exit_code == 1 and "nope: no such folder" in result.stderr
+    result = runner.invoke(app, ["stats", "--deck", str(deck / "nope")])  # sixth newcomer pass F15
+    assert result.exit_code == 3 and "nope: no such folder" in result.stderr
     result = runner.invoke(app, ["trust", "--list"])
     assert result.exit_code == 0 and "No deck is trusted yet" in result.stdout
 

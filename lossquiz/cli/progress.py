@@ -139,15 +139,45 @@ def history_import(
     # your own deck, imported without --deck, went into the built-in deck's progress.
     named = file_deck(file) if deck is None else None
     with exit_on_error():
-        key = named if named is not None else paths.deck_key(paths.deck_dir(deck))
+        root = paths.deck_dir(deck) if named is None else (paths.builtin_deck() if named == "" else Path(named))
+        key = named if named is not None else paths.deck_key(root)
     with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=key) as store:
         result = history.import_file(store, file, scheduler=scheduler(store, load_config(), retention))
-    if named and not as_json:
-        console.note(f"note: the file holds deck {named}: imported into its progress (--deck picks another)")
+    missing = _not_in_deck(root, result.reviewed)
+    if not as_json:
+        if named:
+            console.note(f"note: the file holds deck {named}: imported into its progress (--deck picks another)")
+        if missing is None:
+            console.note(
+                f"warning: there is no deck at {root}: the reviews are kept under that name, but no deck here "
+                "shows them (--deck DIR imports into a deck you have)"
+            )
+        elif missing:
+            shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
+            console.note(
+                f"warning: {len(missing)} of the file's {len(result.reviewed)} reviewed cards are not in "
+                f"deck {root} ({shown}): their reviews are kept, but its drills and stats do not show them "
+                "(was the file exported from another deck?)"
+            )
     if as_json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "deck": str(root), "cards_not_in_deck": missing})
     else:
         console.out().print(history_view.imported(result, "stdin" if str(file) == "-" else str(file)), soft_wrap=True)
+
+
+def _not_in_deck(root: Path, reviewed: frozenset[str]) -> list[str] | None:
+    """The reviewed card ids that deck `root` has no card (or alias) for; None if no deck is there."""
+    from lossquiz.deck.cards import load_deck
+    from lossquiz.errors import LossquizError
+
+    if not (root / "cards").is_dir():
+        return None
+    try:
+        deck = load_deck(root)
+    except LossquizError:
+        return []  # a deck that does not load is reported by the commands that use it
+    known = {name for card in deck.cards for name in (card.id, *card.aliases)}
+    return sorted(reviewed - known)
 
 
 @app.command(short_help="Fit the FSRS scheduler to your own review history.")

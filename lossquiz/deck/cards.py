@@ -222,7 +222,7 @@ def load_deck(root: Path) -> Deck:
     """Load and validate a deck folder; raise DeckError listing every problem."""
     cards_dir = root / "cards"
     if not cards_dir.is_dir():
-        raise DeckError([f"{root}: not a deck (no cards/ folder)"])
+        raise DeckError([f"{root}: " + ("not a deck (no cards/ folder)" if root.is_dir() else "no such folder")])
     files = sorted(cards_dir.glob("*.yaml"))
     wanted = deck_cache.key(root, files)
     cached = deck_cache.read(root, wanted) if wanted is not None else None

@@ -234,7 +234,7 @@ def require_trusted(deck: Path, data_dir: Path) -> None:
 def trust(deck: Path, store: Store, *, now: datetime) -> Digest:
     """Trust the deck's code as it is now; returns what was trusted (every covered file)."""
     if not (deck / "cards").is_dir():
-        raise LossquizError(f"{deck} is not a deck (no cards/ folder)")
+        raise LossquizError(f"{deck}: " + ("not a deck (no cards/ folder)" if deck.is_dir() else "no such folder"))
     digest = code_digest(deck)
     if not is_builtin(deck):
         store.trust_deck(str(deck.resolve()), digest.sha256, len(digest.files), now)

@@ -76,6 +76,7 @@ class ImportResult:
     cards_added: int  # card rows created here (an export lists every card, reviewed or not)
     cards_rebuilt: int
     cards_reviewed: int = 0  # cards that got at least one of the reviews added
+    reviewed: frozenset[str] = frozenset()  # the ids of the cards the file has reviews of
 
     def to_dict(self) -> dict[str, int]:
         """As `history import --json` prints it."""
@@ -305,6 +306,7 @@ def import_history(store: Store, parsed: Parsed, *, where: str, scheduler: Sched
         cards_added=len(new_cards),
         cards_rebuilt=rebuilt,
         cards_reviewed=len(rows),
+        reviewed=frozenset(r.slug for r in parsed.reviews),
     )
 
 
