@@ -16,7 +16,7 @@ def fmt(value: Any, digits: int = 5) -> str:
             return str(value)
         if abs(value) < NOISE:
             return "0"
-        if not 1e-3 <= abs(value) < 1e6:
+        if not 1 <= abs(value) < 1e6:  # below 1, significant digits: 0.003097 stays 0.003097, not 0.0031
             text = f"{value:.{digits}g}"
         else:
             text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
