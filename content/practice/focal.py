@@ -88,6 +88,15 @@ def _alpha_swapped(logits, y, alpha=0.25, gamma_focal=2.0):
     return reference(logits, y, 1 - alpha, gamma_focal)
 
 
+def _alpha_for_all(logits, y, alpha=0.25, gamma_focal=2.0):
+    p = torch.sigmoid(logits)
+    ce = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
+    p_t = p * y + (1 - p) * (1 - y)
+    return (alpha * (1 - p_t) ** gamma_focal * ce).mean()
+
+
+# On a case with one class only, two of these give the same number: the hint then names both.
 MISTAKES = {
     "alpha weights the POSITIVES (y = 1) and 1 - alpha the negatives: they are swapped": _alpha_swapped,
+    "alpha is the POSITIVES' weight only: the negatives (y = 0) get 1 - alpha, not alpha": _alpha_for_all,
 }

@@ -146,7 +146,7 @@ def _builtin_advice(names: tuple[str, ...]) -> str:
         return ""
     import textwrap
 
-    called = " or ".join(f"torch's {name}()" for name in names)
+    called = " or ".join(f"{name}()" for name in names)  # no owner: torch's, torchvision's, ...
     advice = (
         f"Calling {called}, the built-in being tested, passes but is reported: "
         "write it from scratch to learn it. Any other torch function is fine."

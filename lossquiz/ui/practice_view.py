@@ -125,7 +125,7 @@ def practice_report(card: Card, task: Any, report: Any, outcome: Any) -> Rendera
         if report.builtin:
             parts.append(
                 Text(
-                    f"note: your code calls torch's {report.builtin}(), the built-in being tested — "
+                    f"note: your code calls {report.builtin}(), the built-in being tested — "
                     "it passes, but write it from scratch to learn it",
                     style="yellow",
                 )
