@@ -209,8 +209,20 @@ def compact_answer(card: Card) -> RenderableType:
     if card.formula:
         from lossquiz.deck.latex import to_unicode
 
-        parts.append(Text.assemble(("formula: ", "bold"), to_unicode(card.formula)))
+        parts.append(labelled("formula:", to_unicode(card.formula), label_style="bold"))
     return Group(*parts)
+
+
+def labelled(label: str, value: str, *, label_style: str = "", style: str = "") -> RenderableType:
+    """`label value` with every further line of the value under its first: the rows of a cases
+    brace keep their columns, and a line wrapped at the terminal's width gets a hanging indent."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(Text(label, style=label_style or style), Text(value, style=style))
+    return grid
 
 
 ANSWER_LINES = 4  # of the answer text under a formula verdict; `show` has the whole of it

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from lossquiz.deck.cards import Card
 from lossquiz.numbers import fmt
-from lossquiz.ui.card_view import answer, card_header, compact_answer, markdown, worked_example
+from lossquiz.ui.card_view import answer, card_header, compact_answer, labelled, markdown, worked_example
 from lossquiz.ui.console import inline
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
@@ -88,7 +88,7 @@ def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
         where = f"  agrees on the fixed example and {verdict.cases - 1} random problems"
         return Group(
             Text.assemble(Text("✓ right", style="bold green"), where),
-            Text(f"reference: {verdict.reference}", style="bold"),
+            labelled("reference:", verdict.reference, style="bold"),
         )
     parts: list[RenderableType] = [Text("✗ wrong", style="bold red")]
     d = verdict.disagreement or {}
@@ -114,7 +114,7 @@ def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
             parts.append(Text(f"  expected {fmt(d['expected'])}, yours gives {fmt(d['got'])}"))
     if verdict.hint:
         parts.append(Text(f"→ {verdict.hint}", style="yellow"))
-    parts.append(Text(f"reference: {verdict.reference}", style="bold"))
+    parts.append(labelled("reference:", verdict.reference, style="bold"))
     return Group(*parts)
 
 

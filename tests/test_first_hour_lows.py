@@ -1,0 +1,70 @@
+"""Issue 17's low items (a newcomer at 80x24): formulas that keep their columns, hanging indents,
+`list` whole in a pipe and paged in a terminal, skipped cards and the filter in the drill summary,
+"did you mean" for topics and practice tasks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lossquiz.deck.latex import to_unicode
+
+# -- 1: a cases brace keeps its columns ---------------------------------------------------------
+
+
+def _condition_columns(text: str, conditions: list[str]) -> list[int]:
+    """The screen column each row's condition starts at (combining accents take no column)."""
+    import unicodedata
+
+    columns = []
+    for line, condition in zip(text.splitlines(), conditions, strict=True):
+        before = line[: line.index(condition)]
+        columns.append(sum(not unicodedata.combining(ch) for ch in before))
+    return columns
+
+
+def test_the_conditions_of_a_cases_brace_start_in_one_column() -> None:
+    huber = to_unicode(
+        r"L_\delta(r)=\begin{cases}\tfrac12 r^2 & |r|\le\delta\\ "
+        r"\delta(|r|-\tfrac12\delta) & \text{otherwise}\end{cases}"
+    )
+    assert len(set(_condition_columns(huber, ["|r|≤δ", "otherwise"]))) == 1, huber
+    focal = to_unicode(r"p_t=\begin{cases} p & y=1\\ 1-p & y=0\end{cases}")
+    assert len(set(_condition_columns(focal, ["y=1", "y=0"]))) == 1, focal
+    assert "\u2007" not in huber + focal  # the padding is plain spaces by then
+
+
+def test_a_combining_accent_does_not_push_the_brace_out_of_line() -> None:
+    text = to_unicode(r"\hat x=\begin{cases} \hat a & u\\ b & v\end{cases}")
+    first, second = text.splitlines()
+    assert "\u0302" in first  # x̂ and â are two code points each: one column each on screen
+    assert _condition_columns(text, ["u", "v"])[0] == _condition_columns(text, ["u", "v"])[1], text
+    width = len(first[: first.index("⎧")]) - first[: first.index("⎧")].count("\u0302")
+    assert second.index("⎩") == width, text
+
+
+@pytest.mark.torch
+def test_a_formula_drill_draws_the_brace_and_the_reference_in_line_at_80_columns(tmp_path: Path) -> None:
+    env = {**os.environ, "LOSSQUIZ_HOME": str(tmp_path / "data"), "COLUMNS": "80", "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "lossquiz", "drill", "--card", "huber-formula", "--card", "focal-formula"]
+        + ["--seed", "1", "--time-limit", "0"],
+        input="r^2\nz^2\nq\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    # huber-formula: "formula: L_δ(r)=⎧ ½ r² …" and the ⎩ row right under the ⎧, conditions in one column
+    top = next(k for k, line in enumerate(lines) if line.startswith("formula: ") and "⎧" in line)
+    assert lines[top + 1].index("⎩") == lines[top].index("⎧"), lines[top : top + 2]
+    assert lines[top].index("|r|≤δ") == lines[top + 1].index("otherwise"), lines[top : top + 2]
+    # focal-formula: its 95-character reference wraps with a hanging indent, under the expression
+    ref = next(k for k, line in enumerate(lines) if line.startswith("reference: −(α·y"))
+    assert len(lines[ref]) <= 80 and lines[ref + 1].startswith(" " * len("reference: ") + "σ(z)"), lines[ref : ref + 2]
