@@ -10,8 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from pytest import MonkeyPatch
+from typer.testing import CliRunner
 
 from lossquiz.deck.latex import to_unicode
+from tests.test_card_cli import drill, run
 
 # -- 1: a cases brace keeps its columns ---------------------------------------------------------
 
@@ -68,3 +71,33 @@ def test_a_formula_drill_draws_the_brace_and_the_reference_in_line_at_80_columns
     # focal-formula: its 95-character reference wraps with a hanging indent, under the expression
     ref = next(k for k, line in enumerate(lines) if line.startswith("reference: −(α·y"))
     assert len(lines[ref]) <= 80 and lines[ref + 1].startswith(" " * len("reference: ") + "σ(z)"), lines[ref : ref + 2]
+
+
+# -- 2: a wrapped key point hangs under its text -----------------------------------------------
+
+LOWS = Path(__file__).parent / "fixtures" / "decks" / "lows"
+LONG_POINT = "the gradient of the squared error grows with the residual, so a single far outlier dominates the mean"
+
+
+def _key_point_lines(out: str) -> list[str]:
+    block = out.split("Key points\n", 1)[1].splitlines()
+    return block[:3]  # the long point (two lines at 80 columns), then the short one
+
+
+def test_piped_show_hangs_a_wrapped_key_point_under_its_text(runner: CliRunner, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run(runner, "show", "robust-regression", "--deck", str(LOWS)).stdout
+    first, second, third = _key_point_lines(out)
+    assert first.startswith("  • the gradient") and len(first) <= 80
+    assert second.startswith("    ") and second.strip() and not second.strip().startswith("•"), second
+    assert " ".join([first[4:], second.strip()]) == LONG_POINT
+    assert third == "  • bounded gradient"
+    assert "pulls less." in " ".join(out.split()) and "*" not in out  # *emphasis* is not a raw mark in a pipe
+
+
+def test_the_drill_reveal_piped_hangs_a_wrapped_key_point_too(runner: CliRunner, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = drill(runner, LOWS, "--card", "robust-regression", ratings="3").stdout
+    first, second, third = _key_point_lines(out)
+    assert first.startswith("  • the gradient") and second.startswith("    outlier"), (first, second)
+    assert third == "  • bounded gradient"

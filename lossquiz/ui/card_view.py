@@ -139,6 +139,7 @@ def _plain_markdown(text: str) -> str:
             out.append(line)
     joined = "\n".join(out)
     joined = re.sub(r"\*\*([^*\n]+)\*\*", r"\1", joined)
+    joined = re.sub(r"(?<![*\w])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![*\w])", r"\1", joined)  # *emphasis*
     return re.sub(r"`([^`\n]+)`", r"\1", joined)
 
 
@@ -182,11 +183,15 @@ def formula(card: Card) -> RenderableType | None:
 
 
 def key_points(card: Card) -> RenderableType:
-    """The checkpoints a complete answer must hit."""
-    text = Text()
-    for i, point in enumerate(card.key_points):
-        text.append(("\n" if i else "") + "  • " + point)
-    return text
+    """The checkpoints a complete answer must hit, as bullets whose wrapped lines hang under the text."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for point in card.key_points:
+        grid.add_row("  •", Text(point))
+    return grid
 
 
 def answer(card: Card, *, plain: bool = False) -> RenderableType:
