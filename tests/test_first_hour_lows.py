@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,29 @@ def test_the_drill_reveal_piped_hangs_a_wrapped_key_point_too(runner: CliRunner,
     first, second, third = _key_point_lines(out)
     assert first.startswith("  • the gradient") and second.startswith("    outlier"), (first, second)
     assert third == "  • bounded gradient"
+
+
+# -- 3: list, whole in a pipe and paged in a terminal ------------------------------------------
+
+
+def test_piped_list_prints_whole_lines_past_80_columns(runner: CliRunner, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LOSSQUIZ_PAGER", "false")  # a pipe never pages, whatever the pager
+    lines = run(runner, "list").stdout.splitlines()
+    assert max(len(line) for line in lines) > 80 and "…" not in "".join(lines)
+    assert any(line.startswith("mse-mae-huber") and line.rstrip().endswith("huber") for line in lines)
+
+
+def test_list_taller_than_the_terminal_pages_as_show_does(tmp_path: Path) -> None:
+    from tests.test_first_hour_display import _in_a_terminal
+
+    paged = tmp_path / "paged.txt"
+    env = {"LOSSQUIZ_HOME": str(tmp_path / "data"), "LOSSQUIZ_PAGER": f"sh -c 'cat > {paged}'"}
+    screen = _in_a_terminal(["list"], env)  # the whole deck: far more than 24 rows
+    assert "mse-mae-huber" not in screen and paged.exists()
+    text = re.sub(r"\x1b\[[0-9;]*m", "", paged.read_text())  # the pager gets the styles (less -R shows them)
+    assert text.splitlines()[0].startswith("id ") and "mse-mae-huber" in text
+    paged.unlink()
+    assert "mse-mae-huber" in _in_a_terminal(["list", "--no-pager"], env) and not paged.exists()
+    short = _in_a_terminal(["list", "--deck", str(LOWS)], env)  # 4 rows fit the screen: no pager
+    assert "robust-regression" in short and not paged.exists()
