@@ -128,3 +128,41 @@ def test_list_taller_than_the_terminal_pages_as_show_does(tmp_path: Path) -> Non
     assert "mse-mae-huber" in _in_a_terminal(["list", "--no-pager"], env) and not paged.exists()
     short = _in_a_terminal(["list", "--deck", str(LOWS)], env)  # 4 rows fit the screen: no pager
     assert "robust-regression" in short and not paged.exists()
+
+
+# -- 4 and 6: the drill summary counts skipped cards and says what its due counts are for ------
+
+
+def _summary_rows(out: str) -> dict[str, str]:
+    box = out.split("session summary", 1)[1]
+    rows = {}
+    for line in box.splitlines()[1:-1]:
+        label, _, value = line.strip("│ ").partition("  ")
+        rows[label.strip()] = value.strip()
+    return rows
+
+
+def test_the_summary_counts_the_cards_skipped(runner: CliRunner, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    keys = "s\n" + "\n3\n" + "s\n"  # skip, answer, skip: 3 cards, 1 recorded
+    out = run(runner, "drill", "--deck", str(LOWS), "--time-limit", "0", input=keys).stdout
+    rows = _summary_rows(out)
+    assert rows["cards answered"] == "1" and rows["cards skipped"] == "2 (nothing recorded)", rows
+    assert "due counts" not in rows  # the whole deck: nothing to qualify
+    answered = run(runner, "drill", "--deck", str(LOWS), "--time-limit", "0", "--new", "1", input="\n3\n").stdout
+    assert "cards skipped" not in answered  # no skip, no row
+
+
+@pytest.mark.parametrize(
+    ("args", "scope"),
+    [(["--topic", "Regression"], "--topic regression"), (["--card", "calibration"], "--card calibration")],
+)
+def test_the_due_counts_of_a_filtered_drill_say_they_are_for_the_filter(
+    runner: CliRunner, monkeypatch: MonkeyPatch, args: list[str], scope: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    out = run(runner, "drill", "--deck", str(LOWS), "--time-limit", "0", *args, input="\n1\nq\n").stdout
+    rows = _summary_rows(out)
+    assert rows["due counts"] == f"for {scope} only (the whole deck: lossquiz due)", rows
+    # and they are: an Again is due in a minute, the one card of the filter (not the deck's three)
+    assert rows["due today"] == "1", rows
