@@ -14,6 +14,7 @@ import pytest
 from pytest import MonkeyPatch
 from typer.testing import CliRunner
 
+from lossquiz.cli.app import app
 from lossquiz.deck.latex import to_unicode
 from tests.test_card_cli import drill, run
 
@@ -166,3 +167,31 @@ def test_the_due_counts_of_a_filtered_drill_say_they_are_for_the_filter(
     assert rows["due counts"] == f"for {scope} only (the whole deck: lossquiz due)", rows
     # and they are: an Again is due in a minute, the one card of the filter (not the deck's three)
     assert rows["due today"] == "1", rows
+
+
+# -- 5: "did you mean" for a topic, a kind and a practice task ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["list", "--topic", "Regresion"], "unknown topic 'regresion'; did you mean 'regression'?"),
+        (["drill", "--topic", "regresion"], "unknown topic 'regresion'; did you mean 'regression'?"),
+        (["list", "--kind", "numerc"], "unknown kind 'numerc'; did you mean 'numeric'?"),
+        (["code", "start", "hubr"], "no card matches 'hubr'; did you mean 'huber'?"),
+        # focal-formula is a near miss too, but it has no task: only practicable cards are suggested
+        (["code", "check", "focall"], "no card matches 'focall'; did you mean 'focal'?"),
+    ],
+)
+def test_a_mistyped_name_suggests_the_right_one_and_exits_2(
+    runner: CliRunner, args: list[str], message: str, env: Path
+) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == f"error: {message}"
+    assert not (env / "practice").exists()  # a typo writes no practice file
+
+
+def test_a_topic_with_no_near_miss_still_lists_them_all(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["list", "--topic", "zzz"])
+    assert result.exit_code == 2 and "(one of: regression, classification," in result.stderr
