@@ -195,3 +195,11 @@ def test_a_mistyped_name_suggests_the_right_one_and_exits_2(
 def test_a_topic_with_no_near_miss_still_lists_them_all(runner: CliRunner) -> None:
     result = runner.invoke(app, ["list", "--topic", "zzz"])
     assert result.exit_code == 2 and "(one of: regression, classification," in result.stderr
+
+
+# -- 7: what follows a cases brace starts its own line without a stray comma ------------------
+
+
+def test_the_formula_after_a_cases_brace_does_not_start_with_a_comma() -> None:
+    text = to_unicode(r"v=\begin{cases} a & y=1\\ b & y=0\end{cases}, \mathcal{L}=\mathbb{E}[v]")
+    assert text.splitlines()[-1] == "ℒ=𝔼[v]", text

@@ -168,6 +168,8 @@ def to_unicode(latex: str) -> str:
         column = lines[k - 1].find("⎧") if lines[k - 1].find("⎧") >= 0 else lines[k - 1].find("⎨")
         if column > 0 and lines[k][:1] in ("⎨", "⎩"):
             lines[k] = " " * _cells(lines[k - 1][:column]) + lines[k]  # columns on screen, not code points (x̂)
+        elif "⎩" in lines[k - 1] and lines[k].startswith(","):
+            lines[k] = lines[k][1:].lstrip()  # what follows the brace starts its own line: no stray comma
     return "\n".join(lines)
 
 
