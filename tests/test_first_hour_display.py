@@ -63,7 +63,7 @@ def _in_a_terminal(args: list[str], env: dict[str, str], columns: int = 80) -> s
 
 
 def test_list_at_80_columns_keeps_every_id_topic_and_kind_whole(tmp_path: Path) -> None:
-    out = _in_a_terminal(["list", "--topic", "alignment"], {"LOSSQUIZ_HOME": str(tmp_path / "data")})
+    out = _in_a_terminal(["list", "--topic", "alignment", "--no-pager"], {"LOSSQUIZ_HOME": str(tmp_path / "data")})
     lines = out.splitlines()
     assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
     assert "…" not in out

@@ -26,10 +26,16 @@ from lossquiz.errors import UntrustedDeckError
 def list_cards(
     topic: TopicOption = None,
     kind: KindOption = None,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page (default: a pager when taller than the terminal).")
+    ] = False,
     deck: DeckOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the cards of the deck, in curriculum order.
+
+    Taller than the terminal, it goes through a pager: LOSSQUIZ_PAGER, else
+    PAGER, else less -FRX.
 
     Example: lossquiz list --topic regression
     """
@@ -43,7 +49,9 @@ def list_cards(
         print_json([cards.card_summary(c) for c in selected])
         return
     out = console.out()
-    console.table(out, card_view.card_table(selected, out.width if out.is_terminal else None))
+    listed = card_view.card_table(selected, out.width if out.is_terminal else None)
+    pager = None if no_pager else console.pager_command()
+    console.print_paged(out, listed, lines=listed.plain.count("\n") + 1, pager=pager)
 
 
 @app.command(short_help="A card as a worked example, with live numbers.")

@@ -149,7 +149,11 @@ def drill(
             out.print(drill_view.nothing_due(summary, result.plan, now))
             return
         out.print()
-        out.print(drill_view.summary(summary, interrupted=result.interrupted, cram=cram, now=now))
+        scope = drill_view.scope(topics=options.topics, kinds=options.kinds, card_ids=options.card_ids)
+        shown = drill_view.summary(
+            summary, interrupted=result.interrupted, cram=cram, now=now, skipped=result.skipped, scope=scope
+        )
+        out.print(shown)
         if result.plan is not None and result.daily_limit_reached:
             out.print(drill_view.new_limit(result.plan, result.introduced_today))
     if result.interrupted:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -291,8 +292,9 @@ def _normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
-def find_card(deck: Deck, query: str) -> Card:
-    """A card by id, alias, or title words; an ambiguous query lists its matches, a near miss suggests names."""
+def find_card(deck: Deck, query: str, *, suggest: Mapping[str, str] | None = None) -> Card:
+    """A card by id, alias, or title words; an ambiguous query lists its matches, a near miss suggests names
+    (from `suggest`, name -> card id, when given: `code` suggests only cards with a practice task)."""
     key = _normalise(query)
     if key in deck.by_id:
         return deck.by_id[key]
@@ -307,7 +309,7 @@ def find_card(deck: Deck, query: str) -> Card:
     if titled:
         listed = ", ".join(c.id for c in titled[:8]) + (f", … ({len(titled)} in all)" if len(titled) > 8 else "")
         raise UnknownCardError(f"'{query}' matches {len(titled)} cards: {listed}; give one id")
-    owner = {n: c.id for c in deck.cards for n in (c.id, *c.aliases)}
+    owner = {n: c.id for c in deck.cards for n in (c.id, *c.aliases)} if suggest is None else dict(suggest)
     close = difflib.get_close_matches(key, list(owner), n=8, cutoff=0.6)
     ids = list(dict.fromkeys(owner[n] for n in close))[:3]  # one suggestion per card
     hint = f"; did you mean {', '.join(repr(c) for c in ids)}?" if ids else ""
@@ -320,6 +322,9 @@ def select(deck: Deck, *, topics: list[str], kinds: list[str]) -> list[Card]:
     for name, given, allowed in (("topic", topics, TOPICS), ("kind", kinds, tuple(KINDS))):
         bad = [g for g in given if g not in allowed]
         if bad:
+            close = difflib.get_close_matches(bad[0], allowed, n=1, cutoff=0.6)
+            if close:  # as `show hubr` does
+                raise UnknownCardError(f"unknown {name} '{bad[0]}'; did you mean '{close[0]}'?")
             raise UnknownCardError(f"unknown {name} '{bad[0]}' (one of: {', '.join(allowed)})")
     return [c for c in deck.cards if (not topics or c.topic in topics) and (not kinds or c.kind in kinds)]
 

@@ -119,9 +119,10 @@ def _structure(text: str) -> str:
 def _cases(match: re.Match[str]) -> str:
     rows = [r for r in re.split(r"\\\\", match.group(1)) if r.strip()]
     cells = [[to_unicode(c) for c in row.split("&", 1)] for row in rows]
-    width = max(len(c[0]) for c in cells)
-    gap = "\u2003\u2003"  # em spaces survive the whitespace squeeze below
-    lines = [f"{c[0].ljust(width)}{gap}{c[1] if len(c) > 1 else ''}".rstrip() for c in cells]
+    width = max(_cells(c[0]) for c in cells)
+    # The padding and the gap are figure spaces: the whitespace squeeze in to_unicode keeps them
+    # (plain padding collapsed to one space and left the conditions out of line), then makes them spaces.
+    lines = [f"{c[0]}{_PAD * (width - _cells(c[0]) + 2)}{c[1] if len(c) > 1 else ''}".rstrip(_PAD) for c in cells]
     return (
         "\n".join(("⎧ " if k == 0 else "⎩ " if k == len(lines) - 1 else "⎨ ") + line for k, line in enumerate(lines))
         + "\n"
@@ -162,9 +163,21 @@ def to_unicode(latex: str) -> str:
     # "β log π", not "βlogπ": pylatexenc drops the space around operator names
     out = re.sub(r"(?<![A-Za-z])(log|exp)(?=[^\s(\[{_,)A-Za-z])", r"\1 ", out)
     out = re.sub(r"(?<=[^\s(\[{A-Za-z+\-−=/])(log|exp)(?![a-z])", r" \1", out)
-    lines = [line.strip() for line in out.strip().splitlines()]
+    lines = [line.strip().replace(_PAD, " ") for line in out.strip().splitlines()]
     for k in range(1, len(lines)):  # align the rows of a cases brace under its first row
         column = lines[k - 1].find("⎧") if lines[k - 1].find("⎧") >= 0 else lines[k - 1].find("⎨")
         if column > 0 and lines[k][:1] in ("⎨", "⎩"):
-            lines[k] = " " * column + lines[k]
+            lines[k] = " " * _cells(lines[k - 1][:column]) + lines[k]  # columns on screen, not code points (x̂)
+        elif "⎩" in lines[k - 1] and lines[k].startswith(","):
+            lines[k] = lines[k][1:].lstrip()  # what follows the brace starts its own line: no stray comma
     return "\n".join(lines)
+
+
+_PAD = "\u2007"  # a figure space: holds a cases row's padding through the whitespace squeeze
+
+
+def _cells(text: str) -> int:
+    """Terminal columns of `text`: a combining accent (the hat of x̂) takes none."""
+    import unicodedata
+
+    return sum(not unicodedata.combining(ch) for ch in text)

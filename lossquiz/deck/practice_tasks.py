@@ -175,8 +175,11 @@ def _display(path: Path, root: Path) -> str:
 
 
 def find_task(deck: Deck, tasks: dict[str, Task], query: str) -> tuple[Card, Task]:
-    """The card a query names and its task; a card without one suggests a practicable relative."""
-    card = find_card(deck, query)
+    """The card a query names and its task; a card without one suggests a practicable relative, and
+    a near miss suggests the cards that have a task (by id, alias or function name: focall -> focal)."""
+    names = {n: c.id for c in deck.cards if c.id in tasks for n in (c.id, *c.aliases)}
+    names.update({t.function.replace("_", "-"): card_id for card_id, t in tasks.items()})  # as normalised
+    card = find_card(deck, query, suggest=names if tasks else None)
     task = tasks.get(card.id)
     if task is not None:
         return card, task

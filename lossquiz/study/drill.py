@@ -81,6 +81,7 @@ class DrillResult:
 
     session_id: int | None
     asked: int = 0
+    skipped: int = 0  # cards left with nothing recorded: typed s, or their snippet let the drill down
     interrupted: bool = False
     empty: bool = False
     plan: Plan | None = None  # what was queued and which limit stopped new cards
@@ -146,6 +147,7 @@ class Drill:
                 try:
                     rating = self._ask(card, position)
                 except _Skip:
+                    result.skipped += 1
                     self.screen.say("skipped", style="dim")
                     continue
                 except _Undo:

@@ -139,6 +139,7 @@ def _plain_markdown(text: str) -> str:
             out.append(line)
     joined = "\n".join(out)
     joined = re.sub(r"\*\*([^*\n]+)\*\*", r"\1", joined)
+    joined = re.sub(r"(?<![*\w])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![*\w])", r"\1", joined)  # *emphasis*
     return re.sub(r"`([^`\n]+)`", r"\1", joined)
 
 
@@ -182,11 +183,15 @@ def formula(card: Card) -> RenderableType | None:
 
 
 def key_points(card: Card) -> RenderableType:
-    """The checkpoints a complete answer must hit."""
-    text = Text()
-    for i, point in enumerate(card.key_points):
-        text.append(("\n" if i else "") + "  • " + point)
-    return text
+    """The checkpoints a complete answer must hit, as bullets whose wrapped lines hang under the text."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for point in card.key_points:
+        grid.add_row("  •", Text(point))
+    return grid
 
 
 def answer(card: Card, *, plain: bool = False) -> RenderableType:
@@ -209,8 +214,20 @@ def compact_answer(card: Card) -> RenderableType:
     if card.formula:
         from lossquiz.deck.latex import to_unicode
 
-        parts.append(Text.assemble(("formula: ", "bold"), to_unicode(card.formula)))
+        parts.append(labelled("formula:", to_unicode(card.formula), label_style="bold"))
     return Group(*parts)
+
+
+def labelled(label: str, value: str, *, label_style: str = "", style: str = "") -> RenderableType:
+    """`label value` with every further line of the value under its first: the rows of a cases
+    brace keep their columns, and a line wrapped at the terminal's width gets a hanging indent."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(Text(label, style=label_style or style), Text(value, style=style))
+    return grid
 
 
 ANSWER_LINES = 4  # of the answer text under a formula verdict; `show` has the whole of it

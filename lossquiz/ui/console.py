@@ -123,3 +123,23 @@ def pager_command() -> str | None:
     if command is None:
         command = "less" if shutil.which("less") else ""
     return command if command.strip() not in ("", "cat") else None
+
+
+def print_paged(console: Console, renderable: Any, *, lines: int, pager: str | None) -> None:
+    """Print `renderable`, `lines` tall; through `pager` when that is taller than the terminal (as git
+    does, and as `show` does). A pipe, or no pager, gets it printed whole."""
+    if pager is None or not console.is_terminal or lines <= console.height:
+        table(console, renderable)
+        return
+    import os
+    import shlex
+    import subprocess
+
+    with console.capture() as captured:
+        table(console, renderable)
+    text = captured.get()
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}  # quit if one screen, keep colours
+    try:
+        subprocess.run(shlex.split(pager), input=text, text=True, env=env, check=False)
+    except (OSError, ValueError):
+        print(text, end="")

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from lossquiz.deck.cards import Card
 from lossquiz.numbers import fmt
-from lossquiz.ui.card_view import answer, card_header, compact_answer, markdown, worked_example
+from lossquiz.ui.card_view import answer, card_header, compact_answer, labelled, markdown, worked_example
 from lossquiz.ui.console import inline
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
@@ -88,7 +88,7 @@ def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
         where = f"  agrees on the fixed example and {verdict.cases - 1} random problems"
         return Group(
             Text.assemble(Text("✓ right", style="bold green"), where),
-            Text(f"reference: {verdict.reference}", style="bold"),
+            labelled("reference:", verdict.reference, style="bold"),
         )
     parts: list[RenderableType] = [Text("✗ wrong", style="bold red")]
     d = verdict.disagreement or {}
@@ -114,7 +114,7 @@ def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
             parts.append(Text(f"  expected {fmt(d['expected'])}, yours gives {fmt(d['got'])}"))
     if verdict.hint:
         parts.append(Text(f"→ {verdict.hint}", style="yellow"))
-    parts.append(Text(f"reference: {verdict.reference}", style="bold"))
+    parts.append(labelled("reference:", verdict.reference, style="bold"))
     return Group(*parts)
 
 
@@ -148,19 +148,36 @@ def recorded(rating: int, due: Any, *, cram: bool, extra: str = "") -> Text:
     return text
 
 
-def summary(s: Any, *, interrupted: bool, cram: bool, now: datetime | None = None) -> RenderableType:
-    """End of session: cards, accuracy, time, what is due next (relative to `now`, default the wall clock)."""
+def summary(
+    s: Any,
+    *,
+    interrupted: bool,
+    cram: bool,
+    now: datetime | None = None,
+    skipped: int = 0,
+    scope: str = "",
+) -> RenderableType:
+    """End of session: cards, accuracy, time, what is due next (relative to `now`, default the wall clock).
+
+    `skipped` cards were left with nothing recorded; `scope` is the session's filter as typed
+    (`--topic regression`), which the due counts are for ("" is the whole deck).
+    """
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="bold")
     table.add_column()
     table.add_row("cards answered", str(s.reviews))
+    if skipped:
+        table.add_row("cards skipped", f"{skipped} (nothing recorded)")
     if s.graded:  # every auto-graded answer: typed numbers, formulas, typed cloze gaps
         table.add_row("graded accuracy", f"{s.correct}/{s.graded} ({100 * s.correct / s.graded:.0f}%)")
     if s.ratings:
         table.add_row("ratings", " · ".join(f"{RATING_NAMES[k]} {v}" for k, v in sorted(s.ratings.items())))
     table.add_row("time answering", f"{s.seconds / 60:.1f} min" if s.seconds >= 60 else f"{s.seconds:.0f} s")
+    if scope:  # the counts below follow the session's filter: say so, and how to see the whole deck
+        table.add_row("due counts", inline(f"for {scope} only (the whole deck: `lossquiz due`)"))
     if s.due_now:
-        table.add_row("due now", inline(f"{s.due_now} (`lossquiz drill` again to review them)"))
+        again = f"lossquiz drill {scope}".rstrip()
+        table.add_row("due now", inline(f"{s.due_now} (`{again}` again to review them)"))
     table.add_row("due today", str(s.due_today))
     if s.next_due:
         table.add_row("next due", _when(s.next_due, now))
@@ -168,6 +185,14 @@ def summary(s: Any, *, interrupted: bool, cram: bool, now: datetime | None = Non
     if cram:
         title += " (cram: schedule unchanged)"
     return Panel(table, title=title, title_align="left", expand=False)
+
+
+def scope(*, topics: tuple[str, ...] = (), kinds: tuple[str, ...] = (), card_ids: tuple[str, ...] = ()) -> str:
+    """A session's filter as the options that make it (`--card huber`, `--topic regression --kind numeric`);
+    "" for the whole deck. `--card` wins: the drill takes just those cards."""
+    if card_ids:
+        return " ".join(f"--card {c}" for c in card_ids)
+    return " ".join([*(f"--topic {t}" for t in topics), *(f"--kind {k}" for k in kinds)])
 
 
 def _when(stamp: str, now: datetime | None = None) -> str:
