@@ -200,3 +200,54 @@ def test_the_package_imports_back_with_the_same_ratings_states_and_due_dates(
         assert result.exit_code == 0, result.output
         stats.append(json.loads(result.output))
     assert stats[1] == stats[0]
+
+
+def _v1_package(path: Path, tmp: Path, *, scheduled: bool) -> None:
+    """A package as Anki before v2 wrote it: a col conf with no schedVer (v1), a learning answer
+    Good as ease 2 and Easy as ease 3 (rslib revlog/mod.rs: "In the V1 scheduler, 3 represents
+    easy in the learning case"); with `scheduled`, the card is a review card (queue 2)."""
+    import genanki
+
+    model = genanki.Model(
+        1_700_000_001,
+        "Old Basic",
+        fields=[{"name": "Front"}, {"name": "Back"}],
+        templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{Back}}"}],
+    )
+    deck = genanki.Deck(1_700_000_002, "Old")
+    deck.add_note(genanki.Note(model=model, fields=["What is the Huber loss?", "Quadratic, then linear."], guid="h1"))
+    plain = tmp / "plain.apkg"
+    genanki.Package(deck).write_to_file(str(plain))
+    raw = tmp / "collection.anki2"
+    with zipfile.ZipFile(plain) as z:
+        raw.write_bytes(z.read("collection.anki2"))
+        media = z.read("media")
+    at = datetime(2025, 1, 1, 9, 0, tzinfo=timezone.utc)
+    with sqlite3.connect(raw) as db:
+        assert "schedVer" not in json.loads(db.execute("select conf from col").fetchone()[0])
+        (cid,) = db.execute("select id from cards").fetchone()
+        for n, (ease, kind) in enumerate(((2, 0), (3, 0), (2, 1), (1, 1), (2, 2))):  # v1 eases
+            stamp = int((at + timedelta(days=n)).timestamp() * 1000)
+            db.execute(
+                "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?,?,?,?,?,?,?,?,?)",
+                (stamp, cid, -1, ease, 1, 0, 2500, 5000, kind),
+            )
+        if scheduled:
+            db.execute("update cards set type = 2, queue = 2, due = 4000, ivl = 3 where id = ?", (cid,))
+    with zipfile.ZipFile(path, "w") as z:
+        z.write(raw, "collection.anki2")
+        z.writestr("media", media)
+
+
+@pytest.mark.parametrize("scheduled", [False, True], ids=["all-new", "scheduled"])
+def test_a_v1_package_is_read_with_v1_buttons(runner: CliRunner, tmp_path: Path, scheduled: bool) -> None:
+    """Anki's importer upgrades a v1 review log only when a card is scheduled; either way the
+    learning answers come in as Good and Easy, never Hard and Good, and never upgraded twice."""
+    package = tmp_path / "old.apkg"
+    _v1_package(package, tmp_path, scheduled=scheduled)
+    home = tmp_path / "home"
+    args = ["import", str(package), "--into", str(tmp_path / "old"), "--with-history"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "history: 5 reviews replayed into 1 cards' schedules" in result.output
+    assert [r[2] for r in _reviews(home)] == [3, 4, 2, 1, 3]  # learn Good, learn Easy, Hard, Again, relearn Good
