@@ -91,15 +91,17 @@ def import_notes(
 def _replay(result: Any, data_dir: Path | None) -> Any:
     """An Anki package's review log merged into the new deck's progress."""
     from lossquiz import paths
+    from lossquiz.cli.app import load_config, scheduler
     from lossquiz.deck.cards import load_deck
     from lossquiz.progress.package_history import import_reviews
     from lossquiz.progress.store import Store
 
     deck = load_deck(result.deck)
     cards = [(c.id, c.content_hash()) for c in deck.cards]
-    reviews = [(r.slug, r.reviewed_at, r.rating, r.duration_ms) for r in result.reviews]
+    reviews = [(r.slug, r.reviewed_at, r.rating, r.duration_ms, r.cram) for r in result.reviews]
     with Store.open(paths.data_dir(data_dir), deck=paths.deck_key(paths.deck_dir(result.deck))) as store:
-        return import_reviews(store, cards, reviews, where=str(result.notes))
+        in_force = scheduler(store, load_config())  # as a drill here would have scheduled them
+        return import_reviews(store, cards, reviews, where=str(result.notes), scheduler=in_force)
 
 
 class ExportFormat(str, Enum):
@@ -197,14 +199,17 @@ def _export_package(opened: Opened, path: Path, *, name: str, with_history: bool
             fsrs: Any = entry.get("fsrs") or {}
             due = fsrs.get("due")
             history[slug] = anki_package.HistoryCard(
-                reviews=tuple(entry["reviews"]),  # type: ignore[arg-type]
+                reviews=tuple(anki_package.PastReview(*r) for r in entry["reviews"]),  # type: ignore[attr-defined]
                 due=datetime.fromisoformat(due) if due else None,
                 stability=fsrs.get("stability"),
                 difficulty=fsrs.get("difficulty"),
                 state=fsrs.get("state"),
                 step=fsrs.get("step"),
             )
-    notes = anki_package.write_package(opened.deck, path, name=name, history=history)
+    from lossquiz.cli.app import load_config
+
+    day_start_hour = load_config()["day_start_hour"]
+    notes = anki_package.write_package(opened.deck, path, name=name, history=history, day_start_hour=day_start_hour)
     extra = f", with {sum(len(h.reviews) for h in history.values())} reviews" if history else ""
     console.says(console.out(), f"exported {notes} cards to {path} (apkg{extra})")
 

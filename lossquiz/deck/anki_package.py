@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of
 from lossquiz.deck import export as ex
 from lossquiz.deck.answers import key_points, recall_kind, title_of
 from lossquiz.deck.cards import Deck
@@ -47,6 +48,7 @@ class PackageReview:
     rating: int  # 1-4
     duration_ms: int
     slug: str = ""  # the lossquiz id, once the import has given ids
+    cram: bool = False  # a cram answer (Anki: filtered, rescheduling off): kept, but it moves no schedule
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +58,22 @@ class Package:
 
 
 @dataclass(frozen=True, slots=True)
+class PastReview:
+    """One kept answer of a card, with the schedule the card had when it was answered."""
+
+    at: datetime
+    rating: int  # 1-4
+    ms: int
+    state: int | None = None  # py-fsrs State before the answer: None new, 1 learning, 2 review, 3 relearning
+    due: datetime | None = None  # when the card was due before the answer (None: new)
+    cram: bool = False  # answered with `drill --cram`: recorded, but it moved no schedule
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryCard:
     """What `write_package --with-history` needs of one card's progress (plain data, no SQL here)."""
 
-    reviews: tuple[tuple[datetime, int, int], ...]  # (when, rating 1-4, duration ms), oldest first
+    reviews: tuple[PastReview, ...]  # oldest first, cram answers included
     due: datetime | None
     stability: float | None
     difficulty: float | None
@@ -128,12 +142,36 @@ def read_package(path: Path) -> Package:
                 )
             except Exception as e:  # the library raises its own error types for a bad package
                 raise NotesError([f"{path.name}: not an Anki package Anki can read: {e}"]) from None
-            return _package(col, path.name)
+            return _package(col, path.name, v1=_scheduler_version(path, Path(tmp)) == 1)
         finally:
             col.close()
 
 
-def _package(col: Any, name: str) -> Package:
+def _scheduler_version(path: Path, tmp: Path) -> int:
+    """The scheduler the package's collection was written for (col conf `schedVer`; absent: 1).
+
+    A `.anki21b` collection is written by Anki 2.1.50 or later into a fresh collection, which is
+    v2 or later (rslib apkg/export.rs new_minimal, config/schema11.rs); an older package's plain
+    `.anki21` / `.anki2` collection says it in its conf, read here with Anki's library.
+    """
+    from anki.collection import Collection
+
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        inner = next((n for n in ("collection.anki21", "collection.anki2") if n in names), None)
+        if "collection.anki21b" in names or inner is None:
+            return 2
+        copy = tmp / "package" / "collection.anki2"
+        copy.parent.mkdir()
+        copy.write_bytes(z.read(inner))
+    col = Collection(str(copy))
+    try:
+        return int(col.get_config("schedVer", 1))
+    finally:
+        col.close()
+
+
+def _package(col: Any, name: str, *, v1: bool = False) -> Package:
     cards: list[NoteCard] = []
     where: dict[int, int] = {}  # Anki card id -> index in cards
     unreadable: list[tuple[int, str]] = []
@@ -161,11 +199,19 @@ def _package(col: Any, name: str) -> Package:
             q, a = (front, back) if ord_ == 0 else (back, front)
             where[by_ord[ord_]] = len(cards)
             cards.append(_basic(q, a, context, number))
+    # Anki's importer upgrades a v1 package's review log to v2's buttons only when a card in it
+    # is scheduled (apkg/import/mod.rs maybe_upgrade_scheduler); else its learning eases are v1's.
+    as_v1 = v1 and col.db.scalar("select count() from cards where queue != 0") == 0
     reviews = []
-    for rid, cid, ease, ms, kind in col.db.all("select id, cid, ease, time, type from revlog order by id"):
-        if cid in where and 1 <= ease <= 4 and kind in (0, 1, 2, 3):  # 4, 5: rescheduled by hand, not answered
-            when = datetime.fromtimestamp(rid / 1000, UTC)
-            reviews.append(PackageReview(where[cid], when, int(ease), max(0, int(ms))))
+    query = "select id, cid, ease, time, type, factor from revlog order by id"
+    for rid, cid, ease, ms, kind, factor in col.db.all(query):
+        if cid not in where or not 1 <= ease <= 4 or kind not in (0, 1, 2, 3):  # 4, 5: rescheduled by hand
+            continue
+        if as_v1 and kind in (0, 2) and ease in (2, 3):  # v1 learning: 2 Good, 3 Easy (v2_upgrade.sql)
+            ease += 1
+        when = datetime.fromtimestamp(rid / 1000, UTC)
+        cram = kind == 3 and factor == 0  # revlog/mod.rs is_cramming: moves no schedule
+        reviews.append(PackageReview(where[cid], when, int(ease), max(0, int(ms)), cram=cram))
     notes = Notes(name, tuple(cards), (), (), "apkg", tuple(unreadable), ())
     return Package(notes, tuple(reviews))
 
@@ -234,7 +280,13 @@ def _models() -> tuple[Any, Any]:
 
 
 def write_package(
-    deck: Deck, path: Path, *, name: str, history: dict[str, HistoryCard] | None = None, now: datetime | None = None
+    deck: Deck,
+    path: Path,
+    *,
+    name: str,
+    history: dict[str, HistoryCard] | None = None,
+    now: datetime | None = None,
+    day_start_hour: int = DEFAULT_DAY_START_HOUR,
 ) -> int:
     """Write the deck as an `.apkg` (with genanki); the number of notes written.
 
@@ -260,9 +312,10 @@ def write_package(
             note = genanki.Note(model=basic, fields=[front, back], guid=guid, tags=[card.topic])
         anki_deck.add_note(note)
     out = path.resolve()
+    days = _Days(day_start_hour)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        _writer(genanki, anki_deck, space, history or {}, now or datetime.now(UTC)).write_to_file(str(out))
+        _writer(genanki, anki_deck, space, history or {}, now or datetime.now(UTC), days).write_to_file(str(out))
     except OSError as e:
         raise LossquizError(f"cannot write {path}: {e.strerror or e}") from None
     return len(anki_deck.notes)
@@ -275,20 +328,74 @@ def _deck_id(name: str) -> int:
     return 1_000_000_000 + int(hashlib.sha256(name.encode()).hexdigest()[:12], 16) % 1_000_000_000
 
 
-def _writer(genanki: Any, anki_deck: Any, space: str, history: dict[str, HistoryCard], now: datetime) -> Any:
+@dataclass(frozen=True, slots=True)
+class _Days:
+    """Anki's day numbers in the written collection, which counts days as lossquiz does.
+
+    The collection says it runs the v2/v3 scheduler with a `rollover` hour and a `creationOffset`
+    (rslib/src/config/mod.rs ConfigKey), so Anki counts a day as the local calendar day from
+    crt's date, starting at the rollover hour (scheduler/timing.rs sched_timing_today_v2_new),
+    which is lossquiz's `day_of`. A review card's `due` is that day number; the importer moves it
+    by the days between the package's today and the collection's (apkg/import/cards.rs).
+    """
+
+    hour: int
+
+    def number(self, moment: datetime) -> int:
+        """The Anki day number of `moment` (days since the collection was created)."""
+        created = datetime.fromtimestamp(_CRT).astimezone().date()  # crt's local calendar date, as Anki reads it
+        return (day_of(moment, hour=self.hour) - created).days
+
+    def between(self, start: datetime, end: datetime) -> int:
+        """Whole study days from `start` to `end` (at least 1: Anki's shortest review interval)."""
+        return max(1, (day_of(end, hour=self.hour) - day_of(start, hour=self.hour)).days)
+
+    def conf(self) -> dict[str, Any]:
+        """The col conf keys that make Anki read the package as the v3 scheduler's."""
+        offset = datetime.fromtimestamp(_CRT).astimezone().utcoffset() or timedelta()
+        return {
+            "schedVer": 2,  # absent means v1 (config/mod.rs scheduler_version), whose eases differ
+            "sched2021": True,  # v3 (config/mod.rs v3_enabled)
+            "rollover": self.hour,
+            "creationOffset": -int(offset.total_seconds() // 60),  # minutes west of UTC
+        }
+
+
+def _writer(
+    genanki: Any, anki_deck: Any, space: str, history: dict[str, HistoryCard], now: datetime, days: _Days
+) -> Any:
     class _Package(genanki.Package):  # type: ignore[misc,name-defined]
-        """genanki's package plus, per card, its review log and current schedule."""
+        """genanki's package plus the v3 scheduler's conf and, per card, its review log and schedule."""
 
         def write_to_db(self, cursor: Any, timestamp: float, id_gen: Any) -> None:
             super().write_to_db(cursor, timestamp, id_gen)
+            (conf,) = cursor.execute("SELECT conf FROM col").fetchone()
+            cursor.execute("UPDATE col SET conf = ?", (json.dumps({**json.loads(conf), **days.conf()}),))
             for slug, past in history.items():
                 if past.reviews:
-                    _schedule(cursor, f"{space}::{slug}", past, now)
+                    _schedule(cursor, f"{space}::{slug}", past, now, days)
 
     return _Package(anki_deck)
 
 
-def _schedule(cursor: Any, note_guid: str, past: HistoryCard, now: datetime) -> None:
+# Anki's review log (rslib/src/revlog/mod.rs RevlogEntry, RevlogReviewKind):
+# - `type` is the kind of state the card was in when answered: 0 learning (a new card's first
+#   answer too), 1 review, 2 relearning, 3 filtered; 4 and 5 are manual reschedules, not answers.
+# - `ease` is the button. In the v2/v3 scheduler 1 Again, 2 Hard, 3 Good, 4 Easy everywhere; in v1
+#   a learning answer had three buttons (1 Again, 2 Good, 3 Easy), and Anki's upgrade, which its
+#   importer runs on a v1 package with scheduled cards (apkg/import/mod.rs maybe_upgrade_scheduler),
+#   adds 1 to ease 2 and 3 on type 0 and 2 (storage/revlog/v2_upgrade.sql).
+# - `ivl` / `lastIvl`: the interval after / before the answer, days if positive, seconds if
+#   negative (a learning step) (scheduler/answering/revlog.rs: next and current state's interval).
+# - `factor` 0 on a type 3 entry is a cram answer (`is_cramming`: a filtered deck with rescheduling
+#   off), which Anki leaves out of scheduling, FSRS and retention (`has_rating_and_affects_scheduling`).
+#   That is what `drill --cram` is, so a cram answer is written so.
+_KIND_LEARNING, _KIND_REVIEW, _KIND_RELEARNING, _KIND_FILTERED = 0, 1, 2, 3
+_REVLOG_KIND = {None: _KIND_LEARNING, 1: _KIND_LEARNING, 2: _KIND_REVIEW, 3: _KIND_RELEARNING}  # by py-fsrs State
+_SM2_FACTOR = 2500  # SM-2's starting ease (250%); Anki's learning answers carry 0
+
+
+def _schedule(cursor: Any, note_guid: str, past: HistoryCard, now: datetime, days: _Days) -> None:
     """One card's review log and schedule in the collection genanki is writing (genanki has no
     call for either, hence the statements on Anki's `revlog` and `cards` tables)."""
     row = cursor.execute(
@@ -296,28 +403,50 @@ def _schedule(cursor: Any, note_guid: str, past: HistoryCard, now: datetime) -> 
     ).fetchone()
     if row is None:
         return
-    card_id, last_ivl = row[0], 0
-    for at, rating, ms in past.reviews:
+    card_id = row[0]
+    kept = [r for r in past.reviews if not r.cram]
+    # the schedule after each kept answer: the next answer's "before", or the card's as it is now
+    after = [(r.state, r.due) for r in kept[1:]] + [(past.state, past.due)] if kept else []
+    following = dict(zip((id(r) for r in kept), after, strict=True))
+    last_ivl = 0
+    for review in past.reviews:
+        if review.cram:
+            entry = (review.rating, last_ivl, last_ivl, 0, _KIND_FILTERED)
+        else:
+            state, due = following[id(review)]
+            ivl = _revlog_interval(review.at, state, due, days)
+            kind = _REVLOG_KIND.get(review.state, _KIND_REVIEW)
+            entry = (review.rating, ivl, last_ivl, 0 if kind == _KIND_LEARNING else _SM2_FACTOR, kind)
+            last_ivl = ivl
+        ease, ivl, before, factor, kind = entry
         cursor.execute(
             "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?,?,?,?,?,?,?,?,?)",
-            (int(at.timestamp() * 1000), card_id, -1, rating, 1, last_ivl, 2500, min(ms, 60_000), 1 if last_ivl else 0),
+            (int(review.at.timestamp() * 1000), card_id, -1, ease, ivl, before, factor, min(review.ms, 60_000), kind),
         )
-        last_ivl = 1
-    if past.due is None:
-        return
-    last = past.reviews[-1][0]
-    lapses = sum(1 for _, r, _ in past.reviews if r == 1)
+    if past.due is None or not kept:
+        return  # never answered outside a cram: still a new card in Anki
+    lapses = sum(1 for r in kept if r.rating == 1 and r.state == _REVIEW)  # Anki's lapse: Again on a review card
     data = (
         json.dumps({"s": round(past.stability, 4), "d": round(past.difficulty, 4)})
         if past.stability is not None and past.difficulty is not None
         else ""
     )
-    kind, queue, due, ivl, left = _anki_state(past, last, now)
+    kind, queue, anki_due, ivl, left = _anki_state(past, kept[-1].at, now, days=days)
     cursor.execute(
-        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = 2500, reps = ?, lapses = ?, left = ?,"
+        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?,"
         " data = ? WHERE id = ?",
-        (kind, queue, due, ivl, len(past.reviews), lapses, left, data, card_id),
+        (kind, queue, anki_due, ivl, _SM2_FACTOR, len(kept), lapses, left, data, card_id),
     )
+
+
+def _revlog_interval(at: datetime, state: int | None, due: datetime | None, days: _Days) -> int:
+    """A revlog `ivl`: whole days for a review card (or a step that ends on a later day, as Anki's
+    IntervalKind::maybe_as_days), minus the seconds to the step for a learning one."""
+    if due is None:
+        return 0
+    if state in (_LEARN, _RELEARN) and day_of(due, hour=days.hour) == day_of(at, hour=days.hour):
+        return -max(1, round((due - at).total_seconds()))
+    return days.between(at, due)
 
 
 # Anki's card type and queue (rslib/src/card/mod.rs CardType, CardQueue): type 1 learn, 2 review,
@@ -328,17 +457,19 @@ _QUEUE_LEARN, _QUEUE_REVIEW, _QUEUE_DAY_LEARN = 1, 2, 3
 _STEPS = {_LEARN: 2, _RELEARN: 1}  # py-fsrs's default steps: learning (1 min, 10 min), relearning (10 min)
 
 
-def _anki_state(past: HistoryCard, last: datetime, now: datetime) -> tuple[int, int, int, int, int]:
+def _anki_state(
+    past: HistoryCard, last: datetime, now: datetime, *, days: _Days | None = None
+) -> tuple[int, int, int, int, int]:
     """(type, queue, due, ivl, left) of a card in Anki for its FSRS state: a learning or
     relearning card stays one in Anki (due at its step's time), a review card is due on its day."""
     assert past.due is not None
-    due_day = int((past.due.timestamp() - _CRT) // 86_400)
-    days = max(1, (past.due - last).days)
+    days = days or _Days(DEFAULT_DAY_START_HOUR)
+    due_day = days.number(past.due)
     kind = past.state if past.state in (_LEARN, _RELEARN) else _REVIEW
     if kind == _REVIEW:
-        return _REVIEW, _QUEUE_REVIEW, due_day, days, 0
+        return _REVIEW, _QUEUE_REVIEW, due_day, days.between(last, past.due), 0
     left = max(1, _STEPS[kind] - (past.step or 0))
     ivl = 0 if kind == _LEARN else max(1, round(past.stability or 1))  # a relearning card keeps an interval
-    if past.due - now < timedelta(days=1):
+    if day_of(past.due, hour=days.hour) == day_of(last, hour=days.hour):  # a step within the day it was set
         return kind, _QUEUE_LEARN, int(past.due.timestamp()), ivl, left
     return kind, _QUEUE_DAY_LEARN, due_day, ivl, left

@@ -17,7 +17,7 @@ from lossquiz.progress import history, scheduling
 from lossquiz.progress.history_format import CardLine, Parsed, ReviewLine
 from lossquiz.progress.store import Store
 
-Review = tuple[str, datetime, int, int]  # (card id, when, rating 1-4, duration ms)
+Review = tuple[str, datetime, int, int, bool]  # (card id, when, rating 1-4, duration ms, cram)
 
 
 def import_reviews(
@@ -26,9 +26,13 @@ def import_reviews(
     reviews: Iterable[Review],
     *,
     where: str,
-    retention: float = scheduling.DEFAULT_RETENTION,
+    scheduler: scheduling.Scheduler | None = None,
 ) -> history.ImportResult:
-    """Merge reviews of the given (card id, content hash) cards; importing twice adds nothing twice."""
+    """Merge reviews of the given (card id, content hash) cards; importing twice adds nothing twice.
+
+    The schedules are replayed with `scheduler` (the one in force; default: the defaults). A cram
+    answer is stored as one and replayed into nothing, as `drill --cram` records it.
+    """
     card_lines = tuple(
         CardLine(card=slug, content_hash=content_hash, state=None, due=None, lapses=None, suspended=False, fsrs=None)
         for slug, content_hash in cards
@@ -42,7 +46,7 @@ def import_reviews(
             answer=None,
             expected=None,
             duration_ms=ms,
-            cram=False,
+            cram=cram,
             undone=False,
             mode="drill",  # answered in Anki as a study review
             session=None,
@@ -50,22 +54,29 @@ def import_reviews(
             prev_due=None,
             line=n,
         )
-        for n, (slug, at, rating, ms) in enumerate(sorted(reviews, key=lambda r: (r[1], r[0])), start=1)
+        for n, (slug, at, rating, ms, cram) in enumerate(sorted(reviews, key=lambda r: (r[1], r[0])), start=1)
     )
-    scheduler = scheduling.make_scheduler(retention=retention)
+    scheduler = scheduler or scheduling.make_scheduler()
     return history.import_history(store, Parsed((), card_lines, review_lines), where=where, scheduler=scheduler)
 
 
 def progress_by_card(store: Store, *, now: datetime) -> dict[str, dict[str, object]]:
-    """Per card id: its kept, non-cram reviews (when, rating, ms) oldest first, and its FSRS state."""
+    """Per card id: its kept reviews oldest first, and its FSRS state.
+
+    A review is (when, rating, ms, state before, due before, cram): the state the card was in
+    when answered is what Anki's review log records as the review's kind. Undone reviews are left
+    out; cram ones are kept, flagged (they moved no schedule, and Anki has a kind for that too).
+    """
     out: dict[str, dict[str, object]] = {}
     for line in history.export_lines(store, now=now):
         row = json.loads(line)
         if row["type"] == "card":
             entry = out.setdefault(row["card"], {"reviews": []})
             entry["fsrs"] = row["fsrs"]
-        elif row["type"] == "review" and not row["undone"] and not row["cram"]:
+        elif row["type"] == "review" and not row["undone"]:
             entry = out.setdefault(row["card"], {"reviews": []})
             at = datetime.fromisoformat(row["reviewed_at"])
-            entry["reviews"].append((at, int(row["rating"]), int(row["duration_ms"])))  # type: ignore[attr-defined]
+            due = datetime.fromisoformat(row["prev_due"]) if row["prev_due"] else None
+            kept = (at, int(row["rating"]), int(row["duration_ms"]), row["prev_state"], due, bool(row["cram"]))
+            entry["reviews"].append(kept)  # type: ignore[attr-defined]
     return out

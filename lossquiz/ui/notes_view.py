@@ -63,7 +63,7 @@ def import_summary(result: Any, replayed: Any = None, *, with_history: bool = Fa
     if replayed is not None:
         lines.append(
             Text(
-                f"  history: {replayed.reviews_added} reviews replayed into {replayed.cards_rebuilt} cards' schedules",
+                f"  history: {replayed.reviews_added} reviews replayed into {replayed.cards_reviewed} cards' schedules",
                 style="dim",
             )
         )
