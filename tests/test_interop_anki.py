@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -220,10 +221,14 @@ def test_an_anki_text_export_is_refused_not_read_as_garbage(runner: CliRunner, t
 
 
 def test_apkg_with_history_keeps_learning_review_and_relearning_cards_as_anki_has_them(
-    runner: CliRunner, tmp_path: Path
+    runner: CliRunner, tmp_path: Path, utc: None
 ) -> None:
     """FSRS learning / review / relearning cards become Anki type and queue 1/1, 2/2 and 3/1
-    (rslib card/mod.rs: CardType Learn 1, Review 2, Relearn 3; CardQueue Learn 1, Review 2)."""
+    (rslib card/mod.rs: CardType Learn 1, Review 2, Relearn 3; CardQueue Learn 1, Review 2).
+
+    At a pinned midday: on the real clock, a 10-minute step taken just before the 04:00 day start
+    crosses it and is rightly Anki's day-learn queue 3 instead."""
+    noon = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
     notes = tmp_path / "three.md"
     notes.write_text(
         "#flashcards\n\n# Regression\n\n"
@@ -234,12 +239,15 @@ def test_apkg_with_history_keeps_learning_review_and_relearning_cards_as_anki_ha
     )
     deck = tmp_path / "three"
     assert runner.invoke(app, ["import", str(notes), "--into", str(deck)]).exit_code == 0
-    for card, rating in (("huber-loss", "3"), ("mae-estimate", "4"), ("mse-estimate", "4"), ("mse-estimate", "1")):
+    answers = (("huber-loss", "3"), ("mae-estimate", "4"), ("mse-estimate", "4"), ("mse-estimate", "1"))
+    for minute, (card, rating) in enumerate(answers):
         args = ["drill", "--deck", str(deck), "--card", card, "--time-limit", "0"]
-        result = runner.invoke(app, args, input=f"\n{rating}\n")
+        at = {"LOSSQUIZ_NOW": (noon + timedelta(minutes=minute)).isoformat()}
+        result = runner.invoke(app, args, input=f"\n{rating}\n", env=at)
         assert result.exit_code == 0, result.output
     out = tmp_path / "three.apkg"
-    result = runner.invoke(app, ["export", "--deck", str(deck), "--with-history", str(out)])
+    at = {"LOSSQUIZ_NOW": (noon + timedelta(minutes=5)).isoformat()}
+    result = runner.invoke(app, ["export", "--deck", str(deck), "--with-history", str(out)], env=at)
     assert result.exit_code == 0, result.output
     col = tmp_path / "anki"
     col.mkdir()
@@ -258,7 +266,7 @@ def test_apkg_with_history_keeps_learning_review_and_relearning_cards_as_anki_ha
     state = {guid.rsplit("::", 1)[1]: (kind, queue) for guid, kind, queue, *_ in rows}
     assert state == {"huber-loss": (1, 1), "mae-estimate": (2, 2), "mse-estimate": (3, 1)}
     assert len(learning) == 2 and len(due_cards) == 2  # Anki's own search: relearning is both learn and review
-    now = time.time()
+    now = noon.timestamp()
     for guid, _, queue, due, ivl, left in rows:
         if queue == 1:  # a learning card is due at its step's time (epoch seconds), within minutes
             assert now - 60 < due < now + 3600 and left >= 1
