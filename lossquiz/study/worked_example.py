@@ -66,6 +66,7 @@ def for_card(
     if not run:
         return Shown(card, code, None)
     from lossquiz.worker.client import SnippetRunner  # here: `show --no-run` imports no worker client
+
     if runner is not None:
         outcome = runner.run(path, seed=seed)
     else:
