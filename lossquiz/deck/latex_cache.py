@@ -5,8 +5,9 @@ a formula they have not drawn before.
 One JSON file, `<cache>/formulas.json`, maps each formula's LaTeX source to its unicode text: an
 edited formula is a different key, so it is rendered afresh. The file is keyed on what renders
 (lossquiz's version, latex.py's mtime and size): a change to the renderer drops every entry. New
-entries are written once, when the process ends. A missing, stale, corrupt or unwritable file just
-means rendering again; `LOSSQUIZ_CACHE_DIR=""` turns it off with the other caches.
+entries are written once, when the process ends, into the cache folder the parse cache made. A
+missing, stale, corrupt or unwritable file just means rendering again; `LOSSQUIZ_CACHE_DIR=""`
+turns it off with the other caches.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ def flush() -> None:
         if not new:
             continue
         path = Path(name)
+        if not path.parent.is_dir():  # the cache folder is gone (a test's temp dir): nothing to recreate
+            continue
         try:
             fresh = _load(path)  # another process may have added formulas since this one read the file
         except OSError:
@@ -86,7 +89,6 @@ def flush() -> None:
         if len(merged) > MAX_ENTRIES:
             merged = dict(new)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_text(json.dumps({"key": key, "text": merged}, ensure_ascii=False), encoding="utf-8")
             tmp.replace(path)  # atomic: a concurrent reader sees the old or the new copy
