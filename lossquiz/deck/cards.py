@@ -286,9 +286,11 @@ def _display(path: Path, root: Path) -> str:
 
 def _normalise(text: str) -> str:
     """A slug for matching: lower case, Greek letters spelt out (β -> beta), runs of other signs -> '-'."""
-    from lossquiz.deck.answers import GREEK
+    text = text.lower()
+    if not text.isascii():  # deck.answers (and its regexes) only for the Greek letters it spells out
+        from lossquiz.deck.answers import GREEK
 
-    text = "".join(GREEK.get(ch, ch) for ch in text.lower())
+        text = "".join(GREEK.get(ch, ch) for ch in text)
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 

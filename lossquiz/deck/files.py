@@ -39,3 +39,8 @@ def read_regular(path: Path, rel: str, deck: Path, budget: int) -> bytes:
         raise DeckFileError(f"cannot read {rel} of deck {deck}: {e.strerror}") from None
     finally:
         os.close(fd)
+
+
+def snippet_source(path: Path) -> str:
+    """A snippet's source text, as `show` prints it; a FIFO, device or oversized file is a DeckFileError."""
+    return read_regular(path, path.name, path.parent.parent, MAX_FILE_BYTES).decode("utf-8", errors="replace")

@@ -63,8 +63,8 @@ def has_math(text: str) -> bool:
 
 
 def unicode_math(tex: str) -> str:
-    """One formula as readable unicode (pylatexenc is imported only when there is math)."""
-    from lossquiz.deck.latex import to_unicode
+    """One formula as readable unicode (pylatexenc is imported only for math not rendered before)."""
+    from lossquiz.deck.latex_cache import to_unicode
 
     return to_unicode(tex)
 

@@ -57,14 +57,16 @@ def for_card(
     trusted: TrustedDeck | None = None,
 ) -> Shown:
     """Read the snippet and, if `run`, compute its example in a worker process."""
-    from lossquiz.worker.client import SnippetRunner, read_source  # here: `show --no-run` starts no worker
+    from lossquiz.deck.files import snippet_source
 
     path = deck.snippet_path(card)
     if path is None:
         return Shown(card, None, None)
-    code = read_source(path)
+    code = snippet_source(path)
     if not run:
         return Shown(card, code, None)
+    from lossquiz.worker.client import SnippetRunner  # here: `show --no-run` imports no worker client
+
     if runner is not None:
         outcome = runner.run(path, seed=seed)
     else:

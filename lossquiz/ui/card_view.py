@@ -81,9 +81,10 @@ def markdown(text: str, *, plain: bool = False) -> RenderableType:
     output skips them, and so does prose (every question of the built-in deck), which needs only
     paragraphs, `code`, **bold** and *emphasis*.
     """
-    from lossquiz.deck.mathtext import for_terminal
+    if "$" in text:  # $…$ math from imported notes as unicode
+        from lossquiz.deck.mathtext import for_terminal
 
-    text = for_terminal(text)  # $…$ math from imported notes as unicode
+        text = for_terminal(text)
     if plain:
         return Text(_plain_markdown(text))
     text = _TERM_LINE.sub("  \n", text)  # each **Term** = … line keeps its line break
@@ -177,9 +178,9 @@ def formula(card: Card) -> RenderableType | None:
         return None
     from rich.panel import Panel  # here, not at the top: `list` needs neither Panel nor Table
 
-    from lossquiz.deck.latex import to_unicode
+    from lossquiz.deck.latex_cache import to_unicode
 
-    return Panel(Text(to_unicode(card.formula)), title="formula", title_align="left", expand=False)
+    return Panel(Text(to_unicode(card.formula)), title=Text("formula"), title_align="left", expand=False)
 
 
 def key_points(card: Card) -> RenderableType:
@@ -212,7 +213,7 @@ def compact_answer(card: Card) -> RenderableType:
     if card.key_points:
         parts.append(key_points(card))
     if card.formula:
-        from lossquiz.deck.latex import to_unicode
+        from lossquiz.deck.latex_cache import to_unicode
 
         parts.append(labelled("formula:", to_unicode(card.formula), label_style="bold"))
     return Group(*parts)
