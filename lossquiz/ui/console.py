@@ -131,15 +131,19 @@ def print_paged(console: Console, renderable: Any, *, lines: int, pager: str | N
     if pager is None or not console.is_terminal or lines <= console.height:
         table(console, renderable)
         return
+    with console.capture() as captured:
+        table(console, renderable)
+    page(captured.get(), pager)
+
+
+def page(text: str, command: str) -> None:
+    """Hand `text` (with its colours) to the pager command; print it if the pager cannot run."""
     import os
     import shlex
     import subprocess
 
-    with console.capture() as captured:
-        table(console, renderable)
-    text = captured.get()
     env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}  # quit if one screen, keep colours
     try:
-        subprocess.run(shlex.split(pager), input=text, text=True, env=env, check=False)
+        subprocess.run(shlex.split(command), input=text, text=True, env=env, check=False)
     except (OSError, ValueError):
         print(text, end="")

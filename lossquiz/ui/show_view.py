@@ -9,6 +9,7 @@ from rich.text import Text
 
 from lossquiz.deck.cards import Card
 from lossquiz.ui.card_view import answer, card_header, markdown, source, worked_example
+from lossquiz.ui.console import page
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from lossquiz.study.plots import Plot
@@ -46,20 +47,7 @@ def print_show(console: Console, shown: RenderableType, *, pager: str | None) ->
         return
     with console.capture() as captured:
         console.print(shown)
-    _page(captured.get(), pager)
-
-
-def _page(text: str, command: str) -> None:
-    """Hand `text` (with its colours) to the pager command; print it if the pager cannot run."""
-    import os
-    import shlex
-    import subprocess
-
-    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}  # quit if one screen, keep colours
-    try:
-        subprocess.run(shlex.split(command), input=text, text=True, env=env, check=False)
-    except (OSError, ValueError):
-        print(text, end="")
+    page(captured.get(), pager)
 
 
 PLAIN_MARKERS = ("•", "x", "+", "o", "*", "#", "%", "@")  # told apart without colour
