@@ -28,7 +28,7 @@ from torch.overrides import TorchFunctionMode
 
 from lossquiz.study.expression import AXIS_ARGUMENT, CONSTANTS, ExpressionError, axis_value, parse
 from lossquiz.worker.compare import factor_hint, matching_mistakes
-from lossquiz.worker.process import to_plain
+from lossquiz.worker.process import reseed, to_plain
 
 ABS_FLOOR = 1e-6  # formulas: elementwise |got - expected| <= rtol·|expected| + ABS_FLOOR + 1e-4·max|expected|
 
@@ -165,7 +165,7 @@ def _run(text: str, names: list[str], env: dict[str, torch.Tensor]) -> torch.Ten
 
 def inputs_for(module: ModuleType, seed: int | None) -> dict[str, Any]:
     """The fixed example (seed None) or random problem `seed`, seeded as process.solve does."""
-    torch.manual_seed(0 if seed is None else seed)
+    reseed(0 if seed is None else seed)
     return dict(module.example() if seed is None else module.problem(random.Random(seed)))
 
 
