@@ -122,13 +122,13 @@ def reseed(seed: int) -> None:
     """`torch.manual_seed(seed)` as a CPU-only torch sees it, without its cost.
 
     torch.manual_seed also queues a seed for CUDA, XPU and MTIA, each with a formatted stack
-    trace (torch.cuda._lazy_call), ~1 ms a call: with one call per problem, half of `check`'s time
-    was spent there. On a build with no accelerator the CPU generator is all it changes, so it is
+    trace (torch.cuda._lazy_call), ~1 ms a call: with one call per problem, about a third of `check`'s
+    worker time was spent there. On a build with no accelerator the CPU generator is all it changes, so it is
     seeded alone; on any other build (or once a snippet has initialised CUDA) torch.manual_seed runs.
     """
     import torch
 
-    if _cpu_only() and not torch.cuda.is_initialized():
+    if _cpu_only() and not torch.cuda.is_initialized():  # type: ignore[no-untyped-call]
         torch.default_generator.manual_seed(seed)
     else:
         torch.manual_seed(seed)
@@ -139,7 +139,8 @@ def _cpu_only() -> bool:
     """This torch was built without CUDA, ROCm, MPS or XPU (the CPU wheel lossquiz installs)."""
     import torch
 
-    accelerators = (torch.backends.cuda.is_built(), torch.backends.mps.is_built(), torch.xpu._is_compiled())
+    cuda = torch.backends.cuda.is_built()  # type: ignore[no-untyped-call]
+    accelerators = (cuda, torch.backends.mps.is_built(), torch.xpu._is_compiled())
     return not any(accelerators) and torch.version.hip is None
 
 
