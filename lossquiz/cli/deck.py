@@ -223,18 +223,27 @@ def check(
       lossquiz check huber focal
     """
     from lossquiz.deck import cards, practice_tasks, trust
+    from lossquiz.errors import LossquizError
     from lossquiz.study import verify
-    from lossquiz.ui import check_view, console
     from lossquiz.worker.client import SnippetRunner
 
-    with exit_on_error():
+    with exit_on_error(), ExitStack() as stack:  # a worker per core: snippets run in parallel, reports in order
         opened = open_deck(deck, data_dir)
-        practice_tasks.load_tasks(opened.deck)  # the deck's implement-it tasks are part of the deck: validate them
-        trusted = trust.gate(opened.root, opened.home)
-        chosen = [cards.find_card(opened.deck, q) for q in card_ids] if card_ids else list(opened.deck.cards)
-        with ExitStack() as stack:  # a worker per core: snippets run in parallel, reports in order
+        refused: LossquizError | None = None
+        try:  # the workers start importing torch now, while the practice tasks are validated
+            trusted = trust.gate(opened.root, opened.home)
+            chosen = [cards.find_card(opened.deck, q) for q in card_ids] if card_ids else list(opened.deck.cards)
             runners = [stack.enter_context(SnippetRunner(trusted)) for _ in range(verify.pool_size(chosen))]
-            reports = verify.check_snippets(opened.deck, chosen, runners, problems=problems)
+            for each in runners if any(c.snippet for c in chosen) else []:
+                each.start()
+        except LossquizError as e:
+            refused = e  # raised after the deck's own errors, which come first as before
+        practice_tasks.load_tasks(opened.deck)  # the deck's implement-it tasks are part of the deck: validate them
+        if refused is not None:
+            raise refused
+        reports = verify.check_snippets(opened.deck, chosen, runners, problems=problems)
+    from lossquiz.ui import check_view, console
+
     ok = all(r.ok for r in reports)
     if as_json:
         print_json({"ok": ok, "cards": len(chosen), "snippets": [verify.report_dict(r) for r in reports]})

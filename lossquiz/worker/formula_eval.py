@@ -17,6 +17,7 @@ here node by node; nothing typed is ever eval'ed.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import random
 from types import ModuleType
@@ -26,9 +27,9 @@ import torch
 import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
-from lossquiz.study.expression import AXIS_ARGUMENT, CONSTANTS, ExpressionError, axis_value, parse
+from lossquiz.study.expression import AXIS_ARGUMENT, CONSTANTS, ExpressionError, Parsed, axis_value, parse
 from lossquiz.worker.compare import factor_hint, matching_mistakes
-from lossquiz.worker.process import to_plain
+from lossquiz.worker.process import reseed, to_plain
 
 ABS_FLOOR = 1e-6  # formulas: elementwise |got - expected| <= rtol·|expected| + ABS_FLOOR + 1e-4·max|expected|
 
@@ -154,8 +155,17 @@ def _call(name: str, args: list[ast.expr], env: dict[str, torch.Tensor]) -> torc
     return _float(x).gather(-1, index.long().unsqueeze(-1)).squeeze(-1)
 
 
+@functools.lru_cache(maxsize=1024)
+def _parse(text: str, names: tuple[str, ...]) -> Parsed:
+    """parse(), once per expression and names: `check` evaluates each binding and formula on 21 cases.
+
+    Only successes are cached (an ExpressionError is raised again each time); the tree is never changed.
+    """
+    return parse(text, names)
+
+
 def _run(text: str, names: list[str], env: dict[str, torch.Tensor]) -> torch.Tensor:
-    parsed = parse(text, names)
+    parsed = _parse(text, tuple(names))
     with torch.no_grad():
         return _float(evaluate(parsed.tree, env))
 
@@ -165,7 +175,7 @@ def _run(text: str, names: list[str], env: dict[str, torch.Tensor]) -> torch.Ten
 
 def inputs_for(module: ModuleType, seed: int | None) -> dict[str, Any]:
     """The fixed example (seed None) or random problem `seed`, seeded as process.solve does."""
-    torch.manual_seed(0 if seed is None else seed)
+    reseed(0 if seed is None else seed)
     return dict(module.example() if seed is None else module.problem(random.Random(seed)))
 
 
@@ -437,6 +447,8 @@ class _Trace(TorchFunctionMode):
         self._alive: list[torch.Tensor] = []  # keeps traced tensors alive, so ids are not reused
 
     def _taint(self, value: Any) -> str | None:
+        if not self.origin:  # nothing traced yet (most calls): no need to walk the arguments
+            return None
         if isinstance(value, torch.Tensor):
             return self.origin.get(id(value))
         if isinstance(value, (list, tuple)):

@@ -15,6 +15,7 @@ The "recall" op (formula cards) is lossquiz/worker/formula_eval.py.
 
 from __future__ import annotations
 
+import functools
 import importlib.abc
 import importlib.machinery
 import json
@@ -117,11 +118,35 @@ def _agree(value: Any, ref: Any, rtol: float, atol: float) -> bool:
     return a.shape == b.shape and bool(torch.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def solve(module: ModuleType, seed: int | None) -> dict[str, Any]:
-    """Run one problem (the fixed example when seed is None) through both routes."""
+def reseed(seed: int) -> None:
+    """`torch.manual_seed(seed)` as a CPU-only torch sees it, without its cost.
+
+    torch.manual_seed also queues a seed for CUDA, XPU and MTIA, each with a formatted stack
+    trace (torch.cuda._lazy_call), ~1 ms a call: with one call per problem, about a third of `check`'s
+    worker time was spent there. On a build with no accelerator the CPU generator is all it changes, so it is
+    seeded alone; on any other build (or once a snippet has initialised CUDA) torch.manual_seed runs.
+    """
     import torch
 
-    torch.manual_seed(0 if seed is None else seed)  # for snippets with Monte Carlo parts
+    if _cpu_only() and not torch.cuda.is_initialized():  # type: ignore[no-untyped-call]
+        torch.default_generator.manual_seed(seed)
+    else:
+        torch.manual_seed(seed)
+
+
+@functools.cache
+def _cpu_only() -> bool:
+    """This torch was built without CUDA, ROCm, MPS or XPU (the CPU wheel lossquiz installs)."""
+    import torch
+
+    cuda = torch.backends.cuda.is_built()  # type: ignore[no-untyped-call]
+    accelerators = (cuda, torch.backends.mps.is_built(), torch.xpu._is_compiled())
+    return not any(accelerators) and torch.version.hip is None
+
+
+def solve(module: ModuleType, seed: int | None) -> dict[str, Any]:
+    """Run one problem (the fixed example when seed is None) through both routes."""
+    reseed(0 if seed is None else seed)  # for snippets with Monte Carlo parts
     inputs = module.example() if seed is None else module.problem(random.Random(seed))
     steps = module.loss(**inputs)
     if not isinstance(steps, dict) or "value" not in steps:
@@ -148,12 +173,10 @@ def plots(module: ModuleType) -> list[Any]:
     A plot is {"title", "x_label", "y_label", "series": [{"name", "x", "y"}, ...]} with
     optional "note" and "y_lim"; the curves are computed here, in the snippet, not by the CLI.
     """
-    import torch
-
     draw = getattr(module, "plot", None)
     if not callable(draw):
         raise AttributeError("snippet defines no plot() function")
-    torch.manual_seed(0)  # for snippets that sample
+    reseed(0)  # for snippets that sample
     result = draw()
     return list(to_plain(result if isinstance(result, (list, tuple)) else [result]))
 
