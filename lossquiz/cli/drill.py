@@ -154,7 +154,7 @@ def drill(
             summary, interrupted=result.interrupted, cram=cram, now=now, skipped=result.skipped, scope=scope
         )
         out.print(shown)
-        if result.plan is not None and result.daily_limit_reached:
+        if result.plan is not None and result.daily_limit_reached and not result.plan.limit_already_reached:
             out.print(drill_view.new_limit(result.plan, result.introduced_today))
     if result.interrupted:
         raise typer.Exit(code=130)

@@ -232,12 +232,9 @@ def nothing_due(s: Any, plan: Any = None, now: datetime | None = None) -> Text:
 
 def new_limit(plan: Any, introduced_today: int) -> Text:
     """Said after a session the daily new-card limit cut short; `introduced_today` is the store's count."""
-    more = min(plan.unseen - (introduced_today - plan.introduced_today), 5)
-    return inline(
-        f"daily new-card limit reached: {introduced_today} introduced today of "
-        f"{plan.daily_limit} (new_per_day); `lossquiz drill --new {more}` introduces {more} more.",
-        style="dim",
-    )
+    from lossquiz.study.queue import daily_limit_note
+
+    return inline(daily_limit_note(plan, introduced_today), style="dim")
 
 
 def untrusted_drill(reason: str) -> Text:
