@@ -100,3 +100,31 @@ def test_a_drill_past_the_daily_limit_says_so_before_the_first_card(runner: CliR
     assert line in " ".join(text.split()), text
     assert text.index("daily new-card limit") < text.index("1/2  "), text  # before the first card
     assert text.count("daily new-card limit") == 1  # and not said again after quitting
+
+
+# -- 6: piped show hangs its source line; "nothing due" names the filter -------------------------
+
+
+def test_piped_show_hangs_a_long_source_under_its_value(runner: CliRunner, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run(runner, "show", "temperature-tau-scales-logits-margin-additive", "--deck", str(CLOZE)).stdout
+    lines = out.splitlines()
+    at = next(k for k, line in enumerate(lines) if line.startswith("source: "))
+    assert len(lines[at]) <= 80 and lines[at + 1].startswith(" " * len("source: ")) and lines[at + 1].strip()
+    source = " ".join(line.strip() for line in lines[at : at + 3])
+    assert "source: notes.md L3 — Contrastive losses:" in source and "the notes put them" in source
+
+
+@pytest.mark.parametrize(
+    ("args", "scope"),
+    [
+        (["--topic", "classification"], "--topic classification"),
+        (["--topic", "classification", "--kind", "concept"], "--topic classification --kind concept"),
+    ],
+)
+def test_nothing_due_names_the_filter(runner: CliRunner, args: list[str], scope: str) -> None:
+    drill(runner, LOWS, "--card", "calibration", ratings="4")  # Easy: not due for days
+    out = drill(runner, LOWS, *args, ratings="", at=T0 + timedelta(minutes=5)).stdout
+    assert out.startswith(f"Nothing is due right now for {scope}. Next card due in "), out
+    whole = drill(runner, LOWS, "--new", "0", ratings="", at=T0 + timedelta(minutes=5)).stdout
+    assert whole.startswith("Nothing is due right now. Next card due in "), whole  # no filter, none named

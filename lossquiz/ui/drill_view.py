@@ -208,9 +208,10 @@ def _when(stamp: str, now: datetime | None = None) -> str:
     return f"in {format_interval(left)} ({due.astimezone().strftime('%Y-%m-%d %H:%M')})"
 
 
-def nothing_due(s: Any, plan: Any = None, now: datetime | None = None) -> Text:
-    """The kind message when the queue is empty: when the next card is due, and which limit held new cards back."""
-    text = Text("Nothing is due right now.")
+def nothing_due(s: Any, plan: Any = None, now: datetime | None = None, scope: str = "") -> Text:
+    """The kind message when the queue is empty: for which filter (`scope`), when the next card is due, and
+    which limit held new cards back."""
+    text = Text(f"Nothing is due right now for {scope}." if scope else "Nothing is due right now.")
     if s.next_due:
         when = _when(s.next_due, now)
         text.append(" Next card due now." if when == "now" else f" Next card due {when}.")
