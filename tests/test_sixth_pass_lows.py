@@ -128,3 +128,21 @@ def test_nothing_due_names_the_filter(runner: CliRunner, args: list[str], scope:
     assert out.startswith(f"Nothing is due right now for {scope}. Next card due in "), out
     whole = drill(runner, LOWS, "--new", "0", ratings="", at=T0 + timedelta(minutes=5)).stdout
     assert whole.startswith("Nothing is due right now. Next card due in "), whole  # no filter, none named
+
+
+# -- 5: the note about other decks counts what their export would write ------------------------
+
+
+def test_the_other_decks_note_counts_what_that_decks_export_says(runner: CliRunner, tmp_path: Path) -> None:
+    import re
+
+    keys = "\n3\n" + "u\n" + "\n3\n" + "q\n"  # Good, undo it at the next card, Good again: 2 reviews, 1 undone
+    run(runner, "drill", "--deck", str(LOWS), "--time-limit", "0", input=keys)
+    drill(runner, CLOZE, "--cards", "1", ratings="3")  # a second deck, so the first is an "other" deck
+    own = run(runner, "history", "export", "--deck", str(LOWS), str(tmp_path / "lows.jsonl")).stdout
+    exported = int(re.search(r"exported (\d+) reviews", own)[1])  # type: ignore[index]
+    lines = (tmp_path / "lows.jsonl").read_text().splitlines()
+    assert exported == sum('"review"' in line for line in lines) == 2, own  # the undone one is in the file
+    other = run(runner, "history", "export", "--deck", str(CLOZE), str(tmp_path / "cloze.jsonl")).stderr
+    noted = re.search(r"lows \((\d+) reviews?\)", " ".join(other.split()))
+    assert noted is not None and int(noted[1]) == exported, other
