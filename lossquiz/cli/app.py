@@ -129,6 +129,8 @@ DataDirOption = Annotated[
         show_default="user data dir",
     ),
 ]
+
+
 def _names() -> tuple[str, str]:
     """The topics and kinds, for the help of --topic and --kind: both are fixed (deck.kinds)."""
     from lossquiz.deck.kinds import KINDS, TOPICS
@@ -150,7 +152,11 @@ TopicOption = Annotated[
 KindOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--kind", "-k", metavar="KIND", help=f"Only this kind (repeatable): {_KIND_NAMES}.", autocompletion=complete_kind
+        "--kind",
+        "-k",
+        metavar="KIND",
+        help=f"Only this kind (repeatable): {_KIND_NAMES}.",
+        autocompletion=complete_kind,
     ),
 ]
 CardArgument = Annotated[
