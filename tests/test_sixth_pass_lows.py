@@ -146,3 +146,17 @@ def test_the_other_decks_note_counts_what_that_decks_export_says(runner: CliRunn
     other = run(runner, "history", "export", "--deck", str(CLOZE), str(tmp_path / "cloze.jsonl")).stderr
     noted = re.search(r"lows \((\d+) reviews?\)", " ".join(other.split()))
     assert noted is not None and int(noted[1]) == exported, other
+
+
+# -- 4 (part): the stats box wraps between counts, never between a count and its noun ------------
+
+
+def test_the_stats_box_never_breaks_a_count_from_its_noun(runner: CliRunner, monkeypatch: MonkeyPatch) -> None:
+    drill(runner, LOWS, "--cards", "1", ratings="3")
+    monkeypatch.setenv("COLUMNS", "50")
+    out = run(runner, "stats", "--deck", str(LOWS)).stdout
+    rows = [line.strip("│ ") for line in out.splitlines()[1:4]]
+    assert rows[0].startswith("cards") and rows[0].endswith("·"), rows  # wrapped after a separator
+    for row in rows[1:]:
+        assert row.split()[0].isdigit(), rows  # a further line starts with a count, hanging under the first
+    assert "0 relearning" in " ".join(rows) and "0 review" in " ".join(rows)
