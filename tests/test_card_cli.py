@@ -72,7 +72,7 @@ def test_due_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
 def test_new_is_this_sessions_count_and_the_daily_limit_says_so(runner: CliRunner, tmp_path: Path) -> None:
     deck = concept_deck(tmp_path / "deck", 20)
     first = drill(runner, deck, ratings="4" * 10).stdout  # Easy: out of the way for days
-    assert "daily new-card limit reached: 10 introduced today of 10" in first
+    assert "daily new-card limit reached: 10 new cards introduced today, limit 10" in first
     empty = drill(runner, deck, ratings="", at=T0 + timedelta(minutes=30)).stdout
     assert "10 new cards already introduced today (daily limit 10" in empty and "--new 5" in empty
     more = drill(runner, deck, "--new", "5", ratings="44444", at=T0 + timedelta(minutes=40)).stdout

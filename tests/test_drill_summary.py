@@ -21,7 +21,7 @@ def test_quitting_early_reports_only_the_cards_introduced(runner: CliRunner, tmp
     due = json.loads(run(runner, "due", "--deck", str(deck), "--json", at=T0 + timedelta(minutes=1)).stdout)
     assert due["introduced_today"] == 3
     assert "limit reached" not in out  # 3 of 10: the limit was not reached, 7 more are left today
-    assert "10 introduced today" not in out
+    assert "10 new cards introduced today" not in out
 
 
 def test_reaching_the_limit_counts_what_the_store_counts(runner: CliRunner, tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_reaching_the_limit_counts_what_the_store_counts(runner: CliRunner, tmp_
     out = drill(runner, deck, ratings="4" * 6, at=T0 + timedelta(minutes=5)).stdout
     assert out.count("recorded Easy") == 6
     out = " ".join(out.split())  # the line wraps at the terminal's width
-    assert "daily new-card limit reached: 10 introduced today of 10 (new_per_day)" in out
+    assert "daily new-card limit reached: 10 new cards introduced today, limit 10 (new_per_day)" in out
     assert "--new 5 introduces 5 more" in out  # 10 unseen left
 
 

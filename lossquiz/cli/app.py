@@ -129,13 +129,35 @@ DataDirOption = Annotated[
         show_default="user data dir",
     ),
 ]
+
+
+def _names() -> tuple[str, str]:
+    """The topics and kinds, for the help of --topic and --kind: both are fixed (deck.kinds)."""
+    from lossquiz.deck.kinds import KINDS, TOPICS
+
+    return ", ".join(TOPICS), ", ".join(KINDS)
+
+
+_TOPIC_NAMES, _KIND_NAMES = _names()
 TopicOption = Annotated[
     list[str] | None,
-    typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).", autocompletion=complete_topic),
+    typer.Option(
+        "--topic",
+        "-t",
+        metavar="TOPIC",
+        help=f"Only this topic (repeatable): {_TOPIC_NAMES}.",
+        autocompletion=complete_topic,
+    ),
 ]
 KindOption = Annotated[
     list[str] | None,
-    typer.Option("--kind", "-k", metavar="KIND", help="Only this kind (repeatable).", autocompletion=complete_kind),
+    typer.Option(
+        "--kind",
+        "-k",
+        metavar="KIND",
+        help=f"Only this kind (repeatable): {_KIND_NAMES}.",
+        autocompletion=complete_kind,
+    ),
 ]
 CardArgument = Annotated[
     str,

@@ -145,16 +145,16 @@ def drill(
             wanted = result.plan.wanted if result.plan is not None else None
             end_of_day = next_day_start(now, hour=in_force.day_start_hour)
             summary = session_summary(store, result.session_id, now, day_end=end_of_day, slugs=wanted)
+        scope = drill_view.scope(topics=options.topics, kinds=options.kinds, card_ids=options.card_ids)
         if result.empty:
-            out.print(drill_view.nothing_due(summary, result.plan, now))
+            out.print(drill_view.nothing_due(summary, result.plan, now, scope=scope))
             return
         out.print()
-        scope = drill_view.scope(topics=options.topics, kinds=options.kinds, card_ids=options.card_ids)
         shown = drill_view.summary(
             summary, interrupted=result.interrupted, cram=cram, now=now, skipped=result.skipped, scope=scope
         )
         out.print(shown)
-        if result.plan is not None and result.daily_limit_reached:
+        if result.plan is not None and result.daily_limit_reached and not result.plan.limit_already_reached:
             out.print(drill_view.new_limit(result.plan, result.introduced_today))
     if result.interrupted:
         raise typer.Exit(code=130)

@@ -397,10 +397,9 @@ class Store:
             return conn.execute("DELETE FROM trusted_decks WHERE path = ?", (path,)).rowcount > 0
 
     def review_counts_by_deck(self) -> dict[str, int]:
-        """Kept reviews per deck key ('' is the built-in deck), for every deck that has any."""
-        rows = self._read(
-            "SELECT c.deck, count(*) FROM reviews r JOIN cards c ON c.id = r.card_id WHERE r.undone = 0 GROUP BY c.deck"
-        )
+        """Reviews per deck key ('' is the built-in deck), for every deck that has any: undone and cram
+        ones included, as `history export` of that deck writes (and counts) them."""
+        rows = self._read("SELECT c.deck, count(*) FROM reviews r JOIN cards c ON c.id = r.card_id GROUP BY c.deck")
         return {str(deck): int(n) for deck, n in rows}
 
     def trusted_decks(self) -> list[TrustedDeck]:

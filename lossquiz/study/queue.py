@@ -74,6 +74,21 @@ class Plan:
             return None  # every unseen card fits, or --cards (not a new-card limit) cut the session
         return "session" if self.session_new is not None else "daily"
 
+    @property
+    def limit_already_reached(self) -> bool:
+        """Today's new cards had reached new_per_day before the session: it brings no new card."""
+        return self.stopped_by == "daily" and self.allowance == 0
+
+
+def daily_limit_note(plan: Plan, introduced_today: int) -> str:
+    """The line that says new_per_day holds unseen cards back; `introduced_today` can exceed the limit
+    (--card and --new introduce past it), hence "12 introduced today, limit 10", never "12 of 10"."""
+    more = min(plan.unseen - (introduced_today - plan.introduced_today), 5)
+    return (
+        f"daily new-card limit reached: {introduced_today} new cards introduced today, limit {plan.daily_limit} "
+        f"(new_per_day); `lossquiz drill --new {more}` introduces {more} more."
+    )
+
 
 def plan(
     cards: Sequence[Card],

@@ -147,20 +147,19 @@ def _plain_markdown(text: str) -> str:
 def card_header(card: Card, *, position: str = "", suffix: str = "", width: int | None = None) -> Text:
     """`Huber loss  huber · regression · numeric` with an optional position like `3/12`.
 
-    One line: a title folded over several lines in the YAML is joined; within `width` the title
-    is cut with … so that id, topic and kind stay whole.
+    One line: a title folded over several lines in the YAML is joined. Within `width` the id is cut
+    with … first (an imported card's id can be 50 characters), then the title, so that the title
+    stays readable and topic, kind and the suffix (the drill's time limit) stay whole.
     """
     from rich.cells import cell_len
 
     title = " ".join(card.name.split())
-    rest = f"  {card.id} · {card.topic} · "
     lead = f"{position}  " if position else ""
+    card_id = card.id
     if width is not None:
-        room = width - cell_len(lead + rest + card.kind + suffix)
-        if cell_len(title) > room:
-            cut = Text(title)
-            cut.truncate(max(room, 2), overflow="ellipsis")
-            title = cut.plain
+        room = width - cell_len(f"{lead}    · {card.topic} · {card.kind}{suffix}")  # for title + id
+        title, card_id = _share(title, card_id, room)
+    rest = f"  {card_id} · {card.topic} · "
     head = Text()
     head.append(lead, style="dim")
     head.append(title, style="bold")
@@ -170,6 +169,33 @@ def card_header(card: Card, *, position: str = "", suffix: str = "", width: int 
     if width is not None:
         head.truncate(width, overflow="ellipsis")
     return head
+
+
+def _cut(text: str, cells: int) -> str:
+    from rich.cells import cell_len
+
+    if cell_len(text) <= cells:
+        return text
+    cut = Text(text)
+    cut.truncate(max(cells, 2), overflow="ellipsis")
+    return cut.plain
+
+
+def _share(title: str, card_id: str, room: int) -> tuple[str, str]:
+    """Title and id within `room` cells: the id is cut first, down to 12 cells, then the title down to
+    20, then both (the title keeps at least half)."""
+    from rich.cells import cell_len
+
+    id_len, title_len = cell_len(card_id), cell_len(title)
+    if id_len + title_len <= room:
+        return title, card_id
+    id_min, title_min = min(id_len, 12), min(title_len, 20)
+    if title_len + id_min <= room:
+        return title, _cut(card_id, room - title_len)
+    if title_min + id_min <= room:
+        return _cut(title, room - id_min), _cut(card_id, id_min)
+    title_room = max(room // 2, room - id_min, 2)
+    return _cut(title, title_room), _cut(card_id, max(room - title_room, 2))
 
 
 def formula(card: Card) -> RenderableType | None:

@@ -147,3 +147,33 @@ def page(text: str, command: str) -> None:
         subprocess.run(shlex.split(command), input=text, text=True, env=env, check=False)
     except (OSError, ValueError):
         print(text, end="")
+
+
+class Phrases:
+    """Phrases joined by `sep` that wrap only between phrases (`0 relearning · 0 review`, never
+    `0` at the end of a line and `review` at the start of the next); a phrase wider than the line
+    wraps on its own. Each further line starts where the first did (in a table cell, a hanging indent)."""
+
+    def __init__(self, phrases: list[str], sep: str = " · ", style: str = "") -> None:
+        self.phrases, self.sep, self.style = phrases, sep, style
+
+    def __rich_measure__(self, console: Console, options: Any) -> Any:
+        from rich.cells import cell_len
+        from rich.measure import Measurement
+
+        whole = cell_len(self.sep.join(self.phrases))
+        return Measurement(min(max((cell_len(p) for p in self.phrases), default=0), whole), whole)
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        from rich.cells import cell_len
+
+        width, lines, line = options.max_width, [], ""
+        for phrase in self.phrases:
+            joined = f"{line}{self.sep}{phrase}" if line else phrase
+            if line and cell_len(joined + self.sep.rstrip()) > width:  # room for the separator it may end on
+                lines.append(line + self.sep.rstrip())
+                line = phrase
+            else:
+                line = joined
+        lines.append(line)
+        yield Text("\n".join(lines), style=self.style)

@@ -208,9 +208,10 @@ def _when(stamp: str, now: datetime | None = None) -> str:
     return f"in {format_interval(left)} ({due.astimezone().strftime('%Y-%m-%d %H:%M')})"
 
 
-def nothing_due(s: Any, plan: Any = None, now: datetime | None = None) -> Text:
-    """The kind message when the queue is empty: when the next card is due, and which limit held new cards back."""
-    text = Text("Nothing is due right now.")
+def nothing_due(s: Any, plan: Any = None, now: datetime | None = None, scope: str = "") -> Text:
+    """The kind message when the queue is empty: for which filter (`scope`), when the next card is due, and
+    which limit held new cards back."""
+    text = Text(f"Nothing is due right now for {scope}." if scope else "Nothing is due right now.")
     if s.next_due:
         when = _when(s.next_due, now)
         text.append(" Next card due now." if when == "now" else f" Next card due {when}.")
@@ -232,12 +233,9 @@ def nothing_due(s: Any, plan: Any = None, now: datetime | None = None) -> Text:
 
 def new_limit(plan: Any, introduced_today: int) -> Text:
     """Said after a session the daily new-card limit cut short; `introduced_today` is the store's count."""
-    more = min(plan.unseen - (introduced_today - plan.introduced_today), 5)
-    return inline(
-        f"daily new-card limit reached: {introduced_today} introduced today of "
-        f"{plan.daily_limit} (new_per_day); `lossquiz drill --new {more}` introduces {more} more.",
-        style="dim",
-    )
+    from lossquiz.study.queue import daily_limit_note
+
+    return inline(daily_limit_note(plan, introduced_today), style="dim")
 
 
 def untrusted_drill(reason: str) -> Text:

@@ -8,7 +8,7 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from lossquiz.deck.cards import Card
-from lossquiz.ui.card_view import answer, card_header, markdown, source, worked_example
+from lossquiz.ui.card_view import answer, card_header, labelled, markdown, source, worked_example
 from lossquiz.ui.console import page
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
@@ -32,7 +32,7 @@ def worked_card(
         parts.append(worked_example(example, label=label))
     if code is not None and card.snippet:
         parts.append(source(code, card.snippet, plain=plain))
-    parts.append(Text(f"source: {card.source}", style="dim"))
+    parts.append(labelled("source:", card.source, style="dim"))  # a long source wraps under itself
     return Group(*parts)
 
 

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from lossquiz.ui.console import inline
+from lossquiz.ui.console import Phrases, inline
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from datetime import date
@@ -56,11 +56,11 @@ def _stats_summary(s: Stats) -> RenderableType:
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row(
-        "cards",
-        f"{s.cards_total} total · {s.cards_new} new · {s.cards_learning} learning · "
-        f"{s.cards_relearning} relearning · {s.cards_review} review",
-    )
+    counts = (s.cards_total, s.cards_new, s.cards_learning, s.cards_relearning, s.cards_review)
+    phrases = [
+        f"{n} {what}" for n, what in zip(counts, ("total", "new", "learning", "relearning", "review"), strict=True)
+    ]
+    table.add_row("cards", Phrases(phrases))  # wraps between counts, never between a count and its noun
     table.add_row("due", f"{s.due_now} now · {s.due_today} today")
     kinds = [f"{n} {what}" for n, what in ((s.reviews_cram, "cram"), (s.reviews_practice, "practice")) if n]
     extra = f" ({', '.join(kinds)})" if kinds else ""
