@@ -1,7 +1,8 @@
 """Which notes format a file is written in, and the parsers of the formats other tools write.
 
 Detected by content (`detect`), or named with `import --format`:
-- lossquiz: headings, `Q::A`, `Q:::A` (deck/notes.py);
+- lossquiz: headings, `Q::A`, `Q:::A` (deck/notes.py), quick-fire bullets, `==gap==` and `{{c1::gap}}`
+  clozes (`_lossquiz_clozes`);
 - obsidian: the Obsidian spaced-repetition plugin: `Q::A`, `Q:::A`, multi-line cards split by a `?`
   (or `??`, both ways) line, cloze `==…==`, `**…**`, `{{c1::…}}`; `<!--SR:…-->` scheduling comments
   and front matter are kept out of cards;

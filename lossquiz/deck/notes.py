@@ -5,7 +5,7 @@ What becomes a card:
 - `question::answer` on one line, and `question:::answer` (both directions), as written for
   Obsidian's spaced-repetition plugin (its `<!--SR:…-->` scheduling comments are dropped);
 - a bullet `**Question?** → answer` (also `$\\to$`, `->`, `=>`): a quick-fire card;
-- a paragraph (or list item) with a `==gap==` or an Anki `{{c1::gap}}`: a cloze card per gap
+- a paragraph (or list item) with a `==gap==` or an Anki `{{c1::gap}}`: a cloze card per gap (per `cN`)
   (read by deck/formats.py before this parser sees the lines);
 - a lowest-level section with text but no question under it (e.g. "### DPO"): one card,
   "Explain DPO." (a heading that ends in "?" is the question as written). Sections whose text
