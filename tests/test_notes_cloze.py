@@ -79,7 +79,8 @@ def test_an_anki_cloze_in_lossquiz_notes_is_a_card_per_group(runner: CliRunner, 
 def test_a_cloze_in_a_list_item_is_the_item_and_equality_is_no_gap(runner: CliRunner, tmp_path: Path) -> None:
     notes = tmp_path / "list.md"
     notes.write_text(
-        "# Regression\n\nHuber delta default::1.0\n- MAE estimates the ==median==.\n- MSE is smooth at zero.\n\n"
+        "# Regression\n\nHuber delta default::1.0\n- MAE estimates the ==median==. <!--SR:!2024-03-10,3,250-->\n"
+        "- MSE is smooth at zero.\n\n"
         "In code, `a == b` and x == y are comparisons.\n",
         encoding="utf-8",
     )

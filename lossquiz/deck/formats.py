@@ -610,7 +610,10 @@ def _cloze_runs(block: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
     lines between them; `::` lines and quick-fire bullets are cards of their own and end a run."""
     runs: list[list[tuple[int, str]]] = []
     run: list[tuple[int, str]] = []
-    for n, line in block:
+    for n, raw in block:
+        if _SR_LINE.match(raw):  # the plugin's scheduling comment is kept out of the card
+            continue
+        line = _SR_INLINE.sub("", raw)
         if one_line_card(line) or LIST_ITEM.match(line):
             runs += [run] if run else []
             run = []
