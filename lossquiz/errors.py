@@ -51,12 +51,14 @@ class NotesError(LossquizError):
 
     exit_code = 1
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], *, hint: str = "") -> None:
         self.problems = problems
+        self.hint = hint  # what to do about them: printed after the list, not counted as a problem
+        tail = f"\n  {hint}" if hint else ""
         if len(problems) == 1:
-            super().__init__(f"cannot import: {problems[0]}")
+            super().__init__(f"cannot import: {problems[0]}{tail}")
         else:
-            super().__init__(f"cannot import ({len(problems)} problems):\n  " + "\n  ".join(problems))
+            super().__init__(f"cannot import ({len(problems)} problems):\n  " + "\n  ".join(problems) + tail)
 
 
 class UntrustedDeckError(LossquizError):

@@ -1,7 +1,8 @@
 """Which notes format a file is written in, and the parsers of the formats other tools write.
 
 Detected by content (`detect`), or named with `import --format`:
-- lossquiz: headings, `Q::A`, `Q:::A` (deck/notes.py);
+- lossquiz: headings, `Q::A`, `Q:::A` (deck/notes.py), quick-fire bullets, `==gap==` and `{{c1::gap}}`
+  clozes (`_lossquiz_clozes`);
 - obsidian: the Obsidian spaced-repetition plugin: `Q::A`, `Q:::A`, multi-line cards split by a `?`
   (or `??`, both ways) line, cloze `==…==`, `**…**`, `{{c1::…}}`; `<!--SR:…-->` scheduling comments
   and front matter are kept out of cards;
@@ -24,13 +25,23 @@ from pathlib import Path
 
 from lossquiz.deck import mathtext
 from lossquiz.deck.answers import (
-    CODE_SPAN,
+    LIST_ITEM,
     mask_code_spans,
     separator_at,
     slug,
     strip_markup,
 )
-from lossquiz.deck.notes import NoteCard, Notes, note_card, parse_notes, read_notes, topic_for
+from lossquiz.deck.notes import (
+    QUESTION_HEADING,
+    NoteCard,
+    Notes,
+    note_card,
+    one_line_card,
+    parse_notes,
+    quickfire_bullet,
+    read_notes,
+    topic_for,
+)
 from lossquiz.errors import NotesError
 
 FORMATS = ("lossquiz", "obsidian", "hashcards", "logseq", "apkg")
@@ -50,6 +61,7 @@ _ANKI_CLOZE = re.compile(r"\{\{c(\d{1,3})::([^{}:]{0,300}(?::[^{}:]{1,300})*?)(?
 _CURLY_CLOZE = re.compile(r"\{\{(?!c\d+::|cloze\b)([^{}\n]{1,300})\}\}")
 _LOGSEQ_CLOZE = re.compile(r"\{\{cloze[ \t]+([^{}]{0,300})\}\}")
 _BRACKET = re.compile(r"(?<![!\\\[])\[([^\[\]\n]{1,300})\](?![(\[:])")
+_SR_DECK_TAG = re.compile(r"(?:^|\s)#flashcards\b|^tags:.*\bflashcards\b")  # the plugin's deck tag
 _CARD_TAG = re.compile(r"(?:^|\s)#(?:card|flashcard)\b")
 _PROPERTY = re.compile(r"^\s*(?:[-*]\s+)?([A-Za-z0-9][A-Za-z0-9_-]*)::(?:\s|$)")
 _BULLET = re.compile(r"^(\s*)[-*+][ \t]+(.*)$")
@@ -90,8 +102,9 @@ class Parsed:
 def detect(lines: list[str]) -> str:
     """The format a file's content is written in (lossquiz when nothing else is recognisable).
 
-    Each line votes for the format only it uses; `::` one-liners and `<!--SR:…-->` comments are
-    common to lossquiz and Obsidian notes and do not vote.
+    Each line votes for the format only it uses; `::` one-liners, `==gap==` and `{{c1::gap}}` clozes
+    and `<!--SR:…-->` comments are common to lossquiz and Obsidian notes and do not vote (the plugin's
+    `#flashcards` deck tag does).
     """
     votes = {"lossquiz": 0, "obsidian": 0, "hashcards": 0, "logseq": 0}
     fence = False
@@ -106,10 +119,10 @@ def detect(lines: list[str]) -> str:
             votes["logseq"] += 3
         if _HASH_MARK.match(line):
             votes["hashcards"] += 2
-        if _SEPARATOR.match(line) or _MARKED_GAP.search(CODE_SPAN.sub("", line)) or _ANKI_CLOZE.search(line):
+        if _SEPARATOR.match(line) or _SR_DECK_TAG.search(line):
             votes["obsidian"] += 2
-        if re.match(r"^ {0,3}#{1,6}\s+(?:Q|Question)\s*[:.]", line):
-            votes["lossquiz"] += 2
+        if re.match(r"^ {0,3}#{1,6}\s+(?:Q|Question)\s*[:.]", line) or quickfire_bullet(line):
+            votes["lossquiz"] += 2  # a quick-fire bullet is lossquiz's: Obsidian would read its **…** as a cloze
     best = max(votes, key=lambda k: votes[k])
     return best if votes[best] >= 2 else "lossquiz"
 
@@ -280,6 +293,31 @@ def _around_one_liners(body: list[tuple[int, str]]) -> list[list[tuple[int, str]
     return runs + ([run] if run else [])
 
 
+_GLUED = (
+    "a ==cloze== sentence glued to the '?' card below it (no blank line between): the plugin reads"
+    " both as one card, the cloze in its question; put a blank line after the cloze"
+)
+
+
+def _glued_clozes(question: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The leading lines of a multi-line card's question that are cloze sentences of their own.
+
+    The plugin's parser (st3v3nmw/obsidian-spaced-repetition, src/parser.ts) does not split them
+    off: a `==…==` line sets the card type to Cloze only while no type is set, and the `?` line
+    below then sets it to MultiLineBasic, so the whole paragraph becomes one card whose question
+    starts with the cloze sentence and its raw `==` marks. Rather than import that garbled card
+    (or guess a split the plugin does not make), such lines are reported as not read: a line with a
+    cloze mark that ends a sentence (".", "!") and is followed by more question text. A highlight
+    inside the question itself ("What does ==Huber== do\nfor large residuals?") is kept."""
+    glued: list[tuple[int, str]] = []
+    for n, line in question[:-1]:
+        text = mask_code_spans(line).rstrip()
+        if not (_MARKED_GAP.search(text) or _ANKI_CLOZE.search(text)) or not text.endswith((".", "!")):
+            break
+        glued.append((n, line))
+    return glued
+
+
 def _line_content(line: str) -> str:
     """A line's text without its list bullet, where a one-line card's separator is looked for."""
     item = _BULLET.match(line)
@@ -298,7 +336,9 @@ def _obsidian_block(
     seps = [(i, m.group(1)) for i, (_, line) in enumerate(body) if (m := _SEPARATOR.match(line))]
     if seps:
         i, mark = seps[0]
-        question = "\n".join(line for _, line in body[:i]).strip()
+        glued = _glued_clozes(body[:i])
+        unreadable.extend((n, _GLUED) for n, _ in glued)
+        question = "\n".join(line for _, line in body[len(glued) : i]).strip()
         answer = "\n".join(line.rstrip() for _, line in body[i + 1 :]).strip()
         if not question or not answer:
             unreadable.append((first, f"multi-line card with no {'question' if not question else 'answer'}"))
@@ -518,6 +558,71 @@ _ANKI_TEXT_HEADERS = ("#separator:", "#html:", "#notetype:", "#deck:", "#columns
 _LOGSEQ_KEYS = re.compile(r"^(?:id|title|tags|alias|collapsed|heading|template|public|filters|icon|card-[a-z-]+)$")
 
 
+def _cloze_marks(line: str) -> bool:
+    """True if a line of lossquiz notes holds a `==gap==` (not `a == b`) or an Anki `{{c1::gap}}`,
+    outside code spans."""
+    text = mask_code_spans(line)
+    return bool(_MARKED_GAP.search(text) or _ANKI_CLOZE.search(text))
+
+
+def _lossquiz_clozes(lines: list[str]) -> tuple[list[str], list[NoteCard], list[tuple[int, str]]]:
+    """The cloze cards of lossquiz notes, and the lines with those paragraphs blanked out for
+    deck/notes.py; plus (line, why) of clozes that cannot be cards (too many gaps).
+
+    A paragraph (or a list item, with its continuation lines) holding a `==gap==` or `{{c1::gap}}`
+    is a cloze card, wherever it sits: under a section heading or inside a `Q:` card's text, as a
+    `question::answer` line is. A `::` line or a quick-fire bullet stays the card it is; a paragraph
+    with a code block in it is left to the screen (its code may hold `==`). The topic comes from
+    the headings above, as for every other card (`Q:` headings are cards, not topics)."""
+    out = list(lines)
+    cards: list[NoteCard] = []
+    unreadable: list[tuple[int, str]] = []
+    for context, block in _paragraphs(lines, _front_matter_end(lines)):
+        if any(_FENCE.match(line) for _, line in block):
+            continue
+        topics = [h for h in context if not QUESTION_HEADING.match(h)]
+        for run in _cloze_runs(block):
+            item = LIST_ITEM.match(run[0][1])
+            first = item.group(2) if item else run[0][1]  # a list item's card starts at its text
+            text = "\n".join(line.strip() for line in [first, *(line for _, line in run[1:])])
+            masked = mask_code_spans(text)  # as long as the text: match positions are the text's
+            anki = list(_ANKI_CLOZE.finditer(masked))
+            if anki:
+                dels = [(m.start(), m.end(), m.group(1), _group(text, m, 2), _group(text, m, 3)) for m in anki]
+            else:
+                gaps = enumerate(_MARKED_GAP.finditer(masked), start=1)
+                dels = [(m.start(), m.end(), str(i), text[m.start() + 2 : m.end() - 2].strip(), "") for i, m in gaps]
+            if not dels:  # a code span running over lines hid the marks: left to the screen
+                continue
+            _clozes(cards, unreadable, text, dels, topics, run[0][0])
+            for n, _ in run:
+                out[n - 1] = ""
+    return out, cards, unreadable
+
+
+def _group(text: str, m: re.Match[str], group: int) -> str:
+    """What a group of a match on the masked text spans in the text itself ("" if it did not match)."""
+    return text[m.start(group) : m.end(group)].strip() if m.group(group) is not None else ""
+
+
+def _cloze_runs(block: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """A paragraph's runs that may be cloze cards: each list item (with the lines under it), or the
+    lines between them; `::` lines and quick-fire bullets are cards of their own and end a run."""
+    runs: list[list[tuple[int, str]]] = []
+    run: list[tuple[int, str]] = []
+    for n, raw in block:
+        if _SR_LINE.match(raw):  # the plugin's scheduling comment is kept out of the card
+            continue
+        line = _SR_INLINE.sub("", raw)
+        if one_line_card(line) or LIST_ITEM.match(line):
+            runs += [run] if run else []
+            run = []
+            if one_line_card(line):
+                continue
+        run.append((n, line))
+    return [r for r in [*runs, run] if r and any(_cloze_marks(line) for _, line in r)]
+
+
 def _screen_lossquiz(lines: list[str]) -> tuple[list[str], list[tuple[int, str]]]:
     """Blank the lines lossquiz's own parser must not read: SR scheduling comments and Logseq
     properties (kept out of cards), and other tools' card syntax (unreadable, with its line)."""
@@ -538,10 +643,14 @@ def _screen_lossquiz(lines: list[str]) -> tuple[list[str], list[tuple[int, str]]
             why = "an Obsidian multi-line '?' card in a file read as lossquiz notes (try --format obsidian)"
         elif why is None and _HASH_MARK.match(line):
             why = "a hashcards 'Q:'/'A:'/'C:' line in a file read as lossquiz notes (try --format hashcards)"
-        elif why is None and (_CARD_TAG.search(line) or _LOGSEQ_CLOZE.search(line) or _ANKI_CLOZE.search(line)):
-            why = "a cloze or #card block in a file read as lossquiz notes (try --format obsidian or logseq)"
-        elif why is None and _MARKED_GAP.search(CODE_SPAN.sub("", line)):
-            why = "an Obsidian ==cloze== in a file read as lossquiz notes (try --format obsidian)"
+        elif why is None and (_CARD_TAG.search(line) or _LOGSEQ_CLOZE.search(line)):
+            why = "a Logseq #card block or {{cloze}} in a file read as lossquiz notes (try --format logseq)"
+        elif why is None and _cloze_marks(line):
+            # _lossquiz_clozes took every cloze paragraph: this one shares its lines with other syntax
+            why = (
+                "a cloze on a line that is also a one-line card, or in a paragraph with a code block:"
+                " give the cloze a paragraph of its own"
+            )
         if why:
             unreadable.append((number, why))
             out.append("")
@@ -563,14 +672,17 @@ def load(path: Path, fmt: str | None = None) -> Notes:
         )
     fmt = fmt or detect(lines)
     if fmt == "lossquiz":
-        screened, unreadable = _screen_lossquiz(lines)
+        rest, clozes, unreadable = _lossquiz_clozes(lines)
+        screened, foreign_lines = _screen_lossquiz(rest)
+        unreadable = sorted([*unreadable, *foreign_lines])
         try:
-            notes = parse_notes(screened, name=path.name)
+            notes = parse_notes(screened, name=path.name, allow_empty=bool(clozes))
         except NotesError as e:
             if not unreadable:
                 raise
             raise NotesError([*(f"{path.name}:{n}: {why}" for n, why in unreadable), *e.problems]) from None
-        return replace(notes, fixed_lines=tuple(fixed), unreadable=tuple(unreadable))
+        cards = sorted([*notes.cards, *clozes], key=lambda c: c.line)  # not empty: parse_notes saw to that
+        return replace(notes, cards=tuple(cards), fixed_lines=tuple(fixed), unreadable=tuple(unreadable))
     parsed = PARSERS[fmt](lines)
     if not parsed.cards and not parsed.unreadable:
         raise NotesError([f"{path.name}: no cards found in {fmt} format (see `lossquiz import --help`)"])

@@ -5,6 +5,8 @@ What becomes a card:
 - `question::answer` on one line, and `question:::answer` (both directions), as written for
   Obsidian's spaced-repetition plugin (its `<!--SR:…-->` scheduling comments are dropped);
 - a bullet `**Question?** → answer` (also `$\\to$`, `->`, `=>`): a quick-fire card;
+- a paragraph (or list item) with a `==gap==` or an Anki `{{c1::gap}}`: a cloze card per gap (per `cN`)
+  (read by deck/formats.py before this parser sees the lines);
 - a lowest-level section with text but no question under it (e.g. "### DPO"): one card,
   "Explain DPO." (a heading that ends in "?" is the question as written). Sections whose text
   sits above sub-sections (a part's "Goal:") are introductions: they are reported as skipped,
@@ -40,7 +42,7 @@ FALLBACK_TOPIC = "synthesis"
 
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
-_QUESTION_HEADING = re.compile(r"^(?:Q|Question)\s*[:.]\s*(.*)$", re.IGNORECASE)
+QUESTION_HEADING = re.compile(r"^(?:Q|Question)\s*[:.]\s*(.*)$", re.IGNORECASE)
 _FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
 _ARROW = r"(?:\$\\to\$|\$\\rightarrow\$|→|->|=>)"
 # A top-level bullet "question? → answer" (bold question optional); nested bullets are part of an answer.
@@ -191,8 +193,9 @@ def load_notes(path: Path) -> Notes:
 # -- parsing ------------------------------------------------------------------------------
 
 
-def parse_notes(lines: list[str], *, name: str = "notes") -> Notes:
-    """Turn the lines of a Markdown file into cards; raise NotesError listing every problem."""
+def parse_notes(lines: list[str], *, name: str = "notes", allow_empty: bool = False) -> Notes:
+    """Turn the lines of a Markdown file into cards; raise NotesError listing every problem (and
+    if there is no card, unless `allow_empty`: the caller has found cards of its own)."""
     problems: list[str] = []
     blocks: list[_Block] = []
     liners: list[tuple[int, str, str, list[str]]] = []  # (line, question, answer, context)
@@ -221,7 +224,7 @@ def parse_notes(lines: list[str], *, name: str = "notes") -> Notes:
         heading = _HEADING.match(line)
         if heading:
             level, text = len(heading.group(1)), _TAG.sub("", heading.group(2)).strip()
-            q = _QUESTION_HEADING.match(text)
+            q = QUESTION_HEADING.match(text)
             if current is not None and current.question is not None and level > current.level and not q:
                 _add(current, number, line)  # a sub-heading inside an answer belongs to the answer
                 continue
@@ -254,7 +257,7 @@ def parse_notes(lines: list[str], *, name: str = "notes") -> Notes:
     cards, skipped = _cards(blocks, liners, name, problems)
     if problems:
         raise NotesError(problems)
-    if not cards:
+    if not cards and not allow_empty:
         raise NotesError([f"{name}: no questions found (write '#### Q: …' headings, or 'question::answer' lines)"])
     cards.sort(key=lambda c: c.line)
     return Notes(name, tuple(cards), (), tuple(skipped))
@@ -325,6 +328,16 @@ def _cards(
         kind = "quickfire" if "\n" not in answer else "concept"
         cards.append(note_card(question, answer, kind, context, section, "", number))
     return cards, skipped
+
+
+def one_line_card(line: str) -> bool:
+    """True if the line is a card on its own: `question::answer` or a quick-fire bullet."""
+    return _one_liner(line) is not None or quickfire_bullet(line)
+
+
+def quickfire_bullet(line: str) -> bool:
+    """True if the line is a quick-fire bullet `**Question?** → answer`."""
+    return _quickfire(line) is not None
 
 
 def _quickfire(line: str) -> tuple[str, str] | None:

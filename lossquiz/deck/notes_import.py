@@ -93,11 +93,9 @@ def import_notes(
     if notes.unreadable and not skip_unreadable:
         where = [f"{notes.name}:{line}: {why}" for line, why in notes.unreadable]
         raise NotesError(
-            [
-                *where,
-                f"nothing imported; fix those lines, or add --skip-unreadable to import the other {len(notes.cards)}"
-                f" card{'' if len(notes.cards) == 1 else 's'}",
-            ]
+            where,
+            hint=f"nothing imported; fix those lines, or add --skip-unreadable to import the other {len(notes.cards)}"
+            f" card{'' if len(notes.cards) == 1 else 's'}",
         )
     if not notes.cards:
         raise NotesError([f"{notes.name}: no cards left to import"])
