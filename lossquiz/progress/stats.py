@@ -322,17 +322,13 @@ def _true_retention(
     latest: dict[int, str | None] = {  # per card: its latest kept, scheduled review so far
         int(card_id): at for card_id, at in store.query(_BEFORE_WINDOW, {"ids": ids, "since": since})
     }
-    before_latest: dict[int, str | None] = {}  # ... and the one before it, for answers at the same instant
     seen: set[tuple[int, date]] = set()
     young, mature = [0, 0], [0, 0]
     for card_id, at, rating, prev_state, prev_due in store.query(_RETENTION, {"ids": ids, "since": since}):
+        # An answer at the same instant as the one before it is on the same day, so never the
+        # day's first: `previous` is only used when it is strictly earlier, as max(< at) was.
         card = int(card_id)
-        previous = latest.get(card)
-        if previous is not None and previous == at:
-            previous = before_latest.get(card)  # the previous review is strictly earlier
-        else:
-            before_latest[card] = previous
-            latest[card] = at
+        previous, latest[card] = latest.get(card), at
         index = bisect_right(starts, at) - 1
         key = (card, days[index] if index < len(days) else local_date(datetime.fromisoformat(at), hour))
         if key in seen:
