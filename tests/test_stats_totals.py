@@ -11,8 +11,11 @@ imported history, two decks sharing card ids, deletes and edits of reviews, a DS
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
@@ -247,3 +250,43 @@ def test_a_deleted_card_takes_its_totals_along(env: Path, deck_dir: Path) -> Non
             conn.execute("DELETE FROM reviews WHERE card_id = ?", (card,))
             conn.execute("DELETE FROM cards WHERE id = ?", (card,))
         assert store.conn.execute("SELECT count(*) FROM card_totals").fetchone()[0] == 0
+
+
+EMPTY_PROBE = """
+import sys
+from lossquiz.cli import app
+try:
+    app(["stats", "--deck", {deck!r}])
+except SystemExit:
+    pass
+heavy = [m for m in ("fsrs", "rich.table", "rich.panel", "lossquiz.progress.settings", "lossquiz.progress.fitting")
+         if m in sys.modules]
+print("HEAVY:" + ",".join(heavy), file=sys.stderr)
+"""
+
+
+def test_an_empty_stats_imports_no_scheduler_nor_table_and_creates_nothing(deck_dir: Path, tmp_path: Path) -> None:
+    home = tmp_path / "fresh-home"
+    env = {**os.environ, "LOSSQUIZ_HOME": str(home), "LOSSQUIZ_CACHE_DIR": str(tmp_path / "cache")}
+    code = EMPTY_PROBE.format(deck=str(deck_dir))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env)
+    assert "No reviews yet" in done.stdout, done.stdout + done.stderr
+    assert "default parameters" in done.stdout and "target retention 90% (default)" in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "HEAVY:", done.stderr
+    assert not (home / "progress.db").exists()
+    # With a history (a database), the scheduler is imported and the full view drawn.
+    with Store.open(home, deck=deck_key(deck_dir)) as store:
+        store.sync_cards((c.id, c.content_hash()) for c in load_deck(deck_dir).cards)
+        record(store, "absolute", 3, NOW, ms=1000, correct=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env)
+    assert "by topic" in done.stdout, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "HEAVY:fsrs,rich.table,rich.panel,lossquiz.progress.settings"
+
+
+def test_the_empty_views_constants_are_py_fsrs_and_the_settings() -> None:
+    """stats names these without importing py-fsrs; they must be the values it would have read."""
+    from lossquiz.progress import scheduling, settings
+
+    assert (stats.LEARNING, stats.REVIEW, stats.RELEARNING) == (State.Learning, State.Review, State.Relearning)
+    assert stats.DEFAULT_RETENTION == scheduling.DEFAULT_RETENTION
+    assert stats.ALGORITHM == settings.ALGORITHM

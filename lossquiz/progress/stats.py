@@ -27,12 +27,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from fsrs import State
+from typing import TYPE_CHECKING
 
 from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of, iso, start_of_day
 from lossquiz.deck.cards import Card, Deck, select
-from lossquiz.progress import scheduling, settings
 from lossquiz.progress.store import CardRow, Store
+
+if TYPE_CHECKING:
+    from fsrs import Card as FsrsCard
 
 HEATMAP_WEEKS = 18  # about four months, whole weeks Monday..Sunday like a contribution graph
 FORECAST_DAYS = 7
@@ -42,6 +44,12 @@ WEAK_FAILURE_DAYS = 7  # "recent failures": Again answers (same-day ones include
 MATURE_DAYS = 21  # Anki: a card whose interval was 21 days or more is mature
 LEECH_LAPSES = 8  # Anki's default leech threshold
 _STREAK_CHUNK = 365  # days looked at per query once a streak outlives the heatmap
+
+# Without a history there is nothing for py-fsrs to do: these let the empty view import neither
+# it nor the settings (tests/test_stats_totals.py keeps them equal to the sources).
+LEARNING, REVIEW, RELEARNING = 1, 2, 3  # fsrs.State
+DEFAULT_RETENTION = 0.9  # scheduling.DEFAULT_RETENTION
+ALGORITHM = "FSRS-6"  # settings.ALGORITHM
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +135,7 @@ class SchedulerInUse:
     fitted_on_reviews: int | None
     desired_retention: float
     retention_stored: bool  # chosen by `optimize --apply-retention`, else the 0.9 default
-    algorithm: str = settings.ALGORITHM
+    algorithm: str = ALGORITHM
 
     def to_dict(self) -> dict[str, Any]:
         """As `stats --json` prints it (the words `optimize --show --json` uses)."""
@@ -334,7 +342,7 @@ def _true_retention(
         if key in seen:
             continue
         seen.add(key)
-        if prev_state != int(State.Review) or not prev_due or not previous:
+        if prev_state != REVIEW or not prev_due or not previous:
             continue
         interval = (datetime.fromisoformat(prev_due) - datetime.fromisoformat(previous)).total_seconds() / 86400
         bucket = mature if interval >= MATURE_DAYS else young
@@ -383,12 +391,20 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     ids = json.dumps(sorted(r.id for r in stored.values()))
     today = local_date(now, hour)
 
-    parameters, retention = settings.scheduler_settings(store, None)  # what `drill` schedules with
-    scheduler = scheduling.make_scheduler(  # recall as the drill's FSRS sees it
-        fuzz=False, parameters=parameters, day_start_hour=hour
-    )
-    memories = {slug: scheduling.load(row.fsrs_json, row.id, now) for slug, row in stored.items() if row.fsrs_json}
-    recall = {slug: scheduling.retrievability(scheduler, m, now=now) for slug, m in memories.items()}
+    memories: dict[str, FsrsCard] = {}
+    recall: dict[str, float] = {}
+    if store.readonly and not store.exists:  # no database at all: the defaults, and no py-fsrs to import
+        in_use = SchedulerInUse(False, None, None, DEFAULT_RETENTION, False)
+    else:
+        from lossquiz.progress import scheduling, settings
+
+        parameters, retention = settings.scheduler_settings(store, None)  # what `drill` schedules with
+        in_use = _scheduler_in_use(store, fitted=parameters is not None, retention=retention)
+        scheduler = scheduling.make_scheduler(  # recall as the drill's FSRS sees it
+            fuzz=False, parameters=parameters, day_start_hour=hour
+        )
+        memories = {slug: scheduling.load(row.fsrs_json, row.id, now) for slug, row in stored.items() if row.fsrs_json}
+        recall = {slug: scheduling.retrievability(scheduler, m, now=now) for slug, m in memories.items()}
     stability = {slug: float(m.stability or 0.0) for slug, m in memories.items()}
     states = [stored[c.id].state if c.id in stored and stored[c.id].fsrs_json else None for c in chosen]
     active = {slug: row for slug, row in stored.items() if not row.suspended}
@@ -409,9 +425,9 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         topics_filter=tuple(topics),
         cards_total=len(chosen),
         cards_new=states.count(None),
-        cards_learning=states.count(int(State.Learning)),
-        cards_relearning=states.count(int(State.Relearning)),
-        cards_review=states.count(int(State.Review)),
+        cards_learning=states.count(LEARNING),
+        cards_relearning=states.count(RELEARNING),
+        cards_review=states.count(REVIEW),
         due_now=sum(1 for r in active.values() if r.fsrs_json and r.due and r.due <= iso(now)),
         due_today=forecast[0].count,
         forecast=tuple(forecast),
@@ -430,12 +446,14 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         heatmap=tuple(heatmap),
         topics=tuple(_topics(deck, chosen, stored, recall, per_card)),
         weakest=tuple(_weakest(chosen, stored, recall, stability, failures)),
-        scheduler=_scheduler_in_use(store, fitted=parameters is not None, retention=retention),
+        scheduler=in_use,
     )
 
 
 def _scheduler_in_use(store: Store, *, fitted: bool, retention: float) -> SchedulerInUse:
     """Describe what `drill` (without --retention) schedules with: when and on what it was fitted."""
+    from lossquiz.progress import settings
+
     _, fitted_at, n_reviews = settings.fsrs_parameters(store)
     return SchedulerInUse(
         fitted=fitted,
