@@ -25,9 +25,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of, iso, start_of_day
 from lossquiz.deck.cards import Card, Deck, select
