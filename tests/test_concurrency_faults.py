@@ -211,8 +211,12 @@ def test_an_older_schema_is_read_without_being_upgraded_on_disk(tmp_path: Path) 
     with Store.open(home) as store:
         store.sync_cards([("a", "x")])
     db = sqlite3.connect(home / DB_NAME, isolation_level=None)
-    db.execute("DELETE FROM _migrations WHERE name = ?", (MIGRATIONS[-1].__name__,))
-    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    for step in MIGRATIONS[-2:]:  # back to schema 6: before m007 (suspended) and m008 (card_totals)
+        db.execute("DELETE FROM _migrations WHERE name = ?", (step.__name__,))
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 2}")
+    for trigger in ("card_totals_insert", "card_totals_update", "card_totals_delete", "card_totals_card_delete"):
+        db.execute(f"DROP TRIGGER {trigger}")
+    db.execute("DROP TABLE card_totals")
     db.execute("ALTER TABLE cards DROP COLUMN suspended")
     db.close()  # the last connection: checkpointed into the file
     before = (home / DB_NAME).read_bytes()
@@ -221,7 +225,7 @@ def test_an_older_schema_is_read_without_being_upgraded_on_disk(tmp_path: Path) 
         assert result.exit_code == 0, result.output
     assert (home / DB_NAME).read_bytes() == before
     db = sqlite3.connect(home / DB_NAME)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) - 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) - 2
     db.close()
 
 

@@ -195,13 +195,23 @@ def test_only_practice_has_no_mean_answer_time(tmp_path: Path, deck_dir: Path, t
     assert s.topics[0].graded == 0 and s.topics[0].accuracy is None
 
 
-def test_per_card_figures_read_a_covering_index(seeded: tuple[Store, Deck]) -> None:
-    """The drill/practice split must not send stats to the table (m006 put `mode` in the index)."""
-    from lossquiz.progress.stats import _PER_CARD
+def test_stats_queries_read_rows_per_card_and_index_ranges(seeded: tuple[Store, Deck]) -> None:
+    """No stats query scans the reviews: totals are a row per card (m008), windows are index ranges."""
+    from lossquiz.progress import stats
 
     store, _ = seeded
-    plan = " ".join(str(row[-1]) for row in store.query("EXPLAIN QUERY PLAN " + _PER_CARD))
-    assert "COVERING INDEX reviews_stats_card" in plan, plan
+    params = {"ids": "[1, 2]", "since": iso(NOW), "days": stats._bins(NOW.date(), NOW.date(), 4)}
+
+    def plan(sql: str) -> str:
+        return " | ".join(str(row[-1]) for row in store.query("EXPLAIN QUERY PLAN " + sql, params))
+
+    assert "SEARCH card_totals USING INTEGER PRIMARY KEY" in plan(stats._PER_CARD), plan(stats._PER_CARD)
+    assert "SEARCH r USING INDEX reviews_time (reviewed_at>?)" in plan(stats._RETENTION), plan(stats._RETENTION)
+    assert "SEARCH p USING INDEX reviews_card (card_id=? AND reviewed_at<?)" in plan(stats._BEFORE_WINDOW)
+    assert "COVERING INDEX reviews_stats_time (reviewed_at>?)" in plan(stats._FAILURES), plan(stats._FAILURES)
+    assert "COVERING INDEX reviews_stats_time (reviewed_at>? AND reviewed_at<?)" in plan(stats._DAILY_COUNTS)
+    for sql in (stats._PER_CARD, stats._RETENTION, stats._BEFORE_WINDOW, stats._FAILURES, stats._DAILY_COUNTS):
+        assert "SCAN reviews" not in plan(sql) and "SCAN r " not in plan(sql) + " ", plan(sql)
 
 
 def test_heatmap_covers_whole_weeks_up_to_today(seeded: tuple[Store, Deck]) -> None:

@@ -120,6 +120,60 @@ def m007_card_suspended(conn: sqlite3.Connection) -> None:
     _run(conn, "ALTER TABLE cards ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0")
 
 
+# Each kept review's share of its card's row in card_totals: (column, expression over the review
+# `{r}`). They are the sums `stats` used to compute from every review at each run (undone ones
+# never count); tests/test_stats.py recomputes them from the reviews table to check the triggers.
+_TOTALS = (
+    ("reviews", "1"),
+    ("cram", "{r}.cram"),
+    ("practice", "{r}.mode = 'code'"),
+    ("drill", "{r}.mode = 'drill'"),
+    ("drill_ms", "CASE WHEN {r}.mode = 'drill' THEN {r}.duration_ms ELSE 0 END"),
+    ("graded", "{r}.mode = 'drill' AND {r}.correct IS NOT NULL"),
+    ("correct", "CASE WHEN {r}.mode = 'drill' THEN coalesce({r}.correct, 0) ELSE 0 END"),
+)
+
+
+def _totals_add(row: str) -> str:
+    """Statements adding review `row` (NEW) to its card's totals when it is kept."""
+    sets = ", ".join(f"{column} = {column} + ({value.format(r=row)})" for column, value in _TOTALS)
+    return (
+        # No conflict is possible (an INSERT OR REPLACE into reviews would impose its own policy here).
+        f"INSERT INTO card_totals (card_id) SELECT {row}.card_id WHERE {row}.undone = 0 "
+        f"AND NOT EXISTS (SELECT 1 FROM card_totals WHERE card_id = {row}.card_id); "
+        f"UPDATE card_totals SET {sets} WHERE card_id = {row}.card_id AND {row}.undone = 0;"
+    )
+
+
+def _totals_remove(row: str) -> str:
+    """The statement taking review `row` (OLD) out of its card's totals when it was kept."""
+    sets = ", ".join(f"{column} = {column} - ({value.format(r=row)})" for column, value in _TOTALS)
+    return f"UPDATE card_totals SET {sets} WHERE card_id = {row}.card_id AND {row}.undone = 0;"
+
+
+def m008_card_totals(conn: sqlite3.Connection) -> None:
+    """All-time figures per card kept as reviews are written, so `stats` reads a row per card, not every review.
+
+    Triggers follow every write to reviews: an insert (a drill, a practice check, an import), an
+    undo (`undone` set), any other change of a column the totals read, a delete; a deleted card
+    takes its row along. Filled from the reviews already stored.
+    """
+    columns = ", ".join(f"{column} INTEGER NOT NULL DEFAULT 0" for column, _ in _TOTALS)
+    sums = ", ".join(f"coalesce(sum({value.format(r='reviews')}), 0)" for _, value in _TOTALS)
+    watched = "card_id, undone, cram, mode, correct, duration_ms"
+    for statement in (
+        f"CREATE TABLE card_totals (card_id INTEGER PRIMARY KEY, {columns})",
+        f"INSERT INTO card_totals SELECT card_id, {sums} FROM reviews WHERE undone = 0 GROUP BY card_id",
+        f"CREATE TRIGGER card_totals_insert AFTER INSERT ON reviews BEGIN {_totals_add('NEW')} END",
+        f"CREATE TRIGGER card_totals_update AFTER UPDATE OF {watched} ON reviews "
+        f"BEGIN {_totals_remove('OLD')} {_totals_add('NEW')} END",
+        f"CREATE TRIGGER card_totals_delete AFTER DELETE ON reviews BEGIN {_totals_remove('OLD')} END",
+        "CREATE TRIGGER card_totals_card_delete AFTER DELETE ON cards BEGIN "
+        "DELETE FROM card_totals WHERE card_id = OLD.id; END",
+    ):
+        conn.execute(statement)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_stats_indexes,
@@ -128,6 +182,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m005_settings,
     m006_stats_index_mode,
     m007_card_suspended,
+    m008_card_totals,
 ]
 
 

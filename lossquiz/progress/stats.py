@@ -21,17 +21,18 @@ reports practice results).
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from fsrs import State
+from typing import TYPE_CHECKING, Any
 
 from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of, iso, start_of_day
 from lossquiz.deck.cards import Card, Deck, select
-from lossquiz.progress import scheduling, settings
 from lossquiz.progress.store import CardRow, Store
+
+if TYPE_CHECKING:
+    from fsrs import Card as FsrsCard
 
 HEATMAP_WEEKS = 18  # about four months, whole weeks Monday..Sunday like a contribution graph
 FORECAST_DAYS = 7
@@ -41,6 +42,12 @@ WEAK_FAILURE_DAYS = 7  # "recent failures": Again answers (same-day ones include
 MATURE_DAYS = 21  # Anki: a card whose interval was 21 days or more is mature
 LEECH_LAPSES = 8  # Anki's default leech threshold
 _STREAK_CHUNK = 365  # days looked at per query once a streak outlives the heatmap
+
+# Without a history there is nothing for py-fsrs to do: these let the empty view import neither
+# it nor the settings (tests/test_stats_totals.py keeps them equal to the sources).
+LEARNING, REVIEW, RELEARNING = 1, 2, 3  # fsrs.State
+DEFAULT_RETENTION = 0.9  # scheduling.DEFAULT_RETENTION
+ALGORITHM = "FSRS-6"  # settings.ALGORITHM
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +133,7 @@ class SchedulerInUse:
     fitted_on_reviews: int | None
     desired_retention: float
     retention_stored: bool  # chosen by `optimize --apply-retention`, else the 0.9 default
-    algorithm: str = settings.ALGORITHM
+    algorithm: str = ALGORITHM
 
     def to_dict(self) -> dict[str, Any]:
         """As `stats --json` prints it (the words `optimize --show --json` uses)."""
@@ -280,52 +287,74 @@ _DAILY_COUNTS = f"""
 # True retention as Anki's: the first kept, scheduled answer of each card on each study day,
 # counted only when the card was in review state before it (new and (re)learning answers left
 # out); a pass is any rating above Again. The interval it was answered at (its due date then
-# minus its previous review) splits young from mature at 21 days.
+# minus its previous kept, scheduled review) splits young from mature at 21 days.
+#
+# The window's answers come from one range of the time index; the previous review of each
+# card's first answer in it is one backwards step per card in reviews_card (ORDER BY … LIMIT 1
+# stops at the first kept one; max() would read all of the card's earlier reviews), and the
+# later ones' previous review is the answer before it in the window.
 _RETENTION = f"""
-    SELECT r.card_id, r.reviewed_at, r.rating, r.prev_state, r.prev_due,
-           (SELECT max(p.reviewed_at) FROM reviews p
-             WHERE p.card_id = r.card_id AND p.undone = 0 AND p.cram = 0 AND p.reviewed_at < r.reviewed_at)
+    SELECT r.card_id, r.reviewed_at, r.rating, r.prev_state, r.prev_due
       FROM reviews r
      WHERE r.reviewed_at >= :since AND r.undone = 0 AND r.cram = 0 AND +r.card_id IN ({_SELECTED})
      ORDER BY r.reviewed_at, r.id
 """
 
+_BEFORE_WINDOW = """
+    SELECT s.value,
+           (SELECT p.reviewed_at FROM reviews p
+             WHERE p.card_id = s.value AND p.reviewed_at < :since AND p.undone = 0 AND p.cram = 0
+             ORDER BY p.reviewed_at DESC LIMIT 1)
+      FROM json_each(:ids) s
+"""
+
+# Over the time index (covering: rating is in it), not a walk of every card's reviews.
 _FAILURES = f"""
-    SELECT card_id, count(*) FROM reviews
+    SELECT card_id, count(*) FROM reviews INDEXED BY reviews_stats_time
      WHERE reviewed_at >= :since AND undone = 0 AND rating = 1 AND +card_id IN ({_SELECTED})
      GROUP BY card_id
 """
 
 
-def _true_retention(store: Store, ids: str, since: datetime, hour: int) -> tuple[tuple[int, int], tuple[int, int]]:
-    """((young passed, young reviews), (mature passed, mature reviews)) since `since`."""
+def _true_retention(
+    store: Store, ids: str, first: date, last: date, hour: int
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((young passed, young reviews), (mature passed, mature reviews)) over study days first..last."""
+    since = iso(day_start(first, hour))
+    # Each study day's [start, end) in UTC as stored text (clock.iso: one spelling, sorts as
+    # time), as the heatmap counts days; an answer after the last day (a clock ahead) gets its own.
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    starts = [iso(day_start(d, hour)) for d in (*days, last + timedelta(days=1))]
+    latest: dict[int, str | None] = {  # per card: its latest kept, scheduled review so far
+        int(card_id): at for card_id, at in store.query(_BEFORE_WINDOW, {"ids": ids, "since": since})
+    }
     seen: set[tuple[int, date]] = set()
     young, mature = [0, 0], [0, 0]
-    for card_id, at, rating, prev_state, prev_due, prev_at in store.query(
-        _RETENTION, {"ids": ids, "since": iso(since)}
-    ):
-        key = (int(card_id), local_date(datetime.fromisoformat(at), hour))
+    for card_id, at, rating, prev_state, prev_due in store.query(_RETENTION, {"ids": ids, "since": since}):
+        # An answer at the same instant as the one before it is on the same day, so never the
+        # day's first: `previous` is only used when it is strictly earlier, as max(< at) was.
+        card = int(card_id)
+        previous, latest[card] = latest.get(card), at
+        index = bisect_right(starts, at) - 1
+        key = (card, days[index] if index < len(days) else local_date(datetime.fromisoformat(at), hour))
         if key in seen:
             continue
         seen.add(key)
-        if prev_state != int(State.Review) or not prev_due or not prev_at:
+        if prev_state != REVIEW or not prev_due or not previous:
             continue
-        interval = (datetime.fromisoformat(prev_due) - datetime.fromisoformat(prev_at)).total_seconds() / 86400
+        interval = (datetime.fromisoformat(prev_due) - datetime.fromisoformat(previous)).total_seconds() / 86400
         bucket = mature if interval >= MATURE_DAYS else young
         bucket[0] += int(rating) > 1
         bucket[1] += 1
     return (young[0], young[1]), (mature[0], mature[1])
 
 
-# All-time figures per card, read from the covering index reviews_stats_card (mode is in it
-# since m006); the few hundred rows are then summed per topic and overall. Answer time and
-# accuracy are over drill answers only (see the module docstring).
+# All-time figures per card, kept by triggers as reviews are written (m008 card_totals): a row
+# per card instead of every review. Answer time and accuracy are over drill answers only (see
+# the module docstring).
 _PER_CARD = """
-    SELECT card_id, count(*), sum(cram), sum(mode = 'code'),
-           sum(mode = 'drill'), coalesce(sum(CASE WHEN mode = 'drill' THEN duration_ms END), 0),
-           count(CASE WHEN mode = 'drill' THEN correct END),
-           coalesce(sum(CASE WHEN mode = 'drill' THEN correct END), 0)
-      FROM reviews WHERE undone = 0 GROUP BY card_id
+    SELECT card_id, reviews, cram, practice, drill, drill_ms, graded, correct
+      FROM card_totals WHERE card_id IN (SELECT value FROM json_each(:ids))
 """
 
 
@@ -360,23 +389,31 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     ids = json.dumps(sorted(r.id for r in stored.values()))
     today = local_date(now, hour)
 
-    parameters, retention = settings.scheduler_settings(store, None)  # what `drill` schedules with
-    scheduler = scheduling.make_scheduler(  # recall as the drill's FSRS sees it
-        fuzz=False, parameters=parameters, day_start_hour=hour
-    )
-    memories = {slug: scheduling.load(row.fsrs_json, row.id, now) for slug, row in stored.items() if row.fsrs_json}
-    recall = {slug: scheduling.retrievability(scheduler, m, now=now) for slug, m in memories.items()}
+    memories: dict[str, FsrsCard] = {}
+    recall: dict[str, float] = {}
+    if store.readonly and not store.exists:  # no database at all: the defaults, and no py-fsrs to import
+        in_use = SchedulerInUse(False, None, None, DEFAULT_RETENTION, False)
+    else:
+        from lossquiz.progress import scheduling, settings
+
+        parameters, retention = settings.scheduler_settings(store, None)  # what `drill` schedules with
+        in_use = _scheduler_in_use(store, fitted=parameters is not None, retention=retention)
+        scheduler = scheduling.make_scheduler(  # recall as the drill's FSRS sees it
+            fuzz=False, parameters=parameters, day_start_hour=hour
+        )
+        memories = {slug: scheduling.load(row.fsrs_json, row.id, now) for slug, row in stored.items() if row.fsrs_json}
+        recall = {slug: scheduling.retrievability(scheduler, m, now=now) for slug, m in memories.items()}
     stability = {slug: float(m.stability or 0.0) for slug, m in memories.items()}
     states = [stored[c.id].state if c.id in stored and stored[c.id].fsrs_json else None for c in chosen]
     active = {slug: row for slug, row in stored.items() if not row.suspended}
     forecast = _forecast(active.values(), today, hour)
     heat_start = today - timedelta(days=today.weekday() + 7 * (HEATMAP_WEEKS - 1))
     heatmap = _daily(store, ids, heat_start, today, hour)
-    per_card = {int(r[0]): _CardTotals(*(int(x) for x in r[1:])) for r in store.query(_PER_CARD)}
+    per_card = {int(r[0]): _CardTotals(*(int(x) for x in r[1:])) for r in store.query(_PER_CARD, {"ids": ids})}
     totals = [per_card.get(row.id, _CardTotals()) for row in stored.values()]
     total = sum(t.reviews for t in totals)
     drilled = sum(t.drill for t in totals)
-    young, mature = _true_retention(store, ids, day_start(today - timedelta(days=RETENTION_DAYS - 1), hour), hour)
+    young, mature = _true_retention(store, ids, today - timedelta(days=RETENTION_DAYS - 1), today, hour)
     since = iso(day_start(today - timedelta(days=WEAK_FAILURE_DAYS - 1), hour))
     by_id = {row.id: slug for slug, row in stored.items()}
     failures = {by_id[int(cid)]: int(n) for cid, n in store.query(_FAILURES, {"ids": ids, "since": since})}
@@ -386,9 +423,9 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         topics_filter=tuple(topics),
         cards_total=len(chosen),
         cards_new=states.count(None),
-        cards_learning=states.count(int(State.Learning)),
-        cards_relearning=states.count(int(State.Relearning)),
-        cards_review=states.count(int(State.Review)),
+        cards_learning=states.count(LEARNING),
+        cards_relearning=states.count(RELEARNING),
+        cards_review=states.count(REVIEW),
         due_now=sum(1 for r in active.values() if r.fsrs_json and r.due and r.due <= iso(now)),
         due_today=forecast[0].count,
         forecast=tuple(forecast),
@@ -407,12 +444,14 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         heatmap=tuple(heatmap),
         topics=tuple(_topics(deck, chosen, stored, recall, per_card)),
         weakest=tuple(_weakest(chosen, stored, recall, stability, failures)),
-        scheduler=_scheduler_in_use(store, fitted=parameters is not None, retention=retention),
+        scheduler=in_use,
     )
 
 
 def _scheduler_in_use(store: Store, *, fitted: bool, retention: float) -> SchedulerInUse:
     """Describe what `drill` (without --retention) schedules with: when and on what it was fitted."""
+    from lossquiz.progress import settings
+
     _, fitted_at, n_reviews = settings.fsrs_parameters(store)
     return SchedulerInUse(
         fitted=fitted,

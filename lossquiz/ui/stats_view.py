@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
-from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from lossquiz.ui.console import Phrases, inline
@@ -53,6 +51,9 @@ def stats_view(s: Stats) -> RenderableType:
 
 
 def _stats_summary(s: Stats) -> RenderableType:
+    from rich.panel import Panel  # here, not at the top: the empty view draws neither
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="bold")
     table.add_column()
@@ -91,6 +92,8 @@ def _stats_summary(s: Stats) -> RenderableType:
 
 
 def _forecast(s: Stats) -> RenderableType:
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column()
     table.add_column(justify="right")
@@ -144,6 +147,8 @@ def _month_line(weeks: list[list[Any]]) -> Text:
 
 
 def _topic_table(s: Stats) -> RenderableType:
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column, justify in (("topic", "left"), ("seen", "right"), ("recall now", "right"), ("graded right", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
@@ -154,6 +159,8 @@ def _topic_table(s: Stats) -> RenderableType:
 
 
 def _weakest_table(s: Stats) -> RenderableType:
+    from rich.table import Table
+
     # The id is what the user types next, so it is never cut; the command is said once below
     # instead of per row (per row it wrapped, and was cut, at 80 columns).
     table = Table(box=None, pad_edge=False, header_style="bold")
