@@ -203,7 +203,7 @@ def test_drill_header_is_one_line_however_the_title_is_written(
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("1/1"))
-    assert lines[head].startswith("1/1  A card whose title the YAML sp")  # the lines joined by a space
+    assert lines[head].startswith("1/1  A card whose title the YAML s")  # the lines joined by a space
     assert "folded-title · regression · concept" in lines[head] and "…" in lines[head]
     assert len(lines[head]) <= 80 and lines[head + 1].startswith("What is it?")
 
