@@ -343,3 +343,30 @@ def test_an_obsidian_one_line_card_ends_the_text_before_it(runner: CliRunner, tm
     assert not any("::" in q or "==" in q for q in cards)  # neither card is glued into another
     assert "Why a reference model?" in cards
     assert sum("mean" in c.get("key_points", [""])[0] for c in cards.values() if c["kind"] == "cloze") == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "gap"),
+    [("-log sigma", "−log σ"), ("p - y", "p − y"), ("sigma^2", "σ²"), ("1/sqrt(d)", "1/√d"), ("KL(q||p)", "KL(q‖p)")],
+)
+def test_a_math_gap_is_filled_by_what_an_ascii_keyboard_types(
+    runner: CliRunner, tmp_path: Path, typed: str, gap: str
+) -> None:
+    """Seventh newcomer pass F1: `-log sigma` for a {{c2::−log σ}} gap (U+2212, as papers write it)
+    was marked wrong and recorded Again; `−log sigma` with the Unicode minus was right."""
+    notes = tmp_path / "math.md"
+    notes.write_text(f"# Classification\n\nThe BCE of a positive is {{{{c1::{gap}}}}} here.\n", encoding="utf-8")
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
+    [card] = _cards(tmp_path / "d")
+    args = ["drill", "--deck", str(tmp_path / "d"), "--card", card["id"], "--time-limit", "0"]
+    result = runner.invoke(app, args, input=f"{typed}\n")
+    assert result.exit_code == 0, result.output
+    assert "✓ right" in result.output and "recorded Good" in result.output, result.output
+
+
+def test_an_ascii_spelling_still_has_to_be_the_same_math() -> None:
+    from lossquiz.study import cloze
+
+    for typed, gap in [("log sigma", "−log σ"), ("sigma^3", "σ²"), ("p + y", "p − y"), ("sqrt(d)", "1/√d")]:
+        assert not cloze.matches(typed, gap), (typed, gap)
+    assert not cloze.matches("KL(p||q)", "KL(q‖p)")  # the direction still counts

@@ -28,14 +28,23 @@ def typed_check(card: Card) -> str | None:
 
 
 _ARTICLE = re.compile(r"^(?:a|an|the) (?=\S)")
+# What an ASCII keyboard types for the math signs papers print (after NFKC, which already makes
+# σ² σ2 and x⁻¹ x-1): `p - y` fills a `p − y` gap, `1/sqrt(d)` a `1/√d` one, `KL(q||p)` a `KL(q‖p)` one.
+_ASCII_MATH = str.maketrans(
+    {"−": "-", "–": "-", "‖": "||", "√": "sqrt", "≤": "<=", "≥": ">=", "≠": "!=", "→": "->", "·": "*", "×": "*"}
+)
+_POWER = re.compile(r"\*\*|\^")  # sigma^2 and sigma**2 are σ² (NFKC: σ2)
+_ONE_TOKEN_PARENS = re.compile(r"\(([^()\s]+)\)")  # sqrt(d) is √d; (q||p) stays as it is only with spaces
 
 
 def _norm(text: str) -> str:
-    """Case, spacing, a final full stop and a leading article (a, an, the) do not count, and a
-    Greek letter is its name (`tau` fills a τ gap: an ASCII keyboard has no τ)."""
-    plain = mathtext.plain(strip_markup(unicodedata.normalize("NFKC", text)))
+    """Case, spacing, a final full stop and a leading article (a, an, the) do not count, a Greek
+    letter is its name (`tau` fills a τ gap: an ASCII keyboard has no τ), and a math sign is what
+    an ASCII keyboard types for it (`-` for −, `^2` for ², `sqrt(d)` for √d, `||` for ‖)."""
+    plain = mathtext.plain(strip_markup(unicodedata.normalize("NFKC", text))).translate(_ASCII_MATH)
     folded = _ARTICLE.sub("", re.sub(r"\s+", " ", plain).strip().casefold().rstrip("."))
-    return "".join(GREEK.get(ch, ch) for ch in folded)
+    spelt = "".join(GREEK.get(ch, ch) for ch in folded)
+    return _ONE_TOKEN_PARENS.sub(r"\1", _POWER.sub("", spelt))
 
 
 def matches(typed: str, expected: str) -> bool:
