@@ -208,6 +208,14 @@ def load_config() -> Any:
     return config.load()
 
 
+def none_match(topics: list[str], kinds: list[str]) -> str:
+    """`no cloze cards in this deck`, `no concept cards on topic gan or llm in this deck`: said by
+    `list` and `drill` when their filters leave no card."""
+    kind = " or ".join(k.strip().lower() for k in kinds)
+    topic = " or ".join(t.strip().lower() for t in topics)
+    return f"no {kind + ' ' if kind else ''}cards {f'on topic {topic} ' if topic else ''}in this deck"
+
+
 def scheduler(store: Any, cfg: Any, retention: float | None = None) -> Any:
     """The scheduler in force: fitted parameters, retention (option > optimize > config), day rule, fuzz."""
     from lossquiz.progress import settings

@@ -16,6 +16,7 @@ from lossquiz.cli.app import (
     app,
     complete_card,
     exit_on_error,
+    none_match,
     open_deck,
     print_json,
 )
@@ -50,18 +51,11 @@ def list_cards(
         return
     out = console.out()
     if not selected:  # not an empty table's header: say what matched nothing
-        console.says(out, _none_match(topic or [], kind or []))
+        console.says(out, none_match(topic or [], kind or []))
         return
     listed = card_view.card_table(selected, out.width if out.is_terminal else None)
     pager = None if no_pager else console.pager_command()
     console.print_paged(out, listed, lines=listed.plain.count("\n") + 1, pager=pager)
-
-
-def _none_match(topics: list[str], kinds: list[str]) -> str:
-    """`no cloze cards in this deck`, `no concept cards on topic gan or llm in this deck`."""
-    kind = " or ".join(k.strip().lower() for k in kinds)
-    topic = " or ".join(t.strip().lower() for t in topics)
-    return f"no {kind + ' ' if kind else ''}cards {f'on topic {topic} ' if topic else ''}in this deck"
 
 
 @app.command(short_help="A card as a worked example, with live numbers.")

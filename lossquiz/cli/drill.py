@@ -15,6 +15,7 @@ from lossquiz.cli.app import (
     exit_on_error,
     finite,
     load_config,
+    none_match,
     open_deck,
     scheduler,
 )
@@ -123,7 +124,10 @@ def drill(
     )
     with exit_on_error():
         opened = open_deck(deck, data_dir)
-        cards_mod.select(opened.deck, topics=list(options.topics), kinds=list(options.kinds))  # validates names
+        chosen = cards_mod.select(opened.deck, topics=list(options.topics), kinds=list(options.kinds))  # validates
+        if not chosen and not card:  # not "nothing is due … review ahead with --cram": there is nothing to drill
+            console.says(out, none_match(list(options.topics), list(options.kinds)))
+            return
         if card:
             options = replace(options, card_ids=tuple(cards_mod.find_card(opened.deck, q).id for q in card))
         with Store.open(opened.home, deck=opened.key) as store:

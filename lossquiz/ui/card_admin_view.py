@@ -22,9 +22,15 @@ def _local(stamp: str) -> str:
 
 
 def _until(stamp: str, now: datetime) -> str:
+    """`in 7m`, or once the time has passed `due now` / `overdue 29m` (not `in 1m` for a past time)."""
+    from datetime import timedelta
+
     from lossquiz.clock import format_interval
 
-    return format_interval(datetime.fromisoformat(stamp) - now)
+    left = datetime.fromisoformat(stamp) - now
+    if left >= timedelta(0):
+        return f"in {format_interval(left)}"
+    return "due now" if -left < timedelta(minutes=1) else f"overdue {format_interval(-left)}"
 
 
 def card_info(info: CardInfo, now: datetime) -> RenderableType:
@@ -40,7 +46,7 @@ def card_info(info: CardInfo, now: datetime) -> RenderableType:
     table.add_row("difficulty", "—" if info.difficulty is None else f"{info.difficulty:.2f} (1–10)")
     recall = "—" if info.retrievability is None else f"{info.retrievability * 100:.0f}%"
     table.add_row("recall now", recall)
-    due = "— (new)" if info.due is None else f"{_local(info.due)} (in {_until(info.due, now)})"
+    due = "— (new)" if info.due is None else f"{_local(info.due)} ({_until(info.due, now)})"
     table.add_row("next due", due)
     history = Table(box=None, pad_edge=False, header_style="bold")
     for column in ("when", "rating", "mode", "time"):
