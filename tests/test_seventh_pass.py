@@ -30,3 +30,12 @@ def test_a_drill_whose_filters_leave_no_card_says_so_instead_of_nothing_due(runn
         assert out.strip() == "no cloze cards in this deck", out
     listed = run(runner, "list", "--deck", str(deck), "--kind", "cloze").stdout
     assert listed.strip() == "no cloze cards in this deck"  # the words `list` uses
+
+
+def test_history_export_of_a_mistyped_deck_warns(runner: CliRunner, tmp_path: Path) -> None:
+    """F6: `history export --deck mydek` (for mydeck) said `exported 0 reviews … of deck …/mydek`, exit 0."""
+    result = run(runner, "history", "export", "--deck", str(tmp_path / "mydek"), str(tmp_path / "out.jsonl"))
+    assert f"warning: there is no deck at {tmp_path / 'mydek'}" in " ".join(result.stderr.split())
+    deck = concept_deck(tmp_path / "deck", 1)
+    kept = run(runner, "history", "export", "--deck", str(deck), str(tmp_path / "deck.jsonl"))
+    assert "warning" not in kept.stderr

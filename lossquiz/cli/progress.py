@@ -87,7 +87,11 @@ def history_export(
     with exit_on_error():
         if file is not None and str(file) != "-":
             guard_output(file, home, force=force)
-    with exit_on_error(), Store.open(home, deck=paths.deck_key(paths.deck_dir(deck)), readonly=True) as store:
+    with exit_on_error():
+        root = paths.deck_dir(deck)
+    if not (root / "cards").is_dir():  # a mistyped --deck exported "0 reviews" and said nothing more
+        console.note(f"warning: there is no deck at {root}: exporting what progress holds under that name")
+    with exit_on_error(), Store.open(home, deck=paths.deck_key(root), readonly=True) as store:
         now = SystemClock().now()
         in_force = scheduler(store, load_config())
         if not store.exists:
