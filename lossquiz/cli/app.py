@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
 from typer.core import TyperArgument, TyperGroup
 
@@ -230,6 +231,20 @@ def scheduler(store: Any, cfg: Any, retention: float | None = None) -> Any:
 
 
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
+
+
+class Seconds(click.FloatRange):
+    """A float option in seconds that says so when it is not a number (Click's own words were
+    "'abc' is not a valid float range.")."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def finite(value: float | None) -> float | None:

@@ -47,8 +47,7 @@ def drill(
         typer.Option(
             "--time-limit",
             metavar="SECONDS",
-            min=0,
-            max=24 * 3600,
+            click_type=Seconds(min=0, max=24 * 3600),
             callback=finite,
             help="Seconds per card (0 = untimed).",
             show_default="60, or config",
@@ -155,7 +154,13 @@ def drill(
             return
         out.print()
         shown = drill_view.summary(
-            summary, interrupted=result.interrupted, cram=cram, now=now, skipped=result.skipped, scope=scope
+            summary,
+            interrupted=result.interrupted,
+            cram=cram,
+            now=now,
+            skipped=result.skipped,
+            scope=scope,
+            time_budget=options.minutes if result.out_of_time else None,
         )
         out.print(shown)
         if result.plan is not None and result.daily_limit_reached and not result.plan.limit_already_reached:

@@ -331,9 +331,34 @@ def is_number(text: str) -> bool:
     return bool(_NUMBER.match(text.strip().replace(" ", "")))
 
 
+_SIMPLE_TEX = re.compile(r"^(?:\\[A-Za-z]+ ?|[A-Za-z0-9.,+\-=<>()' ])+$")  # symbols and letters: no ^ _ { }
+_STRUCTURE = frozenset(
+    "frac dfrac tfrac sqrt sum prod int oint lim hat bar tilde vec dot ddot overline underline widehat widetilde "
+    "mathbb mathbf mathcal mathrm mathit mathsf boldsymbol bm text textbf textit operatorname left right begin end".split()
+)  # commands that take an argument or build structure: such a gap is a formula, not a symbol
+
+
+def plain_deletion(deletion: str) -> str:
+    """A deletion written as one simple LaTeX symbol or short expression (`$\\tau$`, `$\\beta$`,
+    `$\\lambda = 0.1$`, Anki's `\\(\\tau\\)` once imported) as the unicode it renders to (τ, β,
+    λ = 0.1), which the drill can check when typed; any other deletion as it is (`$e^{z_i}$`, a
+    fraction: a real formula stays LaTeX, and self-rated)."""
+    text = strip_markup(deletion).strip()
+    found = mathtext.spans(text)
+    if len(found) != 1 or found[0].display or found[0].start != 0 or found[0].end != len(text):
+        return deletion
+    tex = found[0].tex
+    if not _SIMPLE_TEX.match(tex) or any(c in _STRUCTURE for c in re.findall(r"\\([A-Za-z]+)", tex)):
+        return deletion
+    shown = mathtext.unicode_math(tex).strip()
+    return shown if shown and "\\" not in shown and len(shown.split()) <= MAX_CLOZE_WORDS else deletion
+
+
 def checkable(deletion: str) -> bool:
-    """A deletion typed and checked by the drill: a number or a short term — never math (a typed
-    `γ` would be compared with `\\gamma`, `e^{z_i}` with its LaTeX source): a math gap is self-rated."""
+    """A deletion typed and checked by the drill: a number or a short term, or one simple LaTeX symbol
+    (`$\\tau$`, as its unicode τ) — never a formula (a typed `e^{z_i}` would be compared with its
+    LaTeX source): a formula gap is self-rated."""
+    deletion = plain_deletion(deletion)
     if any(mark in deletion for mark in ("\\", "$", "^", "_", "{")):
         return False
     text = mathtext.plain(strip_markup(deletion)).strip()

@@ -27,6 +27,7 @@ from lossquiz.deck import mathtext
 from lossquiz.deck.answers import (
     LIST_ITEM,
     mask_code_spans,
+    plain_deletion,
     separator_at,
     slug,
     strip_markup,
@@ -154,7 +155,7 @@ def cloze_cards(
         mine = [d for d in deletions if d[2] == group]
         question = _fill(text, deletions, lambda d, own: (f"[{d[4]}]" if d[4] else GAP) if own else d[3], group)
         answer = _fill(text, deletions, lambda d, own: f"**{d[3]}**" if own else d[3], group)
-        hidden = " … ".join(d[3] for d in mine)
+        hidden = " … ".join(plain_deletion(d[3]) for d in mine)  # `$\tau$` as τ: typed and checked
         cards.append(
             NoteCard(
                 question=question,

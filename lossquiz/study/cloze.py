@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from lossquiz.deck import mathtext
-from lossquiz.deck.answers import GREEK, checkable, is_number, strip_markup
+from lossquiz.deck.answers import GREEK, checkable, is_number, plain_deletion, strip_markup
 from lossquiz.deck.cards import Card
 
 
@@ -24,7 +24,7 @@ def deletion(card: Card) -> str:
 def typed_check(card: Card) -> str | None:
     """The deletion to check a typed fill against, or None if the card is self-rated."""
     hidden = deletion(card)
-    return hidden if card.kind == "cloze" and checkable(hidden) else None
+    return plain_deletion(hidden) if card.kind == "cloze" and checkable(hidden) else None  # `$\tau$` as τ
 
 
 _ARTICLE = re.compile(r"^(?:a|an|the) (?=\S)")

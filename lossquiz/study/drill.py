@@ -83,6 +83,7 @@ class DrillResult:
     asked: int = 0
     skipped: int = 0  # cards left with nothing recorded: typed s, or their snippet let the drill down
     interrupted: bool = False
+    out_of_time: bool = False  # `--minutes` ended the session before the queue did
     empty: bool = False
     plan: Plan | None = None  # what was queued and which limit stopped new cards
     introduced_today: int = 0  # cards first reviewed this study day, this session included (as `due` counts)
@@ -167,6 +168,7 @@ class Drill:
             result.interrupted = True
         finally:
             self.store.end_session(self.session_id, self.clock.now())
+        result.out_of_time = session.out_of_time
         if not self.options.cram:  # a cram answer leaves the schedule alone: it introduces nothing
             result.introduced_today = self.store.introduced_since(day_start)
         return result

@@ -195,12 +195,14 @@ class Session:
     minutes: float | None = None
     retries: dict[str, int] = field(default_factory=dict)
     last_family: str | None = None
+    out_of_time: bool = False  # the time budget ended the session with cards still queued
 
     def next_card(self, now: datetime) -> Card | None:
         """The next card, avoiding the family just shown; None when done or out of time."""
         if not self.queue:
             return None
         if self.minutes is not None and now - self.started >= timedelta(minutes=self.minutes):
+            self.out_of_time = True
             return None
         pick = _next(self.queue, self.last_family)
         self.queue.remove(pick)

@@ -81,12 +81,14 @@ def markdown(text: str, *, plain: bool = False) -> RenderableType:
     output skips them, and so does prose (every question of the built-in deck), which needs only
     paragraphs, `code`, **bold** and *emphasis*.
     """
+    if plain:  # math as plain unicode: escaped for Markdown (`P\\|\\|Q`) it would show its backslashes
+        from lossquiz.deck.mathtext import plain as plain_math
+
+        return _plain_markdown(plain_math(text))
     if "$" in text:  # $…$ math from imported notes as unicode
         from lossquiz.deck.mathtext import for_terminal
 
         text = for_terminal(text)
-    if plain:
-        return Text(_plain_markdown(text))
     text = _TERM_LINE.sub("  \n", text)  # each **Term** = … line keeps its line break
     if not _BLOCK_SYNTAX.search(text) and "\\" not in text and "<" not in text and "[" not in text:
         return _prose(text)
@@ -127,21 +129,56 @@ def _prose(text: str) -> RenderableType:
     return Group(*rendered)
 
 
-def _plain_markdown(text: str) -> str:
+_PLAIN_ITEM = re.compile(r"\s*([-*+•]|\d+[.)])\s+(.*)")
+
+
+def _plain_markdown(text: str) -> RenderableType:
     """Markdown as plain text for a pipe: paragraphs reflowed (the console wraps them at its width,
-    cutting nothing), list items and `**Term** = …` lines kept on lines of their own, and the
-    emphasis and code marks dropped."""
-    out: list[str] = []
+    cutting nothing), list items as `•` bullets whose continuation lines join them and whose wrapped
+    lines hang under their text (as the drill's Markdown draws them), `**Term** = …` lines kept on
+    lines of their own, and the emphasis and code marks dropped."""
+    blocks: list[tuple[str | None, str]] = []  # (bullet, text); None: a paragraph line
     for line in text.split("\n"):
-        own_line = not line.strip() or re.match(r"\s*([-*•]|\d+[.)])\s|\s*\*\*|    ", line)
-        if out and out[-1].strip() and not own_line:
-            out[-1] = out[-1].rstrip() + " " + line.strip()
+        item = _PLAIN_ITEM.match(line)
+        after_item = bool(blocks) and blocks[-1][0] is not None
+        if item:
+            bullet = "•" if item.group(1) in "-*+•" else item.group(1)
+            blocks.append((bullet, item.group(2).strip()))
+            continue
+        own_line = not line.strip() or re.match(r"\s*\*\*[^*\n]+\*\*\s*[=:(—–-]", line) or (line.startswith("    ") and not after_item)
+        if blocks and blocks[-1][1].strip() and not own_line:  # a soft line break is a space
+            blocks[-1] = (blocks[-1][0], blocks[-1][1].rstrip() + " " + line.strip())
         else:
-            out.append(line)
-    joined = "\n".join(out)
-    joined = re.sub(r"\*\*([^*\n]+)\*\*", r"\1", joined)
-    joined = re.sub(r"(?<![*\w])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![*\w])", r"\1", joined)  # *emphasis*
-    return re.sub(r"`([^`\n]+)`", r"\1", joined)
+            blocks.append((None, line))
+    parts: list[RenderableType] = []
+    items: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        if items:
+            from rich.table import Table
+
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(no_wrap=True)
+            grid.add_column()
+            for bullet, body in items:
+                grid.add_row(bullet, Text(_unmark(body)))
+            parts.append(grid)
+            items.clear()
+
+    for bullet, body in blocks:
+        if bullet is None:
+            flush()
+            parts.append(Text(_unmark(body)))
+        else:
+            items.append((bullet, body))
+    flush()
+    return Group(*parts)
+
+
+def _unmark(text: str) -> str:
+    text = re.sub(r"\*\*([^*\n]+)\*\*", r"\1", text)
+    text = re.sub(r"(?<![*\w])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![*\w])", r"\1", text)  # *emphasis*
+    return re.sub(r"`([^`\n]+)`", r"\1", text)
 
 
 def card_header(card: Card, *, position: str = "", suffix: str = "", width: int | None = None) -> Text:
@@ -216,8 +253,10 @@ def key_points(card: Card) -> RenderableType:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column()
+    from lossquiz.deck.mathtext import plain
+
     for point in card.key_points:
-        grid.add_row("  •", Text(point))
+        grid.add_row("  •", Text(plain(point)))  # a deck imported before: `$\tau$` shows as τ
     return grid
 
 

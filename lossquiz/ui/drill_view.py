@@ -156,16 +156,20 @@ def summary(
     now: datetime | None = None,
     skipped: int = 0,
     scope: str = "",
+    time_budget: float | None = None,
 ) -> RenderableType:
     """End of session: cards, accuracy, time, what is due next (relative to `now`, default the wall clock).
 
     `skipped` cards were left with nothing recorded; `scope` is the session's filter as typed
-    (`--topic regression`), which the due counts are for ("" is the whole deck).
+    (`--topic regression`), which the due counts are for ("" is the whole deck); `time_budget` is
+    the `--minutes` that ended the session with cards left (said, or a short session looks cut off).
     """
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="bold")
     table.add_column()
     table.add_row("cards answered", str(s.reviews))
+    if time_budget is not None:
+        table.add_row("stopped", inline(f"session time budget reached (`--minutes {time_budget:g}`)"))
     if skipped:
         table.add_row("cards skipped", f"{skipped} (nothing recorded)")
     if s.graded:  # every auto-graded answer: typed numbers, formulas, typed cloze gaps
