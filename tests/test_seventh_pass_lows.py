@@ -82,7 +82,7 @@ def test_a_drill_ended_by_its_time_budget_says_so(
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
     ticks = iter(range(10_000))
     start = datetime(2026, 3, 1, 8, tzinfo=timezone.utc)
-    monkeypatch.setattr(clock.SystemClock, "now", lambda self: start + timedelta(seconds=30 * next(ticks)))
+    monkeypatch.setattr(clock.SystemClock, "now", lambda self: start + timedelta(seconds=next(ticks)))
     deck = concept_deck(tmp_path / "deck", 3)
     args = ["drill", "--deck", str(deck), "--time-limit", "0", "-c", "concept-00", "-c", "concept-01"]
     short = runner.invoke(app, [*args, "--minutes", "0.1"], input="\n3\n\n3\n")
@@ -91,3 +91,28 @@ def test_a_drill_ended_by_its_time_budget_says_so(
     assert "cards answered 1" in said and "session time budget reached (--minutes 0.1)" in said, short.output
     whole = runner.invoke(app, [*args, "--cram"], input="\n3\n\n3\n")
     assert whole.exit_code == 0 and "time budget" not in whole.output  # the queue ran out, not the time
+
+
+def test_piped_show_renders_bullets_math_and_soft_breaks_as_the_drill_does(runner: CliRunner, tmp_path: Path) -> None:
+    """F7: piped `show forward-vs-reverse-kl` printed `Forward (P\\|\\|Q)` and raw `*   Forward KL` bullets;
+    F8: `show ipo` kept the answer's source line break before `**finite target**` (an orphan word)."""
+    deck = tmp_path / "seeddeck"
+    seed = Path(__file__).parent / "fixtures" / "seed_notes.md"
+    assert runner.invoke(app, ["import", str(seed), "--into", str(deck)]).exit_code == 0
+    shown = runner.invoke(app, ["show", "forward-vs-reverse-kl", "--deck", str(deck)])
+    assert shown.exit_code == 0, shown.output
+    assert "\\|" not in shown.output and "*   " not in shown.output, shown.output
+    assert "• Forward KL (MLE): Mode-covering." in shown.output
+    ipo = runner.invoke(app, ["show", "ipo"])
+    assert ipo.exit_code == 0, ipo.output
+    answer = ipo.output.split("Answer", 1)[1]
+    assert "gap h onto a finite target 1/(2τ)" in " ".join(answer.split())
+    assert not any(line.strip() in ("a", "onto a") for line in answer.splitlines()), answer
+
+
+def test_time_limit_that_is_not_a_number_says_seconds(runner: CliRunner) -> None:
+    """F17: `--time-limit abc` said Click's `'abc' is not a valid float range.`"""
+    result = runner.invoke(app, ["drill", "--time-limit", "abc"])
+    assert result.exit_code == 2
+    assert "'abc' is not a number of seconds" in " ".join(result.output.split())
+    assert runner.invoke(app, ["drill", "--time-limit", "-1"]).exit_code == 2  # the range is still checked

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperArgument, TyperGroup
 
@@ -233,18 +232,16 @@ def scheduler(store: Any, cfg: Any, retention: float | None = None) -> Any:
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
 
 
-class Seconds(click.FloatRange):
-    """A float option in seconds that says so when it is not a number (Click's own words were
-    "'abc' is not a valid float range.")."""
-
-    name = "seconds"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        try:
-            float(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a number of seconds", param, ctx)
-        return super().convert(value, param, ctx)
+def seconds(value: str) -> float:
+    """An option parser for --time-limit: a number of seconds from 0 to a day, said in those words
+    (Click's own were "'abc' is not a valid float range.")."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a number of seconds") from None
+    if not 0 <= number <= 24 * 3600:  # nan fails this too
+        raise typer.BadParameter(f"{value!r} is not between 0 and 86400 seconds")
+    return number
 
 
 def finite(value: float | None) -> float | None:

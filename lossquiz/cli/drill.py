@@ -18,6 +18,7 @@ from lossquiz.cli.app import (
     none_match,
     open_deck,
     scheduler,
+    seconds,
 )
 
 
@@ -47,8 +48,7 @@ def drill(
         typer.Option(
             "--time-limit",
             metavar="SECONDS",
-            click_type=Seconds(min=0, max=24 * 3600),
-            callback=finite,
+            parser=seconds,
             help="Seconds per card (0 = untimed).",
             show_default="60, or config",
         ),
