@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import yaml
@@ -68,9 +67,7 @@ def test_an_anki_mathjax_symbol_cloze_becomes_its_unicode() -> None:
     assert typed_check(made) == "τ"  # a deck imported before the fix is typed too
 
 
-def test_a_drill_ended_by_its_time_budget_says_so(
-    runner: CliRunner, tmp_path: Path, monkeypatch: object
-) -> None:
+def test_a_drill_ended_by_its_time_budget_says_so(runner: CliRunner, tmp_path: Path, monkeypatch: object) -> None:
     """F16: `drill --minutes 0.1 -c mse -c mae` ended after one card with a summary that did not say why."""
     from datetime import datetime, timedelta, timezone
 

@@ -334,7 +334,8 @@ def is_number(text: str) -> bool:
 _SIMPLE_TEX = re.compile(r"^(?:\\[A-Za-z]+ ?|[A-Za-z0-9.,+\-=<>()' ])+$")  # symbols and letters: no ^ _ { }
 _STRUCTURE = frozenset(
     "frac dfrac tfrac sqrt sum prod int oint lim hat bar tilde vec dot ddot overline underline widehat widetilde "
-    "mathbb mathbf mathcal mathrm mathit mathsf boldsymbol bm text textbf textit operatorname left right begin end".split()
+    "mathbb mathbf mathcal mathrm mathit mathsf boldsymbol bm text textbf textit operatorname left right begin "
+    "end".split()
 )  # commands that take an argument or build structure: such a gap is a formula, not a symbol
 
 

@@ -145,7 +145,8 @@ def _plain_markdown(text: str) -> RenderableType:
             bullet = "•" if item.group(1) in "-*+•" else item.group(1)
             blocks.append((bullet, item.group(2).strip()))
             continue
-        own_line = not line.strip() or re.match(r"\s*\*\*[^*\n]+\*\*\s*[=:(—–-]", line) or (line.startswith("    ") and not after_item)
+        term = re.match(r"\s*\*\*[^*\n]+\*\*\s*[=:(—–-]", line)  # a `**Term** = …` line
+        own_line = not line.strip() or term or (line.startswith("    ") and not after_item)
         if blocks and blocks[-1][1].strip() and not own_line:  # a soft line break is a space
             blocks[-1] = (blocks[-1][0], blocks[-1][1].rstrip() + " " + line.strip())
         else:
