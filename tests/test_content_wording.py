@@ -148,3 +148,56 @@ def test_no_card_text_is_cut_by_a_yaml_comment(path: Path) -> None:
             stack.extend(node.value)
         elif isinstance(node, yaml.MappingNode):
             stack.extend(n for pair in node.value for n in pair)
+
+
+# -- issue 17: no internal review label reaches the user ------------------------------------
+
+# "Review A MISSING 14; Cui et al. (2019)…" in `show`, the cheat sheet and Anki backs read as
+# "reference missing": the labels of the content reviews (A, B) and of the fact-check belong in
+# the YAML's comments and `review:` notes, never in what a card shows. Case-sensitive, so that
+# "whole modes missing" in an answer is still English.
+INTERNAL_LABEL = re.compile(r"\bMISSING\b|\bFACTCHECK\b|\b[Rr]eview[ -][AB]\b")
+NOT_SHOWN = {"review", "path", "line", "order", "factcheck"}  # the review note is for the deck's editors
+
+
+def _shown_text(card: object) -> dict[str, str]:
+    """Every text field of a card a user can see, by field name (lists joined)."""
+    import dataclasses
+
+    shown = {}
+    for field in dataclasses.fields(card):  # type: ignore[arg-type]
+        value = getattr(card, field.name)
+        if field.name in NOT_SHOWN or value is None:
+            continue
+        if isinstance(value, tuple):
+            value = " | ".join(" = ".join(v) if isinstance(v, tuple) else str(v) for v in value)
+        if isinstance(value, str):
+            shown[field.name] = value
+    return shown
+
+
+@pytest.mark.parametrize(
+    ("text", "internal"),
+    [
+        ("Review A MISSING 14; Cui et al. (2019)", True),
+        ("FACTCHECK C (Gaussian NLL); PyTorch docs torch.nn.GaussianNLLLoss", True),
+        ("content-review-B MISSING 15; Ho et al. (2020), DDPM", True),
+        ("Goodfellow et al. (2014); FACTCHECK B7", True),
+        ("Cui et al. (2019), Class-Balanced Loss Based on Effective Number of Samples", False),
+        ("partial collapse: whole modes/classes missing", False),
+        ("review a card you missed", False),
+    ],
+)
+def test_the_internal_label_rule_itself(text: str, internal: bool) -> None:
+    assert bool(INTERNAL_LABEL.search(text)) is internal
+
+
+def test_no_card_shows_an_internal_review_label() -> None:
+    bad = {
+        f"{c.id}.{name}": INTERNAL_LABEL.search(text).group(0)  # type: ignore[union-attr]
+        for c in DECK.cards
+        for name, text in _shown_text(c).items()
+        if INTERNAL_LABEL.search(text)
+    }
+    assert not bad, f"internal review labels in user-visible fields (keep only the citation): {bad}"
+    assert all(c.source.strip() for c in DECK.cards), "a card's source is empty"

@@ -176,6 +176,23 @@ def test_numeric_card_is_hand_workable_or_says_calculator(card: Card) -> None:
     assert not audit["needs"], (card.id, audit["needs"])
 
 
+# A question that says "a 2-D Gaussian" while `show`'s worked example is 3-D (vae-kl-gaussian,
+# issue 17): a dimension a question states must be the example's and every problem's, i.e. some
+# input has it as its last dimension.
+STATED_DIM = re.compile(r"\b([1-9])-D\b")
+SAYS_DIM = [c for c in CARDS if c.snippet and STATED_DIM.search(c.question)]
+
+
+@pytest.mark.parametrize("card", SAYS_DIM, ids=_ids(SAYS_DIM))
+def test_a_dimension_the_question_states_is_the_examples_and_the_problems(card: Card) -> None:
+    dims = {int(d) for d in STATED_DIM.findall(card.question)}
+    module = snippet(card.snippet or "")
+    for seed in CASES:
+        shapes = [torch.as_tensor(v).shape for v in inputs(module, seed).values()]
+        last = {shape[-1] if shape else 1 for shape in shapes}  # a scalar is 1-D here (the 1-D lasso)
+        assert dims <= last, (card.id, "example" if seed is None else f"problem {seed}", dims, last)
+
+
 # -- snippets: mistakes() and given() ---------------------------------------------------------
 
 MISTAKE_DRAWS = 60  # the fixed example and 60 random problems

@@ -63,6 +63,37 @@ def test_sac_temperature_gradient_drives_entropy_to_its_target() -> None:
     assert float(-(log_pi.exp() * log_pi).sum()) == pytest.approx(target, abs=1e-3)
 
 
+def test_sac_temperature_losses_on_the_example_are_the_two_published_forms() -> None:
+    """Issue 17: show's example printed `alpha_loss = 0.3` under SB3's formula. The paper/CleanRL
+    form -alpha (log pi + Hbar) is 0.3 there, SB3's -log alpha (log pi + Hbar) is 1.5 ln 0.2."""
+    sac = snippet("sac_losses")
+    value = sac.loss(**sac.example())["value"]
+    assert float(value["alpha_loss_paper"]) == pytest.approx(0.3, abs=1e-6)
+    assert float(value["alpha_loss_sb3"]) == pytest.approx(1.5 * math.log(0.2), abs=1e-6)  # -2.414
+    assert float(value["log_alpha_grad"]) == pytest.approx(1.5, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_both_temperature_losses_move_log_alpha_the_same_way(seed: int) -> None:
+    """Central differences in log alpha of the snippet's own two loss values: SB3's slope is
+    `log_alpha_grad`, the paper/CleanRL form's is alpha times it (the same sign, alpha > 0)."""
+    import random
+
+    sac = snippet("sac_losses")
+    case = sac.problem(random.Random(seed))
+    la, h = math.log(case["alpha"]), 1e-2  # float32 values: a wide step, central differences
+
+    def at(log_alpha: float) -> dict[str, float]:
+        return {k: float(v) for k, v in sac.loss(**{**case, "alpha": math.exp(log_alpha)})["value"].items()}
+
+    here, up, down = at(la), at(la + h), at(la - h)
+    slope_sb3 = (up["alpha_loss_sb3"] - down["alpha_loss_sb3"]) / (2 * h)
+    slope_paper = (up["alpha_loss_paper"] - down["alpha_loss_paper"]) / (2 * h)
+    assert slope_sb3 == pytest.approx(here["log_alpha_grad"], rel=1e-3, abs=1e-3)
+    assert slope_paper == pytest.approx(case["alpha"] * here["log_alpha_grad"], rel=1e-3, abs=1e-3)
+    assert slope_paper * here["log_alpha_grad"] >= 0  # the same direction for log alpha
+
+
 def test_double_dqn_demo_shows_the_max_bias() -> None:
     out = snippet("double_dqn").loss(**snippet("double_dqn").example())
     assert 1.1 < float(out["demo_bias_max_single"]) < 1.22

@@ -6,13 +6,23 @@ Critic loss: sum over the two critics of 1/2 (Q_j(s, a) - y)^2, y held fixed (Ha
 2018b; SB3 uses this 1/2, CleanRL drops it). Policy loss, a~ reparameterised from pi(.|s)
 (log pi of a tanh-squashed Gaussian, with its Jacobian correction: see tanh_squash.py):
     alpha log pi(a~|s) - min(Q_1, Q_2)(s, a~)
-Temperature (automatic alpha, target entropy Hbar = -dim(A)): implementations optimise log alpha.
-    CleanRL:  J = -exp(log_alpha) (log pi(a~|s) + Hbar)        -> `alpha_loss`
-    SB3:      J = -log_alpha (log pi(a~|s) + Hbar).detach()      -> dJ/dlog_alpha = -(log pi + Hbar)
-Both move alpha the same way: down when the entropy estimate -log pi is above Hbar, up when
-below. `log_alpha_grad` is SB3's gradient; gradient DESCENT on log alpha follows its negative.
+Temperature (automatic alpha, target entropy Hbar = -dim(A)): implementations optimise log alpha,
+with log pi(a~|s) held fixed, and the two common forms differ in VALUE (in sign whenever alpha < 1):
+    paper / CleanRL:  J = -alpha (log pi(a~|s) + Hbar), alpha = exp(log_alpha)   -> `alpha_loss_paper`
+        (Haarnoja et al. 2018b §5, Automating Entropy Adjustment;
+         vwxyzjn/cleanrl cleanrl/sac_continuous_action.py @004f8a0:
+         alpha_loss = (-log_alpha.exp() * (log_pi + target_entropy)).mean(), log_pi under no_grad)
+    SB3:              J = -log_alpha (log pi(a~|s) + Hbar)                        -> `alpha_loss_sb3`
+        (DLR-RM/stable-baselines3 stable_baselines3/sac/sac.py @0311b62, SAC.train():
+         ent_coef_loss = -(self.log_ent_coef * (log_prob + self.target_entropy).detach()).mean())
+On the fixed example (alpha = 0.2, log pi = -0.5, Hbar = -1): the paper form is 0.3, SB3's is
+1.5 ln 0.2 = -2.414. Only their gradients in log alpha are used: SB3's is -(log pi + Hbar)
+(`log_alpha_grad`, 1.5 here), the paper form's is -alpha (log pi + Hbar) (0.3 here), the same
+sign since alpha > 0. So both move alpha the same way: down when the entropy estimate -log pi is
+above Hbar, up when below; gradient DESCENT on log alpha follows the gradient's negative.
 Reference: the same quantities in SB3's tensor layout (torch.cat + min over critics,
-F.mse_loss for the critic) and autograd of SB3's temperature loss w.r.t. log alpha. The target
+F.mse_loss for the critic), both temperature losses as SB3 and CleanRL write them on a log-alpha
+leaf, and autograd of SB3's temperature loss w.r.t. log alpha. The target
 is a composition of given numbers, so that part is a layout check; the sign of every entropy
 term is checked against the max-entropy closed form in tests/test_reference_rl.py.
 """
@@ -23,7 +33,7 @@ import random
 import torch
 import torch.nn.functional as F
 
-REFERENCE = "SB3 layout (cat + min, F.mse_loss) and autograd of SB3's log-alpha loss"
+REFERENCE = "SB3 layout (cat + min, F.mse_loss), SB3's and CleanRL's log-alpha losses, autograd of SB3's"
 
 
 def example():
@@ -77,7 +87,8 @@ def _all(rewards, dones, gamma, alpha, q1_next, q2_next, logp_next, q1, q2, q1_p
         "q_target": y,
         "critic_loss": 0.5 * (q1 - y) ** 2 + 0.5 * (q2 - y) ** 2,
         "policy_loss": alpha * logp_pi - torch.minimum(q1_pi, q2_pi),
-        "alpha_loss": -alpha * (logp_pi + target_entropy),
+        "alpha_loss_paper": -alpha * (logp_pi + target_entropy),
+        "alpha_loss_sb3": -math.log(alpha) * (logp_pi + target_entropy),
         "log_alpha_grad": -(logp_pi + target_entropy),
     }
 
@@ -101,7 +112,7 @@ def mistakes(rewards, dones, gamma, alpha, q1_next, q2_next, logp_next, q1, q2, 
         "that takes the max of the twin critics; clipped double-Q takes the min": _all(**inputs, use_min=False),
         "forgot the done mask: no bootstrap after a terminal state": _all(**inputs, mask=False),
         "wrong sign on the temperature gradient: alpha must fall when the entropy is above target": {
-            **right, "alpha_loss": -right["alpha_loss"], "log_alpha_grad": -right["log_alpha_grad"]},
+            **right, **{k: -right[k] for k in ("alpha_loss_paper", "alpha_loss_sb3", "log_alpha_grad")}},
     }
 
 
@@ -124,7 +135,8 @@ def reference(rewards, dones, gamma, alpha, q1_next, q2_next, logp_next, q1, q2,
         "q_target": target_q_values.view(()),
         "critic_loss": critic,
         "policy_loss": actor,
-        "alpha_loss": cleanrl,
+        "alpha_loss_paper": cleanrl,
+        "alpha_loss_sb3": sb3_loss.detach(),
         "log_alpha_grad": grad,
     }
 
