@@ -163,9 +163,10 @@ def test_late_right_answer_is_hard_and_due_cards_come_first_days_later(
 
 def test_nonsense_reprompts_and_records_nothing(deck_dir: Path, clock: FixedClock, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    answers = [("twelve", 1), ("1/0", 1), ("", 1), (right, 1), ("", 1), ("7", 1), ("maybe", 1), ("g", 1)]
+    answers = [("twelve", 1), ("1/0", 1), ("", 1), ("1,595", 1), (right, 1), ("", 1), ("7", 1), ("maybe", 1), ("g", 1)]
     _, script, out = _drill(deck_dir, data, clock, answers, max_cards=3)
     assert out.count("type a number such as") == 3
+    assert "1,595 could be 1.595 or 1595" in out  # a comma read either way is asked again, not guessed
     assert out.count("type 1 Again, 2 Hard, 3 Good or 4 Easy") == 2
     assert [(r[0], r[1]) for r in _reviews(data)] == [("square", 3), ("bias-variance", 3)]
 

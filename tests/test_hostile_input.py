@@ -23,7 +23,12 @@ HEADER = json.dumps({"type": "header", "format": history_format.FORMAT, "version
         ("1" * 5000 + "/3", None),
         ("1e99999999/1", None),
         ("0,25", 0.25),
-        ("1,000", 1000.0),
+        ("1,000", None),  # 1.000 or 1000: asked again (eighth newcomer pass F3)
+        ("1,595", None),
+        ("-1,595", None),
+        ("1,000,000", 1e6),
+        ("1,000.5", 1000.5),
+        ("0,5", 0.5),
         ("1,2,3", None),
         ("3/4", 0.75),
     ],

@@ -347,7 +347,16 @@ def test_an_obsidian_one_line_card_ends_the_text_before_it(runner: CliRunner, tm
 
 @pytest.mark.parametrize(
     ("typed", "gap"),
-    [("-log sigma", "−log σ"), ("p - y", "p − y"), ("sigma^2", "σ²"), ("1/sqrt(d)", "1/√d"), ("KL(q||p)", "KL(q‖p)")],
+    [
+        ("-log sigma", "−log σ"),
+        ("p - y", "p − y"),
+        ("sigma^2", "σ²"),
+        ("1/sqrt(d)", "1/√d"),
+        ("KL(q||p)", "KL(q‖p)"),
+        ("KL(q || p)", "KL(q‖p)"),  # eighth pass F1: spaces beside || counted
+        ("-log(sigmoid(z))", "−log σ(z)"),  # eighth pass F2: a bracketed argument, the sigmoid's name
+        ("-log(sigma(z))", "−log σ(z)"),
+    ],
 )
 def test_a_math_gap_is_filled_by_what_an_ascii_keyboard_types(
     runner: CliRunner, tmp_path: Path, typed: str, gap: str
@@ -367,6 +376,13 @@ def test_a_math_gap_is_filled_by_what_an_ascii_keyboard_types(
 def test_an_ascii_spelling_still_has_to_be_the_same_math() -> None:
     from lossquiz.study import cloze
 
-    for typed, gap in [("log sigma", "−log σ"), ("sigma^3", "σ²"), ("p + y", "p − y"), ("sqrt(d)", "1/√d")]:
+    for typed, gap in [
+        ("log sigma", "−log σ"),
+        ("sigma^3", "σ²"),
+        ("p + y", "p − y"),
+        ("sqrt(d)", "1/√d"),
+        ("log(sigmoid(z))", "−log σ(z)"),
+        ("y - p", "p − y"),
+    ]:
         assert not cloze.matches(typed, gap), (typed, gap)
     assert not cloze.matches("KL(p||q)", "KL(q‖p)")  # the direction still counts

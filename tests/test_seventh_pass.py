@@ -39,3 +39,12 @@ def test_history_export_of_a_mistyped_deck_warns(runner: CliRunner, tmp_path: Pa
     deck = concept_deck(tmp_path / "deck", 1)
     kept = run(runner, "history", "export", "--deck", str(deck), str(tmp_path / "deck.jsonl"))
     assert "warning" not in kept.stderr
+
+
+def test_an_ambiguous_comma_is_asked_again_not_guessed(runner: CliRunner, tmp_path: Path) -> None:
+    """Eighth newcomer pass F3: `1,595` for a live 1.595 was read as 1595 and recorded Again, while
+    `0,5` was read as 0.5. One comma before three digits is asked again, saying both readings."""
+    from lossquiz.study.grading import number_hint
+
+    assert number_hint("1,595") == "1,595 could be 1.595 or 1595: type it with a point, or without the comma"
+    assert number_hint("abc").startswith("type a number such as")

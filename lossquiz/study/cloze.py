@@ -34,17 +34,22 @@ _ASCII_MATH = str.maketrans(
     {"−": "-", "–": "-", "‖": "||", "√": "sqrt", "≤": "<=", "≥": ">=", "≠": "!=", "→": "->", "·": "*", "×": "*"}
 )
 _POWER = re.compile(r"\*\*|\^")  # sigma^2 and sigma**2 are σ² (NFKC: σ2)
-_ONE_TOKEN_PARENS = re.compile(r"\(([^()\s]+)\)")  # sqrt(d) is √d; (q||p) stays as it is only with spaces
+_PARENS = re.compile(r"\(([^()]+)\)")  # brackets do not count: sqrt(d) is √d, log(sigma(z)) is log σ(z)
+_SIGMOID = re.compile(r"sigmoid(?=\()")  # σ(z) is the sigmoid: `sigmoid(z)` fills a `σ(z)` gap
 
 
 def _norm(text: str) -> str:
     """Case, spacing, a final full stop and a leading article (a, an, the) do not count, a Greek
     letter is its name (`tau` fills a τ gap: an ASCII keyboard has no τ), and a math sign is what
-    an ASCII keyboard types for it (`-` for −, `^2` for ², `sqrt(d)` for √d, `||` for ‖)."""
+    an ASCII keyboard types for it (`-` for −, `^2` for ², `sqrt(d)` for √d, `||` for ‖); spaces
+    are dropped last, so `KL(q || p)` is `KL(q‖p)`."""
     plain = mathtext.plain(strip_markup(unicodedata.normalize("NFKC", text))).translate(_ASCII_MATH)
     folded = _ARTICLE.sub("", re.sub(r"\s+", " ", plain).strip().casefold().rstrip("."))
-    spelt = "".join(GREEK.get(ch, ch) for ch in folded)
-    return _ONE_TOKEN_PARENS.sub(r"\1", _POWER.sub("", spelt))
+    spelt = _SIGMOID.sub("sigma", "".join(GREEK.get(ch, ch) for ch in folded)).replace(" ", "")
+    compact = _POWER.sub("", spelt)
+    while (bare := _PARENS.sub(r"\1", compact)) != compact:  # each pass removes one level
+        compact = bare
+    return compact
 
 
 def matches(typed: str, expected: str) -> bool:
@@ -57,4 +62,4 @@ def matches(typed: str, expected: str) -> bool:
         except ValueError:
             return _norm(typed) == _norm(expected)
         return a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
-    return _norm(typed).replace(" ", "") == _norm(expected).replace(" ", "")
+    return _norm(typed) == _norm(expected)

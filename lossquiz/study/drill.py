@@ -23,7 +23,7 @@ from lossquiz.progress.reviews import record_rated
 from lossquiz.progress.store import ReviewInput, Store
 from lossquiz.study import cloze, recall
 from lossquiz.study.expression import ExpressionError
-from lossquiz.study.grading import auto_rating, graded_value, is_correct, parse_number
+from lossquiz.study.grading import auto_rating, graded_value, is_correct, number_hint, parse_number
 from lossquiz.study.queue import LEECH_LAPSES, DrillOptions, Plan, Session, daily_limit_note, plan
 from lossquiz.worker.client import SnippetRunner
 
@@ -193,16 +193,21 @@ class Drill:
         return self.deck.by_id.get(slug)
 
     def _ask_until(
-        self, message: str, parse: Callable[[str], T | None], hint: str, deadline: datetime | None = None
+        self,
+        message: str,
+        parse: Callable[[str], T | None],
+        hint: str | Callable[[str], str],
+        deadline: datetime | None = None,
     ) -> tuple[str, T]:
-        """Ask until `parse` accepts the answer (session commands raise); nonsense gets `hint`."""
+        """Ask until `parse` accepts the answer (session commands raise); nonsense gets `hint` (or
+        `hint(text)`, said for what was typed)."""
         while True:
             text = self.prompter.ask(message, deadline=deadline)
             self._command(text)
             value = parse(text)
             if value is not None:
                 return text, value
-            self.screen.say(hint, style="yellow")
+            self.screen.say(hint if isinstance(hint, str) else hint(text), style="yellow")
 
     def _deadline(self, shown: datetime) -> datetime | None:
         limit = self.options.time_limit
@@ -266,9 +271,7 @@ class Drill:
         self.screen.given(recall.given(self.runner, path, seed))
         shown = self.clock.now()
         deadline = self._deadline(shown)
-        text, value = self._ask_until(
-            f"answer ({COMMANDS}) > ", parse_number, "type a number such as 0.25, 3/4 or 1e-3 (or s, u, q)", deadline
-        )
+        text, value = self._ask_until(f"answer ({COMMANDS}) > ", parse_number, number_hint, deadline)
         seconds = (self.clock.now() - shown).total_seconds()
         correct = is_correct(value, problem, card.tolerance, typed=text)
         rating = self._rating(card, correct, seconds)

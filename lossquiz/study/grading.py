@@ -63,10 +63,29 @@ _THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+([eE][+-]?\d+)?$")
 
 
+def ambiguous_comma(text: str) -> bool:
+    """`1,595`: one comma before three digits and no point is a decimal comma (1.595) to half the
+    world and a thousands separator (1595) to the other half, so it is asked again, not guessed."""
+    text = text.strip().replace("−", "-")
+    return bool(_THOUSANDS.match(text)) and text.count(",") == 1 and "." not in text
+
+
+def number_hint(text: str) -> str:
+    """What to say when `text` is not read as a number."""
+    if ambiguous_comma(text):
+        plain = text.strip()
+        point, whole = plain.replace(",", "."), plain.replace(",", "")
+        return f"{plain} could be {point} or {whole}: type it with a point, or without the comma"
+    return "type a number such as 0.25, 3/4 or 1e-3 (or s, u, q)"
+
+
 def _commas(text: str) -> str | None:
-    """1,000 (thousands) -> 1000; 0,25 (a decimal comma) -> 0.25; any other comma -> None."""
+    """1,000,000 (thousands) -> 1000000; 0,25 (a decimal comma) -> 0.25; 1,595 (either) or any
+    other comma -> None."""
     if "," not in text:
         return text
+    if ambiguous_comma(text):
+        return None
     if _THOUSANDS.match(text):
         return text.replace(",", "")
     if _DECIMAL_COMMA.match(text):
