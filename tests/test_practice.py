@@ -539,13 +539,13 @@ def test_calling_the_builtin_passes_but_says_so(runner: CliRunner, env: Path) ->
     assert runner.invoke(app, ["code", "huber"]).exit_code == 0
     stub = " ".join(attempt_path(env, "huber").read_text().split())
     # the stub's advice and the check's note say the same thing: it passes, it is reported
-    assert "Calling huber_loss(), the built-in being tested, passes but is reported" in stub
+    assert "Calling F.huber_loss(), the built-in being tested, passes but is reported" in stub
     assert "write it from scratch to learn it" in stub
     attempt_path(env, "huber").write_text(attempt)
     result = runner.invoke(app, ["code", "check", "huber"])
     assert result.exit_code == 0, result.output
     note = " ".join(result.stdout.split())
-    assert "calls huber_loss(), the built-in being tested — it passes" in note
+    assert "calls F.huber_loss(), the built-in being tested — it passes" in note
     assert "write it from scratch to learn it" in note
     honest = runner.invoke(app, ["code", "check", "huber", "--json"])
     assert json.loads(honest.stdout)["calls_builtin"] == "huber_loss"
@@ -568,7 +568,7 @@ def test_a_building_block_the_conventions_recommend_is_not_the_builtin_being_tes
     passes with no "built-in being tested" note, and the stub names only torchvision's focal loss."""
     stub = " ".join(practice.template(TASKS["focal"], next(c for c in DECK.cards if c.id == "focal")).split())
     assert "BCE-with-logits" in stub and "binary_cross_entropy_with_logits()" not in stub
-    assert "Calling sigmoid_focal_loss()" in stub  # torchvision's, not torch's (sixth pass F14)
+    assert "Calling torchvision.ops.sigmoid_focal_loss()" in stub  # not torch's (sixth pass F14), not the stub's
     attempt_path(env, "focal").parent.mkdir(parents=True, exist_ok=True)
     attempt_path(env, "focal").write_text(
         "import torch\nimport torch.nn.functional as F\n\n\n"

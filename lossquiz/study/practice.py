@@ -140,13 +140,23 @@ and on edge cases, and compares its values and its gradients (autograd) with the
 '''
 
 
+# Where a task's BUILTIN lives, to name it unmistakably: the stub's own function has the same name
+# (huber_loss), and sigmoid_focal_loss is torchvision's, not torch's. Anything else is in F.
+_OWNERS = {"sigmoid_focal_loss": "torchvision.ops.", "logsumexp": "torch.", "kl_divergence": "torch.distributions."}
+
+
+def builtin_path(name: str) -> str:
+    """`F.huber_loss`, `torchvision.ops.sigmoid_focal_loss`: a BUILTIN as the user would call it."""
+    return _OWNERS.get(name, "F.") + name
+
+
 def _builtin_advice(names: tuple[str, ...]) -> str:
     """The stub's word on the built-in being tested: what `code check` says when it is called."""
     if not names:
         return ""
     import textwrap
 
-    called = " or ".join(f"{name}()" for name in names)  # no owner: torch's, torchvision's, ...
+    called = " or ".join(f"{builtin_path(name)}()" for name in names)
     advice = (
         f"Calling {called}, the built-in being tested, passes but is reported: "
         "write it from scratch to learn it. Any other torch function is fine."

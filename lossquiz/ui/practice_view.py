@@ -123,9 +123,11 @@ def practice_report(card: Card, task: Any, report: Any, outcome: Any) -> Rendera
         )
         parts.append(Text("  " + " · ".join(report.cases_passed), style="dim"))
         if report.builtin:
+            from lossquiz.study.practice import builtin_path
+
             parts.append(
                 Text(
-                    f"note: your code calls {report.builtin}(), the built-in being tested — "
+                    f"note: your code calls {builtin_path(report.builtin)}(), the built-in being tested — "
                     "it passes, but write it from scratch to learn it",
                     style="yellow",
                 )
