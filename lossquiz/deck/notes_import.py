@@ -85,9 +85,10 @@ def import_notes(
     `target`; raise LossquizError on any problem, and NotesError if a block could not be read
     (unless `skip_unreadable`)."""
     reviews: list[PackageReview] = []
+    named: dict[int, str] = {}
     if fmt == "apkg" or (fmt is None and anki_package.is_package(notes_path)):
         package = anki_package.read_package(notes_path)
-        notes, reviews = package.notes, list(package.reviews)
+        notes, reviews, named = package.notes, list(package.reviews), package.ids
     else:
         notes = formats.load(notes_path, fmt)
     if notes.unreadable and not skip_unreadable:
@@ -101,7 +102,7 @@ def import_notes(
         raise NotesError([f"{notes.name}: no cards left to import"])
     mode = _check_target(target, notes_path, force=force)
     old = _old_cards(target) if mode else []
-    ids = assign_ids([c.question for c in notes.cards], old)
+    ids = assign_ids([c.question for c in notes.cards], old, named=named)
     files = _files(notes, ids)
     _write_deck(target, files, notes_path, cards=len(notes.cards), carry_over=mode == "updated")
     old_ids = {oid for oid, _ in old}
@@ -171,8 +172,10 @@ def _old_cards(deck: Path) -> list[tuple[str, str]]:
 # -- ids ----------------------------------------------------------------------------------
 
 
-def assign_ids(questions: list[str], old: list[tuple[str, str]]) -> list[str]:
-    """One unique id per question: the old id of the same (or a lightly edited) question, else a new slug."""
+def assign_ids(questions: list[str], old: list[tuple[str, str]], *, named: dict[int, str] | None = None) -> list[str]:
+    """One unique id per question: the old id of the same question, else the id its note names
+    (`named`: an Anki note lossquiz exported carries the card id in its GUID), else the old id of a
+    lightly edited question, else a new slug."""
     ids: list[str | None] = [None] * len(questions)
     norms = [normalise(q) for q in questions]
     by_norm: dict[str, str] = {}
@@ -184,6 +187,10 @@ def assign_ids(questions: list[str], old: list[tuple[str, str]]) -> list[str]:
         if same is not None and same not in used:
             ids[i] = same
             used.add(same)
+    for i, named_id in sorted((named or {}).items()):
+        if 0 <= i < len(questions) and ids[i] is None and named_id not in used:
+            ids[i] = named_id
+            used.add(named_id)
     free = [(oid, normalise(q)) for oid, q in old if oid not in used]
     pairs = []
     for i, norm in enumerate(norms):
