@@ -64,7 +64,7 @@ def test_a_package_lossquiz_exported_imports_back_with_its_card_ids(
         assert len(json.loads(result.output).get("reviews") or []) == reviews, (card, result.output)
 
 
-def test_a_note_without_a_lossquiz_guid_still_gets_a_slug(runner: CliRunner, tmp_path: Path) -> None:
+def test_the_built_in_decks_guid_names_the_card_and_other_guids_give_slugs(runner: CliRunner, tmp_path: Path) -> None:
     from anki.collection import ExportAnkiPackageOptions
 
     col_dir = tmp_path / "anki"
@@ -75,6 +75,14 @@ def test_a_note_without_a_lossquiz_guid_still_gets_a_slug(runner: CliRunner, tmp
         note = col.new_note(col.models.by_name("Basic"))
         note["Front"], note["Back"] = "What does MAE estimate?", "The conditional median"
         col.add_note(note, did)
+        builtin = col.new_note(col.models.by_name("Basic"))  # the built-in deck's GUID: lossquiz::<id>
+        builtin["Front"], builtin["Back"] = "Compute the Huber loss for threshold delta", "Quadratic, then linear"
+        builtin.guid = "lossquiz::huber"
+        col.add_note(builtin, did)
+        twice = col.new_note(col.models.by_name("Basic"))  # the same id again (another deck): not given twice
+        twice["Front"], twice["Back"] = "What is the Huber loss used for?", "Robust regression"
+        twice.guid = "lossquiz::other::huber"
+        col.add_note(twice, did)
         planted = col.new_note(col.models.by_name("Basic"))  # a lossquiz-looking GUID that is no card id
         planted["Front"], planted["Back"] = "What does MSE estimate?", "The conditional mean"
         planted.guid = "lossquiz::../../etc"
@@ -87,7 +95,7 @@ def test_a_note_without_a_lossquiz_guid_still_gets_a_slug(runner: CliRunner, tmp
         col.close()
     result = runner.invoke(app, ["import", str(out), "--into", str(tmp_path / "plain")])
     assert result.exit_code == 0, result.output
-    assert sorted(_ids(tmp_path / "plain")) == ["mae-estimate", "mse-estimate"]
+    assert sorted(_ids(tmp_path / "plain")) == ["huber", "huber-loss-used-for", "mae-estimate", "mse-estimate"]
 
 
 def test_the_export_counts_the_reviews_the_package_holds(
