@@ -7,6 +7,8 @@ notes updates the deck; any other existing deck is replaced only with `force`.
 Ids are stable: a question keeps the id it had in the deck being replaced when its text is
 unchanged or lightly edited (same words, or at least 80 % similar), so progress, which is
 keyed on the id, is kept. The old deck's own cards are the id map: no extra state to drift.
+An Anki package lossquiz exported names each card's id in its note's GUID (`lossquiz::huber`),
+and that id is used, so a package exported with history imports back under the same ids.
 """
 
 from __future__ import annotations
