@@ -209,9 +209,9 @@ def _export_package(opened: Opened, path: Path, *, name: str, with_history: bool
     from lossquiz.cli.app import load_config
 
     day_start_hour = load_config()["day_start_hour"]
-    notes = anki_package.write_package(opened.deck, path, name=name, history=history, day_start_hour=day_start_hour)
-    extra = f", with {sum(len(h.reviews) for h in history.values())} reviews" if history else ""
-    console.says(console.out(), f"exported {notes} cards to {path} (apkg{extra})")
+    written = anki_package.write_package(opened.deck, path, name=name, history=history, day_start_hour=day_start_hour)
+    extra = f", with {written.reviews} reviews" if history else ""  # what the package holds, not what was kept
+    console.says(console.out(), f"exported {written.notes} cards to {path} (apkg{extra})")
 
 
 def _live_examples(opened: Opened) -> tuple[Any, str]:

@@ -21,7 +21,7 @@ import json
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,7 @@ class PackageReview:
 class Package:
     notes: Notes
     reviews: tuple[PackageReview, ...]
+    ids: dict[int, str] = field(default_factory=dict)  # card index -> the id its `lossquiz::` GUID names
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,9 @@ def _collection(folder: Path) -> Any:
 _MATH_INLINE = re.compile(r"\\\((.+?)\\\)", re.S)
 _MATH_DISPLAY = re.compile(r"\\\[(.+?)\\\]", re.S)
 _ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^{}]*?))?\}\}", re.S)
+# A note lossquiz wrote: GUID `lossquiz::<id>` (built-in deck) or `lossquiz::<deck>::<id>`
+# (export.anki_note); the id is a card id as the deck loader takes it (cards._SLUG).
+_LOSSQUIZ_GUID = re.compile(r"lossquiz(?:::[^:]+)?::([a-z0-9][a-z0-9-]*)")
 
 
 def to_markdown(field: str) -> str:
@@ -174,6 +178,7 @@ def _scheduler_version(path: Path, tmp: Path) -> int:
 def _package(col: Any, name: str, *, v1: bool = False) -> Package:
     cards: list[NoteCard] = []
     where: dict[int, int] = {}  # Anki card id -> index in cards
+    ids: dict[int, str] = {}  # index in cards -> the card id a lossquiz GUID names (its note's first card)
     unreadable: list[tuple[int, str]] = []
     for number, nid in enumerate(sorted(col.find_notes("")), start=1):
         note = col.get_note(nid)
@@ -182,9 +187,13 @@ def _package(col: Any, name: str, *, v1: bool = False) -> Package:
         context = [part for part in deck.split("::") if part][-1:] + [t.replace("_", " ") for t in note.tags]
         by_ord = {c.ord: c.id for c in note.cards()}
         fields = [to_markdown(f) for f in note.fields]
+        named = _LOSSQUIZ_GUID.fullmatch(note.guid)
+        if named:
+            ids[len(cards)] = named.group(1)  # the note's first card (dropped below if it has none)
         if model["type"] == _MODEL_CLOZE:
             made = _cloze_note(note.fields[0], fields[1:], context, number)
             if not made:
+                ids.pop(len(cards), None)
                 unreadable.append((number, f"cloze note {note.guid}: no {{{{c1::…}}}} deletion, or too many"))
             for ord_, card in made:
                 if ord_ in by_ord:
@@ -193,6 +202,7 @@ def _package(col: Any, name: str, *, v1: bool = False) -> Package:
             continue
         if len(fields) < 2 or not fields[0].strip() or not fields[1].strip():
             unreadable.append((number, f"note {note.guid} ({model['name']}) has an empty front or back"))
+            ids.pop(len(cards), None)
             continue
         front, back = fields[0], fields[1]
         for ord_ in sorted(by_ord):
@@ -213,7 +223,7 @@ def _package(col: Any, name: str, *, v1: bool = False) -> Package:
         cram = kind == 3 and factor == 0  # revlog/mod.rs is_cramming: moves no schedule
         reviews.append(PackageReview(where[cid], when, int(ease), max(0, int(ms)), cram=cram))
     notes = Notes(name, tuple(cards), (), (), "apkg", tuple(unreadable), ())
-    return Package(notes, tuple(reviews))
+    return Package(notes, tuple(reviews), ids)
 
 
 def _basic(question: str, answer: str, context: list[str], number: int) -> NoteCard:
@@ -287,8 +297,8 @@ def write_package(
     history: dict[str, HistoryCard] | None = None,
     now: datetime | None = None,
     day_start_hour: int = DEFAULT_DAY_START_HOUR,
-) -> int:
-    """Write the deck as an `.apkg` (with genanki); the number of notes written.
+) -> Written:
+    """Write the deck as an `.apkg` (with genanki); the notes and review-log rows it holds.
 
     genanki rather than Anki's library here: its note types keep fixed ids, so importing a new
     export updates the notes Anki has (Anki's library gives every collection's note types fresh
@@ -313,12 +323,22 @@ def write_package(
         anki_deck.add_note(note)
     out = path.resolve()
     days = _Days(day_start_hour)
+    written: list[int] = []  # review-log rows, per card, as written (a review of a card gone is not)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        _writer(genanki, anki_deck, space, history or {}, now or datetime.now(UTC), days).write_to_file(str(out))
+        package = _writer(genanki, anki_deck, space, history or {}, now or datetime.now(UTC), days, written)
+        package.write_to_file(str(out))
     except OSError as e:
         raise LossquizError(f"cannot write {path}: {e.strerror or e}") from None
-    return len(anki_deck.notes)
+    return Written(notes=len(anki_deck.notes), reviews=sum(written))
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What an `.apkg` written by `write_package` holds."""
+
+    notes: int
+    reviews: int  # review-log rows: the history's reviews of cards the deck still has
 
 
 def _deck_id(name: str) -> int:
@@ -362,7 +382,13 @@ class _Days:
 
 
 def _writer(
-    genanki: Any, anki_deck: Any, space: str, history: dict[str, HistoryCard], now: datetime, days: _Days
+    genanki: Any,
+    anki_deck: Any,
+    space: str,
+    history: dict[str, HistoryCard],
+    now: datetime,
+    days: _Days,
+    written: list[int],
 ) -> Any:
     class _Package(genanki.Package):  # type: ignore[misc,name-defined]
         """genanki's package plus the v3 scheduler's conf and, per card, its review log and schedule."""
@@ -373,7 +399,7 @@ def _writer(
             cursor.execute("UPDATE col SET conf = ?", (json.dumps({**json.loads(conf), **days.conf()}),))
             for slug, past in history.items():
                 if past.reviews:
-                    _schedule(cursor, f"{space}::{slug}", past, now, days)
+                    written.append(_schedule(cursor, f"{space}::{slug}", past, now, days))
 
     return _Package(anki_deck)
 
@@ -395,14 +421,15 @@ _REVLOG_KIND = {None: _KIND_LEARNING, 1: _KIND_LEARNING, 2: _KIND_REVIEW, 3: _KI
 _SM2_FACTOR = 2500  # SM-2's starting ease (250%); Anki's learning answers carry 0
 
 
-def _schedule(cursor: Any, note_guid: str, past: HistoryCard, now: datetime, days: _Days) -> None:
+def _schedule(cursor: Any, note_guid: str, past: HistoryCard, now: datetime, days: _Days) -> int:
     """One card's review log and schedule in the collection genanki is writing (genanki has no
-    call for either, hence the statements on Anki's `revlog` and `cards` tables)."""
+    call for either, hence the statements on Anki's `revlog` and `cards` tables); the number of
+    review-log rows written (none for a card the deck no longer has)."""
     row = cursor.execute(
         "SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid WHERE n.guid = ? ORDER BY c.ord", (note_guid,)
     ).fetchone()
     if row is None:
-        return
+        return 0
     card_id = row[0]
     kept = [r for r in past.reviews if not r.cram]
     # the schedule after each kept answer: the next answer's "before", or the card's as it is now
@@ -424,7 +451,7 @@ def _schedule(cursor: Any, note_guid: str, past: HistoryCard, now: datetime, day
             (int(review.at.timestamp() * 1000), card_id, -1, ease, ivl, before, factor, min(review.ms, 60_000), kind),
         )
     if past.due is None or not kept:
-        return  # never answered outside a cram: still a new card in Anki
+        return len(past.reviews)  # never answered outside a cram: still a new card in Anki
     lapses = sum(1 for r in kept if r.rating == 1 and r.state == _REVIEW)  # Anki's lapse: Again on a review card
     data = (
         json.dumps({"s": round(past.stability, 4), "d": round(past.difficulty, 4)})
@@ -437,6 +464,7 @@ def _schedule(cursor: Any, note_guid: str, past: HistoryCard, now: datetime, day
         " data = ? WHERE id = ?",
         (kind, queue, anki_due, ivl, _SM2_FACTOR, len(kept), lapses, left, data, card_id),
     )
+    return len(past.reviews)
 
 
 def _revlog_interval(at: datetime, state: int | None, due: datetime | None, days: _Days) -> int:

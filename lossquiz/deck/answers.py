@@ -44,7 +44,8 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:vs|e\.g|i\.e|etc|cf|approx|eq|eqs|fig|al|resp|a\.k\.a|w\.r\.t|s\.t|incl|no|sec|ch))\.$", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
-_RELATION = re.compile(r"\S\s*(?:=|\\(?:approx|propto|leq?|geq?)(?![A-Za-z]))\s*\S")  # an equation, not a lone symbol
+# an equation, not a lone symbol; not an inequality, which is a condition (`|r| \le \delta`), not a formula
+_RELATION = re.compile(r"\S\s*(?:=|\\(?:approx|propto)(?![A-Za-z]))\s*\S")
 _STOP_WORDS = frozenset(
     "a an the is are was were what whats do does did you your we our i explain describe define please of and".split()
 )

@@ -7,6 +7,8 @@ notes updates the deck; any other existing deck is replaced only with `force`.
 Ids are stable: a question keeps the id it had in the deck being replaced when its text is
 unchanged or lightly edited (same words, or at least 80 % similar), so progress, which is
 keyed on the id, is kept. The old deck's own cards are the id map: no extra state to drift.
+An Anki package lossquiz exported names each card's id in its note's GUID (`lossquiz::huber`),
+and that id is used, so a package exported with history imports back under the same ids.
 """
 
 from __future__ import annotations
@@ -85,9 +87,10 @@ def import_notes(
     `target`; raise LossquizError on any problem, and NotesError if a block could not be read
     (unless `skip_unreadable`)."""
     reviews: list[PackageReview] = []
+    named: dict[int, str] = {}
     if fmt == "apkg" or (fmt is None and anki_package.is_package(notes_path)):
         package = anki_package.read_package(notes_path)
-        notes, reviews = package.notes, list(package.reviews)
+        notes, reviews, named = package.notes, list(package.reviews), package.ids
     else:
         notes = formats.load(notes_path, fmt)
     if notes.unreadable and not skip_unreadable:
@@ -101,7 +104,7 @@ def import_notes(
         raise NotesError([f"{notes.name}: no cards left to import"])
     mode = _check_target(target, notes_path, force=force)
     old = _old_cards(target) if mode else []
-    ids = assign_ids([c.question for c in notes.cards], old)
+    ids = assign_ids([c.question for c in notes.cards], old, named=named)
     files = _files(notes, ids)
     _write_deck(target, files, notes_path, cards=len(notes.cards), carry_over=mode == "updated")
     old_ids = {oid for oid, _ in old}
@@ -171,8 +174,10 @@ def _old_cards(deck: Path) -> list[tuple[str, str]]:
 # -- ids ----------------------------------------------------------------------------------
 
 
-def assign_ids(questions: list[str], old: list[tuple[str, str]]) -> list[str]:
-    """One unique id per question: the old id of the same (or a lightly edited) question, else a new slug."""
+def assign_ids(questions: list[str], old: list[tuple[str, str]], *, named: dict[int, str] | None = None) -> list[str]:
+    """One unique id per question: the old id of the same question, else the id its note names
+    (`named`: an Anki note lossquiz exported carries the card id in its GUID), else the old id of a
+    lightly edited question, else a new slug."""
     ids: list[str | None] = [None] * len(questions)
     norms = [normalise(q) for q in questions]
     by_norm: dict[str, str] = {}
@@ -184,6 +189,10 @@ def assign_ids(questions: list[str], old: list[tuple[str, str]]) -> list[str]:
         if same is not None and same not in used:
             ids[i] = same
             used.add(same)
+    for i, named_id in sorted((named or {}).items()):
+        if 0 <= i < len(questions) and ids[i] is None and named_id not in used:
+            ids[i] = named_id
+            used.add(named_id)
     free = [(oid, normalise(q)) for oid, q in old if oid not in used]
     pairs = []
     for i, norm in enumerate(norms):

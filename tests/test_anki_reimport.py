@@ -1,0 +1,145 @@
+"""A package lossquiz exported comes back with its card ids; the export counts the reviews the
+package holds; a note's inequality is not taken for its formula (seventh newcomer pass F12-F14).
+Checked with real Anki packages (genanki's export read back with Anki's own library)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from lossquiz.cli import app
+
+pytest.importorskip("anki", reason="the interop tests need Anki's library (the dev extra installs it)")
+
+from tests.anki_packages import collection  # noqa: E402
+
+T0 = datetime(2025, 3, 3, 12, 0, tzinfo=timezone.utc)
+
+
+def _drill(runner: CliRunner, deck: Path, plan: list[tuple[datetime, str, int]]) -> None:
+    for at, card, rating in plan:
+        args = ["drill", "--deck", str(deck), "--card", card, "--time-limit", "0"]
+        result = runner.invoke(app, args, input=f"\n{rating}\n", env={"LOSSQUIZ_NOW": at.isoformat()})
+        assert result.exit_code == 0, result.output
+
+
+def _ids(deck: Path) -> list[str]:
+    return [c["id"] for path in sorted((deck / "cards").glob("*.yaml")) for c in yaml.safe_load(path.read_text())]
+
+
+def _revlog_rows(package: Path, tmp: Path) -> int:
+    raw = tmp / "raw.anki2"
+    with zipfile.ZipFile(package) as z:
+        raw.write_bytes(z.read("collection.anki2"))
+    with sqlite3.connect(raw) as db:
+        return int(db.execute("select count() from revlog").fetchone()[0])
+
+
+def test_a_package_lossquiz_exported_imports_back_with_its_card_ids(
+    runner: CliRunner, tmp_path: Path, deck_dir: Path, utc: None
+) -> None:
+    # the ids are the deck's own (`logistic`), not slugs of the question; the GUIDs carry them
+    _drill(runner, deck_dir, [(T0, "logistic", 3), (T0 + timedelta(days=2), "bias-variance", 2)])
+    out = tmp_path / "hist.apkg"
+    now = T0 + timedelta(days=3)
+    result = runner.invoke(app, ["export", "--deck", str(deck_dir), "--with-history", str(out)])
+    assert result.exit_code == 0, result.output
+
+    fresh, back = tmp_path / "fresh-home", tmp_path / "back"
+    env = {"LOSSQUIZ_HOME": str(fresh), "LOSSQUIZ_NOW": now.isoformat()}
+    result = runner.invoke(app, ["import", str(out), "--into", str(back), "--with-history"], env=env)
+    assert result.exit_code == 0, result.output
+    assert sorted(_ids(back)) == sorted(_ids(deck_dir)) == ["absolute", "bias-variance", "logistic", "square"]
+    for card, reviews in (("logistic", 1), ("bias-variance", 1), ("square", 0)):
+        args = ["card", "info", card, "--deck", str(back), "--json"]
+        result = runner.invoke(app, args, env=env)
+        assert result.exit_code == 0, result.output  # the id names the card
+        assert len(json.loads(result.output).get("reviews") or []) == reviews, (card, result.output)
+
+
+def test_the_built_in_decks_guid_names_the_card_and_other_guids_give_slugs(runner: CliRunner, tmp_path: Path) -> None:
+    from anki.collection import ExportAnkiPackageOptions
+
+    col_dir = tmp_path / "anki"
+    col_dir.mkdir()
+    col = collection(col_dir)
+    try:
+        did = col.decks.id("Losses")
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = "What does MAE estimate?", "The conditional median"
+        col.add_note(note, did)
+        builtin = col.new_note(col.models.by_name("Basic"))  # the built-in deck's GUID: lossquiz::<id>
+        builtin["Front"], builtin["Back"] = "Compute the Huber loss for threshold delta", "Quadratic, then linear"
+        builtin.guid = "lossquiz::huber"
+        col.add_note(builtin, did)
+        twice = col.new_note(col.models.by_name("Basic"))  # the same id again (another deck): not given twice
+        twice["Front"], twice["Back"] = "What is the Huber loss used for?", "Robust regression"
+        twice.guid = "lossquiz::other::huber"
+        col.add_note(twice, did)
+        planted = col.new_note(col.models.by_name("Basic"))  # a lossquiz-looking GUID that is no card id
+        planted["Front"], planted["Back"] = "What does MSE estimate?", "The conditional mean"
+        planted.guid = "lossquiz::../../etc"
+        col.add_note(planted, did)
+        out = tmp_path / "plain.apkg"
+        col.export_anki_package(
+            out_path=str(out), options=ExportAnkiPackageOptions(with_scheduling=False, legacy=True), limit=None
+        )
+    finally:
+        col.close()
+    result = runner.invoke(app, ["import", str(out), "--into", str(tmp_path / "plain")])
+    assert result.exit_code == 0, result.output
+    assert sorted(_ids(tmp_path / "plain")) == ["huber", "huber-loss-used-for", "mae-estimate", "mse-estimate"]
+
+
+def test_the_export_counts_the_reviews_the_package_holds(
+    runner: CliRunner, tmp_path: Path, deck_dir: Path, utc: None
+) -> None:
+    # a card with a review leaves the deck (its review stays in progress): the package has no note
+    # for it, so its review is not in the package, and the count says so
+    _drill(runner, deck_dir, [(T0, "logistic", 3), (T0 + timedelta(minutes=1), "bias-variance", 3)])
+    _drill(runner, deck_dir, [(T0 + timedelta(days=2), "bias-variance", 3)])
+    (deck_dir / "cards" / "02-classification.yaml").unlink()  # `logistic` is gone
+    out = tmp_path / "myh.apkg"
+    result = runner.invoke(app, ["export", "--deck", str(deck_dir), "--with-history", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _revlog_rows(out, tmp_path) == 2
+    assert "exported 3 cards" in result.output and "with 2 reviews" in result.output, result.output
+
+
+def test_an_inequality_in_an_anki_answer_is_not_its_formula(runner: CliRunner, tmp_path: Path) -> None:
+    # the newcomer's Huber note (Anki 26.09, MathJax): `|r| \le \delta` is where the quadratic
+    # part applies, not the loss; the answer has no equation, so the card has no formula box
+    from anki.collection import ExportAnkiPackageOptions
+
+    col_dir = tmp_path / "anki"
+    col_dir.mkdir()
+    col = collection(col_dir)
+    try:
+        did = col.decks.id("Losses")
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"] = "Huber loss"
+        note["Back"] = r"\(\frac12 r^2\) inside \(|r|\le\delta\), linear outside"
+        col.add_note(note, did)
+        other = col.new_note(col.models.by_name("Basic"))
+        other["Front"] = "MSE"
+        other["Back"] = r"The mean of squares: \(L = \frac1N \sum_i r_i^2\) when \(N \ge 1\)"
+        col.add_note(other, did)
+        out = tmp_path / "real.apkg"
+        col.export_anki_package(
+            out_path=str(out), options=ExportAnkiPackageOptions(with_scheduling=False, legacy=True), limit=None
+        )
+    finally:
+        col.close()
+    result = runner.invoke(app, ["import", str(out), "--into", str(tmp_path / "real")])
+    assert result.exit_code == 0, result.output
+    cards = {c["question"]: c for c in yaml.safe_load(next((tmp_path / "real" / "cards").glob("*.yaml")).read_text())}
+    assert cards["Huber loss"].get("formula") is None
+    assert r"$|r|\le\delta$" in cards["Huber loss"]["answer"]  # the condition stays in the answer
+    assert cards["MSE"]["formula"] == r"L = \frac1N \sum_i r_i^2"  # an equation still is one
