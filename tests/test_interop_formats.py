@@ -356,6 +356,9 @@ def test_an_obsidian_one_line_card_ends_the_text_before_it(runner: CliRunner, tm
         ("KL(q || p)", "KL(q‖p)"),  # eighth pass F1: spaces beside || counted
         ("-log(sigmoid(z))", "−log σ(z)"),  # eighth pass F2: a bracketed argument, the sigmoid's name
         ("-log(sigma(z))", "−log σ(z)"),
+        ("\\tau", "$\\tau$"),  # ninth pass F3: the LaTeX of the notes, typed without dollars
+        ("\\sigma^2", "σ²"),
+        ("1/4", "0.25"),  # ninth pass F4: an exact fraction, as numeric cards take 3/4
     ],
 )
 def test_a_math_gap_is_filled_by_what_an_ascii_keyboard_types(
@@ -383,6 +386,8 @@ def test_an_ascii_spelling_still_has_to_be_the_same_math() -> None:
         ("sqrt(d)", "1/√d"),
         ("log(sigmoid(z))", "−log σ(z)"),
         ("y - p", "p − y"),
+        ("\\beta", "τ"),
+        ("1/3", "0.25"),
     ]:
         assert not cloze.matches(typed, gap), (typed, gap)
     assert not cloze.matches("KL(p||q)", "KL(q‖p)")  # the direction still counts

@@ -14,6 +14,7 @@ import unicodedata
 from lossquiz.deck import mathtext
 from lossquiz.deck.answers import GREEK, checkable, is_number, plain_deletion, strip_markup
 from lossquiz.deck.cards import Card
+from lossquiz.study.grading import parse_number
 
 
 def deletion(card: Card) -> str:
@@ -43,7 +44,10 @@ def _norm(text: str) -> str:
     letter is its name (`tau` fills a τ gap: an ASCII keyboard has no τ), and a math sign is what
     an ASCII keyboard types for it (`-` for −, `^2` for ², `sqrt(d)` for √d, `||` for ‖); spaces
     are dropped last, so `KL(q || p)` is `KL(q‖p)`."""
-    plain = mathtext.plain(strip_markup(unicodedata.normalize("NFKC", text))).translate(_ASCII_MATH)
+    text = unicodedata.normalize("NFKC", text)
+    if "\\" in text and "$" not in text:  # `\tau`, `\sigma^2` typed without dollars: LaTeX all the same
+        text = f"${text.strip()}$"
+    plain = unicodedata.normalize("NFKC", mathtext.plain(strip_markup(text))).translate(_ASCII_MATH)
     folded = _ARTICLE.sub("", re.sub(r"\s+", " ", plain).strip().casefold().rstrip("."))
     spelt = _SIGMOID.sub("sigma", "".join(GREEK.get(ch, ch) for ch in folded)).replace(" ", "")
     compact = _POWER.sub("", spelt)
@@ -55,6 +59,8 @@ def _norm(text: str) -> str:
 def matches(typed: str, expected: str) -> bool:
     """True if the fill is the deletion, ignoring case, spacing and a leading a/an/the (and, for a
     number, its spelling)."""
+    if is_number(expected) and not is_number(typed) and (fraction := parse_number(typed)) is not None:
+        typed = repr(fraction)  # 1/4 fills a 0.25 gap, as a numeric card takes 3/4
     if is_number(typed) and is_number(expected):
         try:
             a = float(typed.strip().replace(" ", "").replace("−", "-").rstrip("%").replace(",", "."))
