@@ -143,3 +143,30 @@ def test_an_inequality_in_an_anki_answer_is_not_its_formula(runner: CliRunner, t
     assert cards["Huber loss"].get("formula") is None
     assert r"$|r|\le\delta$" in cards["Huber loss"]["answer"]  # the condition stays in the answer
     assert cards["MSE"]["formula"] == r"L = \frac1N \sum_i r_i^2"  # an equation still is one
+
+
+def _cards(deck: Path) -> dict[str, dict[str, object]]:
+    return {c["id"]: c for path in sorted((deck / "cards").glob("*.yaml")) for c in yaml.safe_load(path.read_text())}
+
+
+def test_an_own_deck_comes_back_from_its_package_as_it_was(runner: CliRunner, tmp_path: Path) -> None:
+    """Ninth newcomer pass F1, F2: a deck exported to .apkg and imported back had the export's Key
+    points block and footer in its answers (and as key points), and its quickfire cards became concept."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "# Classification\n\n#### Q: Why does focal loss add a factor to cross-entropy?\n"
+        "A modulating factor down-weights easy examples. It focuses training on hard, misclassified examples.\n\n"
+        "# Regression\n\n- **Default regression loss?** → Huber\n",
+        encoding="utf-8",
+    )
+    deck, back = tmp_path / "mydeck", tmp_path / "fromapkg"
+    assert runner.invoke(app, ["import", str(notes), "--into", str(deck)]).exit_code == 0
+    assert runner.invoke(app, ["export", "--deck", str(deck), str(tmp_path / "my.apkg")]).exit_code == 0
+    result = runner.invoke(app, ["import", str(tmp_path / "my.apkg"), "--into", str(back)])
+    assert result.exit_code == 0, result.output
+    before, after = _cards(deck), _cards(back)
+    assert set(after) == set(before)
+    for card_id, card in before.items():
+        for field in ("kind", "question", "answer", "key_points"):
+            assert after[card_id][field] == card[field], (card_id, field, after[card_id][field])
+    assert {c["kind"] for c in after.values()} == {"concept", "quickfire"}
