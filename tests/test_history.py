@@ -366,6 +366,10 @@ def test_a_history_file_goes_back_into_the_deck_it_was_exported_from(tmp_path: P
     )
     assert stats("--deck", str(mini))["reviews"]["total"] == 1
     assert stats()["reviews"]["total"] == 0  # the built-in deck's progress is untouched
+    # ninth newcomer pass F5: "No reviews yet" right after the import looked like a failed import
+    empty = runner.invoke(app, ["stats"], env={"LOSSQUIZ_HOME": other})
+    said = " ".join(empty.stderr.split())
+    assert f"note: other decks have reviews: {mini.resolve()} (1 review); see them with lossquiz stats --deck" in said
 
 
 def test_an_import_warns_of_reviews_no_deck_here_shows(tmp_path: Path) -> None:
