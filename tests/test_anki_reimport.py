@@ -64,7 +64,8 @@ def test_a_package_lossquiz_exported_imports_back_with_its_card_ids(
         assert len(json.loads(result.output).get("reviews") or []) == reviews, (card, result.output)
 
 
-def test_the_built_in_decks_guid_names_the_card_and_other_guids_give_slugs(runner: CliRunner, tmp_path: Path) -> None:
+def _basic_package(tmp_path: Path, name: str, notes: list[tuple[str, str, str | None]]) -> Path:
+    """An .apkg of Basic notes (front, back, GUID or None for Anki's own) in deck Losses, written by Anki."""
     from anki.collection import ExportAnkiPackageOptions
 
     col_dir = tmp_path / "anki"
@@ -72,27 +73,35 @@ def test_the_built_in_decks_guid_names_the_card_and_other_guids_give_slugs(runne
     col = collection(col_dir)
     try:
         did = col.decks.id("Losses")
-        note = col.new_note(col.models.by_name("Basic"))
-        note["Front"], note["Back"] = "What does MAE estimate?", "The conditional median"
-        col.add_note(note, did)
-        builtin = col.new_note(col.models.by_name("Basic"))  # the built-in deck's GUID: lossquiz::<id>
-        builtin["Front"], builtin["Back"] = "Compute the Huber loss for threshold delta", "Quadratic, then linear"
-        builtin.guid = "lossquiz::huber"
-        col.add_note(builtin, did)
-        twice = col.new_note(col.models.by_name("Basic"))  # the same id again (another deck): not given twice
-        twice["Front"], twice["Back"] = "What is the Huber loss used for?", "Robust regression"
-        twice.guid = "lossquiz::other::huber"
-        col.add_note(twice, did)
-        planted = col.new_note(col.models.by_name("Basic"))  # a lossquiz-looking GUID that is no card id
-        planted["Front"], planted["Back"] = "What does MSE estimate?", "The conditional mean"
-        planted.guid = "lossquiz::../../etc"
-        col.add_note(planted, did)
-        out = tmp_path / "plain.apkg"
+        for front, back, guid in notes:
+            note = col.new_note(col.models.by_name("Basic"))
+            note["Front"], note["Back"] = front, back
+            if guid is not None:
+                note.guid = guid
+            col.add_note(note, did)
+        out = tmp_path / name
         col.export_anki_package(
             out_path=str(out), options=ExportAnkiPackageOptions(with_scheduling=False, legacy=True), limit=None
         )
     finally:
         col.close()
+    return out
+
+
+def test_the_built_in_decks_guid_names_the_card_and_other_guids_give_slugs(runner: CliRunner, tmp_path: Path) -> None:
+    out = _basic_package(
+        tmp_path,
+        "plain.apkg",
+        [
+            ("What does MAE estimate?", "The conditional median", None),
+            # the built-in deck's GUID: lossquiz::<id>
+            ("Compute the Huber loss for threshold delta", "Quadratic, then linear", "lossquiz::huber"),
+            # the same id again (another deck): not given twice
+            ("What is the Huber loss used for?", "Robust regression", "lossquiz::other::huber"),
+            # a lossquiz-looking GUID that is no card id
+            ("What does MSE estimate?", "The conditional mean", "lossquiz::../../etc"),
+        ],
+    )
     result = runner.invoke(app, ["import", str(out), "--into", str(tmp_path / "plain")])
     assert result.exit_code == 0, result.output
     assert sorted(_ids(tmp_path / "plain")) == ["huber", "huber-loss-used-for", "mae-estimate", "mse-estimate"]
@@ -116,27 +125,14 @@ def test_the_export_counts_the_reviews_the_package_holds(
 def test_an_inequality_in_an_anki_answer_is_not_its_formula(runner: CliRunner, tmp_path: Path) -> None:
     # the newcomer's Huber note (Anki 26.09, MathJax): `|r| \le \delta` is where the quadratic
     # part applies, not the loss; the answer has no equation, so the card has no formula box
-    from anki.collection import ExportAnkiPackageOptions
-
-    col_dir = tmp_path / "anki"
-    col_dir.mkdir()
-    col = collection(col_dir)
-    try:
-        did = col.decks.id("Losses")
-        note = col.new_note(col.models.by_name("Basic"))
-        note["Front"] = "Huber loss"
-        note["Back"] = r"\(\frac12 r^2\) inside \(|r|\le\delta\), linear outside"
-        col.add_note(note, did)
-        other = col.new_note(col.models.by_name("Basic"))
-        other["Front"] = "MSE"
-        other["Back"] = r"The mean of squares: \(L = \frac1N \sum_i r_i^2\) when \(N \ge 1\)"
-        col.add_note(other, did)
-        out = tmp_path / "real.apkg"
-        col.export_anki_package(
-            out_path=str(out), options=ExportAnkiPackageOptions(with_scheduling=False, legacy=True), limit=None
-        )
-    finally:
-        col.close()
+    out = _basic_package(
+        tmp_path,
+        "real.apkg",
+        [
+            ("Huber loss", r"\(\frac12 r^2\) inside \(|r|\le\delta\), linear outside", None),
+            ("MSE", r"The mean of squares: \(L = \frac1N \sum_i r_i^2\) when \(N \ge 1\)", None),
+        ],
+    )
     result = runner.invoke(app, ["import", str(out), "--into", str(tmp_path / "real")])
     assert result.exit_code == 0, result.output
     cards = {c["question"]: c for c in yaml.safe_load(next((tmp_path / "real" / "cards").glob("*.yaml")).read_text())}
