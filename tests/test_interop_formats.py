@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from lossquiz.cli import app
 
@@ -26,6 +26,18 @@ def _cards(deck: Path) -> list[dict[str, Any]]:
     for path in sorted((deck / "cards").glob("*.yaml")):
         out += yaml.safe_load(path.read_text(encoding="utf-8"))
     return out
+
+
+def _drill_one(runner: CliRunner, tmp_path: Path, name: str, text: str, keys: str) -> Result:
+    """Import notes `text` (one card) as a deck, then drill that card with `keys` typed."""
+    notes = tmp_path / name
+    notes.write_text(text, encoding="utf-8")
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
+    [card] = _cards(tmp_path / "d")
+    args = ["drill", "--deck", str(tmp_path / "d"), "--card", card["id"], "--time-limit", "0"]
+    result = runner.invoke(app, args, input=keys)
+    assert result.exit_code == 0, result.output
+    return result
 
 
 def _summary(cards: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -207,15 +219,8 @@ def test_cloze_siblings_are_not_shown_back_to_back(runner: CliRunner, tmp_path: 
 
 
 def test_a_long_cloze_gap_is_revealed_and_self_rated(runner: CliRunner, tmp_path: Path) -> None:
-    notes = tmp_path / "sr.md"
-    notes.write_text(
-        "#flashcards\n\nHinge loss is ==the maximum of zero and one minus the margin==.\n", encoding="utf-8"
-    )
-    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
-    [card] = _cards(tmp_path / "d")
-    args = ["drill", "--deck", str(tmp_path / "d"), "--card", card["id"], "--time-limit", "0"]
-    result = runner.invoke(app, args, input="\n3\n")
-    assert result.exit_code == 0, result.output
+    text = "#flashcards\n\nHinge loss is ==the maximum of zero and one minus the margin==.\n"
+    result = _drill_one(runner, tmp_path, "sr.md", text, "\n3\n")
     assert "Hinge loss is […]." in result.output
     assert "rate 1-4" in result.output and "fill the gap" not in result.output
 
@@ -264,13 +269,8 @@ def test_a_cloze_gap_inside_math_is_self_rated_and_keeps_its_formula(runner: Cli
 def test_a_leading_article_does_not_count_in_a_typed_cloze_fill(
     runner: CliRunner, tmp_path: Path, gap: str, typed: str
 ) -> None:
-    notes = tmp_path / "art.md"
-    notes.write_text(f"#flashcards\n\nThe VAE backpropagates through sampling by =={gap}==.\n", encoding="utf-8")
-    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
-    [card] = _cards(tmp_path / "d")
-    args = ["drill", "--deck", str(tmp_path / "d"), "--card", card["id"], "--time-limit", "0"]
-    result = runner.invoke(app, args, input=f"{typed}\n")
-    assert result.exit_code == 0, result.output
+    text = f"#flashcards\n\nThe VAE backpropagates through sampling by =={gap}==.\n"
+    result = _drill_one(runner, tmp_path, "art.md", text, f"{typed}\n")
     assert "✗" not in result.output and "✓" in result.output
 
 
@@ -284,13 +284,8 @@ def test_an_article_is_not_stripped_from_inside_a_fill() -> None:
 
 def test_a_greek_gap_is_filled_by_the_letters_name(runner: CliRunner, tmp_path: Path) -> None:
     """Fifth newcomer pass F2: `tau` for a ==τ== gap was wrong; an ASCII keyboard has no τ."""
-    notes = tmp_path / "greek.md"
-    notes.write_text("#flashcards\n\nThe InfoNCE temperature is usually written ==τ==.\n", encoding="utf-8")
-    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
-    [card] = _cards(tmp_path / "d")
-    args = ["drill", "--deck", str(tmp_path / "d"), "--card", card["id"], "--time-limit", "0"]
-    result = runner.invoke(app, args, input="tau\n")
-    assert result.exit_code == 0, result.output
+    text = "#flashcards\n\nThe InfoNCE temperature is usually written ==τ==.\n"
+    result = _drill_one(runner, tmp_path, "greek.md", text, "tau\n")
     assert "✗" not in result.output and "✓" in result.output
     from lossquiz.study import cloze
 
@@ -366,13 +361,8 @@ def test_a_math_gap_is_filled_by_what_an_ascii_keyboard_types(
 ) -> None:
     """Seventh newcomer pass F1: `-log sigma` for a {{c2::−log σ}} gap (U+2212, as papers write it)
     was marked wrong and recorded Again; `−log sigma` with the Unicode minus was right."""
-    notes = tmp_path / "math.md"
-    notes.write_text(f"# Classification\n\nThe BCE of a positive is {{{{c1::{gap}}}}} here.\n", encoding="utf-8")
-    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
-    [card] = _cards(tmp_path / "d")
-    args = ["drill", "--deck", str(tmp_path / "d"), "--card", card["id"], "--time-limit", "0"]
-    result = runner.invoke(app, args, input=f"{typed}\n")
-    assert result.exit_code == 0, result.output
+    text = f"# Classification\n\nThe BCE of a positive is {{{{c1::{gap}}}}} here.\n"
+    result = _drill_one(runner, tmp_path, "math.md", text, f"{typed}\n")
     assert "✓ right" in result.output and "recorded Good" in result.output, result.output
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from lossquiz.cli import app
+from tests.test_interop_formats import _cards
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 
@@ -21,15 +22,6 @@ def _listed(runner: CliRunner, deck: Path) -> list[dict[str, Any]]:
     return cards
 
 
-def _deck_cards(deck: Path) -> list[dict[str, Any]]:
-    import yaml
-
-    out: list[dict[str, Any]] = []
-    for path in sorted((deck / "cards").glob("*.yaml")):
-        out += yaml.safe_load(path.read_text(encoding="utf-8"))
-    return out
-
-
 def test_the_newcomers_notes_import_with_their_cloze_as_a_card(runner: CliRunner, tmp_path: Path) -> None:
     """The README's syntaxes together: two `#### Q:` cards, a `::` line, a quick-fire bullet and a
     `==τ==` sentence give five cards; the cloze hides τ, under the Contrastive heading's topic (metric)."""
@@ -38,7 +30,7 @@ def test_the_newcomers_notes_import_with_their_cloze_as_a_card(runner: CliRunner
     assert result.exit_code == 0, result.output
     listed = _listed(runner, deck)
     assert len(listed) == 5, listed
-    cards = {c["question"]: c for c in _deck_cards(deck)}
+    cards = {c["question"]: c for c in _cards(deck)}
     assert cards["What does weight decay add to the loss?"]["kind"] == "concept"
     assert cards["Why use label smoothing?"]["kind"] == "concept"
     assert cards["InfoNCE temperature"]["kind"] == "quickfire"
@@ -67,12 +59,12 @@ def test_an_anki_cloze_in_lossquiz_notes_is_a_card_per_group(runner: CliRunner, 
     assert result.exit_code == 0, result.output
     clozes = [c for c in _listed(runner, tmp_path / "d") if c["kind"] == "cloze"]
     assert len(clozes) == 2, clozes
-    cards = {c["question"]: c for c in _deck_cards(tmp_path / "d") if c["kind"] == "cloze"}
+    cards = {c["question"]: c for c in _cards(tmp_path / "d") if c["kind"] == "cloze"}
     assert "Hinge loss is […], used by SVMs." in cards
     assert "Hinge loss is max(0, 1 − y·f(x)), used by [a classifier]." in cards
     assert {c["topic"] for c in cards.values()} == {"classification"}
     # the Q: card keeps its own answer: the cloze paragraph is not folded into it
-    [focal] = [c for c in _deck_cards(tmp_path / "d") if c["kind"] != "cloze"]
+    [focal] = [c for c in _cards(tmp_path / "d") if c["kind"] != "cloze"]
     assert "Hinge" not in focal["answer"] and "{{" not in focal["answer"]
 
 
@@ -86,7 +78,7 @@ def test_a_cloze_in_a_list_item_is_the_item_and_equality_is_no_gap(runner: CliRu
     )
     result = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
-    cards = _deck_cards(tmp_path / "d")
+    cards = _cards(tmp_path / "d")
     [cloze] = [c for c in cards if c["kind"] == "cloze"]
     assert cloze["question"] == "MAE estimates the […]."  # the item, not its bullet or its neighbours
     assert cloze["topic"] == "regression"
@@ -140,7 +132,7 @@ def test_an_obsidian_cloze_glued_to_a_multi_line_card_is_reported(runner: CliRun
     kept = runner.invoke(app, [*args, "--skip-unreadable"])
     assert kept.exit_code == 0, kept.output
     assert len(_listed(runner, tmp_path / "d")) == 2
-    questions = {c["question"] for c in _deck_cards(tmp_path / "d")}
+    questions = {c["question"] for c in _cards(tmp_path / "d")}
     assert questions == {"Huber delta default", "What does MAE estimate?"}, questions
     # a blank line after the cloze, as the message says, gives all three cards
     notes.write_text(
@@ -150,7 +142,7 @@ def test_an_obsidian_cloze_glued_to_a_multi_line_card_is_reported(runner: CliRun
     fixed = runner.invoke(app, args)
     assert fixed.exit_code == 0, fixed.output
     assert len(_listed(runner, tmp_path / "d")) == 3
-    questions = {c["question"] for c in _deck_cards(tmp_path / "d")}
+    questions = {c["question"] for c in _cards(tmp_path / "d")}
     assert questions == {"Huber delta default", "Focal gamma is […] by default.", "What does MAE estimate?"}
 
 
@@ -160,5 +152,5 @@ def test_a_highlight_inside_a_multi_line_question_is_kept(runner: CliRunner, tmp
     result = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d"), "--format", "obsidian"])
     assert result.exit_code == 0, result.output
     assert len(_listed(runner, tmp_path / "d")) == 1
-    [card] = _deck_cards(tmp_path / "d")
+    [card] = _cards(tmp_path / "d")
     assert card["kind"] != "cloze" and card["question"] == "What does ==Huber== do\nfor large residuals?"
