@@ -48,22 +48,15 @@ def stats(
                 store, opened.deck, now=SystemClock().now(), topics=topic or [], day_start_hour=cfg["day_start_hour"]
             )
             # No reviews of this deck right after importing another deck's history looked like a failed import.
-            others = (
-                {k: n for k, n in store.review_counts_by_deck().items() if k != store.deck}
-                if figures.empty and store.exists
-                else {}
-            )
+            others = store.other_decks_reviews() if figures.empty else {}
     if as_json:
         print_json(figures.to_dict())
         return
     console.out().print(stats_view.stats_empty(figures) if figures.empty else stats_view.stats_view(figures))
     if others:
-        listed = ", ".join(
-            f"{key or 'the built-in deck'} ({n} review{'' if n == 1 else 's'})" for key, n in sorted(others.items())
-        )
-        example = next((key for key in sorted(others) if key), None)
-        how = f"lossquiz stats --deck {example}" if example else "lossquiz stats"
-        console.note(f"note: other decks have reviews: {listed}; see them with {how}")
+        from lossquiz.ui import history_view
+
+        console.note(history_view.other_decks_for_stats(others))
 
 
 history_app = typer.Typer(
@@ -113,7 +106,7 @@ def history_export(
             sys.stdout.writelines(history.export_lines(store, now=now, scheduler=in_force))
             return
         counts = history.export_file(store, file, now=now, scheduler=in_force)
-        others = {k: n for k, n in store.review_counts_by_deck().items() if k != store.deck} if store.exists else {}
+        others = store.other_decks_reviews()
     console.out().print(history_view.exported(counts, str(file), deck=store.deck), soft_wrap=True)
     if others:
         console.note(history_view.other_decks(others))

@@ -402,6 +402,12 @@ class Store:
         rows = self._read("SELECT c.deck, count(*) FROM reviews r JOIN cards c ON c.id = r.card_id GROUP BY c.deck")
         return {str(deck): int(n) for deck, n in rows}
 
+    def other_decks_reviews(self) -> dict[str, int]:
+        """`review_counts_by_deck` of every deck but this one (none when there is no history yet)."""
+        if not self.exists:
+            return {}
+        return {deck: n for deck, n in self.review_counts_by_deck().items() if deck != self.deck}
+
     def trusted_decks(self) -> list[TrustedDeck]:
         """Every trusted deck, by path."""
         rows = self._read("SELECT path, snippets_hash, files, trusted_at FROM trusted_decks ORDER BY path")

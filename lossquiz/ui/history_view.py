@@ -19,12 +19,24 @@ def exported(counts: ExportCounts, path: str, *, deck: str = "") -> Text:
     )
 
 
+def _listed(counts: dict[str, int]) -> tuple[str, str | None]:
+    """`/home/me/mydeck (12 reviews), the built-in deck (3 reviews)`, and a deck path to show in an example."""
+    listed = ", ".join(f"{deck or 'the built-in deck'} ({_n(n, 'review')})" for deck, n in sorted(counts.items()))
+    return listed, next((d for d in sorted(counts) if d), None)
+
+
 def other_decks(counts: dict[str, int]) -> str:
     """The note after an export: which other decks have reviews, and how to export them."""
-    listed = ", ".join(f"{deck or 'the built-in deck'} ({_n(n, 'review')})" for deck, n in sorted(counts.items()))
-    example = next((d for d in sorted(counts) if d), None)
+    listed, example = _listed(counts)
     how = f"`lossquiz history export --deck {example} FILE`" if example else "`lossquiz history export FILE`"
     return f"note: other decks have reviews too, not in this file: {listed}; export each with {how}"
+
+
+def other_decks_for_stats(counts: dict[str, int]) -> str:
+    """The note under an empty `stats`: the decks that do have reviews (after importing one's history, say)."""
+    listed, example = _listed(counts)
+    how = f"lossquiz stats --deck {example}" if example else "lossquiz stats"
+    return f"note: other decks have reviews: {listed}; see them with {how}"
 
 
 def imported(result: ImportResult, path: str) -> Text:
