@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lossquiz.deck.cards import Card, Deck
+from lossquiz.deck.files import snippet_source
 from lossquiz.errors import LossquizError, SnippetError
-from lossquiz.worker.client import SnippetRunner, read_source
+from lossquiz.worker.client import SnippetRunner
 
 if TYPE_CHECKING:
     from lossquiz.deck.trust import TrustedDeck
@@ -68,7 +69,7 @@ class Plot:
 def has_plot(path: Path) -> bool:
     """Whether a snippet file defines a top-level plot() (parsed, not imported: no torch)."""
     try:
-        tree = ast.parse(read_source(path), filename=str(path))
+        tree = ast.parse(snippet_source(path), filename=str(path))
     except (OSError, SyntaxError, ValueError):
         return False
     return any(isinstance(node, ast.FunctionDef) and node.name == "plot" for node in tree.body)

@@ -253,10 +253,3 @@ def _pump(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
     except (OSError, ValueError):
         pass
     lines.put(None)
-
-
-def read_source(path: Path) -> str:
-    """A snippet's source text (shown by `show`, no torch needed); a FIFO or device is a DeckError."""
-    from lossquiz.deck.files import read_regular
-
-    return read_regular(path, path.name, path.parent.parent, 4 * 1024 * 1024).decode("utf-8", errors="replace")
