@@ -7,7 +7,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from lossquiz.deck.latex import to_unicode
 
@@ -58,12 +62,20 @@ def test_the_cached_text_is_what_is_shown(deck_dir: Path) -> None:
     assert "PLANTED" in shown
 
 
-def test_a_changed_renderer_drops_every_entry(deck_dir: Path) -> None:
+@pytest.mark.parametrize(
+    "changed",
+    [
+        lambda key: key.__setitem__(1, key[1] - 1),  # latex.py's mtime: an edit of the renderer
+        lambda key: key[3].__setitem__(0, key[3][0] - 1),  # pylatexenc's: an upgrade of the library
+    ],
+    ids=["latex.py", "pylatexenc"],
+)
+def test_a_changed_renderer_drops_every_entry(deck_dir: Path, changed: Callable[[list[Any]], None]) -> None:
     env = dict(os.environ)
     _show(deck_dir, env)
     cache = Path(env["LOSSQUIZ_CACHE_DIR"]) / "formulas.json"
     stored = json.loads(cache.read_text(encoding="utf-8"))
-    stored["key"][1] -= 1  # latex.py's mtime: as after an upgrade or an edit of the renderer
+    changed(stored["key"])
     stored["text"][FORMULA] = "PLANTED"
     cache.write_text(json.dumps(stored), encoding="utf-8")
     shown, imported = _show(deck_dir, env)

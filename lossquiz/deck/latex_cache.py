@@ -4,7 +4,7 @@ a formula they have not drawn before.
 
 One JSON file, `<cache>/formulas.json`, maps each formula's LaTeX source to its unicode text: an
 edited formula is a different key, so it is rendered afresh. The file is keyed on what renders
-(lossquiz's version, latex.py's mtime and size): a change to the renderer drops every entry. New
+(lossquiz's version, latex.py's and pylatexenc's mtime and size): a change to the renderer drops every entry. New
 entries are written once, when the process ends, into the cache folder the parse cache made. A
 missing, stale, corrupt or unwritable file just means rendering again; `LOSSQUIZ_CACHE_DIR=""`
 turns it off with the other caches.
@@ -51,7 +51,20 @@ def _render(latex: str) -> str:
 
 def _renderer_key() -> list[Any]:
     info = (Path(__file__).parent / "latex.py").stat()
-    return [__version__, info.st_mtime_ns, info.st_size]
+    return [__version__, info.st_mtime_ns, info.st_size, _pylatexenc_stamp()]
+
+
+def _pylatexenc_stamp() -> list[int] | None:
+    """pylatexenc's installed files, by mtime and size: an upgrade may render the same LaTeX otherwise.
+
+    Found with find_spec, which imports nothing of pylatexenc (the point of this cache)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pylatexenc")
+    if spec is None or spec.origin is None:
+        return None
+    info = Path(spec.origin).stat()
+    return [info.st_mtime_ns, info.st_size]
 
 
 def _path() -> Path | None:
