@@ -346,9 +346,11 @@ def test_an_export_says_which_deck_it_holds_and_names_the_others(tmp_path: Path)
     assert len(reviews) == 1 and [s["id"] for s in sessions] == [reviews[0]["session"]]
 
 
-def test_a_history_file_goes_back_into_the_deck_it_was_exported_from(tmp_path: Path) -> None:
+@pytest.mark.parametrize("via", ["file", "stdin"])
+def test_a_history_file_goes_back_into_the_deck_it_was_exported_from(tmp_path: Path, via: str) -> None:
     """Fifth newcomer pass F1: a file of your own deck, imported without --deck, went into the
-    built-in deck's progress ("3 reviews added", your deck still empty). The header names the deck."""
+    built-in deck's progress ("3 reviews added", your deck still empty). The header names the deck,
+    read once also from stdin (`history export | history import -` went into the built-in deck)."""
     runner = CliRunner()
     mini = Path(__file__).parent / "fixtures" / "decks" / "mini"
     home, other = str(tmp_path / "home"), str(tmp_path / "other")
@@ -358,7 +360,11 @@ def test_a_history_file_goes_back_into_the_deck_it_was_exported_from(tmp_path: P
     exported = runner.invoke(app, ["history", "export", "--deck", str(mini), str(out)], env={"LOSSQUIZ_HOME": home})
     assert exported.exit_code == 0, exported.output
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["deck"] == str(mini.resolve())
-    result = runner.invoke(app, ["history", "import", str(out)], env={"LOSSQUIZ_HOME": other})
+    if via == "file":
+        result = runner.invoke(app, ["history", "import", str(out)], env={"LOSSQUIZ_HOME": other})
+    else:
+        text = out.read_text(encoding="utf-8")
+        result = runner.invoke(app, ["history", "import", "-"], input=text, env={"LOSSQUIZ_HOME": other})
     assert result.exit_code == 0, result.output
     assert f"the file holds deck {mini.resolve()}" in " ".join(result.stderr.split())
     stats = lambda *deck: json.loads(  # noqa: E731

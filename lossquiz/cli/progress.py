@@ -141,18 +141,19 @@ def history_import(
     from lossquiz import paths
     from lossquiz.cli.app import load_config, scheduler
     from lossquiz.progress import history
-    from lossquiz.progress.history_format import file_deck
+    from lossquiz.progress.history_format import opened
     from lossquiz.progress.store import Store
     from lossquiz.ui import console, history_view
 
     # Into the deck the file holds (its header names it), unless --deck picks another: a file of
-    # your own deck, imported without --deck, went into the built-in deck's progress.
-    named = file_deck(file) if deck is None else None
-    with exit_on_error():
+    # your own deck, imported without --deck, went into the built-in deck's progress. The header
+    # comes from the same read as the rest, so `history export | history import -` keeps the deck.
+    with exit_on_error(), opened(file) as source:
+        named = source.deck if deck is None else None
         root = paths.deck_dir(deck) if named is None else (paths.builtin_deck() if named == "" else Path(named))
         key = named if named is not None else paths.deck_key(root)
-    with exit_on_error(), Store.open(paths.data_dir(data_dir), deck=key) as store:
-        result = history.import_file(store, file, scheduler=scheduler(store, load_config(), retention))
+        with Store.open(paths.data_dir(data_dir), deck=key) as store:
+            result = history.import_file(store, source, scheduler=scheduler(store, load_config(), retention))
     missing = _not_in_deck(root, result.reviewed)
     if not as_json:
         if named:

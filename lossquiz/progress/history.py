@@ -47,6 +47,9 @@ from lossquiz.progress.history_format import (
     SESSION_FIELDS,
     Field,
     Parsed,
+    Source,
+    opened,
+    read,
     read_file,
     record,
     to_sql,
@@ -170,10 +173,14 @@ def export_file(store: Store, path: Path, *, now: datetime, scheduler: Scheduler
 # -- import ----------------------------------------------------------------------------------
 
 
-def import_file(store: Store, path: Path, *, scheduler: Scheduler | None = None) -> ImportResult:
-    """Validate a history file completely, then merge it (in batches; see import_history)."""
-    parsed = read_file(path, known=store.cards().keys())
-    result = import_history(store, parsed, where="stdin" if str(path) == "-" else str(path), scheduler=scheduler)
+def import_file(store: Store, file: Path | Source, *, scheduler: Scheduler | None = None) -> ImportResult:
+    """Validate a history file (a path, or one already `opened`) completely, then merge it (in
+    batches; see import_history)."""
+    if not isinstance(file, Source):
+        with opened(file) as source:
+            return import_file(store, source, scheduler=scheduler)
+    parsed = read(file, known=store.cards().keys())
+    result = import_history(store, parsed, where=file.where, scheduler=scheduler)
     adopt_settings(store, parsed)
     return result
 

@@ -6,11 +6,13 @@ anything is written, so a broken file is fixed in one pass and never half-import
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
 import sys
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -491,30 +493,57 @@ def _parse_review(line: _Line) -> ReviewLine | None:
     return ReviewLine(**values, line=line.lineno)
 
 
-def file_deck(path: Path) -> str | None:
-    """The deck a history file's header names ("" the built-in one), read from its first line;
-    None for stdin, an older file, or anything unreadable (the full read reports those)."""
-    import json
+@dataclass(frozen=True)
+class Source:
+    """A history file opened once: the deck its header names, read from the first line, and every
+    line (that one included) for `read`. Stdin can be read only once, so both come from one read."""
 
-    if str(path) == "-":
-        return None
+    where: str
+    deck: str | None  # "" the built-in deck; None for a file from before headers named it, or no header
+    lines: Iterable[str]
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[Source]:
+    """Open a history file ('-' is stdin) and read its first line."""
+    where = "stdin" if str(path) == "-" else str(path)
+    with _reading(where):
+        f = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
     try:
-        with path.open(encoding="utf-8") as f:
-            first = json.loads(f.readline(64 * 1024))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-    deck = first.get("deck") if isinstance(first, dict) and first.get("type") == "header" else None
-    return deck if isinstance(deck, str) else None
+        with _reading(where):
+            first = f.readline()
+        yield Source(where, _header_deck(first), itertools.chain([first], f))
+    finally:
+        if f is not sys.stdin:
+            f.close()
+
+
+def read(source: Source, *, known: Collection[str] = ()) -> Parsed:
+    """Validate an opened history file (see parse)."""
+    with _reading(source.where):
+        return parse(source.lines, source.where, known=known)
 
 
 def read_file(path: Path, *, known: Collection[str] = ()) -> Parsed:
     """Read and validate a history file ('-' is stdin)."""
-    where = "stdin" if str(path) == "-" else str(path)
+    with opened(path) as source:
+        return read(source, known=known)
+
+
+def _header_deck(first: str) -> str | None:
     try:
-        if str(path) == "-":
-            return parse(sys.stdin, where, known=known)
-        with path.open(encoding="utf-8") as f:
-            return parse(f, where, known=known)
+        header = json.loads(first)
+    except ValueError:
+        return None  # not JSON: `read` says so, with the line number
+    deck = header.get("deck") if isinstance(header, dict) and header.get("type") == "header" else None
+    return deck if isinstance(deck, str) else None
+
+
+@contextmanager
+def _reading(where: str) -> Iterator[None]:
+    """A file that cannot be read, or is not text, as one HistoryError (not a traceback)."""
+    try:
+        yield
     except OSError as e:
         raise HistoryError(where, [f"cannot read: {e.strerror or e}"]) from None
     except UnicodeDecodeError:
