@@ -27,6 +27,7 @@ class FormulaVerdict:
     reference: str  # the card's expression, as unicode math
     disagreement: dict[str, Any] | None = None
     hint: str | None = None
+    unstable: dict[str, Any] | None = None  # right on every case but not at the card's stress case: where, what
 
 
 class Unusable(SnippetError):
@@ -63,7 +64,16 @@ def _request(card: Card) -> dict[str, Any]:
         "target": card.target,
         "grade": card.grade,
         "tolerance": card.tolerance,
+        "reference": card.expression,
+        **({"stress": [list(s) for s in card.stress]} if card.stress else {}),
     }
+
+
+def stress_hint(card: Card) -> str:
+    """Why a form that fails the card's stress case is wrong: the card's own words, else a generic line."""
+    return card.stress_hint or (
+        "the answer is finite there: write it so no exp overflows and no log sees 0 (softplus, logsigmoid, logsumexp)"
+    )
 
 
 def seeds(rng: random.Random, problems: int = RANDOM_PROBLEMS) -> list[int | None]:
@@ -90,6 +100,7 @@ def grade_formula(
         reference=_pretty_reference(card),
         disagreement=data.get("disagreement"),
         hint=data.get("hint"),
+        unstable={**data["unstable"], "hint": stress_hint(card)} if data.get("unstable") else None,
     )
 
 
@@ -106,7 +117,7 @@ def validate(runner: SnippetRunner, path: Path, card: Card, cases: list[int | No
         read(card, card.expression or "")
     except ExpressionError as e:
         return f"card '{card.id}': its expression does not parse: {e}"
-    outcome = runner.recall(path, "validate", reference=card.expression, seeds=cases, **_request(card))
+    outcome = runner.recall(path, "validate", seeds=cases, **_request(card))
     if outcome.data is None:
         return f"card '{card.id}': {outcome.error}"
     data = outcome.data
