@@ -58,7 +58,8 @@ def formula_card_for(deck: Deck, card: Card) -> Card:
     raise UsageError(f"card '{card.id}' has no formula card (none shares its snippet) to check --answer against")
 
 
-def _request(card: Card) -> dict[str, Any]:
+def formula_request(card: Card) -> dict[str, Any]:
+    """What the worker needs to grade against a formula card: bindings, target, tolerance, reference, stress."""
     return {
         "variables": [list(v) for v in card.variables],
         "target": card.target,
@@ -85,7 +86,7 @@ def grade_formula(
     runner: SnippetRunner, path: Path, card: Card, parsed: Parsed, cases: list[int | None]
 ) -> FormulaVerdict:
     """Evaluate `parsed` on every case in the worker; Retry if it cannot be evaluated there."""
-    outcome = runner.recall(path, "formula", expression=parsed.source, seeds=cases, **_request(card))
+    outcome = runner.recall(path, "formula", expression=parsed.source, seeds=cases, **formula_request(card))
     if outcome.data is None:
         raise SnippetError(f"snippet '{card.snippet}' failed: {outcome.error}")
     data = outcome.data
@@ -117,7 +118,7 @@ def validate(runner: SnippetRunner, path: Path, card: Card, cases: list[int | No
         read(card, card.expression or "")
     except ExpressionError as e:
         return f"card '{card.id}': its expression does not parse: {e}"
-    outcome = runner.recall(path, "validate", seeds=cases, **_request(card))
+    outcome = runner.recall(path, "validate", seeds=cases, **formula_request(card))
     if outcome.data is None:
         return f"card '{card.id}': {outcome.error}"
     data = outcome.data
