@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,8 @@ class Card:
     variables: tuple[tuple[str, str], ...] = ()  # formula cards: name -> binding over snippet inputs
     expression: str | None = None  # formula cards: the reference expression
     target: str = "value"  # formula cards: "value", a step name, or "grad:<input>"
+    stress: tuple[tuple[str, float], ...] = ()  # formula cards: variable -> magnitude a stable form must survive
+    stress_hint: str = ""  # formula cards: why a form that fails the stress case is wrong, in the card's words
     calculator: bool = False  # numeric cards whose problems need a calculator
     review: str = ""  # why a content review's finding was answered rather than applied
     factcheck: tuple[int, ...] = ()  # docs/FACTCHECK.md part-A items this card corrects
@@ -162,6 +165,7 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
             problems.append(f"{label}: a formula card needs 'variables': a mapping of name -> binding")
         if not raw.get("expression") or not raw.get("snippet"):
             problems.append(f"{label}: a formula card needs a 'snippet' and a reference 'expression'")
+    stress, stress_hint = _stress(raw, label, problems)
     if "calculator" in raw and not isinstance(raw["calculator"], bool):
         problems.append(f"{label}: 'calculator' must be true or false")
     snippet = raw.get("snippet")
@@ -196,6 +200,8 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
         variables=tuple((str(k), v) for k, v in (raw.get("variables") or {}).items()),
         expression=(raw.get("expression") or "").strip() or None,
         target=raw.get("target") or "value",
+        stress=stress,
+        stress_hint=stress_hint,
         calculator=bool(raw.get("calculator", False)),
         review=(raw.get("review") or "").strip(),
         factcheck=tuple(fixes),
@@ -203,6 +209,38 @@ def _parse_card(raw: Any, where: str, order: int, problems: list[str]) -> Card |
         path=where,
         line=line,
     )
+
+
+def _stress(raw: dict[str, Any], label: str, problems: list[str]) -> tuple[tuple[tuple[str, float], ...], str]:
+    """A formula card's `stress: {z: 1000, hint: "..."}`: each named variable is also scaled so its
+    values reach ±magnitude, where a stable form stays finite and a naive one overflows."""
+    if raw.get("stress") is None:
+        return (), ""
+    given = raw["stress"]
+    usage = "a mapping of variable -> magnitude, e.g. {z: 1000}, with an optional hint"
+    if raw.get("kind") != "formula":
+        problems.append(f"{label}: 'stress' is only for formula cards")
+        return (), ""
+    if not isinstance(given, dict):
+        problems.append(f"{label}: 'stress' must be {usage}, not {given!r}")
+        return (), ""
+    given = {k: v for k, v in given.items() if k != "__line__"}
+    hint = given.pop("hint", "")
+    variables = raw["variables"] if isinstance(raw.get("variables"), dict) else {}
+    before = len(problems)
+    if not isinstance(hint, str):
+        problems.append(f"{label}: 'stress' hint must be text")
+    if not given:
+        problems.append(f"{label}: 'stress' must be {usage}; it names no variable")
+    for name, magnitude in given.items():
+        if name not in variables:
+            known = ", ".join(map(str, variables)) or "none"
+            problems.append(f"{label}: 'stress' names '{name}', which is not one of the card's variables ({known})")
+        elif isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)) or not 0 < magnitude < math.inf:
+            problems.append(f"{label}: 'stress' {name} must be a positive number (the magnitude), not {magnitude!r}")
+    if len(problems) > before:
+        return (), ""
+    return tuple((str(k), float(v)) for k, v in given.items()), " ".join(str(hint).split())
 
 
 def _read_file(path: Path, where: str, problems: list[str]) -> list[Any]:

@@ -56,6 +56,7 @@ def read(root: Path, wanted: list[Any]) -> list[Card] | None:
             for name in _TUPLES:
                 raw[name] = tuple(raw[name])
             raw["variables"] = tuple(tuple(pair) for pair in raw["variables"])
+            raw["stress"] = tuple(tuple(pair) for pair in raw["stress"])
             cards.append(Card(**raw))
         return cards
     except (OSError, ValueError, KeyError, TypeError):

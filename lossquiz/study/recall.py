@@ -27,6 +27,7 @@ class FormulaVerdict:
     reference: str  # the card's expression, as unicode math
     disagreement: dict[str, Any] | None = None
     hint: str | None = None
+    unstable: dict[str, Any] | None = None  # right on every case but not at the card's stress case: where, what
 
 
 class Unusable(SnippetError):
@@ -57,13 +58,23 @@ def formula_card_for(deck: Deck, card: Card) -> Card:
     raise UsageError(f"card '{card.id}' has no formula card (none shares its snippet) to check --answer against")
 
 
-def _request(card: Card) -> dict[str, Any]:
+def formula_request(card: Card) -> dict[str, Any]:
+    """What the worker needs to grade against a formula card: bindings, target, tolerance, reference, stress."""
     return {
         "variables": [list(v) for v in card.variables],
         "target": card.target,
         "grade": card.grade,
         "tolerance": card.tolerance,
+        "reference": card.expression,
+        **({"stress": [list(s) for s in card.stress]} if card.stress else {}),
     }
+
+
+def stress_hint(card: Card) -> str:
+    """Why a form that fails the card's stress case is wrong: the card's own words, else a generic line."""
+    return card.stress_hint or (
+        "the answer is finite there: write it so no exp overflows and no log sees 0 (softplus, logsigmoid, logsumexp)"
+    )
 
 
 def seeds(rng: random.Random, problems: int = RANDOM_PROBLEMS) -> list[int | None]:
@@ -75,7 +86,7 @@ def grade_formula(
     runner: SnippetRunner, path: Path, card: Card, parsed: Parsed, cases: list[int | None]
 ) -> FormulaVerdict:
     """Evaluate `parsed` on every case in the worker; Retry if it cannot be evaluated there."""
-    outcome = runner.recall(path, "formula", expression=parsed.source, seeds=cases, **_request(card))
+    outcome = runner.recall(path, "formula", expression=parsed.source, seeds=cases, **formula_request(card))
     if outcome.data is None:
         raise SnippetError(f"snippet '{card.snippet}' failed: {outcome.error}")
     data = outcome.data
@@ -90,6 +101,7 @@ def grade_formula(
         reference=_pretty_reference(card),
         disagreement=data.get("disagreement"),
         hint=data.get("hint"),
+        unstable={**data["unstable"], "hint": stress_hint(card)} if data.get("unstable") else None,
     )
 
 
@@ -106,7 +118,7 @@ def validate(runner: SnippetRunner, path: Path, card: Card, cases: list[int | No
         read(card, card.expression or "")
     except ExpressionError as e:
         return f"card '{card.id}': its expression does not parse: {e}"
-    outcome = runner.recall(path, "validate", reference=card.expression, seeds=cases, **_request(card))
+    outcome = runner.recall(path, "validate", seeds=cases, **formula_request(card))
     if outcome.data is None:
         return f"card '{card.id}': {outcome.error}"
     data = outcome.data

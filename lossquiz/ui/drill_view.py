@@ -90,6 +90,10 @@ def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
             Text.assemble(Text("✓ right", style="bold green"), where),
             labelled("reference:", verdict.reference, style="bold"),
         )
+    if verdict.unstable:
+        return Group(
+            _unstable(verdict.unstable, verdict.cases), labelled("reference:", verdict.reference, style="bold")
+        )
     parts: list[RenderableType] = [Text("✗ wrong", style="bold red")]
     d = verdict.disagreement or {}
     if d:
@@ -116,6 +120,22 @@ def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
         parts.append(Text(f"→ {verdict.hint}", style="yellow"))
     parts.append(labelled("reference:", verdict.reference, style="bold"))
     return Group(*parts)
+
+
+def _unstable(u: dict[str, Any], cases: int) -> Text:
+    """`✗ not stable: at z up to ±1000 this gives inf; <the card's hint>`, then where it did agree."""
+    gives = fmt(u.get("got"))
+    if u.get("index") and int(u.get("elements", 0)) > 1:
+        gives += f" at element {_position(u['index'])} of {u['elements']}"
+    if "expected" in u and not (isinstance(u.get("got"), str) and u["got"] in ("inf", "-inf", "nan")):
+        gives += f" where the answer is {fmt(u['expected'])}"
+    return Text.assemble(
+        Text("✗ not stable", style="bold red"),
+        f": at {u['at']} this gives {gives}; {u.get('hint', '')}".rstrip("; "),
+        Text(
+            f"\n  right on the fixed example and {cases - 1} random problems, where the values are small", style="dim"
+        ),
+    )
 
 
 def rating_choices(intervals: dict[Any, Any], *, cram: bool) -> RenderableType:

@@ -302,7 +302,93 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
                 "hint": _formula_mistake(module, cases, target, grade)
                 or factor_hint(shaped[~close], expected[~close], _raw(inputs)),
             }
+    stress = [(str(name), float(magnitude)) for name, magnitude in request.get("stress") or []]
+    if stress:
+        unstable = _stressed(
+            text, str(request.get("reference") or ""), names, stress, bind(variables, inputs_for(module, None)), rtol
+        )
+        if unstable is not None:
+            return {"right": False, "cases": len(cases), "unstable": unstable}
     return {"right": True, "cases": len(cases)}
+
+
+# -- stability: the card's `stress` case ------------------------------------------------------
+
+
+def stress_label(stress: list[tuple[str, float]]) -> str:
+    """`z up to ±1000`, `lr, lf up to ±1000`: how the verdict names the stress case."""
+    names: dict[float, list[str]] = {}
+    for name, magnitude in stress:
+        names.setdefault(magnitude, []).append(name)
+    return "; ".join(f"{', '.join(group)} up to ±{magnitude:g}" for magnitude, group in names.items())
+
+
+def stress_envs(env: dict[str, torch.Tensor], stress: list[tuple[str, float]]) -> list[dict[str, torch.Tensor]]:
+    """The fixed example with each stressed variable scaled so its largest |value| is the magnitude
+    (signs kept), then the same with those signs flipped: a naive log σ(z) overflows on one side or the other."""
+    scaled = dict(env)
+    for name, magnitude in stress:
+        value = env.get(name)
+        if value is None or not value.is_floating_point():
+            raise Unusable(f"stress: '{name}' is not a real-valued variable, so it cannot be scaled")
+        peak = float(value.abs().max()) if value.numel() else 0.0
+        if not 0 < peak < math.inf:
+            raise Unusable(f"stress: '{name}' is 0 on the fixed example, so it cannot be scaled to ±{magnitude:g}")
+        scaled[name] = value * (magnitude / peak)
+    flipped = {**scaled, **{name: -scaled[name] for name, _ in stress}}
+    return [scaled, flipped]
+
+
+def _stressed(
+    text: str,
+    reference: str,
+    names: list[str],
+    stress: list[tuple[str, float]],
+    env: dict[str, torch.Tensor],
+    rtol: float,
+) -> dict[str, Any] | None:
+    """Where `text` is not stable: inf/nan, or away from the reference, on a stress case (None: stable).
+
+    The reference expression is the answer there (the snippet's own inputs are not scaled); it
+    must be finite, or the card is at fault."""
+    label = stress_label(stress)
+    for stressed in stress_envs(env, stress):
+        try:
+            expected = _run(reference, names, stressed)
+        except (ExpressionError, RuntimeError) as e:
+            raise Unusable(
+                f"its expression cannot be evaluated at {label} (its stress case): {_first_line(e)}"
+            ) from None
+        if not bool(torch.isfinite(expected).all()):
+            raise Unusable(f"its expression is not finite at {label} (its stress case): {_word(expected)}")
+        try:
+            got = _run(text, names, stressed)
+        except Exception as e:  # noqa: BLE001 - what the typed formula trips on there is its answer
+            return {"at": label, "got": f"an error ({_first_line(e)})"}
+        shaped = _shaped(got, expected)
+        if shaped is None:
+            return {"at": label, "got": _shape(got), "expected": _shape(expected)}
+        bad = ~torch.isfinite(shaped) | ~_close(shaped, expected, rtol)
+        if bool(bad.any()):
+            index = tuple(int(i) for i in bad.nonzero()[0]) if expected.dim() else ()
+            return {
+                "at": label,
+                "index": list(index),
+                "elements": int(expected.numel()),
+                "got": _word(shaped[index]),
+                "expected": float(expected[index]),
+            }
+    return None
+
+
+def _word(value: torch.Tensor) -> float | str:
+    """A value for the reply: a float, or the first of inf / -inf / nan it holds (JSON has no inf)."""
+    flat = value.reshape(-1)
+    odd = flat[~torch.isfinite(flat)]
+    if odd.numel():
+        first = float(odd[0])
+        return "nan" if first != first else ("inf" if first > 0 else "-inf")
+    return float(flat[0])
 
 
 def _label(seed: int | None) -> str:
