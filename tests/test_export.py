@@ -169,6 +169,10 @@ def test_json_export_round_trips(runner: CliRunner, seed_deck: Path, tmp_path: P
         original, reloaded = load_deck(deck_path), load_deck(again)
         assert [card_record(c) for c in reloaded.cards] == [card_record(c) for c in original.cards]
         assert data["cards"] == [card_record(c) for c in original.cards]
+        assert [(c.stress, c.stress_hint) for c in reloaded.cards] == [
+            (c.stress, c.stress_hint) for c in original.cards
+        ]
+    assert any(c.stress for c in load_deck(paths.builtin_deck()).cards)  # so the line above compares something
 
 
 def test_format_from_suffix_stdout_and_usage_errors(runner: CliRunner, tmp_path: Path) -> None:

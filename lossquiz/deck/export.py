@@ -76,6 +76,11 @@ def card_record(card: Card) -> dict[str, Any]:
             if card.kind == "formula"
             else {}
         ),
+        **(
+            {"stress": {**dict(card.stress), **({"hint": card.stress_hint} if card.stress_hint else {})}}
+            if card.stress
+            else {}
+        ),
     }
 
 
