@@ -3,13 +3,16 @@ the daily new-card limit cuts short says so, and the lows of the same pass."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from lossquiz.cli import app
+from tests.test_card_cli import T0, drill, run
 from tests.test_interop_formats import _cards
+from tests.test_promise import concept_deck
 
 HYPHEN_NOTES = (
     "# Losses\n\n"
@@ -80,3 +83,37 @@ def test_a_near_miss_of_a_hyphenated_gap_stays_wrong(runner: CliRunner, tmp_path
     ids = _gap_deck(runner, tmp_path)
     output = _fill(runner, tmp_path, ids[gap], typed)
     assert f"✗ the gap is: {gap}" in output, output
+
+
+# -- M2: a session the daily new-card limit cuts short says so before its first card ------------
+
+
+def test_a_session_the_daily_limit_cuts_short_says_why_first(runner: CliRunner, tmp_path: Path) -> None:
+    deck = concept_deck(tmp_path / "deck", 30)
+    drill(runner, deck, "--cards", "7", ratings="4" * 7)  # 7 of the day's 10 new cards, Easy: not due again today
+    out = drill(runner, deck, "-n", "15", ratings="4" * 3, at=T0 + timedelta(minutes=5)).stdout
+    assert out.count("recorded Easy") == 3  # the 3 new cards the limit leaves
+    text = " ".join(out.split())  # the line wraps at the terminal's width
+    line = (
+        "3 cards, not 15: the daily new-card limit leaves 3 new cards today (new_per_day 10, 7 introduced). "
+        "lossquiz drill --new 15 introduces more now; new_per_day in the config file (lossquiz config shows where) "
+        "raises the limit."
+    )
+    assert line in text, text
+    assert text.index("3 cards, not 15") < text.index("1/3 "), text  # before the first card
+    # ... and the end says the limit is now reached, as before
+    assert "daily new-card limit reached: 10 new cards introduced today, limit 10 (new_per_day)" in text
+    # what it names is what `lossquiz config` calls the setting, and --new does introduce them
+    assert "new_per_day" in run(runner, "config").stdout
+    more = drill(runner, deck, "-n", "15", "--new", "15", ratings="4" * 15, at=T0 + timedelta(minutes=10)).stdout
+    assert more.count("recorded Easy") == 15 and "cards, not" not in more
+
+
+def test_a_session_not_cut_by_the_daily_limit_says_nothing_of_it(runner: CliRunner, tmp_path: Path) -> None:
+    deck = concept_deck(tmp_path / "deck", 30)
+    out = drill(runner, deck, "-n", "5", ratings="4" * 5).stdout  # --cards, not the limit, is the bound
+    assert out.count("recorded Easy") == 5 and "cards, not" not in out and "limit" not in out
+    crammed = drill(runner, deck, "--cram", "-n", "15", ratings="4" * 10, at=T0 + timedelta(minutes=5)).stdout
+    assert "cards, not" not in crammed
+    few = concept_deck(tmp_path / "few", 3)  # every unseen card fits: nothing held back
+    assert "cards, not" not in drill(runner, few, "-n", "15", ratings="444").stdout
