@@ -117,3 +117,16 @@ def test_a_session_not_cut_by_the_daily_limit_says_nothing_of_it(runner: CliRunn
     assert "cards, not" not in crammed
     few = concept_deck(tmp_path / "few", 3)  # every unseen card fits: nothing held back
     assert "cards, not" not in drill(runner, few, "-n", "15", ratings="444").stdout
+
+
+# -- low 1: a self-rated reveal shows what was typed above the answer ----------------------------
+
+
+def test_a_self_rated_reveal_echoes_what_was_typed(runner: CliRunner, tmp_path: Path) -> None:
+    deck = concept_deck(tmp_path / "deck", 2)
+    typed = run(runner, "drill", "--deck", str(deck), "-n", "1", "--time-limit", "0", input="concept seven-ish\n3\n")
+    out = typed.stdout
+    assert "you wrote: concept seven-ish" in out, out
+    assert out.index("you wrote:") < out.index("It is concept") < out.index("recorded Good"), out
+    revealed = run(runner, "drill", "--deck", str(deck), "-n", "1", "--time-limit", "0", input="\n3\n").stdout
+    assert "It is concept" in revealed and "you wrote" not in revealed  # Enter alone: nothing to echo
