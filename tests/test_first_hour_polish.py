@@ -130,3 +130,26 @@ def test_a_self_rated_reveal_echoes_what_was_typed(runner: CliRunner, tmp_path: 
     assert out.index("you wrote:") < out.index("It is concept") < out.index("recorded Good"), out
     revealed = run(runner, "drill", "--deck", str(deck), "-n", "1", "--time-limit", "0", input="\n3\n").stdout
     assert "It is concept" in revealed and "you wrote" not in revealed  # Enter alone: nothing to echo
+
+
+# -- low 2: export's usage error names every format and suffix it accepts -----------------------
+
+
+def test_export_names_every_suffix_it_accepts_and_each_one_works(runner: CliRunner, tmp_path: Path) -> None:
+    import re
+
+    result = runner.invoke(app, ["export", str(tmp_path / "cards.xyz")])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.replace("│", " ").split())
+    assert "*.tsv" in message, message
+    suffixes = re.findall(r"\*(\.\w+)", message)
+    formats = re.search(r"say --format ([\w, ]+?) \(", message)
+    assert formats is not None and suffixes, message
+    for suffix in suffixes:  # every suffix named is one export reads
+        out = tmp_path / f"cards{suffix}"
+        done = runner.invoke(app, ["export", str(out), "--no-run"])
+        assert done.exit_code == 0 and out.stat().st_size > 0, (suffix, done.output)
+    for name in re.split(r", | or ", formats[1]):  # and every --format named is one it takes
+        out = tmp_path / f"by-format-{name}"
+        done = runner.invoke(app, ["export", "--format", name, str(out), "--no-run"])
+        assert done.exit_code == 0 and out.stat().st_size > 0, (name, done.output)
