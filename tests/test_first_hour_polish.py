@@ -153,3 +153,39 @@ def test_export_names_every_suffix_it_accepts_and_each_one_works(runner: CliRunn
         out = tmp_path / f"by-format-{name}"
         done = runner.invoke(app, ["export", "--format", name, str(out), "--no-run"])
         assert done.exit_code == 0 and out.stat().st_size > 0, (name, done.output)
+
+
+# -- low 3: a percent in a number gap is a hundredth --------------------------------------------
+
+NUMBER_NOTES = (
+    "# Regularization\n\n"
+    "A common label smoothing is ==0.1== of the mass.\n\n"
+    "Dropout often drops ==10%== of the units.\n\n"
+    "Warm-up often lasts ==10== epochs.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("gap", "typed", "right"),
+    [
+        ("0.1", "10%", True),
+        ("0.1", "1e-1", True),
+        ("0.1", "1/10", True),
+        ("0.1", "10", False),
+        ("10%", "0.1", True),
+        ("10%", "10", True),  # the % left off a percent gap
+        ("10%", "0.01", False),
+        ("10%", "1%", False),
+        ("10", "10%", False),  # 10% is 0.1, not 10
+        ("10", "10.0", True),
+    ],
+)
+def test_a_percent_fills_a_number_gap_as_the_hundredth_it_is(
+    runner: CliRunner, tmp_path: Path, gap: str, typed: str, right: bool
+) -> None:
+    notes = tmp_path / "numbers.md"
+    notes.write_text(NUMBER_NOTES, encoding="utf-8")
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
+    ids = {card["key_points"][0]: card["id"] for card in _cards(tmp_path / "d")}
+    output = _fill(runner, tmp_path, ids[gap], typed)
+    assert ("✓ right" in output) is right and (f"✗ the gap is: {gap}" in output) is not right, output

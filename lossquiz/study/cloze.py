@@ -87,9 +87,20 @@ def matches(typed: str, expected: str) -> bool:
         typed = repr(fraction)  # 1/4 fills a 0.25 gap, as a numeric card takes 3/4
     if is_number(typed) and is_number(expected):
         try:
-            a = float(typed.strip().replace(" ", "").replace("−", "-").rstrip("%").replace(",", "."))
-            b = float(expected.strip().replace(" ", "").replace("−", "-").rstrip("%").replace(",", "."))
+            a, b = _value(typed), _value(expected)
         except ValueError:
             return _norm(typed) == _norm(expected)
-        return a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+        if expected.strip().endswith("%") and not typed.strip().endswith("%"):
+            return _same(a, b) or _same(a / 100, b)  # a 50% gap takes 0.5, and 50 with its % left off
+        return _same(a, b)  # a percent is a hundredth: 10% fills a 0.1 gap, never a 10 or a 0.01 one
     return _norm(typed) == _norm(expected)
+
+
+def _value(number: str) -> float:
+    """A number's value, a percent as the fraction it is (10% is 0.1)."""
+    text = number.strip().replace(" ", "").replace("−", "-").replace(",", ".")
+    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
