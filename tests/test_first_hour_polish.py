@@ -189,3 +189,32 @@ def test_a_percent_fills_a_number_gap_as_the_hundredth_it_is(
     ids = {card["key_points"][0]: card["id"] for card in _cards(tmp_path / "d")}
     output = _fill(runner, tmp_path, ids[gap], typed)
     assert ("✓ right" in output) is right and (f"✗ the gap is: {gap}" in output) is not right, output
+
+
+# -- low 4: a misspelt function or name in a typed formula gets a "did you mean" -----------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "guess"),
+    [("-log(softmaxx(z))", "softmax"), ("sigmoid_(z)", "sigmoid"), ("Log_Softmax(z)", "log_softmax")],
+)
+def test_show_answer_with_a_misspelt_function_suggests_the_close_one(runner: CliRunner, typed: str, guess: str) -> None:
+    result = runner.invoke(app, ["show", "ce-logits-formula", "--answer", typed])
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.strip().splitlines()  # one line, no traceback
+    assert f"(did you mean {guess}?)" in line and line.startswith("error: --answer: unknown function"), line
+
+
+def test_a_far_off_function_gets_no_guess_and_a_misspelt_variable_does(runner: CliRunner) -> None:
+    far = runner.invoke(app, ["show", "ce-logits-formula", "--answer", "foo(z)"])
+    assert far.exit_code == 2 and "unknown function 'foo' —" in far.stderr and "did you mean" not in far.stderr
+    name = runner.invoke(app, ["show", "huber-formula", "--answer", "0.5*r^2 + detla"])
+    assert name.exit_code == 2 and "unknown name 'detla' (did you mean delta?)" in name.stderr, name.stderr
+
+
+def test_a_drilled_formula_with_a_misspelt_function_suggests_and_asks_again(runner: CliRunner) -> None:
+    args = ["drill", "--card", "bce-logits-formula", "--time-limit", "0"]
+    result = runner.invoke(app, args, input="sigmoid_(z) - y\nq\n")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "unknown function 'sigmoid_' (did you mean sigmoid?)" in text and "try again (nothing recorded)" in text
