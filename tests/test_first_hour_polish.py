@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -26,13 +27,18 @@ HYPHEN_NOTES = (
 )
 
 
-def _gap_deck(runner: CliRunner, tmp_path: Path) -> dict[str, str]:
-    """The hyphen notes imported as a deck: each card's id by its gap."""
-    notes = tmp_path / "hyphens.md"
-    notes.write_text(HYPHEN_NOTES, encoding="utf-8")
+def _imported(runner: CliRunner, tmp_path: Path, text: str) -> list[dict[str, Any]]:
+    """Notes `text` imported as the deck tmp_path/d: its cards."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
-    return {card["key_points"][0]: card["id"] for card in _cards(tmp_path / "d")}
+    return _cards(tmp_path / "d")
+
+
+def _gap_deck(runner: CliRunner, tmp_path: Path, text: str = HYPHEN_NOTES) -> dict[str, str]:
+    """Cloze notes imported as a deck: each card's id by its gap."""
+    return {card["key_points"][0]: card["id"] for card in _imported(runner, tmp_path, text)}
 
 
 def _fill(runner: CliRunner, tmp_path: Path, card_id: str, typed: str) -> str:
@@ -183,10 +189,7 @@ NUMBER_NOTES = (
 def test_a_percent_fills_a_number_gap_as_the_hundredth_it_is(
     runner: CliRunner, tmp_path: Path, gap: str, typed: str, right: bool
 ) -> None:
-    notes = tmp_path / "numbers.md"
-    notes.write_text(NUMBER_NOTES, encoding="utf-8")
-    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
-    ids = {card["key_points"][0]: card["id"] for card in _cards(tmp_path / "d")}
+    ids = _gap_deck(runner, tmp_path, NUMBER_NOTES)
     output = _fill(runner, tmp_path, ids[gap], typed)
     assert ("✓ right" in output) is right and (f"✗ the gap is: {gap}" in output) is not right, output
 
@@ -218,3 +221,27 @@ def test_a_drilled_formula_with_a_misspelt_function_suggests_and_asks_again(runn
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "unknown function 'sigmoid_' (did you mean sigmoid?)" in text and "try again (nothing recorded)" in text
+
+
+# -- low 5: a minus sign from LaTeX renders as −, as the deck's prose writes it ------------------
+
+
+def test_a_key_point_from_latex_shows_a_minus_sign_not_a_hyphen(runner: CliRunner, tmp_path: Path) -> None:
+    text = (
+        "#### Q: What is the NLL of the true class?\n\n"
+        "- $-\\log p_y$ for the true class $y$\n"
+        "- the same as $\\text{log-sum-exp}(z) - z_y$ from logits\n"
+    )
+    [card] = _imported(runner, tmp_path, text)
+    assert card["key_points"] == ["−log p_y for the true class y", "the same as log-sum-exp(z) − z_y from logits"]
+    shown = runner.invoke(app, ["show", card["id"], "--deck", str(tmp_path / "d"), "--no-run"])
+    assert shown.exit_code == 0, shown.output
+    assert "−log p_y" in shown.stdout and "-log" not in shown.stdout  # the hyphen of log-sum-exp (text) stays
+    assert "log-sum-exp(z) − z_y" in shown.stdout
+
+
+def test_the_built_in_decks_formulas_show_minus_signs(runner: CliRunner) -> None:
+    shown = runner.invoke(app, ["show", "log-cosh", "--no-run"])
+    assert shown.exit_code == 0, shown.output
+    formula = shown.stdout[shown.stdout.index("╭─ formula") : shown.stdout.index("╯")]
+    assert "−log 2" in formula and "(−2|r|)" in formula and "-" not in formula, formula
