@@ -245,3 +245,20 @@ def test_the_built_in_decks_formulas_show_minus_signs(runner: CliRunner) -> None
     assert shown.exit_code == 0, shown.output
     formula = shown.stdout[shown.stdout.index("╭─ formula") : shown.stdout.index("╯")]
     assert "−log 2" in formula and "(−2|r|)" in formula and "-" not in formula, formula
+
+
+# -- low 6: an operator name is spaced from its argument ----------------------------------------
+
+
+def test_show_log_cosh_spaces_cosh_from_its_argument(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = runner.invoke(app, ["show", "log-cosh", "--no-run"])
+    assert shown.exit_code == 0, shown.output
+    assert "log cosh r=|r|" in shown.stdout and "coshr" not in shown.stdout, shown.stdout
+    assert max(len(line) for line in shown.stdout.splitlines()) <= 80
+
+
+def test_other_operator_names_are_spaced_from_their_argument(runner: CliRunner, tmp_path: Path) -> None:
+    text = "#### Q: Which identities hold?\n\n- $\\sinh x + \\tan\\theta$ and $\\ln x$ here\n- $\\beta\\cosh r$ there\n"
+    [card] = _imported(runner, tmp_path, text)
+    assert card["key_points"] == ["sinh x + tan θ and ln x here", "β cosh r there"]

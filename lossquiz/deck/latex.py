@@ -32,7 +32,11 @@ _TAKES_ARGUMENT = frozenset(
     "hat bar tilde vec dot ddot widehat widetilde overline underline mathrm mathbf mathcal mathit mathsf "
     "boldsymbol bm text textbf textit operatorname left right big Big bigg Bigg bigl bigr Bigl Bigr".split()
 )
-_NAMED_OPERATORS = re.compile(r"\\(log|exp|min|max|argmin|argmax|det|sup|inf|lim|sin|cos|tanh|Pr)(?![A-Za-z])\s*")
+# operator names LaTeX sets upright, and the functions among them, which get a space from their argument
+_FUNCTION_NAMES = "log|exp|ln|lg|sinh|cosh|tanh|coth|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan"
+_NAMED_OPERATORS = re.compile(
+    rf"\\({_FUNCTION_NAMES}|min|max|argmin|argmax|arg|det|dim|ker|deg|gcd|sup|inf|lim|Pr)(?![A-Za-z])\s*"
+)
 _OPERATOR = re.compile(r"[\s+\-−/·⋅=<>≤≥,]")
 # Math's `-` is a minus sign, shown as the deck's prose writes it (−, U+2212); in words set as text
 # (`\text{log-sum-exp}`) it is a hyphen, held through the rendering as _HYPHEN.
@@ -167,8 +171,9 @@ def to_unicode(latex: str) -> str:
     out = _converter().latex_to_text(text)
     out = re.sub(r"[ \t]+", " ", out).replace("ϵ", "ε").replace("-", "−")
     # "β log π", not "βlogπ": pylatexenc drops the space around operator names (not a hyphen's: log-sum-exp)
-    out = re.sub(r"(?<![A-Za-z])(log|exp)(?=[^\s(\[{_,)A-Za-z\u2010])", r"\1 ", out)
-    out = re.sub(r"(?<=[^\s(\[{A-Za-z+\-−=/\u2010])(log|exp)(?![a-z])", r" \1", out).replace(_HYPHEN, "-")
+    out = re.sub(rf"(?<![A-Za-z])({_FUNCTION_NAMES})(?=[^\s(\[{{_,)A-Za-z\u2010])", r"\1 ", out)
+    out = re.sub(rf"(?<=[^\s(\[{{A-Za-z+\-−=/\u2010])({_FUNCTION_NAMES})(?![a-z])", r" \1", out)
+    out = out.replace(_HYPHEN, "-")
     lines = [line.strip().replace(_PAD, " ") for line in out.strip().splitlines()]
     for k in range(1, len(lines)):  # align the rows of a cases brace under its first row
         column = lines[k - 1].find("⎧") if lines[k - 1].find("⎧") >= 0 else lines[k - 1].find("⎨")
