@@ -149,9 +149,7 @@ def export(
 
     kind = fmt.value if fmt else ex.guess_format(file)
     if kind is None:
-        raise typer.BadParameter(
-            "say --format anki, apkg, md or json (or name FILE *.txt, *.apkg, *.md, *.json)", param_hint="FILE"
-        )
+        raise typer.BadParameter(ex.format_hint(), param_hint="FILE")
     if kind == "apkg" and file == "-":
         raise typer.BadParameter("an Anki package is a file: name it, e.g. lossquiz.apkg", param_hint="FILE")
     with exit_on_error():

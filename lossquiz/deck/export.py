@@ -252,6 +252,13 @@ def failed_snippets(examples: dict[str, Outcome] | None) -> list[str]:
 _SUFFIX_FORMATS = {".txt": "anki", ".tsv": "anki", ".apkg": "apkg", ".md": "md", ".markdown": "md", ".json": "json"}
 
 
+def format_hint() -> str:
+    """What to say when FILE names no format: every format and every suffix `guess_format` reads."""
+    kinds = list(dict.fromkeys(_SUFFIX_FORMATS.values()))
+    suffixes = ", ".join(f"*{suffix}" for suffix in _SUFFIX_FORMATS)
+    return f"say --format {', '.join(kinds[:-1])} or {kinds[-1]} (or name FILE {suffixes})"
+
+
 def guess_format(file: str | None) -> str | None:
     """The format a file name implies (deck.txt -> anki, sheet.md -> md, cards.json -> json)."""
     if file is None or file == "-":

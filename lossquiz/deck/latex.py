@@ -25,14 +25,23 @@ _SUB = dict(
         strict=True,
     )
 )
+_SUP["−"], _SUB["−"] = _SUP["-"], _SUB["-"]  # the minus sign the rendering ends with, in a script too
 _VULGAR = {("1", "2"): "½", ("1", "3"): "⅓", ("1", "4"): "¼", ("3", "4"): "¾", ("1", "8"): "⅛"}
 _BLACKBOARD = {"1": "𝟙", "E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "P": "ℙ"}
 _TAKES_ARGUMENT = frozenset(
     "hat bar tilde vec dot ddot widehat widetilde overline underline mathrm mathbf mathcal mathit mathsf "
     "boldsymbol bm text textbf textit operatorname left right big Big bigg Bigg bigl bigr Bigl Bigr".split()
 )
-_NAMED_OPERATORS = re.compile(r"\\(log|exp|min|max|argmin|argmax|det|sup|inf|lim|sin|cos|tanh|Pr)(?![A-Za-z])\s*")
+# operator names LaTeX sets upright, and the functions among them, which get a space from their argument
+_FUNCTION_NAMES = "log|exp|ln|lg|sinh|cosh|tanh|coth|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan"
+_NAMED_OPERATORS = re.compile(
+    rf"\\({_FUNCTION_NAMES}|min|max|argmin|argmax|arg|det|dim|ker|deg|gcd|sup|inf|lim|Pr)(?![A-Za-z])\s*"
+)
 _OPERATOR = re.compile(r"[\s+\-−/·⋅=<>≤≥,]")
+# Math's `-` is a minus sign, shown as the deck's prose writes it (−, U+2212); in words set as text
+# (`\text{log-sum-exp}`) it is a hyphen, held through the rendering as _HYPHEN.
+_WORDS = re.compile(r"\\(?:text|textrm|textit|textbf|mathrm|operatorname)\s*\{[^{}]*\}")
+_HYPHEN = "\u2010"
 
 
 @cache
@@ -148,7 +157,8 @@ def to_unicode(latex: str) -> str:
     """Readable unicode for a LaTeX formula (no raw backslashes left for known commands)."""
     if _too_deep(latex):
         return latex
-    text = re.sub(r"\\\||\\[lr]Vert", "‖", latex)
+    text = _WORDS.sub(lambda m: m[0].replace("-", _HYPHEN), latex)
+    text = re.sub(r"\\\||\\[lr]Vert", "‖", text)
     text = re.sub(r"\\ne(?![A-Za-z])\s*", "≠", text)  # pylatexenc knows \neq but not \ne
     # log, exp, min ... as plain words, spaced from a following letter or command ("log r", "log a/b")
     text = _NAMED_OPERATORS.sub(
@@ -159,10 +169,11 @@ def to_unicode(latex: str) -> str:
     text = re.sub(r"\\begin\{cases\}(.*?)\\end\{cases\}", _cases, text, flags=re.S)
     text = _structure(text)
     out = _converter().latex_to_text(text)
-    out = re.sub(r"[ \t]+", " ", out).replace("ϵ", "ε")
-    # "β log π", not "βlogπ": pylatexenc drops the space around operator names
-    out = re.sub(r"(?<![A-Za-z])(log|exp)(?=[^\s(\[{_,)A-Za-z])", r"\1 ", out)
-    out = re.sub(r"(?<=[^\s(\[{A-Za-z+\-−=/])(log|exp)(?![a-z])", r" \1", out)
+    out = re.sub(r"[ \t]+", " ", out).replace("ϵ", "ε").replace("-", "−")
+    # "β log π", not "βlogπ": pylatexenc drops the space around operator names (not a hyphen's: log-sum-exp)
+    out = re.sub(rf"(?<![A-Za-z])({_FUNCTION_NAMES})(?=[^\s(\[{{_,)A-Za-z\u2010])", r"\1 ", out)
+    out = re.sub(rf"(?<=[^\s(\[{{A-Za-z+\-−=/\u2010])({_FUNCTION_NAMES})(?![a-z])", r" \1", out)
+    out = out.replace(_HYPHEN, "-")
     lines = [line.strip().replace(_PAD, " ") for line in out.strip().splitlines()]
     for k in range(1, len(lines)):  # align the rows of a cases brace under its first row
         column = lines[k - 1].find("⎧") if lines[k - 1].find("⎧") >= 0 else lines[k - 1].find("⎨")

@@ -24,7 +24,7 @@ from lossquiz.progress.store import ReviewInput, Store
 from lossquiz.study import cloze, recall
 from lossquiz.study.expression import ExpressionError
 from lossquiz.study.grading import auto_rating, graded_value, is_correct, number_hint, parse_number
-from lossquiz.study.queue import LEECH_LAPSES, DrillOptions, Plan, Session, daily_limit_note, plan
+from lossquiz.study.queue import LEECH_LAPSES, DrillOptions, Plan, Session, daily_cut_note, daily_limit_note, plan
 from lossquiz.worker.client import SnippetRunner
 
 COMMANDS = "s skip · u undo · q quit"
@@ -57,7 +57,7 @@ class Screen(Protocol):
     def worked(self, data: dict[str, Any], *, label: str) -> None: ...
     def given(self, values: dict[str, float]) -> None: ...
     def formula(self, verdict: recall.FormulaVerdict, card: Card, rating: Rating, seconds: float, due: Any) -> None: ...
-    def answer(self, card: Card) -> None: ...
+    def answer(self, card: Card, typed: str = "") -> None: ...
     def choices(self, intervals: dict[Any, Any], *, cram: bool) -> None: ...
     def recorded(self, rating: Rating, due: Any, *, cram: bool) -> None: ...
     def say(self, text: str = "", *, style: str = "") -> None: ...
@@ -139,6 +139,8 @@ class Drill:
                 )
         if planned.limit_already_reached and not self.options.cram:  # said now, not only after quitting
             self.screen.say(daily_limit_note(planned, introduced), style="dim")
+        elif not self.options.cram and (cut := daily_cut_note(planned, self.options.max_cards)) is not None:
+            self.screen.say(cut, style="dim")  # a short session says why before its first card
         self._warm_up = self.options.run_snippets and any(c.snippet for c in queue)
         self.session_id = self.store.start_session(now, cram=self.options.cram)
         session = Session(queue, started=now, minutes=self.options.minutes)
@@ -371,7 +373,7 @@ class Drill:
         )
         self._command(typed)
         seconds = (self.clock.now() - shown).total_seconds()
-        self.screen.answer(card)
+        self.screen.answer(card, typed.strip())  # what they typed above the answer, to rate themselves against
         if card.snippet and self.options.run_snippets:
             path = self.deck.snippet_path(card)
             assert path is not None

@@ -13,6 +13,7 @@ MAX_NODES nodes, and number literals of at most 1e6 in size (all arithmetic is f
 from __future__ import annotations
 
 import ast
+import difflib
 import math
 from dataclasses import dataclass
 
@@ -148,14 +149,16 @@ class _Checker:
             return
         if name in FUNCTIONS:
             raise ExpressionError(f"{name} is a function: call it, e.g. {name}(x)")
-        raise ExpressionError(f"unknown name '{name}' — {allowed_names(self.names)}")
+        guess = _did_you_mean(name, (*self.names, *CONSTANTS))
+        raise ExpressionError(f"unknown name '{name}'{guess} — {allowed_names(self.names)}")
 
     def _call(self, node: ast.Call, depth: int) -> None:
         if not isinstance(node.func, ast.Name):
             raise ExpressionError("only the listed functions can be called, e.g. exp(x)")
         name = node.func.id
         if name not in FUNCTIONS:
-            raise ExpressionError(f"unknown function '{name}' — {allowed_names(self.names)}")
+            guess = _did_you_mean(name, tuple(FUNCTIONS))
+            raise ExpressionError(f"unknown function '{name}'{guess} — {allowed_names(self.names)}")
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise ExpressionError(f"{name}() takes plain arguments, e.g. sum(x, 0)")
         low, high = FUNCTIONS[name]
@@ -168,6 +171,13 @@ class _Checker:
                     raise ExpressionError(f"the axis of {name}() must be a whole number such as 0, 1 or -1")
                 continue
             self.check(arg, depth + 1)
+
+
+def _did_you_mean(name: str, known: tuple[str, ...]) -> str:
+    """` (did you mean softmax?)` for a name close to a known one (softmaxx, sigmoid_), else nothing."""
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(name.lower(), by_lower, n=1, cutoff=0.75)
+    return f" (did you mean {by_lower[close[0]]}?)" if close else ""
 
 
 def axis_value(node: ast.AST) -> int | None:

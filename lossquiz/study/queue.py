@@ -90,6 +90,21 @@ def daily_limit_note(plan: Plan, introduced_today: int) -> str:
     )
 
 
+def daily_cut_note(plan: Plan, max_cards: int) -> str | None:
+    """The line that says the daily new-card limit made this session shorter than `--cards` asked
+    (some new cards are still allowed today), or None when it did not."""
+    if plan.stopped_by != "daily" or plan.limit_already_reached or len(plan.cards) >= max_cards:
+        return None
+    due = len(plan.cards) - plan.new
+    more = min(max_cards - due, plan.unseen)
+    return (
+        f"{len(plan.cards)} cards, not {max_cards}: the daily new-card limit leaves {plan.allowance} new "
+        f"cards today (new_per_day {plan.daily_limit}, {plan.introduced_today} introduced). "
+        f"`lossquiz drill --new {more}` introduces more now; new_per_day in the config file "
+        f"(`lossquiz config` shows where) raises the limit."
+    )
+
+
 def plan(
     cards: Sequence[Card],
     rows: dict[str, CardRow],

@@ -310,8 +310,10 @@ class DrillScreen:
         """A snippet's worked steps."""
         self.console.print(worked_example(data, label=label))
 
-    def answer(self, card: Card) -> None:
-        """The revealed answer and key points."""
+    def answer(self, card: Card, typed: str = "") -> None:
+        """The revealed answer and key points, under what the user typed first (if anything)."""
+        if typed:
+            self.console.print(labelled("you wrote:", typed, label_style="bold"))
         self.console.print(answer(card))
 
     def choices(self, intervals: dict[Any, Any], *, cram: bool) -> None:
