@@ -166,3 +166,25 @@ def test_an_own_deck_comes_back_from_its_package_as_it_was(runner: CliRunner, tm
         for field in ("kind", "question", "answer", "key_points"):
             assert after[card_id][field] == card[field], (card_id, field, after[card_id][field])
     assert {c["kind"] for c in after.values()} == {"concept", "quickfire"}
+
+
+def test_the_built_in_deck_through_an_apkg_keeps_its_kinds_and_titles(runner: CliRunner, tmp_path: Path) -> None:
+    """Tenth newcomer pass: the built-in deck exported to .apkg and imported back came back as
+    concept cards titled by their questions. The footer's attributes carry kind and title; a card
+    graded from a snippet (numeric, formula, …) has no snippet in a notes deck, so it is recalled
+    as a concept card."""
+    from lossquiz import paths
+    from lossquiz.deck.cards import load_deck
+
+    out, back = tmp_path / "all.apkg", tmp_path / "back"
+    assert runner.invoke(app, ["export", str(out), "--no-run"]).exit_code == 0
+    result = runner.invoke(app, ["import", str(out), "--into", str(back)], env={"LOSSQUIZ_HOME": str(tmp_path / "h")})
+    assert result.exit_code == 0, result.output
+    original = {c.id: c for c in load_deck(paths.builtin_deck()).cards}
+    again = {c.id: c for c in load_deck(back).cards}
+    assert again.keys() == original.keys()
+    recalled = {"quickfire": "quickfire", "cloze": "cloze"}
+    assert {i: (c.kind, c.title) for i, c in again.items()} == {
+        i: (recalled.get(c.kind, "concept"), c.title) for i, c in original.items()
+    }
+    assert {c.kind for c in again.values()} >= {"concept", "quickfire"}

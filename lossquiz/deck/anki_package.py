@@ -187,7 +187,7 @@ def _package(col: Any, name: str, *, v1: bool = False) -> Package:
         context = [part for part in deck.split("::") if part][-1:] + [t.replace("_", " ") for t in note.tags]
         by_ord = {c.ord: c.id for c in note.cards()}
         named = _LOSSQUIZ_GUID.fullmatch(note.guid)
-        raw, points = _own_note(list(note.fields)) if named else (list(note.fields), None)
+        raw, own = _own_note(list(note.fields)) if named else (list(note.fields), None)
         fields = [to_markdown(f) for f in raw]
         if named:
             ids[len(cards)] = named.group(1)  # the note's first card (dropped below if it has none)
@@ -209,7 +209,7 @@ def _package(col: Any, name: str, *, v1: bool = False) -> Package:
         for ord_ in sorted(by_ord):
             q, a = (front, back) if ord_ == 0 else (back, front)
             where[by_ord[ord_]] = len(cards)
-            cards.append(_basic(q, a, context, number, points=points if ord_ == 0 else None))
+            cards.append(_basic(q, a, context, number, own=own if ord_ == 0 else None))
     # Anki's importer upgrades a v1 package's review log to v2's buttons only when a card in it
     # is scheduled (apkg/import/mod.rs maybe_upgrade_scheduler); else its learning eases are v1's.
     as_v1 = v1 and col.db.scalar("select count() from cards where queue != 0") == 0
@@ -230,39 +230,56 @@ def _package(col: Any, name: str, *, v1: bool = False) -> Package:
 # What `export.anki_note` adds to a card's fields, read back from a note lossquiz wrote (its GUID
 # says so): the key points are the card's own, the rest is not part of its question or answer.
 _OWN_POINTS = re.compile(r"<hr><b>Key points</b><ul>(.*?)</ul>", re.S)
-_OWN_FOOTER = re.compile(r"<div><small>[^<]*· lossquiz card [^<]*</small></div>")
+_OWN_FOOTER = re.compile(
+    r'<div(?: data-lossquiz-kind="([a-z]+)" data-lossquiz-title="([^"]*)")?>'  # older packages: a bare <div>
+    r"<small>[^<]*· lossquiz card [^<]*</small></div>"
+)
 _OWN_NOTICE = re.compile(r"<br><i>\(lossquiz draws fresh numbers for this card; here, recall the method\)</i>")
 
 
-def _own_note(fields: list[str]) -> tuple[list[str], list[str] | None]:
-    """A lossquiz-written note's fields without what the export added, and its key points."""
+@dataclass(frozen=True, slots=True)
+class _Own:
+    """What a note lossquiz wrote says of its card beyond front and back."""
+
+    points: list[str]
+    kind: str | None = None  # the card's kind, when the package says it (older ones do not)
+    title: str | None = None
+
+
+def _own_note(fields: list[str]) -> tuple[list[str], _Own | None]:
+    """A lossquiz-written note's fields without what the export added, and what that said."""
     if len(fields) < 2:
         return fields, None
+    footer = _OWN_FOOTER.search(fields[1])
     front, back = _OWN_NOTICE.sub("", fields[0]), _OWN_FOOTER.sub("", fields[1])
     found = _OWN_POINTS.search(back)
     points = [html.unescape(p) for p in re.findall(r"<li>(.*?)</li>", found.group(1), re.S)] if found else []
-    return [front, _OWN_POINTS.sub("", back), *fields[2:]], points
+    kind, title = (footer.group(1), html.unescape(footer.group(2))) if footer and footer.group(1) else (None, None)
+    return [front, _OWN_POINTS.sub("", back), *fields[2:]], _Own(points, kind, title or None)
 
 
-def _basic(question: str, answer: str, context: list[str], number: int, *, points: list[str] | None = None) -> NoteCard:
-    """A Basic note's card; `points` are its key points when the note says them (one lossquiz wrote)."""
+def _basic(question: str, answer: str, context: list[str], number: int, *, own: _Own | None = None) -> NoteCard:
+    """A Basic note's card; `own` is what a note lossquiz wrote says of it (key points, kind, title)."""
     from lossquiz.deck.answers import extract_formula
 
     formula, answer = extract_formula(answer)
     short = "\n" not in answer and len(answer) <= 120
-    if points is None:
+    if own is None:
         points = key_points(answer, formula=formula)
-    else:  # lossquiz's own card: concept when it has the key points a concept card needs
-        short = False
+        kind = recall_kind("quickfire" if short else "concept", points)
+    else:  # lossquiz's own card: its kind when a recall kind (a numeric or formula card has no
+        # snippet here, so it is recalled as a concept), else concept when it has the key points
+        points = own.points
+        kind = own.kind if own.kind == "quickfire" else recall_kind("concept", points)
     return NoteCard(
         question=question,
         answer=answer,
-        kind=recall_kind("quickfire" if short else "concept", points),
+        kind=kind,
         topic=topic_for(context, question),
         section=context[0] if context else "",
         heading="",
         line=number,
-        title=title_of(question),
+        title=own.title if own is not None and own.title else title_of(question),
         key_points=tuple(points),
         formula=formula,
     )
