@@ -12,6 +12,7 @@ from rich.text import Text
 from lossquiz.deck.cards import Card
 from lossquiz.deck.kinds import KIND_LIST
 from lossquiz.numbers import fmt
+from lossquiz.ui.formula_lines import Formula
 
 KIND_STYLE = {k.name: k.style for k in KIND_LIST}
 
@@ -244,7 +245,7 @@ def formula(card: Card) -> RenderableType | None:
 
     from lossquiz.deck.latex_cache import to_unicode
 
-    return Panel(Text(to_unicode(card.formula)), title=Text("formula"), title_align="left", expand=False)
+    return Panel(Formula(to_unicode(card.formula)), title=Text("formula"), title_align="left", expand=False)
 
 
 def key_points(card: Card) -> RenderableType:
@@ -281,19 +282,21 @@ def compact_answer(card: Card) -> RenderableType:
     if card.formula:
         from lossquiz.deck.latex_cache import to_unicode
 
-        parts.append(labelled("formula:", to_unicode(card.formula), label_style="bold"))
+        parts.append(labelled("formula:", Formula(to_unicode(card.formula)), label_style="bold"))
     return Group(*parts)
 
 
-def labelled(label: str, value: str, *, label_style: str = "", style: str = "") -> RenderableType:
+def labelled(label: str, value: str | Formula, *, label_style: str = "", style: str = "") -> RenderableType:
     """`label value` with every further line of the value under its first: the rows of a cases
-    brace keep their columns, and a line wrapped at the terminal's width gets a hanging indent."""
+    brace keep their columns, and a line wrapped at the terminal's width gets a hanging indent
+    (a Formula wraps at its operators)."""
     from rich.table import Table
 
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column()
-    grid.add_row(Text(label, style=label_style or style), Text(value, style=style))
+    shown = Text(value, style=style) if isinstance(value, str) else value
+    grid.add_row(Text(label, style=label_style or style), shown)
     return grid
 
 
