@@ -221,20 +221,26 @@ def _cut(text: str, cells: int) -> str:
 
 
 def _share(title: str, card_id: str, room: int) -> tuple[str, str]:
-    """Title and id within `room` cells: the id is cut first, down to 12 cells, then the title down to
-    20, then both (the title keeps at least half)."""
+    """Title and id within `room` cells. The id is what `show` and `card info` take, so it stays
+    whole up to ID_KEPT cells (every built-in id) while the title keeps TITLE_KEPT; the title is cut
+    first, then a longer (imported) id down to ID_KEPT; a short title beside a whole id; then both
+    (the title keeps at least half)."""
     from rich.cells import cell_len
 
     id_len, title_len = cell_len(card_id), cell_len(title)
     if id_len + title_len <= room:
         return title, card_id
-    id_min, title_min = min(id_len, 12), min(title_len, 20)
-    if title_len + id_min <= room:
-        return title, _cut(card_id, room - title_len)
+    id_min, title_min = min(id_len, ID_KEPT), min(title_len, TITLE_KEPT)
     if title_min + id_min <= room:
-        return _cut(title, room - id_min), _cut(card_id, id_min)
+        id_room = max(id_min, room - title_len)
+        return _cut(title, room - min(id_room, id_len)), _cut(card_id, id_room)
+    if id_len <= ID_KEPT and room - id_len >= TITLE_SHORT:  # a built-in id whole beside a short title
+        return _cut(title, room - id_len), card_id
     title_room = max(room // 2, room - id_min, 2)
     return _cut(title, title_room), _cut(card_id, max(room - title_room, 2))
+
+
+ID_KEPT, TITLE_KEPT, TITLE_SHORT = 32, 20, 12  # the longest built-in id is 31 cells
 
 
 def formula(card: Card) -> RenderableType | None:
