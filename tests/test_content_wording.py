@@ -170,7 +170,7 @@ def _shown_text(card: object) -> dict[str, str]:
         if field.name in NOT_SHOWN or value is None:
             continue
         if isinstance(value, tuple):
-            value = " | ".join(" = ".join(v) if isinstance(v, tuple) else str(v) for v in value)
+            value = " | ".join(" = ".join(map(str, v)) if isinstance(v, tuple) else str(v) for v in value)
         if isinstance(value, str):
             shown[field.name] = value
     return shown
