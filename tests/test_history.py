@@ -259,6 +259,11 @@ def test_a_malformed_file_imports_nothing_and_names_every_bad_line(
     assert "refers to session 99" in err and "'duration_ms' must be at least 0" in err
     assert "Traceback" not in result.output
     assert _snapshot(source / "progress.db") == before
+    # eleventh newcomer pass F7: into a data directory that does not exist, nothing is created
+    fresh = tmp_path / "not-yet"
+    again = _import(runner, fresh, bad)
+    assert again.exit_code == 1 and "nothing was changed" in again.stderr
+    assert not fresh.exists()
 
 
 def test_not_a_history_file_is_one_line(runner: CliRunner, tmp_path: Path) -> None:

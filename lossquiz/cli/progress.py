@@ -141,7 +141,7 @@ def history_import(
     from lossquiz import paths
     from lossquiz.cli.app import load_config, scheduler
     from lossquiz.progress import history
-    from lossquiz.progress.history_format import opened
+    from lossquiz.progress.history_format import opened, read
     from lossquiz.progress.store import Store
     from lossquiz.ui import console, history_view
 
@@ -152,8 +152,13 @@ def history_import(
         named = source.deck if deck is None else None
         root = paths.deck_dir(deck) if named is None else (paths.builtin_deck() if named == "" else Path(named))
         key = named if named is not None else paths.deck_key(root)
-        with Store.open(paths.data_dir(data_dir), deck=key) as store:
-            result = history.import_file(store, source, scheduler=scheduler(store, load_config(), retention))
+        home = paths.data_dir(data_dir)
+        # The whole file is checked before the store is opened for writing: a bad file creates nothing.
+        with Store.open(home, deck=key, readonly=True) as seen:
+            parsed = read(source, known=seen.cards().keys())
+        with Store.open(home, deck=key) as store:
+            config = scheduler(store, load_config(), retention)
+            result = history.import_parsed(store, parsed, where=source.where, scheduler=config)
     missing = _not_in_deck(root, result.reviewed)
     if not as_json:
         if named:

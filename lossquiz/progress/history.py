@@ -47,7 +47,6 @@ from lossquiz.progress.history_format import (
     SESSION_FIELDS,
     Field,
     Parsed,
-    Source,
     opened,
     read,
     read_file,
@@ -173,14 +172,16 @@ def export_file(store: Store, path: Path, *, now: datetime, scheduler: Scheduler
 # -- import ----------------------------------------------------------------------------------
 
 
-def import_file(store: Store, file: Path | Source, *, scheduler: Scheduler | None = None) -> ImportResult:
-    """Validate a history file (a path, or one already `opened`) completely, then merge it (in
-    batches; see import_history)."""
-    if not isinstance(file, Source):
-        with opened(file) as source:
-            return import_file(store, source, scheduler=scheduler)
-    parsed = read(file, known=store.cards().keys())
-    result = import_history(store, parsed, where=file.where, scheduler=scheduler)
+def import_file(store: Store, path: Path, *, scheduler: Scheduler | None = None) -> ImportResult:
+    """Validate a history file completely, then merge it (see import_parsed)."""
+    with opened(path) as source:
+        parsed = read(source, known=store.cards().keys())
+    return import_parsed(store, parsed, where=source.where, scheduler=scheduler)
+
+
+def import_parsed(store: Store, parsed: Parsed, *, where: str, scheduler: Scheduler | None = None) -> ImportResult:
+    """Merge a validated history file (in batches; see import_history) and adopt its fitted scheduler."""
+    result = import_history(store, parsed, where=where, scheduler=scheduler)
     adopt_settings(store, parsed)
     return result
 
