@@ -115,6 +115,8 @@ def test_unknown_names_and_syntax_errors_list_the_allowed_names() -> None:
         ("x - (y - z)", "x − (y − z)"),
         ("x/(y*z)", "x/(y·z)"),
         ("sum(x, 1)", "Σ(x; axis 1)"),
+        ("norm(x - y, 1)", "‖x − y; axis 1‖₂"),  # the L2 norm along axis 1, never ‖x − y‖_1 (read as L1)
+        ("norm(x)", "‖x‖"),
         ("sqrt(x+1)", "√(x + 1)"),
     ],
 )

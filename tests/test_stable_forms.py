@@ -36,12 +36,38 @@ NAIVE = {
         "mean(softplus(-lr)) + mean(-log(1 - sigmoid(lf)))",  # one naive term is enough to fail
     ],
     "gan-generator-ns-formula": ["mean(-log(sigmoid(lf)))", "mean(log(1 + exp(-lf)))"],
+    "ce-logits-formula": [
+        "-mean(log(gather(softmax(z, 1), target)))",  # softmax first: "the classic bug"
+        "mean(log(sum(exp(z), 1)) - gather(z, target))",
+    ],
+    "entropy-formula": [
+        "-sum(softmax(z)*log(softmax(z)))",  # 0·log 0 = 0·(−inf) = nan where softmax underflows
+        "-sum(exp(z)/sum(exp(z))*log(exp(z)/sum(exp(z))))",
+    ],
+    "iwae-formula": ["log(mean(exp(log_w)))", "log(sum(exp(log_w))/K)"],
+    "log-cosh": ["mean(log((exp(r) + exp(-r))/2))", "mean(log(exp(r) + exp(-r)) - log(2))"],
 }
 STABLE = {
     "bce-logits-formula": [*STABLE_BCE, "mean(-y*logsigmoid(z) - (1-y)*logsigmoid(-z))"],
     "gan-discriminator-bce-formula": ["mean(-logsigmoid(lr)) + mean(-logsigmoid(-lf))"],
     "gan-generator-ns-formula": ["mean(-logsigmoid(lf))", "mean(softplus(-lf))"],
+    "ce-logits-formula": ["mean(logsumexp(z, 1) - gather(z, target))", "-mean(gather(log_softmax(z, 1), target))"],
+    "entropy-formula": [
+        "-sum(softmax(z, 0) * log_softmax(z, 0))",  # softmax underflows to 0, log_softmax stays finite: 0·(−2000) = 0
+        "-sum(softmax(z)*(z - logsumexp(z)))",
+        "logsumexp(z, 0) - sum(softmax(z, 0)*z)",
+    ],
+    "iwae-formula": ["logsumexp(log_w, 0) - log(K)", "logsumexp(log_w) - log(K)"],
+    "log-cosh": [
+        "mean(abs(r) + softplus(-2*abs(r)) - log(2))",
+        "mean(abs(r) + log1p(exp(-2*abs(r))) - log(2))",
+        "mean(softplus(2*r) - r - log(2))",
+    ],
 }
+# Formula cards that mention stability in passing but grade the card's point, not the stable form:
+# their references are the naive form (focal: −α_t(1 − p_t)^γ log p_t; ORPO: log(P/(1 − P)) of
+# log-probs, which are ≤ 0, so no ±magnitude stress case applies).
+STABILITY_ASIDE = {"focal-formula", "orpo-odds-ratio-formula"}
 
 
 # -- the built-in deck, where the user meets it ---------------------------------------------------
@@ -55,6 +81,27 @@ def test_show_answer_marks_the_naive_bce_not_stable(runner: CliRunner) -> None:
     line = " ".join(result.output.split())  # the verdict line, unwrapped from the terminal width
     assert "✗ not stable: at z up to ±1000 this gives nan; log(sigmoid(z)) is −inf once σ(z) rounds" in line
     assert "reference: mean(softplus(z) − y·z)" in result.output
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("card_id", "text", "says"),
+    [
+        ("ce-logits-formula", "-mean(log(gather(softmax(z,1),target)))", "this gives inf; softmax(z) underflows to 0"),
+        ("ce-logits-formula", "mean(log(sum(exp(z), 1)) - gather(z, target))", "this gives inf;"),
+        ("entropy-formula", "-sum(softmax(z)*log(softmax(z)))", "this gives nan; softmax(z) underflows to 0"),
+        ("iwae-formula", "log(mean(exp(log_w)))", "at log_w up to ±1000 this gives"),
+        ("log-cosh", "mean(log((exp(r) + exp(-r))/2))", "at r up to ±1000 this gives inf;"),
+    ],
+)
+def test_show_answer_marks_a_naive_form_of_a_stability_card_not_stable(
+    runner: CliRunner, card_id: str, text: str, says: str
+) -> None:
+    result = runner.invoke(app, ["show", card_id, "--answer", text])
+    assert result.exit_code == 1, result.output
+    line = " ".join(result.output.split())
+    assert "✓ right" not in line and "✗ not stable:" in line and says in line, line
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.torch
@@ -103,6 +150,16 @@ def test_every_formula_card_asking_for_a_stable_form_declares_stress() -> None:
     asking = {c.id for c in cards if c.kind == "formula" and re.search(r"\bstable\b", c.question)}
     assert asking == {c.id for c in cards if c.stress}
     assert asking == set(NAIVE) == set(STABLE)  # and each has its naive forms listed here
+
+
+def test_every_formula_card_teaching_stability_asks_for_it_and_grades_it() -> None:
+    # A card whose answer or key points teach a stable form (stability, overflow, "the classic bug")
+    # says so in its question and declares stress, unless stability is only an aside there.
+    teaching = re.compile(r"stabl|overflow|underflow|classic bug", re.IGNORECASE)
+    cards = [c for c in load_deck(builtin_deck()).cards if c.kind == "formula"]
+    teaches = {c.id for c in cards if teaching.search(" ".join([c.question, c.answer, *c.key_points]))}
+    assert STABILITY_ASIDE <= teaches  # the exemptions are still real cards that mention it
+    assert teaches - STABILITY_ASIDE == set(NAIVE)
 
 
 @pytest.mark.torch

@@ -66,6 +66,8 @@ def mistakes(y, y_hat, var, eps=1e-6):
     r = y - y_hat
     return {
         "missing the ½ (that is log v + r²/v)": (v.log() + r**2 / v).mean(),
+        "the ½ on log v only: it multiplies both terms, ½(log v + r²/v)": (0.5 * v.log() + r**2 / v).mean(),
+        "the ½ on r²/v only: it multiplies both terms, ½(log v + r²/v)": (v.log() + 0.5 * r**2 / v).mean(),
         "the full=True constant ½·ln 2π added; PyTorch's default is full=False": (0.5 * (v.log() + r**2 / v)).mean() + 0.5 * math.log(2 * math.pi),
         "the standard deviation passed where the variance is expected": (0.5 * (v.sqrt().log() + r**2 / v.sqrt())).mean(),
     }

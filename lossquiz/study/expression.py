@@ -301,8 +301,9 @@ def _call_text(name: str, args: list[ast.expr]) -> str:
         return f"|{shown[0]}|"
     if name == "sqrt":
         return f"√({shown[0]})" if _pretty(args[0])[1] < 5 else f"√{shown[0]}"
-    if name == "norm":
-        return f"‖{shown[0]}‖" + (f"_{shown[1]}" if len(shown) > 1 else "")
+    if name == "norm":  # the L2 norm (all elements, or along an axis as logsumexp(z; axis 1) shows it);
+        # never ‖x‖_1, which every reader takes for the L1 norm
+        return f"‖{shown[0]}; axis {shown[1]}‖₂" if len(shown) > 1 else f"‖{shown[0]}‖"
     if name == "transpose":
         return (shown[0] if _pretty(args[0])[1] >= 5 else f"({shown[0]})") + "ᵀ"
     label = _FUNCTION_TEXT.get(name, name)

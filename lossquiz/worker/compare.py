@@ -235,6 +235,42 @@ def factor_hint(a: torch.Tensor, e: torch.Tensor, raw: dict[str, Any]) -> str | 
     return None
 
 
+# Constants a formula classically gains or loses as a whole term (log-cosh's −log 2, full=True's ½ log 2π).
+KNOWN_OFFSETS = {
+    "log 2": math.log(2),
+    "½ log 2π": 0.5 * math.log(2 * math.pi),
+    "log 2π": math.log(2 * math.pi),
+    "log 10": math.log(10),
+    "1": 1.0,
+    "½": 0.5,
+}
+
+
+def offset_hint(a: torch.Tensor, e: torch.Tensor) -> str | None:
+    """Off by the same additive constant everywhere (`a` and `e` hold every case, flattened alike):
+    a known one (log 2, ½ log 2π, 1, ...) is named; another is said only where the reference varies,
+    since a single number is always "off by a constant"."""
+    import torch
+
+    if a.shape != e.shape or not a.numel() or not bool(torch.isfinite(a).all() & torch.isfinite(e).all()):
+        return None
+    d = (a - e).reshape(-1).to(torch.float64)
+    offset = float(d.mean())
+    scale = max(float(e.abs().max()), 1.0)
+    if abs(offset) <= 1e-4 * scale or not torch.allclose(d, torch.full_like(d, offset), rtol=1e-4, atol=1e-6 * scale):
+        return None
+    size = f"{abs(offset):.4g}"
+    for name, value in KNOWN_OFFSETS.items():
+        if math.isclose(abs(offset), value, rel_tol=1e-4):
+            if offset > 0:
+                return f"{name} more than the reference everywhere: a missing −{name}?"
+            return f"{name} less than the reference everywhere: a missing +{name} (or an extra −{name})?"
+    flat = e.reshape(-1)
+    if not bool((flat != flat[0]).any()):
+        return None
+    return f"the reference {'+' if offset > 0 else '−'} {size} everywhere: a constant term missing or extra?"
+
+
 def _stability_hint(a: torch.Tensor, e: torch.Tensor) -> str:
     if bool(a.isnan().any()):
         return "nan: inf - inf, inf / inf or 0 · log 0 — work in log space (logsumexp, log_softmax, logsigmoid, xlogy)"

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
 from lossquiz.study.expression import AXIS_ARGUMENT, CONSTANTS, ExpressionError, Parsed, axis_value, parse
-from lossquiz.worker.compare import factor_hint, matching_mistakes
+from lossquiz.worker.compare import factor_hint, matching_mistakes, offset_hint
 from lossquiz.worker.process import reseed, to_plain
 
 ABS_FLOOR = 1e-6  # formulas: elementwise |got - expected| <= rtol·|expected| + ABS_FLOOR + 1e-4·max|expected|
@@ -300,7 +300,8 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
                     "got": float(shaped[index]),
                 },
                 "hint": _formula_mistake(module, cases, target, grade)
-                or factor_hint(shaped[~close], expected[~close], _raw(inputs)),
+                or factor_hint(shaped[~close], expected[~close], _raw(inputs))
+                or _offset(cases),
             }
     stress = [(str(name), float(magnitude)) for name, magnitude in request.get("stress") or []]
     if stress:
@@ -411,6 +412,18 @@ def _at(env: dict[str, torch.Tensor], expected: torch.Tensor, index: tuple[int, 
         except RuntimeError:
             shown[name] = to_plain(value)
     return shown
+
+
+def _offset(cases: list[Any]) -> str | None:
+    """The typed formula minus the answer is one constant on every case (log-cosh without its −log 2)."""
+    got, expected = [], []
+    for _seed, _inputs, _env, want, value in cases:
+        shaped = _shaped(value, want)
+        if shaped is None:
+            return None
+        got.append(_float(shaped).reshape(-1))
+        expected.append(want.reshape(-1))
+    return offset_hint(torch.cat(got), torch.cat(expected))
 
 
 def _formula_mistake(module: ModuleType, cases: list[Any], target: str, grade: str | None) -> str | None:
