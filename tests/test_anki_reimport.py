@@ -188,3 +188,27 @@ def test_the_built_in_deck_through_an_apkg_keeps_its_kinds_and_titles(runner: Cl
         i: (recalled.get(c.kind, "concept"), c.title) for i, c in original.items()
     }
     assert {c.kind for c in again.values()} >= {"concept", "quickfire"}
+
+
+def test_a_notes_deck_through_an_apkg_keeps_family_and_source(runner: CliRunner, tmp_path: Path) -> None:
+    """Eleventh newcomer pass F13: back from its .apkg, a notes deck's cards had family `mydeck`
+    (the package's deck) and source `mydeck-h.apkg L2 — mydeck`; the footer now carries the family
+    and its text (the source) is read back, for basic and cloze notes alike."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "# Classification\n\n#### Q: What is focal loss?\nCross-entropy scaled down on easy examples.\n\n"
+        "Label smoothing spreads ==ε/K== on every class and focal uses γ = {{c1::2}}.\n\n"
+        "## Metric & more\n\nInfoNCE temperature::τ\n",
+        encoding="utf-8",
+    )
+    deck, back, package = tmp_path / "mydeck", tmp_path / "back", tmp_path / "mydeck-h.apkg"
+    env = {"LOSSQUIZ_HOME": str(tmp_path / "h")}
+    assert runner.invoke(app, ["import", str(notes), "--into", str(deck)], env=env).exit_code == 0
+    result = runner.invoke(app, ["export", "--deck", str(deck), "--with-history", str(package)], env=env)
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["import", str(package), "--into", str(back), "--with-history"], env=env)
+    assert result.exit_code == 0, result.output
+    fields = ("id", "kind", "title", "family", "source")
+    before = {i: tuple(c[f] for f in fields) for i, c in _cards(deck).items()}
+    assert {i: tuple(c[f] for f in fields) for i, c in _cards(back).items()} == before
+    assert sorted(kind for _, kind, *_ in before.values()) == ["cloze", "cloze", "quickfire", "quickfire"]

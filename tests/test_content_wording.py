@@ -201,3 +201,14 @@ def test_no_card_shows_an_internal_review_label() -> None:
     }
     assert not bad, f"internal review labels in user-visible fields (keep only the citation): {bad}"
     assert all(c.source.strip() for c in DECK.cards), "a card's source is empty"
+
+
+def test_the_vae_kl_answer_is_unicode_and_defines_the_formulas_l(runner: CliRunner) -> None:
+    """Eleventh newcomer pass F9: the reveal showed `e^{logvar_j}` (raw LaTeX braces) and the
+    formula panel `KL=½∑ⱼ(μⱼ²+e^ℓⱼ−1−ℓⱼ)` used ℓ, which nothing on the card defined."""
+    result = runner.invoke(app, ["show", "vae-kl-formula", "--no-run"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    answer = result.stdout.split("Answer", 1)[1].split("Key points", 1)[0]
+    assert "{" not in answer and "_j" not in answer, answer
+    assert "KL=½∑ⱼ(μⱼ²+e^ℓⱼ−1−ℓⱼ)" in result.stdout  # the formula panel, in the answer's symbols
+    assert "Σⱼ ½(μⱼ² + e^ℓⱼ − 1 − ℓⱼ)" in answer and "ℓⱼ = log σⱼ²" in answer

@@ -83,10 +83,16 @@ def wrong(runner: RecordingRunner) -> str:
 
 
 def _drill(
-    deck_dir: Path, data: Path, clock: FixedClock, answers: list[tuple[Any, float]], **options: Any
+    deck_dir: Path,
+    data: Path,
+    clock: FixedClock,
+    answers: list[tuple[Any, float]],
+    *,
+    terminal: bool = False,
+    **options: Any,
 ) -> tuple[Drill, Script, str]:
     out = io.StringIO()
-    console = Console(file=out, width=100, no_color=True)
+    console = Console(file=out, width=100, no_color=True, force_terminal=terminal)
     trust_deck(deck_dir, data)
     runner = RecordingRunner(trust.gate(deck_dir, data), timeout=5)
     script = Script(clock, runner, answers)
@@ -147,6 +153,28 @@ def test_session_records_exactly_the_answers_with_fsrs_states(
     )
     assert FsrsCard.from_json(cards["square"].fsrs_json).to_dict() == expected_square.to_dict()
     assert times[0] == start + timedelta(seconds=5)
+
+
+LOADING = "preparing the problem (loading torch)…"
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["pipe", "terminal"])
+def test_the_torch_loading_line_is_erased_and_a_pipe_never_gets_it(
+    deck_dir: Path, clock: FixedClock, tmp_path: Path, terminal: bool
+) -> None:
+    """Eleventh newcomer pass F6: the first numeric card printed that line between its question
+    and its inputs, and it stayed. On a terminal it is erased once the problem is drawn; a pipe
+    (a log, a script) gets nothing."""
+    _, _, out = _drill(deck_dir, tmp_path / "data", clock, [(right, 5)], max_cards=1, terminal=terminal)
+    assert "✓ right" in out  # square: the first card, numeric, answered while the worker was new
+    if not terminal:
+        assert LOADING not in out and "loading torch" not in out
+        return
+    before, after = out.split(LOADING, 1)
+    assert "square" in before and "\r\x1b[2K" in after  # under the question, then erased
+    erased = after.split("\r\x1b[2K", 1)
+    assert erased[0] in ("", "\x1b[0m") and "y_hat" in erased[1]  # nothing in between; then the inputs
+    assert out.count(LOADING) == 1
 
 
 def test_late_right_answer_is_hard_and_due_cards_come_first_days_later(

@@ -401,7 +401,7 @@ def test_imported_math_is_shown_as_unicode(runner: CliRunner, tmp_path: Path) ->
     _import(runner, SEED, tmp_path / "deck")
     result = runner.invoke(app, ["show", "mse-mae-huber-loss", "--deck", str(tmp_path / "deck")])
     assert result.exit_code == 0, result.output
-    assert "ℒ = 1/N∑(y − ŷ)²" in result.stdout  # a minus sign, as the deck writes it
+    assert "ℒ = (1/N) ∑(y − ŷ)²" in result.stdout  # a minus sign, as the deck writes it
     assert "\\mathcal" not in result.stdout and "$" not in result.stdout
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from typer.testing import CliRunner
 
+from lossquiz.cli import app
 from lossquiz.deck.latex import to_unicode
 
 
 @pytest.mark.parametrize(
     ("latex", "expected"),
     [
-        (r"\frac{1}{N}\sum_{i=1}^{N}(y_i-\hat y_i)^2", "1/N∑ᵢ₌₁ᴺ(yᵢ−ŷᵢ)²"),
+        (r"\frac{1}{N}\sum_{i=1}^{N}(y_i-\hat y_i)^2", "(1/N) ∑ᵢ₌₁ᴺ(yᵢ−ŷᵢ)²"),
         (r"\tfrac12 r^2", "½ r²"),
         (
             r"\min(r_t A_t, \text{clip}(r_t, 1-\epsilon, 1+\epsilon) A_t)",
@@ -33,6 +35,37 @@ from lossquiz.deck.latex import to_unicode
 )
 def test_to_unicode(latex: str, expected: str) -> None:
     assert to_unicode(latex) == expected
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        # eleventh newcomer pass F5: `−1/nclip(rᵢ,−δ,δ)` read as 1/(n·clip)
+        (r"-\frac{1}{n}\operatorname{clip}(r_i,-\delta,\delta)", "−(1/n) clip(rᵢ,−δ,δ)"),
+        (r"\frac{\lambda_2}{2}\|w\|_2^2", "(λ₂/2) ‖w‖₂²"),  # an opening bar
+        (r"\frac{1}{n}(s-y)", "(1/n)(s−y)"),
+        (r"\frac{1}{N}\left[x\right]", "(1/N)[x]"),
+        (r"\frac{a}{b}^2", "(a/b)²"),
+        (r"\frac{\gamma}{2}\,\mathbb{E}[x]", "(γ/2) 𝔼[x]"),
+        (r"\beta\frac{1}{N}\log p", "β(1/N) log p"),
+        (r"\frac{1}{1-\gamma}\mathbb{E}[r]", "(1/(1−γ)) 𝔼[r]"),
+        # apart: an operator, a relation, a closing bracket or bar, a note set as text, the end
+        (r"\frac{a}{b}+c", "a/b+c"),
+        (r"\frac{a}{b} < c", "a/b < c"),
+        (r"\left(\frac{a}{b}\right)^2", "(a/b)²"),
+        (r"|x-\frac{a}{b}|", "|x−a/b|"),
+        (r"\frac{a}{b}\ \text{(ArcFace)}", "a/b (ArcFace)"),
+        (r"\frac{1}{2}x", "½x"),  # a vulgar fraction is one character: nothing to mistake
+    ],
+)
+def test_a_fraction_is_kept_apart_from_what_follows_it(latex: str, expected: str) -> None:
+    assert to_unicode(latex) == expected
+
+
+def test_show_prints_the_huber_gradient_with_its_fraction_apart(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["show", "huber-gradient", "--no-run"])
+    assert result.exit_code == 0, result.output
+    assert "∂L/∂ŷᵢ=−(1/n) clip(rᵢ,−δ,δ)" in result.stdout and "1/nclip" not in result.stdout
 
 
 def test_cases_become_aligned_rows() -> None:

@@ -154,3 +154,28 @@ def test_a_highlight_inside_a_multi_line_question_is_kept(runner: CliRunner, tmp
     assert len(_listed(runner, tmp_path / "d")) == 1
     [card] = _cards(tmp_path / "d")
     assert card["kind"] != "cloze" and card["question"] == "What does ==Huber== do\nfor large residuals?"
+
+
+def test_a_paragraph_mixing_both_cloze_styles_has_a_card_per_gap(runner: CliRunner, tmp_path: Path) -> None:
+    """Eleventh newcomer pass F4: with a `{{c1::…}}` in the paragraph, its `==ε/K==` gap was
+    dropped silently and the drill showed the raw `==ε/K==` (the answer)."""
+    text = "# Classification\n\n#### Q: What is focal loss?\nCross-entropy scaled down on easy examples.\n\n"
+    (tmp_path / "mixed.md").write_text(
+        text + "Label smoothing spreads ==ε/K== on every class and focal uses γ = {{c1::2}}.\n", encoding="utf-8"
+    )
+    deck = tmp_path / "mydeck"
+    result = runner.invoke(app, ["import", str(tmp_path / "mixed.md"), "--into", str(deck)])
+    assert result.exit_code == 0, result.output
+    assert "cloze 2 (lines 6, 6)" in result.output
+    clozes = {c["question"]: c for c in _cards(deck) if c["kind"] == "cloze"}
+    assert set(clozes) == {
+        "Label smoothing spreads […] on every class and focal uses γ = 2.",
+        "Label smoothing spreads ε/K on every class and focal uses γ = […].",
+    }
+    assert len({c["family"] for c in clozes.values()}) == 1  # siblings: not shown back to back
+    for card, typed in zip(clozes.values(), ("epsilon/K", "2"), strict=True):
+        args = ["drill", "--deck", str(deck), "--card", card["id"], "--time-limit", "0"]
+        drill = runner.invoke(app, args, input=f"{typed}\n")
+        assert drill.exit_code == 0, drill.output
+        assert "[…]" in drill.output and "==" not in drill.output and "{{" not in drill.output
+        assert "✓" in drill.output and "✗" not in drill.output, drill.output

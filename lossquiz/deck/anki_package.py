@@ -21,7 +21,7 @@ import json
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -193,6 +193,9 @@ def _package(col: Any, name: str, *, v1: bool = False) -> Package:
             ids[len(cards)] = named.group(1)  # the note's first card (dropped below if it has none)
         if model["type"] == _MODEL_CLOZE:
             made = _cloze_note(note.fields[0], fields[1:], context, number)
+            if made and own is not None:  # the card the GUID names: as lossquiz wrote it
+                ord_, first = made[0]
+                made[0] = (ord_, _owned(first, own))
             if not made:
                 ids.pop(len(cards), None)
                 unreadable.append((number, f"cloze note {note.guid}: no {{{{c1::…}}}} deletion, or too many"))
@@ -231,8 +234,9 @@ def _package(col: Any, name: str, *, v1: bool = False) -> Package:
 # says so): the key points are the card's own, the rest is not part of its question or answer.
 _OWN_POINTS = re.compile(r"<hr><b>Key points</b><ul>(.*?)</ul>", re.S)
 _OWN_FOOTER = re.compile(
-    r'<div(?: data-lossquiz-kind="([a-z]+)" data-lossquiz-title="([^"]*)")?>'  # older packages: a bare <div>
-    r"<small>[^<]*· lossquiz card [^<]*</small></div>"
+    r'<div(?: data-lossquiz-kind="([a-z]+)" data-lossquiz-title="([^"]*)"'  # older packages: a bare <div>,
+    r'(?: data-lossquiz-family="([^"]*)")?)?>'  # or kind and title only
+    r"<small>([^<]*?) ?· lossquiz card [^<]*</small></div>"  # the card's source, then its id
 )
 _OWN_NOTICE = re.compile(r"<br><i>\(lossquiz draws fresh numbers for this card; here, recall the method\)</i>")
 
@@ -244,6 +248,8 @@ class _Own:
     points: list[str]
     kind: str | None = None  # the card's kind, when the package says it (older ones do not)
     title: str | None = None
+    family: str = ""  # "" when the package does not say it
+    source: str = ""
 
 
 def _own_note(fields: list[str]) -> tuple[list[str], _Own | None]:
@@ -255,7 +261,10 @@ def _own_note(fields: list[str]) -> tuple[list[str], _Own | None]:
     found = _OWN_POINTS.search(back)
     points = [html.unescape(p) for p in re.findall(r"<li>(.*?)</li>", found.group(1), re.S)] if found else []
     kind, title = (footer.group(1), html.unescape(footer.group(2))) if footer and footer.group(1) else (None, None)
-    return [front, _OWN_POINTS.sub("", back), *fields[2:]], _Own(points, kind, title or None)
+    family, source = (
+        (html.unescape(footer.group(3) or ""), html.unescape(footer.group(4)).strip()) if footer else ("", "")
+    )
+    return [front, _OWN_POINTS.sub("", back), *fields[2:]], _Own(points, kind, title or None, family, source)
 
 
 def _basic(question: str, answer: str, context: list[str], number: int, *, own: _Own | None = None) -> NoteCard:
@@ -282,7 +291,14 @@ def _basic(question: str, answer: str, context: list[str], number: int, *, own: 
         title=own.title if own is not None and own.title else title_of(question),
         key_points=tuple(points),
         formula=formula,
+        family=own.family if own is not None else "",
+        source=own.source if own is not None else "",
     )
+
+
+def _owned(card: NoteCard, own: _Own) -> NoteCard:
+    """A cloze card with the title, family and source its note's footer gives."""
+    return replace(card, title=own.title or card.title, family=own.family or card.family, source=own.source)
 
 
 def _cloze_note(raw: str, extra: list[str], context: list[str], number: int) -> list[tuple[int, NoteCard]]:

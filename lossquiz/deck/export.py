@@ -144,9 +144,13 @@ def anki_note(card: Card, *, name: str, space: str | None = None) -> tuple[str, 
         back += "<hr><b>Key points</b><ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in card.key_points) + "</ul>"
     if card.formula and not formula_in_answer(card):
         back += f"<div>\\[{html.escape(card.formula)}\\]</div>"
-    # The card's kind and title ride on the footer's attributes (Anki shows neither), so an import
-    # of this package gives the card back as it was, not a concept card titled by its question.
-    own = f' data-lossquiz-kind="{card.kind}" data-lossquiz-title="{html.escape(card.title)}"'
+    # The card's kind, title and family ride on the footer's attributes (Anki shows none), so an
+    # import of this package gives the card back as it was, not a concept card titled by its
+    # question in a family named after the package; its source is the footer's text.
+    own = (
+        f' data-lossquiz-kind="{card.kind}" data-lossquiz-title="{html.escape(card.title)}"'
+        f' data-lossquiz-family="{html.escape(card.family)}"'
+    )
     back += f"<div{own}><small>{html.escape(card.source)} · lossquiz card {card.id}</small></div>"
     return _field(f"{space or name}::{card.id}"), _field(front), _field(back), card.topic
 

@@ -586,19 +586,30 @@ def _lossquiz_clozes(lines: list[str]) -> tuple[list[str], list[NoteCard], list[
             item = LIST_ITEM.match(run[0][1])
             first = item.group(2) if item else run[0][1]  # a list item's card starts at its text
             text = "\n".join(line.strip() for line in [first, *(line for _, line in run[1:])])
-            masked = mask_code_spans(text)  # as long as the text: match positions are the text's
-            anki = list(_ANKI_CLOZE.finditer(masked))
-            if anki:
-                dels = [(m.start(), m.end(), m.group(1), _group(text, m, 2), _group(text, m, 3)) for m in anki]
-            else:
-                gaps = enumerate(_MARKED_GAP.finditer(masked), start=1)
-                dels = [(m.start(), m.end(), str(i), text[m.start() + 2 : m.end() - 2].strip(), "") for i, m in gaps]
+            dels = _lossquiz_deletions(text)
             if not dels:  # a code span running over lines hid the marks: left to the screen
                 continue
             _clozes(cards, unreadable, text, dels, topics, run[0][0])
             for n, _ in run:
                 out[n - 1] = ""
     return out, cards, unreadable
+
+
+def _lossquiz_deletions(text: str) -> list[tuple[int, int, str, str, str]]:
+    """The deletions of a lossquiz cloze paragraph: each `{{cN::…}}` in its group `N`, and each
+    `==gap==` outside them a group of its own (numbered after the paragraph's highest `cN`), so a
+    paragraph mixing both styles has a card per gap of either (none is left showing its marks)."""
+    masked = mask_code_spans(text)  # as long as the text: match positions are the text's
+    anki = list(_ANKI_CLOZE.finditer(masked))
+    dels = [(m.start(), m.end(), m.group(1), _group(text, m, 2), _group(text, m, 3)) for m in anki]
+    taken = [(m.start(), m.end()) for m in anki]
+    gaps = [m for m in _MARKED_GAP.finditer(masked) if not any(a < m.end() and m.start() < b for a, b in taken)]
+    after = max((int(m.group(1)) for m in anki), default=0)
+    dels += [
+        (m.start(), m.end(), str(after + i), text[m.start() + 2 : m.end() - 2].strip(), "")
+        for i, m in enumerate(gaps, 1)
+    ]
+    return sorted(dels)
 
 
 def _group(text: str, m: re.Match[str], group: int) -> str:

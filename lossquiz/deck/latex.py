@@ -86,6 +86,50 @@ def _wrap(part: str) -> str:
     return f"({part})" if len(part) > 1 and (_OPERATOR.search(part) or implicit_product) else part
 
 
+# What may follow a flattened fraction without reading as part of its denominator (`a/b + c`,
+# `a/b)`): operators, relations, closing brackets, spacing, and the end of the formula.
+_APART = frozenset("+-−=<>≤≥≠≈,;:.!?')]}&*/")
+_APART_COMMANDS = frozenset(
+    "cdot times div pm mp le leq ge geq neq approx propto sim simeq equiv to rightarrow Rightarrow leftarrow "
+    "gets mapsto implies iff in notin subset subseteq right bigr Bigr biggr Biggr rangle rvert rVert end "
+    "quad qquad ldots cdots dots".split()
+)
+_SIZES = frozenset("big Big bigg Bigg".split())
+_SPACING = re.compile(r"(?:\\[,;:! ]|\\q?quad(?![A-Za-z])|\{\}|\s)+")
+
+
+def _bars(text: str) -> int:
+    """How many |/‖ bars the text holds (outside commands): an even count before a bar opens it."""
+    return len(re.findall(r"(?<!\\)[|‖]", text))
+
+
+def _glued(text: str, i: int, *, opening_bars: bool) -> str | None:
+    """What to put between a flattened fraction ending at text[i] and what follows it, when that
+    would read as part of its denominator (`1/nclip(r)` as 1/(n·clip(r))): the fraction is then
+    parenthesised, with a space before a word or symbol, none before a bracket or a script.
+    None when what follows keeps apart from the fraction (an operator, a closing bracket, the end)."""
+    spacing = _SPACING.match(text, i)
+    j = spacing.end() if spacing else i
+    if j >= len(text):
+        return None
+    char = text[j]
+    if char in "([^_":
+        return ""
+    if char in "|‖":
+        return " " if opening_bars else None
+    if char == "\\":
+        name = re.match(r"\\([A-Za-z]+)", text[j:])
+        if name is None or name.group(1) in _APART_COMMANDS:
+            return None
+        words = _WORDS.match(text, j)
+        if words and not re.match(r"\\\w+\s*\{\w", words.group(0)):  # a note set as text: \text{ (ArcFace)}
+            return None
+        if name.group(1) in _SIZES:  # \big( opens a bracket, \big) closes one
+            return "" if text[j + len(name.group(0)) : j + len(name.group(0)) + 1] in ("(", "[", "\\") else None
+        return "" if name.group(1) in ("left", "bigl", "Bigl", "biggl", "Biggl") else " "
+    return None if char in _APART else " "
+
+
 def _structure(text: str) -> str:
     """Rewrite \\frac, \\sqrt, \\mathbb, _ and ^ (recursively) into unicode."""
     out: list[str] = []
@@ -101,10 +145,13 @@ def _structure(text: str) -> str:
                 arg, i = _group(text, i)
                 out.append(_BLACKBOARD.get(arg.strip(), arg))
             else:
+                start = i - len(m.group(0))
                 num, i = _group(text, i)
                 den, i = _group(text, i)
                 n, d = to_unicode(num), to_unicode(den)
-                out.append(_VULGAR.get((n, d)) or f"{_wrap(n)}/{_wrap(d)}")
+                vulgar = _VULGAR.get((n, d))
+                glued = None if vulgar else _glued(text, i, opening_bars=_bars(text[:start]) % 2 == 0)
+                out.append(vulgar or (f"{_wrap(n)}/{_wrap(d)}" if glued is None else f"({_wrap(n)}/{_wrap(d)}){glued}"))
             continue
         if text[i] in "_^":
             arg, j = _group(text, i + 1)

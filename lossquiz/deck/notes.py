@@ -70,6 +70,8 @@ class NoteCard:
     key_points: tuple[str, ...]
     formula: str | None = None
     family: str = ""  # cards that must not be shown back to back (a cloze's siblings); "" = by section
+    source: str = ""  # where the card comes from; "" = its line and section in the notes (a package
+    # lossquiz exported says the card's own: deck/anki_package.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -243,7 +243,9 @@ _Dumper.add_representer(str, _str)
 def card_dict(card: NoteCard, cid: str, notes_name: str) -> dict[str, Any]:
     """A note card as a deck card (the YAML mapping)."""
     where = f"{notes_name} L{card.line}"
-    if card.heading and card.heading != card.section:
+    if card.source:
+        source = card.source
+    elif card.heading and card.heading != card.section:
         source = f"{where} — {card.section} › {card.heading}" if card.section else f"{where} — {card.heading}"
     else:
         source = f"{where} — {card.section}" if card.section else where

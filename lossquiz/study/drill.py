@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -61,6 +62,7 @@ class Screen(Protocol):
     def choices(self, intervals: dict[Any, Any], *, cram: bool) -> None: ...
     def recorded(self, rating: Rating, due: Any, *, cram: bool) -> None: ...
     def say(self, text: str = "", *, style: str = "") -> None: ...
+    def waiting(self, text: str) -> AbstractContextManager[None]: ...  # `text` while the block runs, then gone
 
 
 class _Quit(Exception):
@@ -262,9 +264,11 @@ class Drill:
         path = self.deck.snippet_path(card)
         assert path is not None
         seed = self.rng.randrange(2**31)
-        if not self.runner.ready:  # torch is still loading in the worker: say why nothing shows yet
-            self.screen.say("preparing the problem (loading torch)…", style="dim")
-        outcome = self.runner.run(path, seed=seed)
+        if self.runner.ready:
+            outcome = self.runner.run(path, seed=seed)
+        else:  # torch is still loading in the worker: say why nothing shows yet, until it does
+            with self.screen.waiting("preparing the problem (loading torch)…"):
+                outcome = self.runner.run(path, seed=seed)
         data = outcome.data
         problem = self._problem_value(card, data, outcome.error)
         if data is None or problem is None:

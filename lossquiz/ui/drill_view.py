@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -327,3 +329,19 @@ class DrillScreen:
     def say(self, text: str = "", *, style: str = "") -> None:
         """One plain line."""
         self.console.print(inline(text, style=style))
+
+    @contextmanager
+    def waiting(self, text: str) -> Iterator[None]:
+        """`text` (dim) on the current line while the block runs, erased when it ends: on a
+        terminal only (a pipe or a log gets nothing, as it would get a line that is stale)."""
+        if not self.console.is_terminal:
+            yield
+            return
+        from rich.control import Control
+        from rich.segment import ControlType
+
+        self.console.print(inline(text, style="dim"), end="", overflow="crop", no_wrap=True)
+        try:
+            yield
+        finally:
+            self.console.control(Control(ControlType.CARRIAGE_RETURN, (ControlType.ERASE_IN_LINE, 2)))
