@@ -25,14 +25,20 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of, iso, start_of_day
 from lossquiz.deck.cards import Card, Deck, select
+from lossquiz.progress.memory import (
+    DEFAULT_DECAY,
+    DEFAULT_RETENTION,
+    LEARNING,
+    RELEARNING,
+    REVIEW,
+    retrievability,
+    stability_and_last_review,
+)
 from lossquiz.progress.store import CardRow, Store
-
-if TYPE_CHECKING:
-    from fsrs import Card as FsrsCard
 
 HEATMAP_WEEKS = 18  # about four months, whole weeks Monday..Sunday like a contribution graph
 FORECAST_DAYS = 7
@@ -43,10 +49,9 @@ MATURE_DAYS = 21  # Anki: a card whose interval was 21 days or more is mature
 LEECH_LAPSES = 8  # Anki's default leech threshold
 _STREAK_CHUNK = 365  # days looked at per query once a streak outlives the heatmap
 
-# Without a history there is nothing for py-fsrs to do: these let the empty view import neither
-# it nor the settings (tests/test_stats_totals.py keeps them equal to the sources).
-LEARNING, REVIEW, RELEARNING = 1, 2, 3  # fsrs.State
-DEFAULT_RETENTION = 0.9  # scheduling.DEFAULT_RETENTION
+# Recall now is FSRS's forgetting curve in plain Python (progress/memory.py): `stats` never imports
+# py-fsrs. Without a history it reads no settings either; this is their name for the algorithm
+# (tests/test_stats_totals.py keeps it, and memory's constants, equal to the sources).
 ALGORITHM = "FSRS-6"  # settings.ALGORITHM
 
 
@@ -389,21 +394,21 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     ids = json.dumps(sorted(r.id for r in stored.values()))
     today = local_date(now, hour)
 
-    memories: dict[str, FsrsCard] = {}
-    recall: dict[str, float] = {}
-    if store.readonly and not store.exists:  # no database at all: the defaults, and no py-fsrs to import
+    memories = {slug: stability_and_last_review(row.fsrs_json) for slug, row in stored.items() if row.fsrs_json}
+    if store.readonly and not store.exists:  # no database at all: the defaults, no settings to read
         in_use = SchedulerInUse(False, None, None, DEFAULT_RETENTION, False)
+        decay = DEFAULT_DECAY
     else:
-        from lossquiz.progress import scheduling, settings
+        from lossquiz.progress import settings
 
         parameters, retention = settings.scheduler_settings(store, None)  # what `drill` schedules with
         in_use = _scheduler_in_use(store, fitted=parameters is not None, retention=retention)
-        scheduler = scheduling.make_scheduler(  # recall as the drill's FSRS sees it
-            fuzz=False, parameters=parameters, day_start_hour=hour
-        )
-        memories = {slug: scheduling.load(row.fsrs_json, row.id, now) for slug, row in stored.items() if row.fsrs_json}
-        recall = {slug: scheduling.retrievability(scheduler, m, now=now) for slug, m in memories.items()}
-    stability = {slug: float(m.stability or 0.0) for slug, m in memories.items()}
+        decay = DEFAULT_DECAY if parameters is None else parameters[20]  # recall as the drill's FSRS sees it
+    recall = {
+        slug: retrievability(stable, last, now=now, decay=decay, day_start_hour=hour)
+        for slug, (stable, last) in memories.items()
+    }
+    stability = {slug: float(stable or 0.0) for slug, (stable, _) in memories.items()}
     states = [stored[c.id].state if c.id in stored and stored[c.id].fsrs_json else None for c in chosen]
     active = {slug: row for slug, row in stored.items() if not row.suspended}
     forecast = _forecast(active.values(), today, hour)
