@@ -65,7 +65,7 @@ OLD_FAILURES = """
 
 
 def old_true_retention(
-    store: Store, ids: str, first: date, last: date, hour: int
+    store: Store, ids: str, first: date, last: date, hour: int, *, every: bool = False
 ) -> tuple[tuple[int, int], tuple[int, int]]:
     """True retention exactly as stats computed it before: day_of per answer, max() per answer."""
     seen: set[tuple[int, date]] = set()
