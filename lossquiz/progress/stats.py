@@ -23,9 +23,8 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of, iso, start_of_day
 from lossquiz.deck.cards import Card, Deck, select
@@ -49,26 +48,26 @@ MATURE_DAYS = 21  # Anki: a card whose interval was 21 days or more is mature
 LEECH_LAPSES = 8  # Anki's default leech threshold
 _STREAK_CHUNK = 365  # days looked at per query once a streak outlives the heatmap
 
+# The figures are NamedTuples, not dataclasses: a frozen dataclass costs `stats` more to define
+# (its methods are compiled at import) than several of the figures cost to compute.
 # Recall now is FSRS's forgetting curve in plain Python (progress/memory.py): `stats` never imports
 # py-fsrs. Without a history it reads no settings either; this is their name for the algorithm
 # (tests/test_stats_totals.py keeps it, and memory's constants, equal to the sources).
 ALGORITHM = "FSRS-6"  # settings.ALGORITHM
 
 
-@dataclass(frozen=True, slots=True)
-class DayCount:
+class DayCount(NamedTuple):
     """How many of something fell on one local day."""
 
     day: date
-    count: int
+    count: int  # type: ignore[assignment]  # the field, not tuple.count (never called on a DayCount)
 
     def to_dict(self) -> dict[str, Any]:
         """As `stats --json` prints it."""
         return {"date": self.day.isoformat(), "count": self.count}
 
 
-@dataclass(frozen=True, slots=True)
-class TopicStats:
+class TopicStats(NamedTuple):
     """One row of the per-topic table."""
 
     topic: str
@@ -96,8 +95,7 @@ class TopicStats:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class WeakCard:
+class WeakCard(NamedTuple):
     """A card worth drilling now, and how."""
 
     id: str
@@ -129,8 +127,7 @@ class WeakCard:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class SchedulerInUse:
+class SchedulerInUse(NamedTuple):
     """The FSRS parameters and desired retention a drill schedules with now (issue #6)."""
 
     fitted: bool  # parameters fitted by `lossquiz optimize`, else py-fsrs's defaults
@@ -152,8 +149,7 @@ class SchedulerInUse:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Stats:
+class Stats(NamedTuple):
     """Every figure `lossquiz stats` shows."""
 
     now: datetime
@@ -376,8 +372,7 @@ _PER_CARD = """
 """
 
 
-@dataclass(frozen=True, slots=True)
-class _CardTotals:
+class _CardTotals(NamedTuple):
     reviews: int = 0
     cram: int = 0
     practice: int = 0  # mode 'code'
