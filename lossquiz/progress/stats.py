@@ -291,23 +291,18 @@ _DAILY_COUNTS = f"""
 # out); a pass is any rating above Again. The interval it was answered at (its due date then
 # minus its previous kept, scheduled review) splits young from mature at 21 days.
 #
-# The window's answers come from one range of the time index, read from the index alone
-# (covering: no row of the wide reviews table is visited); the previous review of each card's
-# first answer in it is one backwards step per card in reviews_card (ORDER BY … LIMIT 1 stops at
-# the first kept one; max() would read all of the card's earlier reviews), and the later ones'
-# previous review is the answer before it in the window. Only the day's first answers, about one
-# in four, are then read from the table (_ANSWERS: by rowid) for their rating and previous state.
-_RETENTION = f"""
-    SELECT r.id, r.card_id, r.reviewed_at
-      FROM reviews r INDEXED BY reviews_stats_time
-     WHERE r.reviewed_at >= :since AND r.undone = 0 AND r.cram = 0 AND (:every OR +r.card_id IN ({_SELECTED}))
-     ORDER BY r.reviewed_at, r.id
-"""
-
-_ANSWERS = "SELECT id, rating, prev_state, prev_due FROM reviews WHERE id IN (SELECT value FROM json_each(:answers))"
-
-_BEFORE_WINDOW = """
-    SELECT s.value,
+# The window is read per card, from reviews_card in time order (its rowid breaks a tie, as ORDER
+# BY reviewed_at, id would): one row per card, its window's answer times joined into one text,
+# their rating and previous state as one number each (10 * rating + prev_state) and their previous
+# due dates, with the card's latest kept, scheduled review before the window (ORDER BY … LIMIT 1
+# is one backwards step; max() would read them all). Fetching the answers a row each cost more
+# than the rest of `stats`; a card's study days and first answers are found walking its texts.
+_RETENTION = """
+    SELECT (SELECT group_concat(r.reviewed_at, ',')
+                   || ' ' || group_concat(10 * r.rating + coalesce(r.prev_state, 0), ',')
+                   || ' ' || group_concat(coalesce(r.prev_due, ''), ',')
+              FROM reviews r
+             WHERE r.card_id = s.value AND r.reviewed_at >= :since AND r.undone = 0 AND r.cram = 0),
            (SELECT p.reviewed_at FROM reviews p
              WHERE p.card_id = s.value AND p.reviewed_at < :since AND p.undone = 0 AND p.cram = 0
              ORDER BY p.reviewed_at DESC LIMIT 1)
@@ -323,43 +318,31 @@ _FAILURES = f"""
 
 
 def _true_retention(
-    store: Store, ids: str, first: date, last: date, hour: int, *, every: bool = False
+    store: Store, ids: str, first: date, last: date, hour: int
 ) -> tuple[tuple[int, int], tuple[int, int]]:
-    """((young passed, young reviews), (mature passed, mature reviews)) over study days first..last.
-
-    `every`: the ids are every card in the database (the card filter is skipped).
-    """
+    """((young passed, young reviews), (mature passed, mature reviews)) over study days first..last."""
     since = iso(day_start(first, hour))
     # Each study day's [start, end) in UTC as stored text (clock.iso: one spelling, sorts as
     # time), as the heatmap counts days; an answer after the last day (a clock ahead) gets its own.
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     starts = [iso(day_start(d, hour)) for d in (*days, last + timedelta(days=1))]
-    latest: dict[int, str | None] = {  # per card: its latest kept, scheduled review so far
-        int(card_id): at for card_id, at in store.query(_BEFORE_WINDOW, {"ids": ids, "since": since})
-    }
-    seen: set[tuple[int, date]] = set()
-    firsts: dict[int, str] = {}  # review id -> the card's previous kept, scheduled review
-    for review_id, card, at in store.query(_RETENTION, {"ids": ids, "since": since, "every": every}):
-        # An answer at the same instant as the one before it is on the same day, so never the
-        # day's first: `previous` is only used when it is strictly earlier, as max(< at) was.
-        previous, latest[card] = latest.get(card), at
-        index = bisect_right(starts, at) - 1
-        key = (card, days[index] if index < len(days) else local_date(datetime.fromisoformat(at), hour))
-        if key in seen:
-            continue
-        seen.add(key)
-        if previous:
-            firsts[review_id] = previous
     young, mature = [0, 0], [0, 0]
-    for review_id, rating, prev_state, prev_due in store.query(_ANSWERS, {"answers": json.dumps(list(firsts))}):
-        if prev_state != REVIEW or not prev_due:
+    for window, previous in store.query(_RETENTION, {"ids": ids, "since": since}):
+        if not window:
             continue
-        interval = (
-            datetime.fromisoformat(prev_due) - datetime.fromisoformat(firsts[review_id])
-        ).total_seconds() / 86400
-        bucket = mature if interval >= MATURE_DAYS else young
-        bucket[0] += int(rating) > 1
-        bucket[1] += 1
+        times, marks, dues = (part.split(",") for part in window.split(" "))
+        day: object = None
+        for i, at in enumerate(times):
+            # The first answer of each study day counts; `previous` is the card's kept, scheduled
+            # review before it (one at the same instant is on the same day, so never the first).
+            index = bisect_right(starts, at) - 1
+            today = days[index] if index < len(days) else local_date(datetime.fromisoformat(at), hour)
+            if today != day and int(marks[i]) % 10 == REVIEW and dues[i] and previous:
+                interval = (datetime.fromisoformat(dues[i]) - datetime.fromisoformat(previous)).total_seconds() / 86400
+                bucket = mature if interval >= MATURE_DAYS else young
+                bucket[0] += int(marks[i]) > 19  # 10 * rating: a pass is any rating above Again
+                bucket[1] += 1
+            day, previous = today, at
     return (young[0], young[1]), (mature[0], mature[1])
 
 
@@ -428,7 +411,7 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     totals = [per_card.get(row.id, _CardTotals()) for row in stored.values()]
     total = sum(t.reviews for t in totals)
     drilled = sum(t.drill for t in totals)
-    young, mature = _true_retention(store, ids, today - timedelta(days=RETENTION_DAYS - 1), today, hour, every=every)
+    young, mature = _true_retention(store, ids, today - timedelta(days=RETENTION_DAYS - 1), today, hour)
     since = iso(day_start(today - timedelta(days=WEAK_FAILURE_DAYS - 1), hour))
     by_id = {row.id: slug for slug, row in stored.items()}
     failures = {
