@@ -197,6 +197,22 @@ def test_stats_figures_equal_the_old_route_on_a_varied_history(
     assert any(w["recent_failures"] for w in whole["weakest"])
 
 
+def test_answers_after_today_count_on_their_own_days_as_the_old_route_does(
+    runner: CliRunner, env: Path, decks: tuple[Path, Path], tmp_path: Path, zone: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clock that was ahead left answers after today: each later study day's first answer counts once."""
+    first, second = decks
+    varied_history(runner, env, first, second, tmp_path)
+    before = json.loads(cli(runner, "stats", "--deck", str(first), "--json"))["retention"]
+    with Store.open(env, deck=deck_key(first)) as store:
+        for hours in (26, 27, 75, 76):  # two answers on each of two later days, per card
+            for slug in ("absolute", "square", "bias-variance"):
+                record(store, slug, 3 if hours % 2 else 1, NOW + timedelta(hours=hours), ms=2000)
+    new = json.loads(cli(runner, "stats", "--deck", str(first), "--json"))
+    assert new == old_figures(monkeypatch, env, first, [])
+    assert before["reviews"] < new["retention"]["reviews"] <= before["reviews"] + 6
+
+
 def test_the_new_route_differs_from_a_wrong_one(
     runner: CliRunner, env: Path, decks: tuple[Path, Path], tmp_path: Path, zone: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

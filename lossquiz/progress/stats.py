@@ -21,7 +21,7 @@ reports practice results).
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -324,25 +324,30 @@ def _true_retention(
     since = iso(day_start(first, hour))
     # Each study day's [start, end) in UTC as stored text (clock.iso: one spelling, sorts as
     # time), as the heatmap counts days; an answer after the last day (a clock ahead) gets its own.
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    starts = [iso(day_start(d, hour)) for d in (*days, last + timedelta(days=1))]
+    starts = [iso(day_start(first + timedelta(days=i), hour)) for i in range((last - first).days + 2)]
     young, mature = [0, 0], [0, 0]
-    for window, previous in store.query(_RETENTION, {"ids": ids, "since": since}):
+    for window, before in store.query(_RETENTION, {"ids": ids, "since": since}):
         if not window:
             continue
         times, marks, dues = (part.split(",") for part in window.split(" "))
-        day: object = None
-        for i, at in enumerate(times):
-            # The first answer of each study day counts; `previous` is the card's kept, scheduled
-            # review before it (one at the same instant is on the same day, so never the first).
-            index = bisect_right(starts, at) - 1
-            today = days[index] if index < len(days) else local_date(datetime.fromisoformat(at), hour)
-            if today != day and int(marks[i]) % 10 == REVIEW and dues[i] and previous:
+        # From each study day's first answer straight to the next day's: the day's other answers
+        # never count. `previous` is the card's kept, scheduled review before it (one at the same
+        # instant is on the same day, so never the first).
+        i = 0
+        while i < len(times):
+            at, previous = times[i], times[i - 1] if i else before
+            if int(marks[i]) % 10 == REVIEW and dues[i] and previous:
                 interval = (datetime.fromisoformat(dues[i]) - datetime.fromisoformat(previous)).total_seconds() / 86400
                 bucket = mature if interval >= MATURE_DAYS else young
                 bucket[0] += int(marks[i]) > 19  # 10 * rating: a pass is any rating above Again
                 bucket[1] += 1
-            day, previous = today, at
+            following = bisect_right(starts, at)  # the index of the next study day's start
+            if following < len(starts):
+                i = bisect_left(times, starts[following], i + 1)
+                continue
+            day, i = local_date(datetime.fromisoformat(at), hour), i + 1
+            while i < len(times) and local_date(datetime.fromisoformat(times[i]), hour) == day:
+                i += 1  # after the last day (a clock ahead): each later local day's first answer
     return (young[0], young[1]), (mature[0], mature[1])
 
 
