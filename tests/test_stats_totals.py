@@ -65,7 +65,7 @@ OLD_FAILURES = """
 
 
 def old_true_retention(
-    store: Store, ids: str, first: date, last: date, hour: int
+    store: Store, ids: str, first: date, last: date, hour: int, *, every: bool = False
 ) -> tuple[tuple[int, int], tuple[int, int]]:
     """True retention exactly as stats computed it before: day_of per answer, max() per answer."""
     seen: set[tuple[int, date]] = set()
@@ -197,6 +197,22 @@ def test_stats_figures_equal_the_old_route_on_a_varied_history(
     assert any(w["recent_failures"] for w in whole["weakest"])
 
 
+def test_answers_after_today_count_on_their_own_days_as_the_old_route_does(
+    runner: CliRunner, env: Path, decks: tuple[Path, Path], tmp_path: Path, zone: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clock that was ahead left answers after today: each later study day's first answer counts once."""
+    first, second = decks
+    varied_history(runner, env, first, second, tmp_path)
+    before = json.loads(cli(runner, "stats", "--deck", str(first), "--json"))["retention"]
+    with Store.open(env, deck=deck_key(first)) as store:
+        for hours in (26, 27, 75, 76):  # two answers on each of two later days, per card
+            for slug in ("absolute", "square", "bias-variance"):
+                record(store, slug, 3 if hours % 2 else 1, NOW + timedelta(hours=hours), ms=2000)
+    new = json.loads(cli(runner, "stats", "--deck", str(first), "--json"))
+    assert new == old_figures(monkeypatch, env, first, [])
+    assert before["reviews"] < new["retention"]["reviews"] <= before["reviews"] + 6
+
+
 def test_the_new_route_differs_from_a_wrong_one(
     runner: CliRunner, env: Path, decks: tuple[Path, Path], tmp_path: Path, zone: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -274,13 +290,15 @@ def test_an_empty_stats_imports_no_scheduler_nor_table_and_creates_nothing(deck_
     assert "default parameters" in done.stdout and "target retention 90% (default)" in done.stdout
     assert done.stderr.strip().splitlines()[-1] == "HEAVY:", done.stderr
     assert not (home / "progress.db").exists()
-    # With a history (a database), the scheduler is imported and the full view drawn.
+    # With a history (a database), the settings are read and the full view drawn: recall now is
+    # FSRS's forgetting curve in plain Python (progress/memory.py), without py-fsrs, and the
+    # tables are ui/grid.py's, drawn without rich.table or rich.panel while they fit.
     with Store.open(home, deck=deck_key(deck_dir)) as store:
         store.sync_cards((c.id, c.content_hash()) for c in load_deck(deck_dir).cards)
         record(store, "absolute", 3, NOW, ms=1000, correct=True)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env)
     assert "by topic" in done.stdout, done.stdout + done.stderr
-    assert done.stderr.strip().splitlines()[-1] == "HEAVY:fsrs,rich.table,rich.panel,lossquiz.progress.settings"
+    assert done.stderr.strip().splitlines()[-1] == "HEAVY:lossquiz.progress.settings"
 
 
 def test_the_empty_views_constants_are_py_fsrs_and_the_settings() -> None:

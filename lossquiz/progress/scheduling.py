@@ -26,8 +26,8 @@ from fsrs import Scheduler as FsrsScheduler
 
 from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of, start_of_day
 from lossquiz.clock import format_interval as format_interval  # lives in clock (fsrs-free, for `due`)
+from lossquiz.progress.memory import DEFAULT_RETENTION as DEFAULT_RETENTION  # fsrs-free, for `stats`
 
-DEFAULT_RETENTION = 0.9
 RATING_KEYS = {
     "1": Rating.Again,
     "2": Rating.Hard,

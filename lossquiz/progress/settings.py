@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime
-from typing import Any
-
-from fsrs import Scheduler as FsrsScheduler
-from fsrs.scheduler import DEFAULT_PARAMETERS
+from typing import TYPE_CHECKING, Any
 
 from lossquiz.clock import DEFAULT_DAY_START_HOUR
 from lossquiz.errors import StorageError
-from lossquiz.progress.scheduling import DEFAULT_RETENTION, Scheduler, make_scheduler
+from lossquiz.progress.memory import DEFAULT_RETENTION
 from lossquiz.progress.store import Store
+
+if TYPE_CHECKING:
+    from lossquiz.progress.scheduling import Scheduler
+
+# py-fsrs is imported only where it is needed (a Scheduler built, stored parameters checked):
+# `stats` reads these settings without scheduling anything.
 
 ALGORITHM = "FSRS-6"  # what py-fsrs 6.x (pinned >=6,<7 in pyproject.toml) implements: 21 parameters
 PARAMETERS_KEY = "fsrs.parameters"
@@ -28,6 +31,8 @@ _RESET_HINT = "run `lossquiz optimize --reset` to go back to the defaults"
 
 def default_parameters() -> list[float]:
     """py-fsrs's default FSRS parameters."""
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
     return [float(w) for w in DEFAULT_PARAMETERS]
 
 
@@ -45,6 +50,8 @@ def fsrs_parameters(store: Store) -> tuple[list[float] | None, datetime | None, 
         n_reviews = int(stored["n_reviews"])
         if not all(math.isfinite(w) for w in parameters):
             raise ValueError("non-finite parameter")
+        from fsrs import Scheduler as FsrsScheduler
+
         FsrsScheduler(parameters=parameters)  # bounds and count, as this py-fsrs version expects them
     except (KeyError, TypeError, ValueError) as e:
         raise StorageError(f"the stored FSRS parameters are unusable ({e}); {_RESET_HINT}") from None
@@ -99,6 +106,8 @@ def scheduler_for(
     day_start_hour: int = DEFAULT_DAY_START_HOUR,
 ) -> Scheduler:
     """The scheduler a drill uses: fitted parameters, retention (option, stored, config), the day rule."""
+    from lossquiz.progress.scheduling import make_scheduler
+
     parameters, _at, _n = fsrs_parameters(store)
     if retention is None:
         retention = desired_retention(store)

@@ -21,18 +21,23 @@ reports practice results).
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
 from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of, iso, start_of_day
 from lossquiz.deck.cards import Card, Deck, select
+from lossquiz.progress.memory import (
+    DEFAULT_DECAY,
+    DEFAULT_RETENTION,
+    LEARNING,
+    RELEARNING,
+    REVIEW,
+    retrievability,
+    stability_and_last_review,
+)
 from lossquiz.progress.store import CardRow, Store
-
-if TYPE_CHECKING:
-    from fsrs import Card as FsrsCard
 
 HEATMAP_WEEKS = 18  # about four months, whole weeks Monday..Sunday like a contribution graph
 FORECAST_DAYS = 7
@@ -43,27 +48,26 @@ MATURE_DAYS = 21  # Anki: a card whose interval was 21 days or more is mature
 LEECH_LAPSES = 8  # Anki's default leech threshold
 _STREAK_CHUNK = 365  # days looked at per query once a streak outlives the heatmap
 
-# Without a history there is nothing for py-fsrs to do: these let the empty view import neither
-# it nor the settings (tests/test_stats_totals.py keeps them equal to the sources).
-LEARNING, REVIEW, RELEARNING = 1, 2, 3  # fsrs.State
-DEFAULT_RETENTION = 0.9  # scheduling.DEFAULT_RETENTION
+# The figures are NamedTuples, not dataclasses: a frozen dataclass costs `stats` more to define
+# (its methods are compiled at import) than several of the figures cost to compute.
+# Recall now is FSRS's forgetting curve in plain Python (progress/memory.py): `stats` never imports
+# py-fsrs. Without a history it reads no settings either; this is their name for the algorithm
+# (tests/test_stats_totals.py keeps it, and memory's constants, equal to the sources).
 ALGORITHM = "FSRS-6"  # settings.ALGORITHM
 
 
-@dataclass(frozen=True, slots=True)
-class DayCount:
+class DayCount(NamedTuple):
     """How many of something fell on one local day."""
 
     day: date
-    count: int
+    count: int  # type: ignore[assignment]  # the field, not tuple.count (never called on a DayCount)
 
     def to_dict(self) -> dict[str, Any]:
         """As `stats --json` prints it."""
         return {"date": self.day.isoformat(), "count": self.count}
 
 
-@dataclass(frozen=True, slots=True)
-class TopicStats:
+class TopicStats(NamedTuple):
     """One row of the per-topic table."""
 
     topic: str
@@ -91,8 +95,7 @@ class TopicStats:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class WeakCard:
+class WeakCard(NamedTuple):
     """A card worth drilling now, and how."""
 
     id: str
@@ -124,8 +127,7 @@ class WeakCard:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class SchedulerInUse:
+class SchedulerInUse(NamedTuple):
     """The FSRS parameters and desired retention a drill schedules with now (issue #6)."""
 
     fitted: bool  # parameters fitted by `lossquiz optimize`, else py-fsrs's defaults
@@ -147,8 +149,7 @@ class SchedulerInUse:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Stats:
+class Stats(NamedTuple):
     """Every figure `lossquiz stats` shows."""
 
     now: datetime
@@ -263,16 +264,17 @@ def day_start(day: date, hour: int = DEFAULT_DAY_START_HOUR) -> datetime:
 
 def _bins(first: date, last: date, hour: int) -> str:
     """Study days first..last as a JSON array of [date, utc_start, utc_end] for SQLite."""
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    return json.dumps(
-        [[d.isoformat(), iso(day_start(d, hour)), iso(day_start(d + timedelta(days=1), hour))] for d in days]
-    )
+    days = [first + timedelta(days=i) for i in range((last - first).days + 2)]
+    starts = [iso(day_start(d, hour)) for d in days]  # a day ends where the next one starts
+    return json.dumps([[d.isoformat(), starts[i], starts[i + 1]] for i, d in enumerate(days[:-1])])
 
 
 # -- the queries -----------------------------------------------------------------------------
 
 # The card filter is written `+r.card_id` so that SQLite ranges over the time index
-# (reviews_stats_time, covering) instead of walking every selected card's reviews.
+# (reviews_stats_time, covering) instead of walking every selected card's reviews. When every
+# card in the database is selected (one deck, no --topic: the usual case) `:every` is 1 and
+# SQLite skips the filter: it was half the cost of the heatmap's 100,000-review ranges.
 _SELECTED = "SELECT value FROM json_each(:ids)"
 
 _DAILY_COUNTS = f"""
@@ -280,7 +282,7 @@ _DAILY_COUNTS = f"""
            (SELECT count(*) FROM reviews r
              WHERE r.reviewed_at >= json_extract(d.value, '$[1]')
                AND r.reviewed_at < json_extract(d.value, '$[2]')
-               AND r.undone = 0 AND +r.card_id IN ({_SELECTED}))
+               AND r.undone = 0 AND (:every OR +r.card_id IN ({_SELECTED})))
       FROM json_each(:days) d
 """
 
@@ -289,19 +291,18 @@ _DAILY_COUNTS = f"""
 # out); a pass is any rating above Again. The interval it was answered at (its due date then
 # minus its previous kept, scheduled review) splits young from mature at 21 days.
 #
-# The window's answers come from one range of the time index; the previous review of each
-# card's first answer in it is one backwards step per card in reviews_card (ORDER BY … LIMIT 1
-# stops at the first kept one; max() would read all of the card's earlier reviews), and the
-# later ones' previous review is the answer before it in the window.
-_RETENTION = f"""
-    SELECT r.card_id, r.reviewed_at, r.rating, r.prev_state, r.prev_due
-      FROM reviews r
-     WHERE r.reviewed_at >= :since AND r.undone = 0 AND r.cram = 0 AND +r.card_id IN ({_SELECTED})
-     ORDER BY r.reviewed_at, r.id
-"""
-
-_BEFORE_WINDOW = """
-    SELECT s.value,
+# The window is read per card, from reviews_card in time order (its rowid breaks a tie, as ORDER
+# BY reviewed_at, id would): one row per card, its window's answer times joined into one text,
+# their rating and previous state as one number each (10 * rating + prev_state) and their previous
+# due dates, with the card's latest kept, scheduled review before the window (ORDER BY … LIMIT 1
+# is one backwards step; max() would read them all). Fetching the answers a row each cost more
+# than the rest of `stats`; a card's study days and first answers are found walking its texts.
+_RETENTION = """
+    SELECT (SELECT group_concat(r.reviewed_at, ',')
+                   || ' ' || group_concat(10 * r.rating + coalesce(r.prev_state, 0), ',')
+                   || ' ' || group_concat(coalesce(r.prev_due, ''), ',')
+              FROM reviews r
+             WHERE r.card_id = s.value AND r.reviewed_at >= :since AND r.undone = 0 AND r.cram = 0),
            (SELECT p.reviewed_at FROM reviews p
              WHERE p.card_id = s.value AND p.reviewed_at < :since AND p.undone = 0 AND p.cram = 0
              ORDER BY p.reviewed_at DESC LIMIT 1)
@@ -311,7 +312,7 @@ _BEFORE_WINDOW = """
 # Over the time index (covering: rating is in it), not a walk of every card's reviews.
 _FAILURES = f"""
     SELECT card_id, count(*) FROM reviews INDEXED BY reviews_stats_time
-     WHERE reviewed_at >= :since AND undone = 0 AND rating = 1 AND +card_id IN ({_SELECTED})
+     WHERE reviewed_at >= :since AND undone = 0 AND rating = 1 AND (:every OR +card_id IN ({_SELECTED}))
      GROUP BY card_id
 """
 
@@ -323,29 +324,30 @@ def _true_retention(
     since = iso(day_start(first, hour))
     # Each study day's [start, end) in UTC as stored text (clock.iso: one spelling, sorts as
     # time), as the heatmap counts days; an answer after the last day (a clock ahead) gets its own.
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    starts = [iso(day_start(d, hour)) for d in (*days, last + timedelta(days=1))]
-    latest: dict[int, str | None] = {  # per card: its latest kept, scheduled review so far
-        int(card_id): at for card_id, at in store.query(_BEFORE_WINDOW, {"ids": ids, "since": since})
-    }
-    seen: set[tuple[int, date]] = set()
+    starts = [iso(day_start(first + timedelta(days=i), hour)) for i in range((last - first).days + 2)]
     young, mature = [0, 0], [0, 0]
-    for card_id, at, rating, prev_state, prev_due in store.query(_RETENTION, {"ids": ids, "since": since}):
-        # An answer at the same instant as the one before it is on the same day, so never the
-        # day's first: `previous` is only used when it is strictly earlier, as max(< at) was.
-        card = int(card_id)
-        previous, latest[card] = latest.get(card), at
-        index = bisect_right(starts, at) - 1
-        key = (card, days[index] if index < len(days) else local_date(datetime.fromisoformat(at), hour))
-        if key in seen:
+    for window, before in store.query(_RETENTION, {"ids": ids, "since": since}):
+        if not window:
             continue
-        seen.add(key)
-        if prev_state != REVIEW or not prev_due or not previous:
-            continue
-        interval = (datetime.fromisoformat(prev_due) - datetime.fromisoformat(previous)).total_seconds() / 86400
-        bucket = mature if interval >= MATURE_DAYS else young
-        bucket[0] += int(rating) > 1
-        bucket[1] += 1
+        times, marks, dues = (part.split(",") for part in window.split(" "))
+        # From each study day's first answer straight to the next day's: the day's other answers
+        # never count. `previous` is the card's kept, scheduled review before it (one at the same
+        # instant is on the same day, so never the first).
+        i = 0
+        while i < len(times):
+            at, previous = times[i], times[i - 1] if i else before
+            if int(marks[i]) % 10 == REVIEW and dues[i] and previous:
+                interval = (datetime.fromisoformat(dues[i]) - datetime.fromisoformat(previous)).total_seconds() / 86400
+                bucket = mature if interval >= MATURE_DAYS else young
+                bucket[0] += int(marks[i]) > 19  # 10 * rating: a pass is any rating above Again
+                bucket[1] += 1
+            following = bisect_right(starts, at)  # the index of the next study day's start
+            if following < len(starts):
+                i = bisect_left(times, starts[following], i + 1)
+                continue
+            day, i = local_date(datetime.fromisoformat(at), hour), i + 1
+            while i < len(times) and local_date(datetime.fromisoformat(times[i]), hour) == day:
+                i += 1  # after the last day (a clock ahead): each later local day's first answer
     return (young[0], young[1]), (mature[0], mature[1])
 
 
@@ -358,8 +360,7 @@ _PER_CARD = """
 """
 
 
-@dataclass(frozen=True, slots=True)
-class _CardTotals:
+class _CardTotals(NamedTuple):
     reviews: int = 0
     cram: int = 0
     practice: int = 0  # mode 'code'
@@ -387,28 +388,30 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     rows = store.cards()
     stored = {c.id: rows[c.id] for c in chosen if c.id in rows}
     ids = json.dumps(sorted(r.id for r in stored.values()))
+    # Every card the database holds (reviews belong to cards: a foreign key): no card filter needed.
+    every = len(stored) == store.query("SELECT count(*) FROM cards")[0][0]
     today = local_date(now, hour)
 
-    memories: dict[str, FsrsCard] = {}
-    recall: dict[str, float] = {}
-    if store.readonly and not store.exists:  # no database at all: the defaults, and no py-fsrs to import
+    memories = {slug: stability_and_last_review(row.fsrs_json) for slug, row in stored.items() if row.fsrs_json}
+    if store.readonly and not store.exists:  # no database at all: the defaults, no settings to read
         in_use = SchedulerInUse(False, None, None, DEFAULT_RETENTION, False)
+        decay = DEFAULT_DECAY
     else:
-        from lossquiz.progress import scheduling, settings
+        from lossquiz.progress import settings
 
         parameters, retention = settings.scheduler_settings(store, None)  # what `drill` schedules with
         in_use = _scheduler_in_use(store, fitted=parameters is not None, retention=retention)
-        scheduler = scheduling.make_scheduler(  # recall as the drill's FSRS sees it
-            fuzz=False, parameters=parameters, day_start_hour=hour
-        )
-        memories = {slug: scheduling.load(row.fsrs_json, row.id, now) for slug, row in stored.items() if row.fsrs_json}
-        recall = {slug: scheduling.retrievability(scheduler, m, now=now) for slug, m in memories.items()}
-    stability = {slug: float(m.stability or 0.0) for slug, m in memories.items()}
+        decay = DEFAULT_DECAY if parameters is None else parameters[20]  # recall as the drill's FSRS sees it
+    recall = {
+        slug: retrievability(stable, last, now=now, decay=decay, day_start_hour=hour)
+        for slug, (stable, last) in memories.items()
+    }
+    stability = {slug: float(stable or 0.0) for slug, (stable, _) in memories.items()}
     states = [stored[c.id].state if c.id in stored and stored[c.id].fsrs_json else None for c in chosen]
     active = {slug: row for slug, row in stored.items() if not row.suspended}
     forecast = _forecast(active.values(), today, hour)
     heat_start = today - timedelta(days=today.weekday() + 7 * (HEATMAP_WEEKS - 1))
-    heatmap = _daily(store, ids, heat_start, today, hour)
+    heatmap = _daily(store, ids, heat_start, today, hour, every=every)
     per_card = {int(r[0]): _CardTotals(*(int(x) for x in r[1:])) for r in store.query(_PER_CARD, {"ids": ids})}
     totals = [per_card.get(row.id, _CardTotals()) for row in stored.values()]
     total = sum(t.reviews for t in totals)
@@ -416,7 +419,9 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     young, mature = _true_retention(store, ids, today - timedelta(days=RETENTION_DAYS - 1), today, hour)
     since = iso(day_start(today - timedelta(days=WEAK_FAILURE_DAYS - 1), hour))
     by_id = {row.id: slug for slug, row in stored.items()}
-    failures = {by_id[int(cid)]: int(n) for cid, n in store.query(_FAILURES, {"ids": ids, "since": since})}
+    failures = {
+        by_id[int(cid)]: int(n) for cid, n in store.query(_FAILURES, {"ids": ids, "since": since, "every": every})
+    }
     return Stats(
         now=now,
         today=today,
@@ -434,7 +439,7 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         reviews_practice=sum(t.practice for t in totals),
         reviews_today=heatmap[-1].count,
         mean_seconds=sum(t.drill_ms for t in totals) / drilled / 1000 if drilled else None,
-        streak=_streak(store, ids, heatmap, hour),
+        streak=_streak(store, ids, heatmap, hour, every=every),
         retention_reviews=young[1] + mature[1],
         retention_passed=young[0] + mature[0],
         retention_young=young,
@@ -462,9 +467,9 @@ def _scheduler_in_use(store: Store, *, fitted: bool, retention: float) -> Schedu
     )
 
 
-def _daily(store: Store, ids: str, first: date, last: date, hour: int) -> list[DayCount]:
-    """Kept reviews per study day, first..last inclusive."""
-    rows = store.query(_DAILY_COUNTS, {"ids": ids, "days": _bins(first, last, hour)})
+def _daily(store: Store, ids: str, first: date, last: date, hour: int, *, every: bool = False) -> list[DayCount]:
+    """Kept reviews per study day, first..last inclusive (`every`: the ids are every card there is)."""
+    rows = store.query(_DAILY_COUNTS, {"ids": ids, "days": _bins(first, last, hour), "every": every})
     return [DayCount(date.fromisoformat(day), int(count)) for day, count in rows]
 
 
@@ -485,7 +490,7 @@ def _forecast(rows: Any, today: date, hour: int) -> list[DayCount]:
     return [DayCount(today + timedelta(days=i), n) for i, n in enumerate(counts)]
 
 
-def _streak(store: Store, ids: str, heatmap: list[DayCount], hour: int) -> int:
+def _streak(store: Store, ids: str, heatmap: list[DayCount], hour: int, *, every: bool = False) -> int:
     """Consecutive local days with a kept review, ending today (or yesterday if none yet today)."""
     days = [d.count > 0 for d in heatmap]
     if not days[-1]:
@@ -499,7 +504,7 @@ def _streak(store: Store, ids: str, heatmap: list[DayCount], hour: int) -> int:
     last = heatmap[0].day - timedelta(days=1)
     while True:
         first = last - timedelta(days=_STREAK_CHUNK - 1)
-        for d in reversed(_daily(store, ids, first, last, hour)):
+        for d in reversed(_daily(store, ids, first, last, hour, every=every)):
             if not d.count:
                 return streak
             streak += 1

@@ -18,10 +18,9 @@ import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import quote
 
 from lossquiz.clock import iso
@@ -36,8 +35,7 @@ _T = TypeVar("_T")
 _CHECKED: set[tuple[str, int, int]] = set()  # (file, size, mtime) that passed quick_check in this process
 
 
-@dataclass(frozen=True, slots=True)
-class CardRow:
+class CardRow(NamedTuple):
     """A card's stored scheduling state (fsrs_json is None for a new card)."""
 
     id: int
@@ -49,8 +47,7 @@ class CardRow:
     suspended: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Advance:
+class Advance(NamedTuple):
     """What a review does to a card's schedule (computed from the state inside the lock)."""
 
     fsrs_json: str
@@ -59,8 +56,7 @@ class Advance:
     lapse: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewInput:
+class ReviewInput(NamedTuple):
     """One answer as given."""
 
     slug: str
@@ -509,8 +505,7 @@ class Store:
         return [int(r[0]) for r in rows]
 
 
-@dataclass(frozen=True, slots=True)
-class TrustedDeck:
+class TrustedDeck(NamedTuple):
     """A deck the user trusted: its resolved path and the hash of its snippets then."""
 
     path: str
@@ -519,8 +514,7 @@ class TrustedDeck:
     trusted_at: str
 
 
-@dataclass(frozen=True, slots=True)
-class PracticeHistory:
+class PracticeHistory(NamedTuple):
     """A card's checked practice attempts: how many, whether any passed, the latest one."""
 
     attempts: int
@@ -565,8 +559,7 @@ def _describe(path: Path, error: sqlite3.DatabaseError) -> str:
     return f"progress database {path}: {text}"
 
 
-@dataclass(frozen=True, slots=True)
-class SessionSummary:
+class SessionSummary(NamedTuple):
     """What a session recorded (undone reviews excluded)."""
 
     reviews: int

@@ -165,9 +165,13 @@ class Phrases:
         return Measurement(min(max((cell_len(p) for p in self.phrases), default=0), whole), whole)
 
     def __rich_console__(self, console: Console, options: Any) -> Any:
+        yield Text("\n".join(self.lines(options.max_width)), style=self.style)
+
+    def lines(self, width: int) -> list[str]:
+        """The lines within `width` cells."""
         from rich.cells import cell_len
 
-        width, lines, line = options.max_width, [], ""
+        lines, line = [], ""
         for phrase in self.phrases:
             joined = f"{line}{self.sep}{phrase}" if line else phrase
             if line and cell_len(joined + self.sep.rstrip()) > width:  # room for the separator it may end on
@@ -176,4 +180,4 @@ class Phrases:
             else:
                 line = joined
         lines.append(line)
-        yield Text("\n".join(lines), style=self.style)
+        return lines

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 
 from lossquiz.ui.console import Phrases, inline
+from lossquiz.ui.grid import Boxed, Cell, Column, Grid
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from datetime import date
@@ -51,22 +52,17 @@ def stats_view(s: Stats) -> RenderableType:
 
 
 def _stats_summary(s: Stats) -> RenderableType:
-    from rich.panel import Panel  # here, not at the top: the empty view draws neither
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, show_header=False)
-    table.add_column(style="bold")
-    table.add_column()
+    rows: list[list[Cell]] = []
     counts = (s.cards_total, s.cards_new, s.cards_learning, s.cards_relearning, s.cards_review)
     phrases = [
         f"{n} {what}" for n, what in zip(counts, ("total", "new", "learning", "relearning", "review"), strict=True)
     ]
-    table.add_row("cards", Phrases(phrases))  # wraps between counts, never between a count and its noun
-    table.add_row("due", f"{s.due_now} now · {s.due_today} today")
+    rows.append(["cards", Phrases(phrases)])  # wraps between counts, never between a count and its noun
+    rows.append(["due", f"{s.due_now} now · {s.due_today} today"])
     kinds = [f"{n} {what}" for n, what in ((s.reviews_cram, "cram"), (s.reviews_practice, "practice")) if n]
     extra = f" ({', '.join(kinds)})" if kinds else ""
-    table.add_row("reviews", f"{s.reviews_today} today · {s.reviews_total} in all{extra}")
-    table.add_row("streak", f"{s.streak} day{'s' if s.streak != 1 else ''}")
+    rows.append(["reviews", f"{s.reviews_today} today · {s.reviews_total} in all{extra}"])
+    rows.append(["streak", f"{s.streak} day{'s' if s.streak != 1 else ''}"])
     if s.retention_reviews:
         split = " · ".join(
             f"{name} {_pct(p / n)} ({p}/{n})"
@@ -76,33 +72,29 @@ def _stats_summary(s: Stats) -> RenderableType:
         retention = f"{_pct(s.retention)} over the last {s.retention_window} days · {split}"
     else:
         retention = f"— (no reviews of learned cards in the last {s.retention_window} days)"
-    table.add_row("true retention", retention)
+    rows.append(["true retention", retention])
     if s.leeches:
         shown = ", ".join(s.leeches[:5]) + (" …" if len(s.leeches) > 5 else "")
-        table.add_row("leeches", inline(f"{len(s.leeches)} ({shown}) — `lossquiz card suspend ID` sets one aside"))
+        rows.append(["leeches", inline(f"{len(s.leeches)} ({shown}) — `lossquiz card suspend ID` sets one aside")])
     if s.suspended:
-        table.add_row("suspended", str(s.suspended))
-    table.add_row("target retention", target_retention(s.scheduler))
-    table.add_row("mean answer time", "—" if s.mean_seconds is None else f"{s.mean_seconds:.1f} s (drill answers)")
-    table.add_row("scheduler", scheduler_in_use(s.scheduler))
+        rows.append(["suspended", str(s.suspended)])
+    rows.append(["target retention", target_retention(s.scheduler)])
+    rows.append(["mean answer time", "—" if s.mean_seconds is None else f"{s.mean_seconds:.1f} s (drill answers)"])
+    rows.append(["scheduler", scheduler_in_use(s.scheduler)])
     title = f"progress · {s.today:%a} {s.today.day} {s.today:%b %Y}"
     if s.topics_filter:
         title += f" · {', '.join(s.topics_filter)}"
-    return Panel(table, title=title, title_align="left", expand=False)
+    return Boxed(Grid([Column(style="bold"), Column()], rows), title)
 
 
 def _forecast(s: Stats) -> RenderableType:
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, show_header=False)
-    table.add_column()
-    table.add_column(justify="right")
-    table.add_column()
+    rows: list[list[Cell]] = []
     top = max((d.count for d in s.forecast), default=0)
     for i, d in enumerate(s.forecast):
         bar = "█" * (max(1, round(BAR_WIDTH * d.count / top)) if d.count else 0)
         note = "  (overdue included)" if i == 0 and s.due_now else ""
-        table.add_row(_day(d.day, s.today), str(d.count), Text(bar, style="cyan").append(note, style="dim"))
+        rows.append([_day(d.day, s.today), str(d.count), Text(bar, style="cyan").append(note, style="dim")])
+    table = Grid([Column(), Column(justify="right"), Column()], rows)
     return Group(Text(f"due, next {len(s.forecast)} days", style="bold"), table)
 
 
@@ -147,31 +139,34 @@ def _month_line(weeks: list[list[Any]]) -> Text:
 
 
 def _topic_table(s: Stats) -> RenderableType:
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column, justify in (("topic", "left"), ("seen", "right"), ("recall now", "right"), ("graded right", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    columns = [Column(name, justify=justify) for name, justify in TOPIC_COLUMNS]
+    rows: list[list[Cell]] = []
     for t in s.topics:
         accuracy = f"{t.correct}/{t.graded} · {_pct(t.accuracy)}" if t.graded else "—"
-        table.add_row(t.topic, f"{t.seen}/{t.cards}", _pct(t.recall), accuracy)
-    return Group(Text("by topic", style="bold"), table)
+        rows.append([t.topic, f"{t.seen}/{t.cards}", _pct(t.recall), accuracy])
+    return Group(Text("by topic", style="bold"), Grid(columns, rows, header_style="bold"))
+
+
+TOPIC_COLUMNS: tuple[tuple[str, Literal["left", "right"]], ...] = (
+    ("topic", "left"),
+    ("seen", "right"),
+    ("recall now", "right"),
+    ("graded right", "right"),
+)
 
 
 def _weakest_table(s: Stats) -> RenderableType:
-    from rich.table import Table
-
     # The id is what the user types next, so it is never cut; the command is said once below
     # instead of per row (per row it wrapped, and was cut, at 80 columns).
-    table = Table(box=None, pad_edge=False, header_style="bold")
     width = max((len(w.id) + (8 if w.leech else 0) for w in s.weakest), default=4)
-    table.add_column("card", no_wrap=True, min_width=width)
-    for column in ("lapses", "failed (7d)", "recall now"):
-        table.add_column(column, justify="right", no_wrap=True)
-    for w in s.weakest:
-        name = Text(w.id + (" (leech)" if w.leech else ""))
-        table.add_row(name, str(w.lapses), str(w.failures), _pct(w.recall))
+    columns = [Column("card", no_wrap=True, min_width=width)]
+    columns += [Column(name, justify="right", no_wrap=True) for name in ("lapses", "failed (7d)", "recall now")]
+    rows: list[list[Cell]] = [
+        [Text(w.id + (" (leech)" if w.leech else "")), str(w.lapses), str(w.failures), _pct(w.recall)]
+        for w in s.weakest
+    ]
     first = s.weakest[0].command if s.weakest else "lossquiz drill --card CARD"
+    table = Grid(columns, rows, header_style="bold")
     return Group(Text("weakest cards", style="bold"), table, Text(f"drill one now: {first}", style="dim"))
 
 
