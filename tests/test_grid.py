@@ -77,3 +77,13 @@ def test_a_grid_that_fits_lays_out_no_table(monkeypatch: pytest.MonkeyPatch) -> 
     assert built == []
     _drawn(grid, 40, color=True)
     assert built == [1]
+
+
+def test_phrases_end_without_room_for_a_separator_they_do_not_print() -> None:
+    """Eleventh newcomer pass F10: `… · 0 relearning ·` / `1 review` at 120 columns: the last phrase
+    wrapped because room was kept for a separator after it, which is never printed."""
+    phrases = Phrases(["273 total", "255 new", "17 learning", "0 relearning", "1 review"])
+    whole = " · ".join(phrases.phrases)
+    assert phrases.lines(len(whole)) == [whole]
+    assert phrases.lines(len(whole) - 1) == ["273 total · 255 new · 17 learning · 0 relearning ·", "1 review"]
+    assert _drawn(phrases, len(whole), color=False) == whole + "\n"  # measured at its width, drawn on one line

@@ -172,9 +172,11 @@ class Phrases:
         from rich.cells import cell_len
 
         lines, line = [], ""
-        for phrase in self.phrases:
+        last = len(self.phrases) - 1
+        for i, phrase in enumerate(self.phrases):
             joined = f"{line}{self.sep}{phrase}" if line else phrase
-            if line and cell_len(joined + self.sep.rstrip()) > width:  # room for the separator it may end on
+            ending = "" if i == last else self.sep.rstrip()  # room for the separator it may end on
+            if line and cell_len(joined + ending) > width:
                 lines.append(line + self.sep.rstrip())
                 line = phrase
             else:
