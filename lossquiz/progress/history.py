@@ -49,14 +49,13 @@ from lossquiz.progress.history_format import (
     Parsed,
     opened,
     read,
-    read_file,
     record,
     to_sql,
 )
 from lossquiz.progress.scheduling import Scheduler
 from lossquiz.progress.store import Store
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "export_file", "export_lines", "import_file", "import_history", "read_file"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "export_file", "export_lines", "import_file", "import_history", "import_parsed"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -524,12 +524,6 @@ def read(source: Source, *, known: Collection[str] = ()) -> Parsed:
         return parse(source.lines, source.where, known=known)
 
 
-def read_file(path: Path, *, known: Collection[str] = ()) -> Parsed:
-    """Read and validate a history file ('-' is stdin)."""
-    with opened(path) as source:
-        return read(source, known=known)
-
-
 def _header_deck(first: str) -> str | None:
     try:
         header = json.loads(first)
