@@ -304,10 +304,11 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
                 or _offset(cases),
             }
     stress = [(str(name), float(magnitude)) for name, magnitude in request.get("stress") or []]
-    if stress:
-        unstable = _stressed(
-            text, str(request.get("reference") or ""), names, stress, bind(variables, inputs_for(module, None)), rtol
-        )
+    if stress:  # scaled from the fixed example's bindings, already bound when it is among the cases
+        fixed = next((env for seed, _, env, _, _ in cases if seed is None), None)
+        if fixed is None:
+            fixed = bind(variables, inputs_for(module, None))
+        unstable = _stressed(text, str(request.get("reference") or ""), names, stress, fixed, rtol)
         if unstable is not None:
             return {"right": False, "cases": len(cases), "unstable": unstable}
     return {"right": True, "cases": len(cases)}
