@@ -114,7 +114,7 @@ def test_history_import_reports_the_cards_its_reviews_touch(runner: CliRunner, t
     result = runner.invoke(app, ["history", "import", str(file), "--data-dir", str(target)])
     assert result.exit_code == 0, result.output
     assert "17 reviews added to 3 cards" in result.stdout
-    assert "40" not in result.stdout
+    assert "40" not in result.stdout.replace(str(file), "")  # the 40 cards the file lists; not its path (pytest-140)
     again = runner.invoke(app, ["history", "import", str(file), "--data-dir", str(tmp_path / "t2"), "--json"])
     counts = json.loads(again.stdout)
     assert counts["cards_reviewed"] == 3 and counts["reviews_added"] == 17
