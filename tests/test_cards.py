@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -165,7 +167,7 @@ def test_parsed_deck_is_cached_until_the_file_changes(deck_dir: Path, env: Path)
         for raw in data["data"]:
             raw["title"] = "from the cache"
         cache.write_text(json.dumps(data))
-    for validated in (Path(os.environ["LOSSQUIZ_CACHE_DIR"]) / "decks").glob("*.json"):
+    for validated in (Path(os.environ["LOSSQUIZ_CACHE_DIR"]) / "decks").glob("*.marshal"):
         validated.unlink()  # the validated-deck cache would answer first (next test)
     assert {c.title for c in load_deck(deck_dir).cards} == {"from the cache"}
     path = deck_dir / "cards" / "01-basics.yaml"
@@ -174,16 +176,25 @@ def test_parsed_deck_is_cached_until_the_file_changes(deck_dir: Path, env: Path)
     assert titles["square"] == "Squared error, edited"  # the edited file is parsed again
 
 
+def _rewrite_deck_cache(cache: Path, title: str) -> None:
+    """Give every card in a validated-deck cache file another title, with a CRC that matches."""
+    import marshal
+    import zlib
+
+    from lossquiz.deck.cards import Card
+
+    key, rows = marshal.loads(cache.read_bytes()[8:])
+    at = [f.name for f in fields(Card)].index("title")
+    payload = marshal.dumps((key, [(*row[:at], title, *row[at + 1 :]) for row in rows]))
+    cache.write_bytes(b"LQDK" + zlib.crc32(payload).to_bytes(4, "big") + payload)
+
+
 def test_a_validated_deck_is_reused_until_anything_validation_reads_changes(deck_dir: Path, env: Path) -> None:
-    import json
     import os
 
     first = load_deck(deck_dir)
-    (cache,) = (Path(os.environ["LOSSQUIZ_CACHE_DIR"]) / "decks").glob("*.json")
-    data = json.loads(cache.read_text())
-    for raw in data["cards"]:
-        raw["title"] = "from the deck cache"
-    cache.write_text(json.dumps(data))
+    (cache,) = (Path(os.environ["LOSSQUIZ_CACHE_DIR"]) / "decks").glob("*.marshal")
+    _rewrite_deck_cache(cache, "from the deck cache")
     again = load_deck(deck_dir)
     assert {c.title for c in again.cards} == {"from the deck cache"}  # read, not re-validated
     assert [(c.id, c.key_points, c.variables, c.order) for c in again.cards] == [
@@ -193,6 +204,27 @@ def test_a_validated_deck_is_reused_until_anything_validation_reads_changes(deck
     (deck_dir / "snippets" / f"{snippet}.py").unlink()  # a card's snippet is gone: validation must run
     with pytest.raises(DeckError, match="unknown snippet"):
         load_deck(deck_dir)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # torn: a write cut short
+        lambda data: data.replace(b"deck cache", b"deck cachf", 1),  # one bit flipped in a card's title
+        lambda data: b"",
+        lambda data: b'{"key": []}',  # the JSON cache of an earlier version, at this path
+    ],
+)
+def test_a_damaged_deck_cache_is_a_miss_not_a_wrong_deck(deck_dir: Path, env: Path, damage: Any) -> None:
+    import os
+
+    first = load_deck(deck_dir)
+    (cache,) = (Path(os.environ["LOSSQUIZ_CACHE_DIR"]) / "decks").glob("*.marshal")
+    _rewrite_deck_cache(cache, "from the deck cache")
+    cache.write_bytes(damage(cache.read_bytes()))
+    again = load_deck(deck_dir)  # validated again from the YAML
+    assert [c.title for c in again.cards] == [c.title for c in first.cards]
+    assert not any(c.title.startswith("from the deck cach") for c in again.cards)
 
 
 def test_unusable_cache_only_means_parsing_again(

@@ -4,14 +4,22 @@ Keyed on everything validation reads: each card file's name, mtime and size, the
 `snippets/` (a card's snippet must exist), the Card fields and lossquiz's version. A missing,
 stale, corrupt or unwritable cache means validating again (`cards.load_deck`), never an error;
 only a deck that validated is written.
+
+The file is marshal, not JSON: a deck's 273 cards came back from JSON in 5.5 ms (json.loads and
+Card(**dict) with lists turned back into tuples), from marshal in 1.3 ms (tuples stay tuples,
+cards are built positionally), most of what `stats` spent beyond the floor on loading the deck.
+marshal reads only plain values (never code it would run), its format is the running Python's
+(the file name has its cache tag), and a CRC of the payload turns a torn or corrupt file into a
+miss rather than a bad read.
 """
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
+import sys
 import zlib
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +28,7 @@ from lossquiz import __version__
 if TYPE_CHECKING:
     from lossquiz.deck.cards import Card
 
-_TUPLES = ("key_points", "aliases", "factcheck")
+_MAGIC = b"LQDK"  # then the payload's CRC-32, 4 bytes big-endian, then the payload
 
 
 def key(root: Path, files: list[Path]) -> list[Any] | None:
@@ -48,32 +56,31 @@ def read(root: Path, wanted: list[Any]) -> list[Card] | None:
     if path is None:
         return None
     try:
-        cached = json.loads(path.read_text(encoding="utf-8"))
-        if cached["key"] != wanted:
+        data = path.read_bytes()
+        payload = data[8:]
+        if data[:4] != _MAGIC or int.from_bytes(data[4:8], "big") != zlib.crc32(payload):
             return None
-        cards = []
-        for raw in cached["cards"]:
-            for name in _TUPLES:
-                raw[name] = tuple(raw[name])
-            raw["variables"] = tuple(tuple(pair) for pair in raw["variables"])
-            raw["stress"] = tuple(tuple(pair) for pair in raw["stress"])
-            cards.append(Card(**raw))
-        return cards
-    except (OSError, ValueError, KeyError, TypeError):
+        cached_key, rows = marshal.loads(payload)
+        if cached_key != wanted:
+            return None
+        return [Card(*row) for row in rows]
+    except (OSError, ValueError, EOFError, TypeError):
         return None
 
 
 def write(root: Path, wanted: list[Any], cards: list[Card]) -> None:
     """Remember a validated deck's cards (silently skipped when the cache cannot be written)."""
     path = _path(root)
-    if path is None:
+    if path is None or not cards:
         return
+    names = [f.name for f in fields(cards[0])]
     try:
+        payload = marshal.dumps((wanted, [tuple(getattr(card, name) for name in names) for card in cards]))
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": wanted, "cards": [asdict(c) for c in cards]}), encoding="utf-8")
+        tmp.write_bytes(_MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload)
         tmp.replace(path)  # atomic: a concurrent reader sees the old or the new copy
-    except (OSError, TypeError, ValueError):
+    except (OSError, ValueError):  # ValueError: a value marshal cannot write
         pass
 
 
@@ -84,4 +91,5 @@ def _path(root: Path) -> Path | None:
     if base is None:
         return None
     resolved = root.resolve()
-    return base / "decks" / f"{zlib.crc32(str(resolved).encode()):08x}-{resolved.name}.json"
+    tag = sys.implementation.cache_tag  # marshal's format is this Python's
+    return base / "decks" / f"{zlib.crc32(str(resolved).encode()):08x}-{resolved.name}.{tag}.marshal"
