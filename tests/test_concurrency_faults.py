@@ -211,9 +211,12 @@ def test_an_older_schema_is_read_without_being_upgraded_on_disk(tmp_path: Path) 
     with Store.open(home) as store:
         store.sync_cards([("a", "x")])
     db = sqlite3.connect(home / DB_NAME, isolation_level=None)
-    for step in MIGRATIONS[-2:]:  # back to schema 6: before m007 (suspended) and m008 (card_totals)
+    for step in MIGRATIONS[6:]:  # back to schema 6: before m007 (suspended), m008 (card_totals), m009 (indexes)
         db.execute("DELETE FROM _migrations WHERE name = ?", (step.__name__,))
-    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 2}")
+    db.execute("PRAGMA user_version = 6")
+    db.execute("DROP INDEX reviews_undone_time")
+    db.execute("DROP INDEX reviews_card")
+    db.execute("CREATE INDEX reviews_card ON reviews(card_id, reviewed_at)")
     for trigger in ("card_totals_insert", "card_totals_update", "card_totals_delete", "card_totals_card_delete"):
         db.execute(f"DROP TRIGGER {trigger}")
     db.execute("DROP TABLE card_totals")
@@ -225,7 +228,7 @@ def test_an_older_schema_is_read_without_being_upgraded_on_disk(tmp_path: Path) 
         assert result.exit_code == 0, result.output
     assert (home / DB_NAME).read_bytes() == before
     db = sqlite3.connect(home / DB_NAME)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) - 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 6
     db.close()
 
 

@@ -200,23 +200,28 @@ def test_stats_queries_read_rows_per_card_and_index_ranges(seeded: tuple[Store, 
     from lossquiz.progress import stats
 
     store, _ = seeded
-    days = stats._bins(NOW.date(), NOW.date(), 4)
-    params = {"ids": "[1, 2]", "since": iso(NOW), "days": days, "every": False}
+    days = stats._bins(NOW.date(), stats._starts(NOW.date(), 2, 4))
+    params = {"ids": "[1, 2]", "since": iso(NOW), "until": iso(NOW), "days": days, "every": False}
 
     def plan(sql: str) -> str:
         return " | ".join(str(row[-1]) for row in store.query("EXPLAIN QUERY PLAN " + sql, params))
 
     assert "SEARCH card_totals USING INTEGER PRIMARY KEY" in plan(stats._PER_CARD), plan(stats._PER_CARD)
-    assert "SEARCH r USING INDEX reviews_card (card_id=? AND reviewed_at>?)" in plan(stats._RETENTION)
-    assert "SEARCH p USING INDEX reviews_card (card_id=? AND reviewed_at<?)" in plan(stats._RETENTION)
+    # m009: the window is read from the index alone, no review's row
+    assert "SEARCH r USING COVERING INDEX reviews_card (card_id=? AND reviewed_at>?)" in plan(stats._RETENTION)
+    assert "SEARCH p USING COVERING INDEX reviews_card (card_id=? AND reviewed_at<?)" in plan(stats._RETENTION)
     assert "TEMP B-TREE" not in plan(stats._RETENTION), plan(stats._RETENTION)  # index order: no sort
     assert "COVERING INDEX reviews_stats_time (reviewed_at>?)" in plan(stats._FAILURES), plan(stats._FAILURES)
     assert "COVERING INDEX reviews_stats_time (reviewed_at>? AND reviewed_at<?)" in plan(stats._DAILY_COUNTS)
+    assert "COVERING INDEX reviews_time (reviewed_at>? AND reviewed_at<?)" in plan(stats._DAILY_ALL)
+    assert "SEARCH reviews USING INDEX reviews_undone_time" in plan(stats._UNDONE_TIMES), plan(stats._UNDONE_TIMES)
     queries = (
         stats._PER_CARD,
         stats._RETENTION,
         stats._FAILURES,
         stats._DAILY_COUNTS,
+        stats._DAILY_ALL,
+        stats._UNDONE_TIMES,
     )
     for sql in queries:
         assert "SCAN reviews" not in plan(sql) and "SCAN r " not in plan(sql) + " ", plan(sql)

@@ -64,13 +64,11 @@ OLD_FAILURES = """
 """
 
 
-def old_true_retention(
-    store: Store, ids: str, first: date, last: date, hour: int, *, every: bool = False
-) -> tuple[tuple[int, int], tuple[int, int]]:
+def old_true_retention(store: Store, ids: str, starts: list[str], hour: int) -> tuple[tuple[int, int], tuple[int, int]]:
     """True retention exactly as stats computed it before: day_of per answer, max() per answer."""
     seen: set[tuple[int, date]] = set()
     young, mature = [0, 0], [0, 0]
-    since = iso(stats.day_start(first, hour))
+    since = starts[0]
     for card_id, at, rating, prev_state, prev_due, prev_at in store.query(OLD_RETENTION, {"ids": ids, "since": since}):
         key = (int(card_id), stats.local_date(datetime.fromisoformat(at), hour))
         if key in seen:
@@ -85,12 +83,24 @@ def old_true_retention(
     return (young[0], young[1]), (mature[0], mature[1])
 
 
+def old_daily(store: Store, ids: str, first: date, starts: list[str], *, every: bool = False) -> list[stats.DayCount]:
+    """The heatmap counted in Python: each kept review's study day by day_of, whatever `every` says."""
+    counts = {first + timedelta(days=i): 0 for i in range(len(starts) - 1)}
+    query = "SELECT reviewed_at FROM reviews WHERE undone = 0 AND card_id IN (SELECT value FROM json_each(:ids))"
+    for (at,) in store.query(query, {"ids": ids}):
+        day = stats.local_date(datetime.fromisoformat(at))
+        if day in counts:
+            counts[day] += 1
+    return [stats.DayCount(day, n) for day, n in counts.items()]
+
+
 def old_figures(monkeypatch: pytest.MonkeyPatch, home: Path, deck: Path, topics: list[str]) -> dict[str, Any]:
     """`stats --json` as the old queries compute it, from the reviews table."""
     with monkeypatch.context() as m:
         m.setattr(stats, "_PER_CARD", OLD_PER_CARD)
         m.setattr(stats, "_FAILURES", OLD_FAILURES)
         m.setattr(stats, "_true_retention", old_true_retention)
+        m.setattr(stats, "_daily", old_daily)
         with Store.open(home, deck=deck_key(deck), readonly=True) as store:
             figures = stats.compute_stats(store, load_deck(deck), now=NOW, topics=topics)
     return json.loads(json.dumps(figures.to_dict()))
@@ -195,6 +205,27 @@ def test_stats_figures_equal_the_old_route_on_a_varied_history(
     young = json.loads(cli(runner, "stats", "--deck", str(second), "--json"))["retention"]["young"]
     assert young["reviews"] >= young["passed"] > 0
     assert any(w["recent_failures"] for w in whole["weakest"])
+
+
+def test_one_deck_every_card_selected_equals_the_old_route(
+    runner: CliRunner, env: Path, deck_dir: Path, zone: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One deck and no --topic: every card in the database is selected, so the heatmap counts the
+    time index and takes the undone reviews away (_DAILY_ALL). It must still equal a count by day_of."""
+    with Store.open(env, deck=deck_key(deck_dir)) as store:
+        generate_history(store, load_deck(deck_dir), 3000, seed=11, now=NOW - timedelta(hours=2))
+        session = store.start_session(NOW - timedelta(minutes=20), cram=False)
+        record(store, "square", 3, NOW - timedelta(minutes=10), ms=5000, correct=True, session=session)
+        assert store.undo_last(session) == "square"  # undone today: today's count must not include it
+    with sqlite3.connect(env / "progress.db") as conn:
+        conn.execute("UPDATE reviews SET undone = 1 - undone WHERE id % 53 = 0")
+        undone = conn.execute("SELECT count(*) FROM reviews WHERE undone = 1").fetchone()[0]
+        kept = conn.execute("SELECT count(*) FROM reviews WHERE undone = 0").fetchone()[0]
+    assert undone > 40
+    new = json.loads(cli(runner, "stats", "--deck", str(deck_dir), "--json"))
+    assert new == old_figures(monkeypatch, env, deck_dir, [])
+    days = new["heatmap"]
+    assert 0 < sum(d["count"] for d in days) < kept  # four months of a longer history, less what was undone
 
 
 def test_answers_after_today_count_on_their_own_days_as_the_old_route_does(

@@ -262,11 +262,18 @@ def day_start(day: date, hour: int = DEFAULT_DAY_START_HOUR) -> datetime:
     return start_of_day(day, hour=hour)
 
 
-def _bins(first: date, last: date, hour: int) -> str:
-    """Study days first..last as a JSON array of [date, utc_start, utc_end] for SQLite."""
-    days = [first + timedelta(days=i) for i in range((last - first).days + 2)]
-    starts = [iso(day_start(d, hour)) for d in days]  # a day ends where the next one starts
-    return json.dumps([[d.isoformat(), starts[i], starts[i + 1]] for i, d in enumerate(days[:-1])])
+def _starts(first: date, days: int, hour: int) -> list[str]:
+    """When each of `days` study days from `first` on starts, as stored text (clock.iso: one
+    spelling, sorts as time); a day ends where the next one starts. Computed once for the heatmap,
+    true retention and the forecast, which share them (a DST-correct start costs a time-zone lookup)."""
+    return [iso(day_start(first + timedelta(days=i), hour)) for i in range(days)]
+
+
+def _bins(first: date, starts: Sequence[str]) -> str:
+    """Study days from `first`, one fewer than `starts`, as a JSON array of [date, utc_start, utc_end] for SQLite."""
+    return json.dumps(
+        [[(first + timedelta(days=i)).isoformat(), starts[i], starts[i + 1]] for i in range(len(starts) - 1)]
+    )
 
 
 # -- the queries -----------------------------------------------------------------------------
@@ -275,6 +282,7 @@ def _bins(first: date, last: date, hour: int) -> str:
 # (reviews_stats_time, covering) instead of walking every selected card's reviews. When every
 # card in the database is selected (one deck, no --topic: the usual case) `:every` is 1 and
 # SQLite skips the filter: it was half the cost of the heatmap's 100,000-review ranges.
+# (The heatmap then needs no card filter at all: _DAILY_ALL.)
 _SELECTED = "SELECT value FROM json_each(:ids)"
 
 _DAILY_COUNTS = f"""
@@ -282,8 +290,22 @@ _DAILY_COUNTS = f"""
            (SELECT count(*) FROM reviews r
              WHERE r.reviewed_at >= json_extract(d.value, '$[1]')
                AND r.reviewed_at < json_extract(d.value, '$[2]')
-               AND r.undone = 0 AND (:every OR +r.card_id IN ({_SELECTED})))
+               AND r.undone = 0 AND +r.card_id IN ({_SELECTED}))
       FROM json_each(:days) d
+"""
+
+# Every card selected: each day's reviews counted over the time index alone (m009), less the
+# undone ones, which their own small index lists. Reading `undone` from each of four months'
+# index entries cost more than counting them.
+_DAILY_ALL = """
+    SELECT json_extract(d.value, '$[0]'),
+           (SELECT count(*) FROM reviews INDEXED BY reviews_time
+             WHERE reviewed_at >= json_extract(d.value, '$[1]') AND reviewed_at < json_extract(d.value, '$[2]'))
+      FROM json_each(:days) d
+"""
+_UNDONE_TIMES = """
+    SELECT reviewed_at FROM reviews INDEXED BY reviews_undone_time
+     WHERE undone = 1 AND reviewed_at >= :since AND reviewed_at < :until
 """
 
 # True retention as Anki's: the first kept, scheduled answer of each card on each study day,
@@ -317,36 +339,38 @@ _FAILURES = f"""
 """
 
 
+_MATURE = timedelta(days=MATURE_DAYS)
+
+
 def _true_retention(
-    store: Store, ids: str, first: date, last: date, hour: int
+    store: Store, ids: str, starts: Sequence[str], hour: int
 ) -> tuple[tuple[int, int], tuple[int, int]]:
-    """((young passed, young reviews), (mature passed, mature reviews)) over study days first..last."""
-    since = iso(day_start(first, hour))
-    # Each study day's [start, end) in UTC as stored text (clock.iso: one spelling, sorts as
-    # time), as the heatmap counts days; an answer after the last day (a clock ahead) gets its own.
-    starts = [iso(day_start(first + timedelta(days=i), hour)) for i in range((last - first).days + 2)]
+    """((young passed, young reviews), (mature passed, mature reviews)) over the study days that
+    `starts` begin, the last start ending the window (the heatmap's day boundaries); an answer
+    after it (a clock ahead) gets a day of its own."""
     young, mature = [0, 0], [0, 0]
-    for window, before in store.query(_RETENTION, {"ids": ids, "since": since}):
+    parse = datetime.fromisoformat
+    for window, before in store.query(_RETENTION, {"ids": ids, "since": starts[0]}):
         if not window:
             continue
         times, marks, dues = (part.split(",") for part in window.split(" "))
         # From each study day's first answer straight to the next day's: the day's other answers
         # never count. `previous` is the card's kept, scheduled review before it (one at the same
         # instant is on the same day, so never the first).
-        i = 0
-        while i < len(times):
-            at, previous = times[i], times[i - 1] if i else before
-            if int(marks[i]) % 10 == REVIEW and dues[i] and previous:
-                interval = (datetime.fromisoformat(dues[i]) - datetime.fromisoformat(previous)).total_seconds() / 86400
-                bucket = mature if interval >= MATURE_DAYS else young
-                bucket[0] += int(marks[i]) > 19  # 10 * rating: a pass is any rating above Again
+        i, count = 0, len(times)
+        while i < count:
+            mark = int(marks[i])  # 10 * rating + the state before the answer
+            previous = times[i - 1] if i else before
+            if mark % 10 == REVIEW and dues[i] and previous:
+                bucket = mature if parse(dues[i]) - parse(previous) >= _MATURE else young
+                bucket[0] += mark > 19  # a pass is any rating above Again
                 bucket[1] += 1
-            following = bisect_right(starts, at)  # the index of the next study day's start
+            following = bisect_right(starts, times[i])  # the index of the next study day's start
             if following < len(starts):
                 i = bisect_left(times, starts[following], i + 1)
                 continue
-            day, i = local_date(datetime.fromisoformat(at), hour), i + 1
-            while i < len(times) and local_date(datetime.fromisoformat(times[i]), hour) == day:
+            day, i = local_date(parse(times[i]), hour), i + 1
+            while i < count and local_date(parse(times[i]), hour) == day:
                 i += 1  # after the last day (a clock ahead): each later local day's first answer
     return (young[0], young[1]), (mature[0], mature[1])
 
@@ -409,14 +433,17 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     stability = {slug: float(stable or 0.0) for slug, (stable, _) in memories.items()}
     states = [stored[c.id].state if c.id in stored and stored[c.id].fsrs_json else None for c in chosen]
     active = {slug: row for slug, row in stored.items() if not row.suspended}
-    forecast = _forecast(active.values(), today, hour)
     heat_start = today - timedelta(days=today.weekday() + 7 * (HEATMAP_WEEKS - 1))
-    heatmap = _daily(store, ids, heat_start, today, hour, every=every)
+    first = min(heat_start, today - timedelta(days=RETENTION_DAYS - 1))
+    starts = _starts(first, (today - first).days + FORECAST_DAYS + 1, hour)  # first .. today + FORECAST_DAYS
+    at = (today - first).days  # starts[at]: today's
+    forecast = _forecast(active.values(), today, starts[at + 1 : at + 1 + FORECAST_DAYS])
+    heatmap = _daily(store, ids, heat_start, starts[(heat_start - first).days : at + 2], every=every)
     per_card = {int(r[0]): _CardTotals(*(int(x) for x in r[1:])) for r in store.query(_PER_CARD, {"ids": ids})}
     totals = [per_card.get(row.id, _CardTotals()) for row in stored.values()]
     total = sum(t.reviews for t in totals)
     drilled = sum(t.drill for t in totals)
-    young, mature = _true_retention(store, ids, today - timedelta(days=RETENTION_DAYS - 1), today, hour)
+    young, mature = _true_retention(store, ids, starts[at + 1 - RETENTION_DAYS : at + 2], hour)
     since = iso(day_start(today - timedelta(days=WEAK_FAILURE_DAYS - 1), hour))
     by_id = {row.id: slug for slug, row in stored.items()}
     failures = {
@@ -467,19 +494,25 @@ def _scheduler_in_use(store: Store, *, fitted: bool, retention: float) -> Schedu
     )
 
 
-def _daily(store: Store, ids: str, first: date, last: date, hour: int, *, every: bool = False) -> list[DayCount]:
-    """Kept reviews per study day, first..last inclusive (`every`: the ids are every card there is)."""
-    rows = store.query(_DAILY_COUNTS, {"ids": ids, "days": _bins(first, last, hour), "every": every})
-    return [DayCount(date.fromisoformat(day), int(count)) for day, count in rows]
+def _daily(store: Store, ids: str, first: date, starts: Sequence[str], *, every: bool = False) -> list[DayCount]:
+    """Kept reviews per study day from `first`, one day per start but the last (`every`: the ids
+    are every card there is)."""
+    days = _bins(first, starts)
+    if not every:
+        rows = store.query(_DAILY_COUNTS, {"ids": ids, "days": days})
+        return [DayCount(date.fromisoformat(day), int(count)) for day, count in rows]
+    counts = [[day, int(count)] for day, count in store.query(_DAILY_ALL, {"days": days})]
+    for (at,) in store.query(_UNDONE_TIMES, {"since": starts[0], "until": starts[-1]}):
+        counts[bisect_right(starts, at) - 1][1] -= 1
+    return [DayCount(date.fromisoformat(day), count) for day, count in counts]
 
 
-def _forecast(rows: Any, today: date, hour: int) -> list[DayCount]:
-    """Cards due on each of the next FORECAST_DAYS study days (today includes overdue).
+def _forecast(rows: Any, today: date, ends: Sequence[str]) -> list[DayCount]:
+    """Cards due on each study day from today on, one per end (today includes overdue).
 
     "Due today" is forecast[0]: due before the next study day starts, as the drill summary counts it.
     """
-    ends = [iso(day_start(today + timedelta(days=i + 1), hour)) for i in range(FORECAST_DAYS)]
-    counts = [0] * FORECAST_DAYS
+    counts = [0] * len(ends)
     for row in rows:
         if not (row.fsrs_json and row.due):
             continue
@@ -504,7 +537,8 @@ def _streak(store: Store, ids: str, heatmap: list[DayCount], hour: int, *, every
     last = heatmap[0].day - timedelta(days=1)
     while True:
         first = last - timedelta(days=_STREAK_CHUNK - 1)
-        for d in reversed(_daily(store, ids, first, last, hour, every=every)):
+        starts = _starts(first, _STREAK_CHUNK + 1, hour)
+        for d in reversed(_daily(store, ids, first, starts, every=every)):
             if not d.count:
                 return streak
             streak += 1
