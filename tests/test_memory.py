@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from fsrs import Card as FsrsCard
 from fsrs import Scheduler, State
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
+from lossquiz.clock import day_of, start_of_day
 from lossquiz.progress import memory, scheduling
 from tests.test_stats import tz as tz  # the process time zone, set for one test
 
@@ -63,3 +66,41 @@ def test_a_card_without_a_memory_has_no_recall() -> None:
     stored = memory.stability_and_last_review(scheduling.dump(fresh))
     assert stored == (None, None)
     assert memory.retrievability(*stored, now=NOW) == 0.0 == Scheduler().get_card_retrievability(fresh, NOW)
+
+
+@pytest.mark.parametrize("hour", [0, 4, 23])
+def test_stats_recall_finds_each_study_day_as_scheduling_does(
+    hour: int, tz: Callable[[str], None], tmp_path: Path, deck_dir: Path
+) -> None:
+    """`stats` reads the stored state with SQL and finds the last review's study day among its own
+    day starts (older ones by day_of): every 11 hours over 200 days, across a DST change, a card's
+    recall is what lossquiz's py-fsrs wrapper gives."""
+    from lossquiz.deck.cards import load_deck
+    from lossquiz.progress.stats import compute_stats
+    from lossquiz.progress.store import Store
+
+    tz("America/New_York")  # DST began on 8 March 2026
+    scheduler = scheduling.make_scheduler(fuzz=False, parameters=None, day_start_hour=hour)
+    deck = load_deck(deck_dir)
+    with Store.open(tmp_path) as store:
+        store.sync_cards([(c.id, c.content_hash()) for c in deck.cards])
+    checked = set()
+    today = day_of(NOW, hour=hour)
+    starts = [start_of_day(today - timedelta(days=d), hour=hour) for d in range(0, 200, 9)]
+    edges = [
+        moment + timedelta(microseconds=e) for moment in starts for e in (-1, 0)
+    ]  # a day's last and first instants
+    for last in [NOW - timedelta(hours=hours, minutes=7) for hours in range(0, 24 * 200, 11)] + edges:
+        card = FsrsCard(card_id=3, state=State.Review, stability=4.2, difficulty=5.0, due=NOW, last_review=last)
+        with sqlite3.connect(tmp_path / "progress.db") as conn:
+            conn.execute(
+                "UPDATE cards SET fsrs_json = ?, state = 2, due = ? WHERE slug = 'square'",
+                (scheduling.dump(card), NOW.isoformat()),
+            )
+        with Store.open(tmp_path, readonly=True) as store:
+            figures = compute_stats(store, deck, now=NOW, day_start_hour=hour)
+        (regression,) = [t for t in figures.topics if t.seen]
+        expected = scheduling.retrievability(scheduler, card, now=NOW)
+        assert regression.recall == expected, last
+        checked.add(round(expected, 6))
+    assert len(checked) > 150  # the days differ, so the recall does: the equality above can fail

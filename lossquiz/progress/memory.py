@@ -44,7 +44,13 @@ def retrievability(
     """
     if last_review is None or stability is None:
         return 0.0
-    elapsed = max((day_of(now, hour=day_start_hour) - day_of(last_review, hour=day_start_hour)).days, 0)
+    return recall_after(
+        (day_of(now, hour=day_start_hour) - day_of(last_review, hour=day_start_hour)).days, stability, decay
+    )
+
+
+def recall_after(days: int, stability: float, decay: float = DEFAULT_DECAY) -> float:
+    """R(t, S): the probability of recall `days` whole study days after the last review."""
     power = -decay
     factor = 0.9 ** (1 / power) - 1
-    return float((1 + factor * elapsed / stability) ** power)
+    return float((1 + factor * max(days, 0) / stability) ** power)

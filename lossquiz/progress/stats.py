@@ -34,8 +34,7 @@ from lossquiz.progress.memory import (
     LEARNING,
     RELEARNING,
     REVIEW,
-    retrievability,
-    stability_and_last_review,
+    recall_after,
 )
 from lossquiz.progress.store import CardRow, Store
 
@@ -262,11 +261,16 @@ def day_start(day: date, hour: int = DEFAULT_DAY_START_HOUR) -> datetime:
     return start_of_day(day, hour=hour)
 
 
+def _moments(first: date, days: int, hour: int) -> list[datetime]:
+    """When each of `days` study days from `first` on starts (UTC); a day ends where the next one
+    starts. Computed once for the heatmap, true retention, recall and the forecast, which share
+    them (a DST-correct start costs a time-zone lookup)."""
+    return [day_start(first + timedelta(days=i), hour) for i in range(days)]
+
+
 def _starts(first: date, days: int, hour: int) -> list[str]:
-    """When each of `days` study days from `first` on starts, as stored text (clock.iso: one
-    spelling, sorts as time); a day ends where the next one starts. Computed once for the heatmap,
-    true retention and the forecast, which share them (a DST-correct start costs a time-zone lookup)."""
-    return [iso(day_start(first + timedelta(days=i), hour)) for i in range(days)]
+    """_moments as stored text (clock.iso: one spelling, sorts as time), to compare with SQLite's."""
+    return [iso(moment) for moment in _moments(first, days, hour)]
 
 
 def _bins(first: date, starts: Sequence[str]) -> str:
@@ -375,6 +379,14 @@ def _true_retention(
     return (young[0], young[1]), (mature[0], mature[1])
 
 
+# Each card's stability and last review, read from its stored py-fsrs state as
+# `fsrs.Card.from_json` reads them (json_extract: parsing the JSON of every card in Python cost
+# more than the recall computed from it).
+_MEMORIES = """
+    SELECT id, json_extract(fsrs_json, '$.stability'), json_extract(fsrs_json, '$.last_review')
+      FROM cards WHERE id IN (SELECT value FROM json_each(:ids)) AND fsrs_json IS NOT NULL
+"""
+
 # All-time figures per card, kept by triggers as reviews are written (m008 card_totals): a row
 # per card instead of every review. Answer time and accuracy are over drill answers only (see
 # the module docstring).
@@ -416,7 +428,13 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     every = len(stored) == store.query("SELECT count(*) FROM cards")[0][0]
     today = local_date(now, hour)
 
-    memories = {slug: stability_and_last_review(row.fsrs_json) for slug, row in stored.items() if row.fsrs_json}
+    heat_start = today - timedelta(days=today.weekday() + 7 * (HEATMAP_WEEKS - 1))
+    first = min(heat_start, today - timedelta(days=RETENTION_DAYS - 1))
+    moments = _moments(first, (today - first).days + FORECAST_DAYS + 1, hour)  # first .. today + FORECAST_DAYS
+    starts = [iso(moment) for moment in moments]
+    at = (today - first).days  # starts[at]: today's
+    by_id = {row.id: slug for slug, row in stored.items()}
+    memories = {by_id[int(cid)]: (stable, last) for cid, stable, last in store.query(_MEMORIES, {"ids": ids})}
     if store.readonly and not store.exists:  # no database at all: the defaults, no settings to read
         in_use = SchedulerInUse(False, None, None, DEFAULT_RETENTION, False)
         decay = DEFAULT_DECAY
@@ -426,17 +444,18 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         parameters, retention = settings.scheduler_settings(store, None)  # what `drill` schedules with
         in_use = _scheduler_in_use(store, fitted=parameters is not None, retention=retention)
         decay = DEFAULT_DECAY if parameters is None else parameters[20]  # recall as the drill's FSRS sees it
-    recall = {
-        slug: retrievability(stable, last, now=now, decay=decay, day_start_hour=hour)
-        for slug, (stable, last) in memories.items()
-    }
+    recall = {}
+    for slug, (stable, last) in memories.items():  # what memory.retrievability gives, its day found in `moments`
+        if not (stable and last):
+            recall[slug] = 0.0
+            continue
+        reviewed = datetime.fromisoformat(last)
+        k = bisect_right(moments, reviewed) - 1
+        day = first + timedelta(days=k) if 0 <= k < len(moments) - 1 else local_date(reviewed, hour)
+        recall[slug] = recall_after((today - day).days, float(stable), decay)
     stability = {slug: float(stable or 0.0) for slug, (stable, _) in memories.items()}
     states = [stored[c.id].state if c.id in stored and stored[c.id].fsrs_json else None for c in chosen]
     active = {slug: row for slug, row in stored.items() if not row.suspended}
-    heat_start = today - timedelta(days=today.weekday() + 7 * (HEATMAP_WEEKS - 1))
-    first = min(heat_start, today - timedelta(days=RETENTION_DAYS - 1))
-    starts = _starts(first, (today - first).days + FORECAST_DAYS + 1, hour)  # first .. today + FORECAST_DAYS
-    at = (today - first).days  # starts[at]: today's
     forecast = _forecast(active.values(), today, starts[at + 1 : at + 1 + FORECAST_DAYS])
     heatmap = _daily(store, ids, heat_start, starts[(heat_start - first).days : at + 2], every=every)
     per_card = {int(r[0]): _CardTotals(*(int(x) for x in r[1:])) for r in store.query(_PER_CARD, {"ids": ids})}
@@ -444,8 +463,7 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
     total = sum(t.reviews for t in totals)
     drilled = sum(t.drill for t in totals)
     young, mature = _true_retention(store, ids, starts[at + 1 - RETENTION_DAYS : at + 2], hour)
-    since = iso(day_start(today - timedelta(days=WEAK_FAILURE_DAYS - 1), hour))
-    by_id = {row.id: slug for slug, row in stored.items()}
+    since = starts[at + 1 - WEAK_FAILURE_DAYS]
     failures = {
         by_id[int(cid)]: int(n) for cid, n in store.query(_FAILURES, {"ids": ids, "since": since, "every": every})
     }
