@@ -56,16 +56,13 @@ def test_retrievability_counts_study_days_as_scheduling_does(
         last = NOW - timedelta(hours=hours, minutes=7)
         card = FsrsCard(card_id=3, state=State.Review, stability=4.2, difficulty=5.0, due=NOW, last_review=last)
         expected = scheduling.retrievability(scheduler, card, now=NOW)
-        stored = memory.stability_and_last_review(scheduling.dump(card))
-        assert stored == (4.2, last)
-        assert memory.retrievability(*stored, now=NOW, decay=decay, day_start_hour=hour) == expected, hours
+        assert memory.retrievability(4.2, last, now=NOW, decay=decay, day_start_hour=hour) == expected, hours
 
 
 def test_a_card_without_a_memory_has_no_recall() -> None:
     fresh = scheduling.new_card(5, NOW)
-    stored = memory.stability_and_last_review(scheduling.dump(fresh))
-    assert stored == (None, None)
-    assert memory.retrievability(*stored, now=NOW) == 0.0 == Scheduler().get_card_retrievability(fresh, NOW)
+    assert (fresh.stability, fresh.last_review) == (None, None)
+    assert memory.retrievability(None, None, now=NOW) == 0.0 == Scheduler().get_card_retrievability(fresh, NOW)
 
 
 @pytest.mark.parametrize("hour", [0, 4, 23])

@@ -12,7 +12,6 @@ so does `retrievability` here. tests/test_memory.py checks both against py-fsrs 
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of
@@ -20,14 +19,6 @@ from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of
 DEFAULT_RETENTION = 0.9  # the desired retention drills aim for unless optimize or an option set one
 DEFAULT_DECAY = 0.1542  # w20 of py-fsrs's DEFAULT_PARAMETERS (FSRS_DEFAULT_DECAY)
 LEARNING, REVIEW, RELEARNING = 1, 2, 3  # fsrs.State
-
-
-def stability_and_last_review(state_json: str) -> tuple[float | None, datetime | None]:
-    """A stored py-fsrs Card's stability and last review, read as `fsrs.Card.from_json` reads them."""
-    state = json.loads(state_json)
-    stability = float(state["stability"]) if state["stability"] else None
-    last = datetime.fromisoformat(state["last_review"]) if state["last_review"] else None
-    return stability, last
 
 
 def retrievability(
