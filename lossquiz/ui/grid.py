@@ -74,7 +74,7 @@ class Grid:
         if laid is None:
             yield self.table()
             return
-        yield _join(laid, "", "")
+        yield Fitted(_join(laid, "", ""))
 
     def lines(self, console: Console, max_width: int) -> list[_Line] | None:
         """The grid's lines, or None when its columns do not fit in `max_width` at their widest."""
@@ -134,10 +134,31 @@ class Boxed:
             yield Panel(self.grid.table(), title=self.title, title_align="left", expand=False)
             return
         inner = max(max((cell_len(line) for line, _ in laid), default=0), cell_len(title))
-        top = Text("╭─" + title + "─" * (inner - cell_len(title)) + "─╮")
-        yield top
-        yield _join([(line + " " * (inner - cell_len(line)), spans) for line, spans in laid], "│ ", " │")
-        yield Text("╰" + "─" * (inner + 2) + "╯")
+        box = _join(
+            [("╭─" + title + "─" * (inner - cell_len(title)) + "─╮", [])]
+            + [("│ " + line + " " * (inner - cell_len(line)) + " │", _shift(spans, 2)) for line, spans in laid]
+            + [("╰" + "─" * (inner + 2) + "╯", [])],
+            "",
+            "",
+        )
+        yield Fitted(box)
+
+
+class Fitted:
+    """A Text none of whose lines is wider than the console: drawn as Rich draws a Text once it
+    has wrapped it, without the wrapping (splitting every line into words to find none too long
+    was most of drawing `stats`). A line too wide, or a justified print, goes to Rich's own."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        text = self.text
+        fits = (options.justify or "default") == "default" and "\t" not in text.plain
+        if fits and max(cell_len(line) for line in text.plain.split("\n")) <= options.max_width:
+            yield from text.render(console, end=text.end)
+        else:
+            yield text
 
 
 def _text(console: Console, cell: Cell) -> Text | Phrases:
@@ -171,6 +192,10 @@ def _cell(cell: Text | Phrases, width: int, justify: str) -> list[_Line]:
             chars += " " * (width - cell_len(chars))
         out.append((chars, ([Span(0, len(chars), cell.style)] if cell.style else []) + spans))
     return out
+
+
+def _shift(spans: list[Span], by: int) -> list[Span]:
+    return [Span(s.start + by, s.end + by, s.style) for s in spans]
 
 
 def _join(lines: list[_Line], left: str, right: str) -> Text:

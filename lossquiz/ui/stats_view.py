@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from rich.console import Group, RenderableType
-from rich.text import Text
+from rich.text import Span, Text
 
 from lossquiz.ui.console import Phrases, inline
-from lossquiz.ui.grid import Boxed, Cell, Column, Grid
+from lossquiz.ui.grid import Boxed, Cell, Column, Fitted, Grid
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from datetime import date
@@ -103,23 +103,29 @@ def _heatmap(s: Stats) -> RenderableType:
     days = list(s.heatmap)
     weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
     top = max((d.count for d in days), default=0)
-    rows = [Text(f"{name:<4}") for name in ("Mon", "", "Wed", "", "Fri", "", "Sun")]
-    for week in weeks:
-        for weekday in range(7):
+    rows = []
+    for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
+        # Each row's characters and spans at once: a Text.append per cell (its control-code check
+        # and span bookkeeping) was most of drawing the view.
+        plain, spans = [f"{name:<4}"], []
+        at = 4
+        for week in weeks:
             if weekday < len(week):
                 count = week[weekday].count
                 level = 0 if not count else min(4, 1 + (3 * count) // max(top, 1))
-                rows[weekday].append(HEAT_GLYPHS[level], style=HEAT_STYLES[level])
-                rows[weekday].append(" ")
+                spans.append(Span(at, at + 1, HEAT_STYLES[level]))
+                plain.append(HEAT_GLYPHS[level] + " ")
             else:
-                rows[weekday].append("  ")
+                plain.append("  ")
+            at += 2
+        rows.append(Text("".join(plain), spans=spans))
     legend = Text("    less ", style="dim")
     for glyph, style in zip(HEAT_GLYPHS, HEAT_STYLES, strict=True):
         legend.append(glyph, style=style)
         legend.append(" ")
     legend.append(f"more   (busiest day: {top} reviews)", style="dim")
     title = Text(f"reviews, last {len(weeks)} weeks", style="bold")
-    return Group(title, _month_line(weeks), *rows, legend)
+    return Fitted(Text("\n").join([title, _month_line(weeks), *rows, legend]))
 
 
 def _month_line(weeks: list[list[Any]]) -> Text:
