@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from lossquiz.ui.console import Phrases, inline
-from lossquiz.ui.grid import Boxed, Cell, Column, Grid
+from lossquiz.ui.grid import Boxed, Cell, Column, Fitted, Grid
 
 WIDTHS = (20, 40, 60, 80, 100, 120, 200)
 
@@ -87,3 +87,22 @@ def test_phrases_end_without_room_for_a_separator_they_do_not_print() -> None:
     assert phrases.lines(len(whole)) == [whole]
     assert phrases.lines(len(whole) - 1) == ["273 total · 255 new · 17 learning · 0 relearning ·", "1 review"]
     assert _drawn(phrases, len(whole), color=False) == whole + "\n"  # measured at its width, drawn on one line
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("color", [True, False])
+def test_fitted_draws_a_text_as_rich_does(width: int, color: bool) -> None:
+    """Fitted skips Rich's wrapping only when no line is too wide; either way the output is Rich's."""
+    heat = Text("Mon ")
+    for i in range(18):
+        heat.append("▓▒·█"[i % 4], style=("bold green", "green", "dim", "bold green")[i % 4]).append(" ")
+    texts = [
+        heat,
+        Text("\n").join([Text("reviews, last 18 weeks", style="bold"), heat, Text("    less ", style="dim")]),
+        Text("a line with a   run of spaces   and a tail   "),
+        Text("long " * 30, style="dim"),  # wider than most widths: Rich wraps it
+        Text("tab\there"),
+        Text(""),
+    ]
+    for text in texts:
+        assert _drawn(Fitted(text), width, color=color) == _drawn(text, width, color=color), (text.plain, width)

@@ -154,7 +154,8 @@ class Fitted:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         text = self.text
-        fits = (options.justify or "default") == "default" and "\t" not in text.plain
+        justify = text.justify or options.justify or "default"
+        fits = justify == "default" and not text.style and "\t" not in text.plain  # a base style: Rich's join spans it
         if fits and max(cell_len(line) for line in text.plain.split("\n")) <= options.max_width:
             yield from text.render(console, end=text.end)
         else:
