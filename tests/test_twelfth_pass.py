@@ -4,6 +4,7 @@ float32 keeps (the README's sample is real output), and `list` at 80 columns sta
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from lossquiz.cli.app import app
+from lossquiz.deck.cards import load_deck
+from lossquiz.paths import builtin_deck
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -36,3 +39,32 @@ def test_show_json_gives_float32_steps_without_noise_as_the_readme_shows(runner:
     for key in ("inputs", "value", "reference", "agree"):
         assert documented["example"][key] == shown["example"][key], key
     assert documented["example"]["steps"] == shown["example"]["steps"][:1]
+
+
+# -- N12-12: list at 80 columns -------------------------------------------------------------------
+
+
+def test_list_at_80_columns_gives_the_title_room_and_says_the_snippet_column_is_hidden(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    """The id column stayed 33 wide (the longest id) while titles wrapped onto 3 lines in 20, and
+    the snippet column went without a word. Now a long id stands on its own line above its row."""
+    from tests.test_first_hour_display import _in_a_terminal
+
+    lines = _in_a_terminal(["list", "--no-pager"], {"LOSSQUIZ_HOME": str(tmp_path / "data")}).splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    assert lines[-1] == "snippet column hidden at 80 columns; widen the terminal or use --json"
+    header = lines[0]
+    assert header.split() == ["id", "title", "topic", "kind"]
+    assert header.index("topic") - header.index("title") >= 32  # a 30-cell title column and its gap
+    at = lines.index(next(line for line in lines if line.startswith("gaussian-nll ")))
+    assert " ".join(" ".join(lines[at : at + 2]).split()) == (
+        "gaussian-nll Gaussian NLL (heteroscedastic regression numeric regression)"
+    )  # two lines, not three
+    rows = lines[1:-1]
+    for card in load_deck(builtin_deck()).cards:  # every id whole, its topic and kind on its line or the next
+        at = next(i for i, line in enumerate(rows) if line == card.id or line.startswith(f"{card.id} "))
+        assert re.search(rf"\s{card.topic}\s+{card.kind}$", rows[at] + "\n" + rows[at + 1], re.M), card.id
+
+    piped = runner.invoke(app, ["list"], env={"COLUMNS": "80"}).stdout  # a pipe: whole rows, every column
+    assert "column hidden" not in piped and piped.splitlines()[0].split() == ["id", "title", "topic", "kind", "snippet"]
