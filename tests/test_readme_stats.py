@@ -33,3 +33,29 @@ def test_the_readme_shows_the_weakest_cards_as_stats_prints_them(runner: CliRunn
     data = json.loads(runner.invoke(app, ["stats", "--deck", str(deck_dir), "--json"]).stdout)
     example = README.split('"weakest": [{', 1)[1].split("}]", 1)[0]
     assert re.findall(r'"(\w+)":', example) == list(data["weakest"][0])
+
+
+def _paragraph(start: str) -> str:
+    return README.split(start, 1)[1].split("\n\n", 1)[0]
+
+
+def test_the_readme_counts_the_cards_with_a_plot_as_the_tool_does(runner: CliRunner) -> None:
+    """Twelfth newcomer pass N12-4: the README said 23 cards have a plot; `show CARD --plot` on a
+    card without one listed 88. The count, and the number of distinct plots, come from the deck."""
+    refused = runner.invoke(app, ["show", "vicreg", "--plot"])
+    assert refused.exit_code == 2, refused.output
+    with_plot = refused.output.split("cards with a plot: ", 1)[1].strip().split(", ")
+    listed = json.loads(runner.invoke(app, ["list", "--json"]).stdout)
+    plots = {card["snippet"] for card in listed if card["id"] in with_plot}
+    documented = re.search(r"There are (\d+) cards with a plot,.*?there are (\d+) plots:", README, re.S)
+    assert documented, "the README's sentence counting the cards with a plot"
+    assert (int(documented[1]), int(documented[2])) == (len(with_plot), len(plots))
+
+
+def test_the_readme_lists_the_practicable_cards_as_code_list_does(runner: CliRunner) -> None:
+    """N12-4: the README's "Practicable cards (28)" named 28; `code list` has 33 rows. The README
+    names them by id, in the order `code list` shows them."""
+    rows = json.loads(runner.invoke(app, ["code", "list", "--json"]).stdout)
+    paragraph = _paragraph("**Practicable cards (")
+    assert paragraph.startswith(f"{len(rows)}):**"), paragraph[:20]
+    assert re.findall(r"`([a-z0-9-]+)`", paragraph) == [row["id"] for row in rows]

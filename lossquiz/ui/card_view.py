@@ -22,8 +22,10 @@ def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
 
     Plain padded lines rather than a rich Table: laying out a 100-row Table costs more than
     everything else `list` does. Within `width` (a terminal's) id, topic and kind are never cut:
-    the snippet column goes first if the title would get too narrow, then the title wraps onto
-    lines of its own in its column. Without a width (a pipe) every row is one whole line.
+    the snippet column goes first if the title would get too narrow (a dim last line says so),
+    then the id column narrows, a longer id standing on a line of its own with its row under it
+    (as argparse does a long option), and last the title wraps onto lines of its own in its
+    column. Without a width (a pipe) every row is one whole line.
     """
     import textwrap
 
@@ -33,6 +35,7 @@ def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
     rows = [(c.id, " ".join(c.title.split()), c.topic, c.kind, c.snippet or "") for c in cards]
     widths = [max(cell_len(r[k]) for r in [header, *rows]) for k in range(len(header))]
     columns = list(range(len(header)))
+    hidden = ""
     if width is not None:
 
         def fixed() -> int:  # every column but the title, with its two spaces
@@ -40,6 +43,10 @@ def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
 
         if width - fixed() < TITLE_MIN:
             columns.remove(4)  # the snippet is `show`'s business; the title says what the card is
+            hidden = f"snippet column hidden at {width} columns; widen the terminal or use --json"
+        short = min(widths[1], TITLE_WANT) - (width - fixed() - 2)
+        if short > 0:  # the title would wrap: a few long ids each take a line instead
+            widths[0] = max(widths[0] - short, ID_MIN)
         widths[1] = max(min(widths[1], width - fixed() - 2), TITLE_MIN)
     # One string and a few style spans: appending cell by cell to a Text costs more than the rest of `list`.
     lines: list[str] = []
@@ -49,6 +56,10 @@ def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
         title = [row[1]]
         if width is not None and cell_len(row[1]) > widths[1]:
             title = textwrap.wrap(row[1], widths[1], break_on_hyphens=False) or [""]
+        if width is not None and cell_len(row[0]) > widths[0]:  # the id alone, its row on the next line
+            lines.append(row[0])
+            offset += len(row[0]) + 1
+            row = ("", *row[1:])
         for line_no, title_line in enumerate(title):
             cells = [(k, row[k] if k != 1 else title_line) for k in columns]
             if line_no:  # a wrapped title's next line: only the title column
@@ -66,6 +77,9 @@ def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
                 spans.append((offset, offset + len(line), "bold"))
             lines.append(line)
             offset += len(line) + 1
+    if hidden:
+        spans.append((offset, offset + len(hidden), "dim"))
+        lines.append(hidden)
     text = Text("\n".join(lines))
     for start, end, style in spans:
         text.stylize(style, start, end)
@@ -73,6 +87,8 @@ def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
 
 
 TITLE_MIN = 20  # narrowest title column worth wrapping into; below it the snippet column is dropped
+TITLE_WANT = 30  # a title column this wide holds most titles on one or two lines
+ID_MIN = 16  # the id column narrows (longer ids on lines of their own) to no less than this
 
 
 def markdown(text: str, *, plain: bool = False) -> RenderableType:

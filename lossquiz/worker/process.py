@@ -85,7 +85,8 @@ def to_plain(x: Any) -> Any:
         if x.dtype == torch.bool:
             x = x.float()
         if x.dtype in (torch.float32, torch.float16, torch.bfloat16):
-            # float32 carries ~7 significant digits: print 4.2, not 4.199999809265137
+            # float32 keeps 6 significant digits (FLT_DIG): print 4.2, not 4.199999809265137, and
+            # 4 - 4.2 as -0.2, not -0.1999998 (a 7th digit is the inputs' rounding, not the loss)
             return _round(to_plain(x.tolist()))
         return to_plain(x.tolist())
     if isinstance(x, dict):
@@ -102,7 +103,7 @@ def to_plain(x: Any) -> Any:
 def _round(x: Any) -> Any:
     if isinstance(x, list):
         return [_round(v) for v in x]
-    return float(f"{x:.7g}") if isinstance(x, float) else x
+    return float(f"{x:.6g}") if isinstance(x, float) else x
 
 
 def _agree(value: Any, ref: Any, rtol: float, atol: float) -> bool:
