@@ -35,7 +35,7 @@ def drill_card(card: Card, position: str, time_limit: float) -> RenderableType:
 
 
 class _Header:
-    """The drill's card header, one line at whatever width it is drawn (the title cut with …)."""
+    """The drill's card header at whatever width it is drawn: one line, or wrapped so the id stays whole."""
 
     def __init__(self, card: Card, position: str, suffix: str) -> None:
         self.card, self.position, self.suffix = card, position, suffix

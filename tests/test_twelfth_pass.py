@@ -1,0 +1,73 @@
+"""The twelfth newcomer pass's drill items (80x24 and 120x40, README only): the drill header never
+cuts a card's id."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pytest import MonkeyPatch
+from rich.console import Console
+from typer.testing import CliRunner
+
+from lossquiz.deck.cards import Card, load_deck
+from lossquiz.paths import builtin_deck
+from lossquiz.ui.drill_view import drill_card
+from tests.test_card_cli import run
+
+DECKS = Path(__file__).parent / "fixtures" / "decks"
+CLOZE = DECKS / "lows2"  # two imported cloze cards with ids of 46 and 56 characters
+
+
+def _drawn(card: Card, width: int, position: str = "4/9") -> list[str]:
+    out = io.StringIO()
+    Console(file=out, width=width, no_color=True).print(drill_card(card, position, 60))
+    return [line.rstrip() for line in out.getvalue().splitlines()]
+
+
+# -- N12-2: the drill header keeps the whole id: the title is cut first, then the header wraps ---
+
+
+def test_a_drill_at_80_columns_shows_every_imported_id_whole(runner: CliRunner, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run(runner, "drill", "--deck", str(CLOZE), "--time-limit", "60", input="the temperature\n3\nm\n3\n").stdout
+    lines = out.splitlines()
+    for card_id in (
+        "infonce-loss-divides-similarities-by-temperature-before",
+        "temperature-tau-scales-logits-margin-additive",
+    ):
+        assert any(line.split()[:1] == [card_id] for line in lines), out  # whole, and copyable on its own
+    assert all(len(line) <= 80 for line in lines), out
+    assert "     infonce-loss-divides-similarities-by-temperature-before\n     metric · cloze  ⏱ 60s" in out, out
+    assert "1/2  InfoNCE divides similarities by […] before the softmax.\n" in out, out  # the title whole too
+
+
+@pytest.mark.parametrize("width", [80, 40])
+def test_a_60_character_id_is_never_cut(width: int) -> None:
+    base = load_deck(builtin_deck()).cards[0]
+    card_id = "retinanet-uses-gamma-2-and-alpha-0-25-for-dense-detection-c1"
+    assert len(card_id) == 60
+    card = replace(base, id=card_id, title="RetinaNet uses γ = […].", kind="cloze", topic="classification")
+    lines = _drawn(card, width)
+    assert lines[0] == "4/9  RetinaNet uses γ = […]."
+    if width == 80:
+        assert lines[1] == f"     {card_id}"  # indented under the title, on a line of its own
+    else:  # wider than the terminal: the whole id, folded, from the first column
+        assert lines[1] + lines[2] == card_id
+    assert "     classification · cloze  ⏱ 60s" in lines
+
+
+def test_every_built_in_header_at_80_columns_keeps_its_id_and_as_much_title_as_fits() -> None:
+    for card in load_deck(builtin_deck()).cards:
+        lines = _drawn(card, 80, position="20/20")
+        title = " ".join(card.name.split())
+        head = lines[0]
+        assert len(head) <= 80, head
+        if head.endswith(" ⏱ 60s"):  # one line: the id whole beside a title cut only as far as it must be
+            assert f"  {card.id} · {card.topic} · {card.kind}  ⏱ 60s" in head, head
+            assert head.startswith(f"20/20  {title}  ") or len(head) == 80, head
+        else:  # wrapped: the title on a line of its own, then the id and the rest
+            assert head == f"20/20  {title}"[:80] or head.endswith("…"), head
+            assert lines[1] == f"       {card.id} · {card.topic} · {card.kind}  ⏱ 60s", lines
