@@ -1,9 +1,10 @@
 """The twelfth newcomer pass's drill items (80x24 and 120x40, README only): the drill header never
-cuts a card's id."""
+cuts a card's id, and a cram drill previews no intervals."""
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -71,3 +72,14 @@ def test_every_built_in_header_at_80_columns_keeps_its_id_and_as_much_title_as_f
         else:  # wrapped: the title on a line of its own, then the id and the rest
             assert head == f"20/20  {title}"[:80] or head.endswith("…"), head
             assert lines[1] == f"       {card.id} · {card.topic} · {card.kind}  ⏱ 60s", lines
+
+
+# -- N12-14: a cram drill previews no intervals, which it never applies ---------------------------
+
+
+def test_cram_rating_line_shows_the_ratings_without_intervals(runner: CliRunner) -> None:
+    out = run(runner, "drill", "--cram", "--card", "cross-entropy", input="\n3\nq\n").stdout
+    line = next(line for line in out.splitlines() if line.startswith("1 Again"))
+    assert line == "1 Again · 2 Hard · 3 Good · 4 Easy   (cram: the schedule will not change)", line
+    plain = run(runner, "drill", "--card", "cross-entropy", input="\n3\nq\n").stdout  # not cramming: previewed
+    assert re.search(r"^1 Again \d+m · 2 Hard \d+\w · 3 Good \d+\w · 4 Easy \d+\w$", plain, re.M), plain

@@ -141,7 +141,8 @@ def _unstable(u: dict[str, Any], cases: int) -> Text:
 
 
 def rating_choices(intervals: dict[Any, Any], *, cram: bool) -> RenderableType:
-    """`1 Again 10m · 2 Hard 2d · 3 Good 5d · 4 Easy 12d`."""
+    """`1 Again 10m · 2 Hard 2d · 3 Good 5d · 4 Easy 12d`; cramming, the ratings alone (no interval
+    is applied, so none is previewed)."""
     from lossquiz.progress.scheduling import format_interval
 
     text = Text()
@@ -149,7 +150,8 @@ def rating_choices(intervals: dict[Any, Any], *, cram: bool) -> RenderableType:
         n = int(rating)
         text.append(" · " if i else "")
         text.append(f"{n} {RATING_NAMES[n]}", style=RATING_STYLE[n])
-        text.append(f" {format_interval(delta)}")
+        if not cram:
+            text.append(f" {format_interval(delta)}")
     if cram:
         text.append("   (cram: the schedule will not change)", style="dim")
     return text
@@ -319,7 +321,7 @@ class DrillScreen:
         self.console.print(answer(card))
 
     def choices(self, intervals: dict[Any, Any], *, cram: bool) -> None:
-        """The four ratings and the interval each would give."""
+        """The four ratings and the interval each would give (cramming, the ratings alone)."""
         self.console.print(rating_choices(intervals, cram=cram))
 
     def recorded(self, rating: Any, due: Any, *, cram: bool) -> None:
