@@ -1,11 +1,13 @@
 """The twelfth newcomer pass's drill items (80x24 and 120x40, README only): the drill header never
-cuts a card's id, and a cram drill previews no intervals."""
+cuts a card's id, a cram drill previews no intervals, and the daily-limit notes count one card in
+the singular."""
 
 from __future__ import annotations
 
 import io
 import re
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,8 @@ from typer.testing import CliRunner
 from lossquiz.deck.cards import Card, load_deck
 from lossquiz.paths import builtin_deck
 from lossquiz.ui.drill_view import drill_card
-from tests.test_card_cli import run
+from tests.test_card_cli import T0, drill, run
+from tests.test_promise import concept_deck
 
 DECKS = Path(__file__).parent / "fixtures" / "decks"
 CLOZE = DECKS / "lows2"  # two imported cloze cards with ids of 46 and 56 characters
@@ -83,3 +86,23 @@ def test_cram_rating_line_shows_the_ratings_without_intervals(runner: CliRunner)
     assert line == "1 Again · 2 Hard · 3 Good · 4 Easy   (cram: the schedule will not change)", line
     plain = run(runner, "drill", "--card", "cross-entropy", input="\n3\nq\n").stdout  # not cramming: previewed
     assert re.search(r"^1 Again \d+m · 2 Hard \d+\w · 3 Good \d+\w · 4 Easy \d+\w$", plain, re.M), plain
+
+
+# -- N12-11 (drill half): one card is "1 new card", not "1 new cards" ------------------------------
+
+
+def test_the_daily_limit_notes_say_one_card_in_the_singular(
+    runner: CliRunner, tmp_path: Path, monkeypatch: MonkeyPatch
+) -> None:
+    deck = concept_deck(tmp_path / "deck", 30)
+    drill(runner, deck, "-n", "9", ratings="4" * 9)  # 9 of the day's 10 new cards, Easy: not due again today
+    text = " ".join(drill(runner, deck, "-n", "5", ratings="4", at=T0 + timedelta(minutes=5)).stdout.split())
+    assert "1 card, not 5: the daily new-card limit leaves 1 new card today (new_per_day 10, 9 introduced)." in text
+    monkeypatch.setenv("LOSSQUIZ_NEW_PER_DAY", "1")
+    pair = concept_deck(tmp_path / "pair", 2)
+    text = " ".join(drill(runner, pair, ratings="4").stdout.split())
+    assert "daily new-card limit reached: 1 new card introduced today, limit 1 (new_per_day)" in text, text
+    text = " ".join(drill(runner, pair, ratings="", at=T0 + timedelta(minutes=5)).stdout.split())
+    assert (
+        "1 new card already introduced today (daily limit 1, new_per_day in lossquiz config); 1 unseen remains" in text
+    )

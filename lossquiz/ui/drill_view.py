@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lossquiz.deck.cards import Card
-from lossquiz.numbers import fmt
+from lossquiz.numbers import counted, fmt
 from lossquiz.ui.card_view import answer, card_header, compact_answer, labelled, markdown, worked_example
 from lossquiz.ui.console import inline
 
@@ -247,16 +247,20 @@ def nothing_due(s: Any, plan: Any = None, now: datetime | None = None, scope: st
     if stopped == "daily":
         text.append_text(
             inline(
-                f"\n{plan.introduced_today} new cards already introduced today (daily limit {plan.daily_limit}, "
-                f"new_per_day in `lossquiz config`); {plan.unseen} unseen remain — "
+                f"\n{counted(plan.introduced_today, 'new card')} already introduced today (daily limit "
+                f"{plan.daily_limit}, new_per_day in `lossquiz config`); {_unseen(plan.unseen)} — "
                 f"`lossquiz drill --new {min(plan.unseen, 5)}` introduces {min(plan.unseen, 5)} more now."
             )
         )
     elif stopped == "session":
-        text.append(f"\n--new {plan.session_new} asked for no new cards; {plan.unseen} unseen remain.")
+        text.append(f"\n--new {plan.session_new} asked for no new cards; {_unseen(plan.unseen)}.")
     else:
         text.append_text(inline("\nReview ahead with `lossquiz drill --cram`.", style="dim"))
     return text
+
+
+def _unseen(count: int) -> str:
+    return f"{count} unseen remain{'s' if count == 1 else ''}"
 
 
 def new_limit(plan: Any, introduced_today: int) -> Text:
