@@ -1,6 +1,6 @@
 """The twelfth newcomer pass's drill items (80x24 and 120x40, README only): the drill header never
-cuts a card's id, a cram drill previews no intervals, and the daily-limit notes count one card in
-the singular."""
+cuts a card's id, a cram drill previews no intervals, the daily-limit notes count one card in
+the singular; the formula echo writes `y_hat` as ŷ."""
 
 from __future__ import annotations
 
@@ -106,3 +106,14 @@ def test_the_daily_limit_notes_say_one_card_in_the_singular(
     assert (
         "1 new card already introduced today (daily limit 1, new_per_day in lossquiz config); 1 unseen remains" in text
     )
+
+
+# -- N12-15 (echo half): the formula echo writes y_hat as ŷ, as the card's prose does --------------
+
+
+def test_the_formula_echo_writes_a_hatted_name_with_its_hat(runner: CliRunner) -> None:
+    typed = "max(tau*(y - y_hat), (tau - 1)*(y - y_hat))"
+    out = run(runner, "drill", "--card", "pinball-formula", "--time-limit", "0", input=f"{typed}\n3\n").stdout
+    assert "you wrote: max(τ·(y − ŷ), (τ − 1)·(y − ŷ))" in out, out
+    out = run(runner, "show", "ddpm-eps-loss-formula", "--answer", "mean((eps - eps_hat)^2)").stdout
+    assert "you wrote: mean((ε − ε̂)²)" in out, out  # the card's answer writes ε̂
