@@ -1,9 +1,10 @@
 """The twelfth newcomer pass's drill items (80x24 and 120x40, README only): the drill header never
-cuts a card's id, a cram drill previews no intervals, the daily-limit notes count one card in
-the singular; the formula echo writes `y_hat` as ŷ."""
+cuts a card's id, a cram drill previews no intervals, the daily-limit notes count one card in the
+singular, the formula echo writes `y_hat` as ŷ, and the countdown sits just under the prompt."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from dataclasses import replace
@@ -117,3 +118,36 @@ def test_the_formula_echo_writes_a_hatted_name_with_its_hat(runner: CliRunner) -
     assert "you wrote: max(τ·(y − ŷ), (τ − 1)·(y − ŷ))" in out, out
     out = run(runner, "show", "ddpm-eps-loss-formula", "--answer", "mean((eps - eps_hat)^2)").stdout
     assert "you wrote: mean((ε − ε̂)²)" in out, out  # the card's answer writes ε̂
+
+
+# -- N12-13: the countdown sits just under the prompt, however tall the terminal ------------------
+
+
+def test_the_countdown_is_drawn_just_under_the_prompt_in_a_40_row_terminal() -> None:
+    """What prompt_toolkit draws once the terminal has said the cursor has 38 rows below it (a short
+    card at the top of a 120x40 terminal): the bar was on the last of them, 37 rows under the prompt."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.application.current import set_app
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.layout.mouse_handlers import MouseHandlers
+    from prompt_toolkit.layout.screen import Screen, WritePosition
+    from prompt_toolkit.output import DummyOutput
+
+    from lossquiz.ui.prompts import countdown_session
+
+    screen = Screen()
+
+    async def draw() -> None:  # drawing starts prompt_toolkit's background tasks: they need a loop
+        session = countdown_session(lambda: " ⏱ 56s left")
+        session.message = "answer (s skip · u undo · q quit) > "
+        with set_app(session.app):
+            session.layout.container.write_to_screen(
+                screen, MouseHandlers(), WritePosition(0, 0, 120, 38), "", False, None
+            )
+
+    with create_pipe_input() as keys, create_app_session(input=keys, output=DummyOutput()):
+        asyncio.run(draw())
+    rows = ["".join(screen.data_buffer[y][x].char for x in range(120)).rstrip() for y in range(38)]
+    assert rows[0] == "answer (s skip · u undo · q quit) >", rows
+    assert rows[1].strip() == "⏱ 56s left", rows
+    assert not any(row.strip() for row in rows[2:]), rows
