@@ -28,3 +28,8 @@ def fmt(value: Any, digits: int = 5) -> str:
     if value is None:
         return "non-finite"
     return str(value)
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 card`, `3 cards`: a count with its noun, plural unless it is one."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

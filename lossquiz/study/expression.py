@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import difflib
 import math
+import unicodedata
 from dataclasses import dataclass
 
 MAX_LENGTH = 400
@@ -255,7 +256,7 @@ def _pretty(node: ast.AST) -> tuple[str, int]:
             return next(t for f, t in _FRACTIONS.items() if math.isclose(value, f, rel_tol=1e-12)), 5
         return (f"{value:g}" if isinstance(value, float) else str(value)), 5
     if isinstance(node, ast.Name):
-        return GREEK.get(node.id, node.id), 5
+        return _name_text(node.id), 5
     if isinstance(node, ast.UnaryOp):
         inner, prec = _pretty(node.operand)
         sign = "−" if isinstance(node.op, ast.USub) else "+"
@@ -268,6 +269,14 @@ def _pretty(node: ast.AST) -> tuple[str, int]:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         return _call_text(node.func.id, node.args), 5
     return ast.unparse(node), 5
+
+
+def _name_text(name: str) -> str:
+    """`tau` as τ; an estimate `y_hat` as ŷ and `eps_hat` as ε̂, as the cards' prose writes them."""
+    base = name.removesuffix("_hat")
+    if base != name and ((len(base) == 1 and base.isalpha()) or base in GREEK):
+        return unicodedata.normalize("NFC", GREEK.get(base, base) + "\u0302")  # y + circumflex = ŷ
+    return GREEK.get(name, name)
 
 
 def _binary(node: ast.BinOp) -> tuple[str, int]:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from lossquiz.clock import iso
 from lossquiz.deck.cards import Card
+from lossquiz.numbers import counted
 from lossquiz.progress.store import CardRow
 
 LEECH_LAPSES = 8  # Anki's default leech threshold: flagged, suspended only when the user asks
@@ -85,7 +86,8 @@ def daily_limit_note(plan: Plan, introduced_today: int) -> str:
     (--card and --new introduce past it), hence "12 introduced today, limit 10", never "12 of 10"."""
     more = min(plan.unseen - (introduced_today - plan.introduced_today), 5)
     return (
-        f"daily new-card limit reached: {introduced_today} new cards introduced today, limit {plan.daily_limit} "
+        f"daily new-card limit reached: {counted(introduced_today, 'new card')} introduced today, "
+        f"limit {plan.daily_limit} "
         f"(new_per_day); `lossquiz drill --new {more}` introduces {more} more."
     )
 
@@ -98,8 +100,9 @@ def daily_cut_note(plan: Plan, max_cards: int) -> str | None:
     due = len(plan.cards) - plan.new
     more = min(max_cards - due, plan.unseen)
     return (
-        f"{len(plan.cards)} cards, not {max_cards}: the daily new-card limit leaves {plan.allowance} new "
-        f"cards today (new_per_day {plan.daily_limit}, {plan.introduced_today} introduced). "
+        f"{counted(len(plan.cards), 'card')}, not {max_cards}: the daily new-card limit leaves "
+        f"{counted(plan.allowance, 'new card')} today "
+        f"(new_per_day {plan.daily_limit}, {plan.introduced_today} introduced). "
         f"`lossquiz drill --new {more}` introduces more now; new_per_day in the config file "
         f"(`lossquiz config` shows where) raises the limit."
     )

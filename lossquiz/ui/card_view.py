@@ -202,28 +202,39 @@ def _unmark(text: str) -> str:
 def card_header(card: Card, *, position: str = "", suffix: str = "", width: int | None = None) -> Text:
     """`Huber loss  huber · regression · numeric` with an optional position like `3/12`.
 
-    One line: a title folded over several lines in the YAML is joined. Within `width` the id is cut
-    with … first (an imported card's id can be 50 characters), then the title, so that the title
-    stays readable and topic, kind and the suffix (the drill's time limit) stay whole.
+    A title folded over several lines in the YAML is joined. The id is never cut: it is what
+    `--card`, `show` and `card info` take, and the cloze cards of one sentence differ only in it.
+    Within `width` the title is cut with … first, down to TITLE_SHORT cells; below that the header
+    wraps after the title, which then has a line of its own, and, when the id is too long to sit
+    beside topic and kind, after the id too. Topic, kind and the suffix (the drill's time limit)
+    stay whole.
     """
     from rich.cells import cell_len
 
     title = " ".join(card.name.split())
     lead = f"{position}  " if position else ""
-    card_id = card.id
-    if width is not None:
-        room = width - cell_len(f"{lead}    · {card.topic} · {card.kind}{suffix}")  # for title + id
-        title, card_id = _share(title, card_id, room)
-    rest = f"  {card_id} · {card.topic} · "
+    after_id = f" · {card.topic} · {card.kind}{suffix}"
     head = Text()
     head.append(lead, style="dim")
-    head.append(title, style="bold")
-    head.append(rest, style="dim")
+    if width is None or cell_len(f"{lead}{title}  {card.id}{after_id}") <= width:
+        return _rest(head.append(title, style="bold").append("  "), card, suffix)
+    room = width - cell_len(f"{lead}  {card.id}{after_id}")  # for the title beside the rest
+    if room >= min(cell_len(title), TITLE_SHORT):
+        return _rest(head.append(_cut(title, room), style="bold").append("  "), card, suffix)
+    indent = " " * cell_len(lead)
+    head.append(_cut(title, width - len(indent)), style="bold")
+    head.append("\n" + (indent if cell_len(indent + card.id) <= width else ""))  # else the id folds
+    if cell_len(indent + card.id + after_id) <= width:
+        return _rest(head, card, suffix)
+    head.append(card.id, style="dim").append("\n" + indent)  # the id on a line of its own
+    return _rest(head, card, suffix, with_id=False)
+
+
+def _rest(head: Text, card: Card, suffix: str, *, with_id: bool = True) -> Text:
+    """`id · topic · kind` and the suffix after the title, the kind in its colour."""
+    head.append(f"{card.id} · {card.topic} · " if with_id else f"{card.topic} · ", style="dim")
     head.append(card.kind, style=KIND_STYLE.get(card.kind, ""))
-    head.append(suffix, style="dim")
-    if width is not None:
-        head.truncate(width, overflow="ellipsis")
-    return head
+    return head.append(suffix, style="dim")
 
 
 def _cut(text: str, cells: int) -> str:
@@ -236,27 +247,7 @@ def _cut(text: str, cells: int) -> str:
     return cut.plain
 
 
-def _share(title: str, card_id: str, room: int) -> tuple[str, str]:
-    """Title and id within `room` cells. The id is what `show` and `card info` take, so it stays
-    whole up to ID_KEPT cells (every built-in id) while the title keeps TITLE_KEPT; the title is cut
-    first, then a longer (imported) id down to ID_KEPT; a short title beside a whole id; then both
-    (the title keeps at least half)."""
-    from rich.cells import cell_len
-
-    id_len, title_len = cell_len(card_id), cell_len(title)
-    if id_len + title_len <= room:
-        return title, card_id
-    id_min, title_min = min(id_len, ID_KEPT), min(title_len, TITLE_KEPT)
-    if title_min + id_min <= room:
-        id_room = max(id_min, room - title_len)
-        return _cut(title, room - min(id_room, id_len)), _cut(card_id, id_room)
-    if id_len <= ID_KEPT and room - id_len >= TITLE_SHORT:  # a built-in id whole beside a short title
-        return _cut(title, room - id_len), card_id
-    title_room = max(room // 2, room - id_min, 2)
-    return _cut(title, title_room), _cut(card_id, max(room - title_room, 2))
-
-
-ID_KEPT, TITLE_KEPT, TITLE_SHORT = 32, 20, 12  # the longest built-in id is 31 cells
+TITLE_SHORT = 12  # cells: a title cut shorter than this gets a line of its own instead
 
 
 def formula(card: Card) -> RenderableType | None:

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lossquiz.deck.cards import Card
-from lossquiz.numbers import fmt
+from lossquiz.numbers import counted, fmt
 from lossquiz.ui.card_view import answer, card_header, compact_answer, labelled, markdown, worked_example
 from lossquiz.ui.console import inline
 
@@ -35,7 +35,7 @@ def drill_card(card: Card, position: str, time_limit: float) -> RenderableType:
 
 
 class _Header:
-    """The drill's card header, one line at whatever width it is drawn (the title cut with …)."""
+    """The drill's card header at whatever width it is drawn: one line, or wrapped so the id stays whole."""
 
     def __init__(self, card: Card, position: str, suffix: str) -> None:
         self.card, self.position, self.suffix = card, position, suffix
@@ -141,7 +141,8 @@ def _unstable(u: dict[str, Any], cases: int) -> Text:
 
 
 def rating_choices(intervals: dict[Any, Any], *, cram: bool) -> RenderableType:
-    """`1 Again 10m · 2 Hard 2d · 3 Good 5d · 4 Easy 12d`."""
+    """`1 Again 10m · 2 Hard 2d · 3 Good 5d · 4 Easy 12d`; cramming, the ratings alone (no interval
+    is applied, so none is previewed)."""
     from lossquiz.progress.scheduling import format_interval
 
     text = Text()
@@ -149,7 +150,8 @@ def rating_choices(intervals: dict[Any, Any], *, cram: bool) -> RenderableType:
         n = int(rating)
         text.append(" · " if i else "")
         text.append(f"{n} {RATING_NAMES[n]}", style=RATING_STYLE[n])
-        text.append(f" {format_interval(delta)}")
+        if not cram:
+            text.append(f" {format_interval(delta)}")
     if cram:
         text.append("   (cram: the schedule will not change)", style="dim")
     return text
@@ -245,16 +247,20 @@ def nothing_due(s: Any, plan: Any = None, now: datetime | None = None, scope: st
     if stopped == "daily":
         text.append_text(
             inline(
-                f"\n{plan.introduced_today} new cards already introduced today (daily limit {plan.daily_limit}, "
-                f"new_per_day in `lossquiz config`); {plan.unseen} unseen remain — "
+                f"\n{counted(plan.introduced_today, 'new card')} already introduced today (daily limit "
+                f"{plan.daily_limit}, new_per_day in `lossquiz config`); {_unseen(plan.unseen)} — "
                 f"`lossquiz drill --new {min(plan.unseen, 5)}` introduces {min(plan.unseen, 5)} more now."
             )
         )
     elif stopped == "session":
-        text.append(f"\n--new {plan.session_new} asked for no new cards; {plan.unseen} unseen remain.")
+        text.append(f"\n--new {plan.session_new} asked for no new cards; {_unseen(plan.unseen)}.")
     else:
         text.append_text(inline("\nReview ahead with `lossquiz drill --cram`.", style="dim"))
     return text
+
+
+def _unseen(count: int) -> str:
+    return f"{count} unseen remain{'s' if count == 1 else ''}"
 
 
 def new_limit(plan: Any, introduced_today: int) -> Text:
@@ -319,7 +325,7 @@ class DrillScreen:
         self.console.print(answer(card))
 
     def choices(self, intervals: dict[Any, Any], *, cram: bool) -> None:
-        """The four ratings and the interval each would give."""
+        """The four ratings and the interval each would give (cramming, the ratings alone)."""
         self.console.print(rating_choices(intervals, cram=cram))
 
     def recorded(self, rating: Any, due: Any, *, cram: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any, Protocol
 
@@ -50,7 +51,6 @@ class CountdownPrompter:
         if importlib.util.find_spec("prompt_toolkit") is None:
             raise ImportError("prompt_toolkit is not installed")
         self.clock = clock
-        self._toolkit: Any = None
 
     def warm_up(self) -> None:
         """Import prompt_toolkit in the background once the first card is drawn: while the user reads
@@ -75,16 +75,27 @@ class CountdownPrompter:
         """Prompt with a live countdown; Ctrl-D is EOFError, Ctrl-C KeyboardInterrupt."""
         # A fresh session per prompt: prompt() arguments stick to a session, and an untimed
         # prompt (the rating) must not inherit the previous card's countdown.
-        if self._toolkit is None:
-            import prompt_toolkit
+        toolbar = None if deadline is None else lambda: self._toolbar(deadline, graded=graded)
+        return str(countdown_session(toolbar).prompt(message))
 
-            self._toolkit = prompt_toolkit
-        session: Any = self._toolkit.PromptSession()
-        if deadline is None:
-            return str(session.prompt(message))
-        return str(
-            session.prompt(message, bottom_toolbar=lambda: self._toolbar(deadline, graded=graded), refresh_interval=0.5)
-        )
+
+def countdown_session(toolbar: Callable[[], str] | None) -> Any:
+    """A prompt_toolkit session with `toolbar` (the countdown, redrawn twice a second) as its bottom
+    bar, kept just under the prompt.
+
+    prompt_toolkit draws a prompt over every row below the cursor (it asks the terminal where the
+    cursor is), and its input line stretches to fill them: in a 40-row terminal the bottom bar landed
+    on the last row, 30 blank lines under the prompt. An input window only as tall as what is typed
+    leaves those rows blank below the bar instead.
+    """
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.filters import to_filter
+
+    session: Any = PromptSession(bottom_toolbar=toolbar, refresh_interval=0.5 if toolbar else 0)
+    for window in session.layout.find_all_windows():
+        if getattr(window.content, "buffer", None) is session.default_buffer:
+            window.dont_extend_height = to_filter(True)
+    return session
 
 
 def make_prompter(console: Console, clock: Clock) -> Prompter:
