@@ -299,9 +299,7 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
                     "expected": float(expected[index]),
                     "got": float(shaped[index]),
                 },
-                "hint": _formula_mistake(module, cases, target, grade)
-                or factor_hint(shaped[~close], expected[~close], _raw(inputs))
-                or _offset(cases),
+                "hint": _formula_mistake(module, cases, target, grade) or _factor(cases, rtol) or _offset(cases),
             }
     stress = [(str(name), float(magnitude)) for name, magnitude in request.get("stress") or []]
     if stress:  # scaled from the fixed example's bindings, already bound when it is among the cases
@@ -415,6 +413,18 @@ def _at(env: dict[str, torch.Tensor], expected: torch.Tensor, index: tuple[int, 
     return shown
 
 
+def _factor(cases: list[Any], rtol: float) -> str | None:
+    """factor_hint over every case's wrong elements: the cases tell a sum vs mean from a missing ½."""
+    wrong = []
+    for _seed, inputs, _env, want, value in cases:
+        shaped = _shaped(value, want)
+        if shaped is None:
+            return None
+        off = ~_close(shaped, want, rtol)
+        wrong.append((shaped[off], want[off], _raw(inputs)))
+    return factor_hint(wrong)
+
+
 def _offset(cases: list[Any]) -> str | None:
     """The typed formula minus the answer is one constant on every case (log-cosh without its −log 2)."""
     got, expected = [], []
@@ -483,7 +493,7 @@ def diagnose(module: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
         return {"hint": " — or: ".join(matches)}
     expected = float(_tensor(_graded(module.loss(**inputs)["value"], grade)).reshape(()))
     a, e = torch.tensor([answer], dtype=torch.float64), torch.tensor([expected], dtype=torch.float64)
-    return {"hint": factor_hint(a, e, _raw(inputs))}
+    return {"hint": factor_hint([(a, e, _raw(inputs))])}
 
 
 def given(module: ModuleType, seed: int | None) -> dict[str, Any]:

@@ -1,0 +1,61 @@
+"""The twelfth newcomer pass: hints and labels on graded numbers (N12-1, N12-3, N12-7, N12-8).
+
+A formula off by a constant factor is told sum vs mean from a missing ½ by the cases (the fixed
+example and the random problems); a flipped sign on a gradient w.r.t. ŷ through r = y − ŷ points
+at the chain rule; the pinball minimiser is labelled as the smallest one; `given:` lists no
+trivial values and no `-0`."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from lossquiz.cli.app import app
+
+
+def _show(runner: CliRunner, card_id: str, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["show", card_id, *args])
+    assert "Traceback" not in result.output
+    return result.exit_code, " ".join(result.output.split())  # unwrapped from the terminal width
+
+
+# -- N12-1: a factor equal to the batch size is a sum vs mean, not only a missing ½ --------------
+
+
+@pytest.mark.torch
+def test_a_missing_one_over_n_where_every_batch_is_two_names_the_mean_too(runner: CliRunner) -> None:
+    # Every cross_entropy problem has 2 rows, like the fixed example: 2× is the /n or a ½, both said.
+    code, out = _show(runner, "ce-logits-gradient", "--answer", "softmax(z,1) - onehot(target, z)")
+    assert code == 1 and "✗ wrong" in out, out
+    assert "→ twice the reference: a sum where the convention is the mean (the batch here is 2), or a missing ½?" in out
+
+
+@pytest.mark.torch
+def test_a_batch_size_factor_is_still_named_where_the_batch_is_not_two(runner: CliRunner) -> None:
+    code, out = _show(runner, "huber-gradient", "--answer", "-clip(r, -delta, delta)")
+    assert code == 1 and "→ 4× the reference: a sum where the convention is the mean (reduction)?" in out, out
+
+
+def _case(factor: float, n: int) -> tuple[object, object, dict[str, object]]:
+    import torch
+
+    e = torch.arange(1.0, n + 1, dtype=torch.float64)
+    return e * factor, e, {"y": torch.zeros(n), "tau": 0.5}
+
+
+@pytest.mark.torch
+def test_the_cases_tell_a_sum_from_a_missing_half() -> None:
+    from lossquiz.worker.compare import factor_hint
+
+    # the fixed example has n = 2; the random problems have n = 3 and 5
+    tracks_n = factor_hint([_case(2, 2), _case(3, 3), _case(5, 5)])  # type: ignore[list-item]
+    assert tracks_n == "2× the reference: a sum where the convention is the mean (reduction)?"
+    stays_two = factor_hint([_case(2, 2), _case(2, 3), _case(2, 5)])  # type: ignore[list-item]
+    assert stays_two == "twice the reference: a missing ½?"
+    inverse = factor_hint([_case(1 / 2, 2), _case(1 / 3, 3)])  # type: ignore[list-item]
+    assert inverse == "1/2 of the reference: a mean where the convention is a sum (reduction)?"
+    stays_half = factor_hint([_case(1 / 2, 2), _case(1 / 2, 3)])  # type: ignore[list-item]
+    assert stays_half == "half the reference: an extra ½ (or a mean over 2)?"
+    one_case = factor_hint([_case(2, 2)])  # type: ignore[list-item]
+    assert one_case is not None and "sum where the convention is the mean" in one_case and "missing ½" in one_case
+    assert factor_hint([_case(2, 2), _case(-1, 3)]) is None  # type: ignore[list-item]  # no one factor
