@@ -59,3 +59,27 @@ def test_the_cases_tell_a_sum_from_a_missing_half() -> None:
     one_case = factor_hint([_case(2, 2)])  # type: ignore[list-item]
     assert one_case is not None and "sum where the convention is the mean" in one_case and "missing ½" in one_case
     assert factor_hint([_case(2, 2), _case(-1, 3)]) is None  # type: ignore[list-item]  # no one factor
+
+
+# -- N12-3: a flipped sign on ∂L/∂ŷ through r = y − ŷ is the chain rule --------------------------
+
+
+@pytest.mark.torch
+def test_a_flipped_sign_on_a_gradient_through_the_residual_points_at_the_chain_rule(runner: CliRunner) -> None:
+    code, out = _show(runner, "huber-gradient", "--answer", "clip(r, -delta, delta)/n")
+    assert code == 1 and "✗ wrong" in out, out
+    assert "→ the reference with the sign flipped: the chain rule through r = y − " in out, out
+    assert "(∂r/∂" in out and " = −1)?" in out, out
+    assert "objective to maximise" not in out
+
+
+@pytest.mark.torch
+def test_a_flipped_sign_elsewhere_keeps_the_generic_words(runner: CliRunner) -> None:
+    # a loss through r (not a gradient), and a gradient w.r.t. logits (no residual variable)
+    for card_id, typed in (
+        ("huber-formula", "-where(abs(r)<=delta, r^2/2, delta*(abs(r)-delta/2))"),
+        ("ce-logits-gradient", "(onehot(target, z) - softmax(z, 1))/n"),
+    ):
+        code, out = _show(runner, card_id, "--answer", typed)
+        assert code == 1, out
+        assert "→ the reference with the sign flipped: an objective to maximise vs a loss to minimise?" in out, out

@@ -211,8 +211,9 @@ Case = tuple["torch.Tensor", "torch.Tensor", dict[str, Any]]  # (yours, the refe
 SIGN_FLIPPED = "the reference with the sign flipped: an objective to maximise vs a loss to minimise?"
 
 
-def factor_hint(cases: list[Case]) -> str | None:
-    """Off by a constant factor on every case: the batch size (sum vs mean), 2 (a missing ½), or -1 (a sign).
+def factor_hint(cases: list[Case], *, sign: str | None = None) -> str | None:
+    """Off by a constant factor on every case: the batch size (sum vs mean), 2 (a missing ½), or -1
+    (a sign: `sign` says why where the caller knows better than SIGN_FLIPPED, a gradient through a residual).
 
     A sum where the convention is the mean multiplies each case by that case's own batch size; a
     missing ½ multiplies every case by 2. So a factor that tracks the batch size across cases is
@@ -250,7 +251,7 @@ def factor_hint(cases: list[Case]) -> str | None:
     if averaged:
         return f"1/{averaged} of the reference: a mean where the convention is a sum (reduction)?"
     if constant and math.isclose(first, -1.0, rel_tol=1e-3):
-        return SIGN_FLIPPED
+        return sign or SIGN_FLIPPED
     return None
 
 

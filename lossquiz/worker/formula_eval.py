@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
-from lossquiz.study.expression import AXIS_ARGUMENT, CONSTANTS, ExpressionError, Parsed, axis_value, parse
+from lossquiz.study.expression import AXIS_ARGUMENT, CONSTANTS, ExpressionError, Parsed, axis_value, parse, pretty
 from lossquiz.worker.compare import factor_hint, matching_mistakes, offset_hint
 from lossquiz.worker.process import reseed, to_plain
 
@@ -299,7 +299,9 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
                     "expected": float(expected[index]),
                     "got": float(shaped[index]),
                 },
-                "hint": _formula_mistake(module, cases, target, grade) or _factor(cases, rtol) or _offset(cases),
+                "hint": _formula_mistake(module, cases, target, grade)
+                or _factor(cases, rtol, _sign_words(target, variables))
+                or _offset(cases),
             }
     stress = [(str(name), float(magnitude)) for name, magnitude in request.get("stress") or []]
     if stress:  # scaled from the fixed example's bindings, already bound when it is among the cases
@@ -413,7 +415,7 @@ def _at(env: dict[str, torch.Tensor], expected: torch.Tensor, index: tuple[int, 
     return shown
 
 
-def _factor(cases: list[Any], rtol: float) -> str | None:
+def _factor(cases: list[Any], rtol: float, sign: str | None) -> str | None:
     """factor_hint over every case's wrong elements: the cases tell a sum vs mean from a missing ½."""
     wrong = []
     for _seed, inputs, _env, want, value in cases:
@@ -422,7 +424,29 @@ def _factor(cases: list[Any], rtol: float) -> str | None:
             return None
         off = ~_close(shaped, want, rtol)
         wrong.append((shaped[off], want[off], _raw(inputs)))
-    return factor_hint(wrong)
+    return factor_hint(wrong, sign=sign)
+
+
+def _sign_words(target: str, variables: list[list[str]]) -> str | None:
+    """For a gradient w.r.t. an input that a card variable is a residual of (r: y - y_hat), what a
+    flipped sign there is: the chain rule through the residual (∂r/∂ŷ = −1). None: the generic words."""
+    if not target.startswith("grad:"):
+        return None
+    x = target[5:]
+    for name, binding in variables:
+        try:
+            node = ast.parse(binding, mode="eval").body
+        except SyntaxError:
+            continue
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub)):
+            continue
+        sides = [s.id for s in (node.left, node.right) if isinstance(s, ast.Name)]
+        if len(sides) == 2 and sides[0] != sides[1] and x in sides:
+            r, wrt = pretty(ast.Name(id=name)), pretty(ast.Name(id=x))
+            slope = "−1" if sides[1] == x else "+1"
+            through = f"{r} = {pretty(node)} (∂{r}/∂{wrt} = {slope})"
+            return f"the reference with the sign flipped: the chain rule through {through}?"
+    return None
 
 
 def _offset(cases: list[Any]) -> str | None:
