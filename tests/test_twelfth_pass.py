@@ -83,3 +83,44 @@ def test_a_flipped_sign_elsewhere_keeps_the_generic_words(runner: CliRunner) -> 
         code, out = _show(runner, card_id, "--answer", typed)
         assert code == 1, out
         assert "→ the reference with the sign flipped: an objective to maximise vs a loss to minimise?" in out, out
+
+
+# -- N12-8: the pinball minimiser is not always unique ---------------------------------------------
+
+
+@pytest.mark.torch
+def test_the_pinball_minimiser_is_labelled_the_smallest_and_its_interval_shown(runner: CliRunner) -> None:
+    # y = [2, 1, 4, 2], tau = 0.75: tau n = 3, so every c in [y_(3), y_(4)] = [2, 4] minimises the loss
+    code, out = _show(runner, "quantile", "--seed", "177913333")
+    assert code == 0, out
+    assert "minimiser_interval [2, 4]" in out and "smallest_minimiser 2" in out, out
+    assert "value loss = 0.4375, smallest_minimiser = 2" in out, out
+    assert " minimiser 2 " not in out
+
+
+@pytest.mark.torch
+def test_the_pinball_minimiser_interval_is_every_minimiser() -> None:
+    import random
+
+    import torch
+
+    from tests.deck_snippets import snippet
+
+    module = snippet("pinball")
+    widths = 0
+    for seed in range(200):
+        inp = module.problem(random.Random(seed))
+        steps = module.loss(**inp)
+        lo, hi = steps["minimiser_interval"].tolist()
+        assert lo == float(steps["smallest_minimiser"])
+        y, tau = inp["y"].double(), inp["tau"]
+
+        def cost(c: float, y: torch.Tensor = y, tau: float = tau) -> float:
+            u = y - c
+            return float(torch.maximum(tau * u, (tau - 1) * u).mean())
+
+        best = cost(lo)
+        assert all(abs(cost(lo + (hi - lo) * t / 4) - best) < 1e-12 for t in range(5)), (seed, lo, hi)
+        assert cost(lo - 1e-3) > best + 1e-9 and cost(hi + 1e-3) > best + 1e-9, (seed, lo, hi)
+        widths += hi > lo
+    assert widths  # some problems have more than one minimiser
