@@ -7,10 +7,13 @@ trivial values and no `-0`."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
 from lossquiz.cli.app import app
+from lossquiz.paths import builtin_deck
 
 
 def _show(runner: CliRunner, card_id: str, *args: str) -> tuple[int, str]:
@@ -124,3 +127,38 @@ def test_the_pinball_minimiser_interval_is_every_minimiser() -> None:
         assert cost(lo - 1e-3) > best + 1e-9 and cost(hi + 1e-3) > best + 1e-9, (seed, lo, hi)
         widths += hi > lo
     assert widths  # some problems have more than one minimiser
+
+
+# -- N12-7: `given:` lists no trivial value and no -0 --------------------------------------------
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def _given_problems(name: str) -> list[dict[str, float]]:
+    from lossquiz.worker.formula_eval import given
+    from tests.deck_snippets import snippet
+
+    module = snippet(name)
+    return [given(module, seed)["given"] for seed in [None, *range(300)]]
+
+
+def _snippets_with_given() -> list[str]:
+    from tests.deck_snippets import snippet
+
+    names = sorted(p.stem for p in (builtin_deck() / "snippets").glob("*.py"))
+    return [n for n in names if callable(getattr(snippet(n), "given", None))]
+
+
+@pytest.mark.torch
+def test_no_given_value_is_trivial_or_printed_as_minus_zero() -> None:
+    # e.g. gaussian_nll's var = 1 gave `ln 1 = 0`, focal's logit 0 gave `σ(-0)` and `ln σ(-0) = ln(1 − σ(0))`
+    bad = []
+    for name in _snippets_with_given():
+        for values in _given_problems(name):
+            for label, value in values.items():
+                numbers = [float(n) for n in _NUMBER.findall(label)]
+                if any(n.startswith("-0") and float(n) == 0 for n in _NUMBER.findall(label)):
+                    bad.append((name, label))
+                elif numbers and all(n in (0.0, 1.0) for n in numbers) and value in (0.0, 1.0):
+                    bad.append((name, label))  # ln 1 = 0, e^0 = 1, √1 = 1
+    assert not bad, sorted(set(bad))[:20]
