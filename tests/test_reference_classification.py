@@ -55,8 +55,12 @@ def test_distillation_is_workable_from_the_given_values() -> None:
         t = inputs["temperature"]
         xt = (inputs["teacher_logits"][0, 1] - inputs["teacher_logits"][0, 0]).item() / t
         xs = (inputs["logits"][0, 1] - inputs["logits"][0, 0]).item() / t
-        p1, q1 = g[f"σ({xt:g})"], g[f"σ({xs:g})"]
-        kl = p1 * (g[f"ln σ({xt:g})"] - g[f"ln σ({xs:g})"]) + (1 - p1) * (g[f"ln σ({-xt:g})"] - g[f"ln σ({-xs:g})"])
+        p1, q1 = g[f"σ({xt + 0.0:g})"], g[f"σ({xs + 0.0:g})"]  # + 0.0: given() prints no -0
+
+        def ln_sigma(x: float, g: dict[str, float] = g) -> float:
+            return g[f"ln σ({x + 0.0:g})"]
+
+        kl = p1 * (ln_sigma(xt) - ln_sigma(xs)) + (1 - p1) * (ln_sigma(-xt) - ln_sigma(-xs))
         want = float(module.loss(**inputs)["value"]["soft"])
         assert abs(t**2 * kl - want) <= 0.01 * want, (seed, t**2 * kl, want)
         assert 0 < q1 < 1

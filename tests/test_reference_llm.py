@@ -67,7 +67,8 @@ def test_given_values_are_the_ones_needed():
     for _ in range(50):
         inputs = adv.problem(rng)
         out = adv.loss(**inputs)
-        assert any(abs(v - float(out["sample_std"])) < 1e-3 for v in adv.given(**inputs).values())
+        std = float(out["sample_std"])  # √0 and √1 are not listed: they need no table
+        assert round(std, 6) in (0, 1) or any(abs(v - std) < 1e-3 for v in adv.given(**inputs).values())
 
 
 def test_best_of_n_formula_is_an_upper_bound():

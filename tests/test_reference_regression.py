@@ -29,7 +29,7 @@ def test_pinball_minimiser_is_numpys_quantile() -> None:
     module = snippet("pinball")
     for seed in range(100):
         inp = module.problem(random.Random(seed))
-        got = float(module.loss(**inp)["minimiser"])
+        got = float(module.loss(**inp)["smallest_minimiser"])
         # the smallest minimiser of the mean pinball loss is the 'inverted_cdf' tau-quantile
         want = float(np.quantile(inp["y"].numpy(), inp["tau"], method="inverted_cdf"))
         assert got == want, (seed, got, want)

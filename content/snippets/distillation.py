@@ -79,11 +79,12 @@ def given(logits, teacher_logits, target, temperature=2.0, alpha=0.5):
     """sigma and log-sigma of the logit gaps at temperature T (two classes: softmax = sigmoid of the gap)."""
     out = {}
     for z in (teacher_logits, logits):
-        x = ((z[0, 1] - z[0, 0]) / temperature).double().item()
+        x = ((z[0, 1] - z[0, 0]) / temperature).double().item() + 0.0  # -0.0 reads as 0
         xt = torch.tensor(x, dtype=torch.float64)
         out[f"σ({x:g})"] = round(torch.sigmoid(xt).item(), 5)
         out[f"ln σ({x:g})"] = round(F.logsigmoid(xt).item(), 5)
-        out[f"ln σ({-x:g})"] = round(F.logsigmoid(-xt).item(), 5)
+        if x != 0:  # at 0, ln σ(−0) is ln σ(0), already given
+            out[f"ln σ({-x:g})"] = round(F.logsigmoid(-xt).item(), 5)
     return out
 
 

@@ -81,10 +81,12 @@ def reference(logits, y, alpha=0.25, gamma_focal=2.0):
 def given(logits, y, alpha=0.25, gamma_focal=2.0):
     out = {}
     for z in logits.tolist():
+        z += 0.0  # -0.0 reads as 0
         zt = torch.tensor(z, dtype=torch.float64)
         out[f"σ({z:g})"] = round(torch.sigmoid(zt).item(), 4)
         out[f"ln σ({z:g})"] = round(F.logsigmoid(zt).item(), 4)
-        out[f"ln σ({-z:g}) = ln(1 − σ({z:g}))"] = round(F.logsigmoid(-zt).item(), 4)
+        if z != 0:  # at 0, ln σ(−0) is ln σ(0), already given
+            out[f"ln σ({-z:g}) = ln(1 − σ({z:g}))"] = round(F.logsigmoid(-zt).item(), 4)
     return out
 
 

@@ -69,7 +69,7 @@ def given(rewards):
     g = rewards.numel()
     ss = float(((rewards - rewards.mean()) ** 2).sum())
     out = {}
-    for var in sorted({round(ss / (g - 1), 6), round(ss / g, 6)}):
+    for var in sorted({round(ss / (g - 1), 6), round(ss / g, 6)} - {0, 1}):  # √0 and √1 need no table
         out[f"√{var:.4g}"] = round(math.sqrt(var), 4)
     return out
 

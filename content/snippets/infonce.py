@@ -62,7 +62,7 @@ def loss(query, keys, temperature=0.07, target=0):  # MoCo default T = 0.07
 def given(query, keys, temperature=0.07, target=0):
     """The exponentials and the one logarithm a hand solver needs."""
     logits = (keys @ query) / temperature
-    out = {f"e^{v:g}": round(math.exp(v), 4) for v in sorted(set(round(x, 4) for x in logits.tolist()))}
+    out = {f"e^{v:g}": round(math.exp(v), 4) for v in sorted(set(round(x, 4) for x in logits.tolist())) if v != 0}
     total = sum(math.exp(v) for v in logits.tolist())
     out[f"ln {total:.4f}"] = round(math.log(total), 4)
     return out

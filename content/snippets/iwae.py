@@ -44,9 +44,10 @@ def reference(log_w):
 
 
 def given(log_w):
-    out = {f"e^{v:g}": round(math.exp(v), 4) for v in sorted(set(log_w.tolist()))}
+    out = {f"e^{v:g}": round(math.exp(v), 4) for v in sorted(set(log_w.tolist())) if v != 0}
     mean_w = float(log_w.exp().mean())
-    out[f"ln {mean_w:.4f}"] = round(math.log(mean_w), 4)
+    if f"{mean_w:.4f}" != "1.0000":  # ln 1 = 0 needs no table
+        out[f"ln {mean_w:.4f}"] = round(math.log(mean_w), 4)
     return out
 
 

@@ -54,7 +54,7 @@ def reference(center, context, negatives):
 
 
 def given(center, context, negatives):
-    logits = [float((center * context).sum())] + [-float(x) for x in (negatives @ center)]
+    logits = [float((center * context).sum()) + 0.0] + [0.0 - float(x) for x in (negatives @ center)]  # never -0
     return {f"ln σ({x:g})": round(float(F.logsigmoid(torch.tensor(x))), 4) for x in sorted(set(logits))}
 
 

@@ -74,11 +74,12 @@ def mistakes(logits, logits_adv, target, beta=6.0):
 def given(logits, logits_adv, target, beta=6.0):
     out = {}
     for z in (logits, logits_adv):
-        x = (z[0, 0] - z[0, 1]).double().item()
+        x = (z[0, 0] - z[0, 1]).double().item() + 0.0  # -0.0 reads as 0
         xt = torch.tensor(x, dtype=torch.float64)
         out[f"σ({x:g})"] = round(torch.sigmoid(xt).item(), 5)
         out[f"ln σ({x:g})"] = round(F.logsigmoid(xt).item(), 5)
-        out[f"ln σ({-x:g})"] = round(F.logsigmoid(-xt).item(), 5)
+        if x != 0:  # at 0, ln σ(−0) is ln σ(0), already given
+            out[f"ln σ({-x:g})"] = round(F.logsigmoid(-xt).item(), 5)
     return out
 
 

@@ -94,7 +94,7 @@ def check_output(
         summary = f"values differ from the reference beyond rtol={rtol:g}, atol={atol:g}"
         if stability:
             summary += " (precision lost on extreme inputs)"
-        hint = _mistake_hint(task, raw, a) or factor_hint(a, e, raw)
+        hint = _mistake_hint(task, raw, a) or factor_hint([(a, e, raw)])
         raise fail(
             "stability" if stability else "value",
             summary,
@@ -206,32 +206,71 @@ def matching_mistakes(values: dict[str, Any], actual: torch.Tensor) -> list[str]
     return matches
 
 
-def factor_hint(a: torch.Tensor, e: torch.Tensor, raw: dict[str, Any]) -> str | None:
-    """Off by a constant factor: the batch size (sum vs mean), 2 (a missing ½), or -1 (sign)."""
+Case = tuple["torch.Tensor", "torch.Tensor", dict[str, Any]]  # (yours, the reference's, the case's inputs)
+
+SIGN_FLIPPED = "the reference with the sign flipped: an objective to maximise vs a loss to minimise?"
+
+
+def factor_hint(cases: list[Case], *, sign: str | None = None) -> str | None:
+    """Off by a constant factor on every case: the batch size (sum vs mean), 2 (a missing ½), or -1
+    (a sign: `sign` says why where the caller knows better than SIGN_FLIPPED, a gradient through a residual).
+
+    A sum where the convention is the mean multiplies each case by that case's own batch size; a
+    missing ½ multiplies every case by 2. So a factor that tracks the batch size across cases is
+    sum vs mean, one that stays 2 where the batch is not 2 is a missing ½, and where every case's
+    batch is 2 (or there is one case) both are said. A case that agrees (no elements) says nothing.
+    """
     import torch
 
-    mask = e.abs() > 1e-12
-    if not bool(mask.any()):
+    factors: list[tuple[float, dict[str, int]]] = []
+    for a, e, raw in cases:
+        mask = e.abs() > 1e-12
+        if not bool(mask.any()):
+            continue
+        ratios = a[mask] / e[mask]
+        factor = float(ratios.mean())
+        if not torch.allclose(ratios, torch.full_like(ratios, factor), rtol=1e-3, atol=1e-6):
+            return None
+        factors.append((factor, _sizes(raw)))
+    if not factors or all(math.isclose(f, 1.0, rel_tol=1e-3) for f, _ in factors):
         return None
-    ratios = a[mask] / e[mask]
-    factor = float(ratios.mean())
-    if not torch.allclose(ratios, torch.full_like(ratios, factor), rtol=1e-3, atol=1e-6):
-        return None
-    sizes = sorted(
-        {int(n) for v in raw.values() if isinstance(v, torch.Tensor) and v.dim() > 0 for n in (v.shape[0], v.numel())}
-        - {0, 1, 2}
-    )
-    for n in sizes:
-        if math.isclose(factor, n, rel_tol=1e-3):
-            return f"{n}× the reference: a sum where the convention is the mean (reduction)?"
-        if math.isclose(factor, 1 / n, rel_tol=1e-3):
-            return f"1/{n} of the reference: a mean where the convention is a sum (reduction)?"
-    named = {2.0: "twice the reference: a missing ½?", 0.5: "half the reference: an extra ½ (or a mean over 2)?"}
-    for value, text in named.items():
-        if math.isclose(factor, value, rel_tol=1e-3):
-            return text
-    if math.isclose(factor, -1.0, rel_tol=1e-3):
-        return "the reference with the sign flipped: an objective to maximise vs a loss to minimise?"
+    first = factors[0][0]
+    constant = all(math.isclose(f, first, rel_tol=1e-3) for f, _ in factors)
+    summed = _tracked(factors, lambda n: n)
+    averaged = _tracked(factors, lambda n: 1 / n)
+    if constant and math.isclose(first, 2.0, rel_tol=1e-3):
+        if summed:
+            return "twice the reference: a sum where the convention is the mean (the batch here is 2), or a missing ½?"
+        return "twice the reference: a missing ½?"
+    if constant and math.isclose(first, 0.5, rel_tol=1e-3):
+        if averaged:
+            return "half the reference: a mean where the convention is a sum (the batch here is 2), or an extra ½?"
+        return "half the reference: an extra ½ (or a mean over 2)?"
+    if summed:
+        return f"{summed}× the reference: a sum where the convention is the mean (reduction)?"
+    if averaged:
+        return f"1/{averaged} of the reference: a mean where the convention is a sum (reduction)?"
+    if constant and math.isclose(first, -1.0, rel_tol=1e-3):
+        return sign or SIGN_FLIPPED
+    return None
+
+
+def _sizes(raw: dict[str, Any]) -> dict[str, int]:
+    """What a reduction can divide by: each tensor input's rows and its number of elements."""
+    import torch
+
+    sizes = {}
+    for name, v in raw.items():
+        if isinstance(v, torch.Tensor) and v.dim() > 0:
+            sizes[f"{name} rows"], sizes[f"{name} elements"] = int(v.shape[0]), int(v.numel())
+    return {k: n for k, n in sizes.items() if n > 0}
+
+
+def _tracked(factors: list[tuple[float, dict[str, int]]], scale: Any) -> int | None:
+    """The first case's size, when every case's factor is scale(its size) for one way of counting."""
+    for key, n in factors[0][1].items():
+        if all(key in sizes and math.isclose(f, scale(sizes[key]), rel_tol=1e-3) for f, sizes in factors):
+            return n
     return None
 
 

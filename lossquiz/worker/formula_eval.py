@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
-from lossquiz.study.expression import AXIS_ARGUMENT, CONSTANTS, ExpressionError, Parsed, axis_value, parse
+from lossquiz.study.expression import AXIS_ARGUMENT, CONSTANTS, ExpressionError, Parsed, axis_value, parse, pretty
 from lossquiz.worker.compare import factor_hint, matching_mistakes, offset_hint
 from lossquiz.worker.process import reseed, to_plain
 
@@ -300,7 +300,7 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
                     "got": float(shaped[index]),
                 },
                 "hint": _formula_mistake(module, cases, target, grade)
-                or factor_hint(shaped[~close], expected[~close], _raw(inputs))
+                or _factor(cases, rtol, _sign_words(target, variables))
                 or _offset(cases),
             }
     stress = [(str(name), float(magnitude)) for name, magnitude in request.get("stress") or []]
@@ -415,6 +415,40 @@ def _at(env: dict[str, torch.Tensor], expected: torch.Tensor, index: tuple[int, 
     return shown
 
 
+def _factor(cases: list[Any], rtol: float, sign: str | None) -> str | None:
+    """factor_hint over every case's wrong elements: the cases tell a sum vs mean from a missing ½."""
+    wrong = []
+    for _seed, inputs, _env, want, value in cases:
+        shaped = _shaped(value, want)
+        if shaped is None:
+            return None
+        off = ~_close(shaped, want, rtol)
+        wrong.append((shaped[off], want[off], _raw(inputs)))
+    return factor_hint(wrong, sign=sign)
+
+
+def _sign_words(target: str, variables: list[list[str]]) -> str | None:
+    """For a gradient w.r.t. an input that a card variable is a residual of (r: y - y_hat), what a
+    flipped sign there is: the chain rule through the residual (∂r/∂ŷ = −1). None: the generic words."""
+    if not target.startswith("grad:"):
+        return None
+    x = target[5:]
+    for name, binding in variables:
+        try:
+            node = ast.parse(binding, mode="eval").body
+        except SyntaxError:
+            continue
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub)):
+            continue
+        sides = [s.id for s in (node.left, node.right) if isinstance(s, ast.Name)]
+        if len(sides) == 2 and sides[0] != sides[1] and x in sides:
+            r, wrt = pretty(ast.Name(id=name)), pretty(ast.Name(id=x))
+            slope = "−1" if sides[1] == x else "+1"
+            through = f"{r} = {pretty(node)} (∂{r}/∂{wrt} = {slope})"
+            return f"the reference with the sign flipped: the chain rule through {through}?"
+    return None
+
+
 def _offset(cases: list[Any]) -> str | None:
     """The typed formula minus the answer is one constant on every case (log-cosh without its −log 2)."""
     got, expected = [], []
@@ -483,7 +517,7 @@ def diagnose(module: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
         return {"hint": " — or: ".join(matches)}
     expected = float(_tensor(_graded(module.loss(**inputs)["value"], grade)).reshape(()))
     a, e = torch.tensor([answer], dtype=torch.float64), torch.tensor([expected], dtype=torch.float64)
-    return {"hint": factor_hint(a, e, _raw(inputs))}
+    return {"hint": factor_hint([(a, e, _raw(inputs))])}
 
 
 def given(module: ModuleType, seed: int | None) -> dict[str, Any]:
