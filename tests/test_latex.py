@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -82,3 +84,35 @@ def test_no_backslashes_left_in_deck_formulas() -> None:
     for card in load_deck(builtin_deck()).cards:
         if card.formula:
             assert "\\" not in to_unicode(card.formula), card.id
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        # twelfth newcomer pass N12-5: `log π(y_w|x)/π_ref(y_w|x)` read as (log π)/π_ref
+        (r"\log \frac{\pi(y_w|x)}{\pi_{ref}(y_w|x)}", "log(π(y_w|x)/π_ref(y_w|x))"),
+        (r"\exp\frac{a+b}{c}", "exp((a+b)/c)"),
+        (r"\sigma\,\frac{a}{b+c}", "σ(a/(b+c))"),
+        (r"\frac{a}{b}\log\frac{c+1}{d}", "(a/b) log((c+1)/d)"),
+        # one symbol each side, however decorated, is left as it was
+        (r"\log\frac{a}{b}", "log a/b"),
+        (r"\log\frac{x_i^2}{\pi_{ref}}", "log xᵢ²/π_ref"),
+        (r"\log\frac{1}{K}\sum_k x_k", "log (1/K) ∑ₖ xₖ"),  # glued to what follows: bracketed already
+    ],
+)
+def test_a_fraction_after_a_function_name_is_its_bracketed_argument(latex: str, expected: str) -> None:
+    assert to_unicode(latex) == expected
+
+
+def test_an_imported_dpo_formula_shows_the_log_of_the_ratio(runner: CliRunner, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "# Alignment\n\n#### Q: What is the DPO loss?\n\nThe policy moves towards the chosen response.\n\n"
+        r"$$\mathcal{L} = -\log \sigma\left(\beta \log \frac{\pi(y_w|x)}{\pi_{ref}(y_w|x)}"
+        r" - \beta \log \frac{\pi(y_l|x)}{\pi_{ref}(y_l|x)}\right)$$" + "\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "deck")]).exit_code == 0
+    shown = runner.invoke(app, ["show", "dpo-loss", "--deck", str(tmp_path / "deck")])
+    assert shown.exit_code == 0, shown.output
+    assert "ℒ = −log σ(β log(π(y_w|x)/π_ref(y_w|x)) − β log(π(yₗ|x)/π_ref(yₗ|x)))" in shown.stdout

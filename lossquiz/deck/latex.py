@@ -80,6 +80,17 @@ def _script(body: str, table: dict[str, str], mark: str) -> str:
     return f"{mark}({inner})"
 
 
+# One symbol, however decorated: π_ref, xᵢ², ŷ, θ^(k) (a base letter and its scripts and accents)
+_SCRIPTS = re.compile(r"[_^](?:\([^()]*\)|\w+)|[\u0300-\u036f\u1d2c-\u1dbf\u2070-\u209f⁰¹²³]")
+# A function name a fraction may directly follow: `log π(y|x)/π_ref(y|x)` reads as (log π)/π_ref
+_APPLIED = re.compile(rf"(?:(?<![A-Za-z\\])(?:{_FUNCTION_NAMES})|\\sigma(?:\{{\}})?)(?:\s|\\[,;:! ])*$")
+_SPACES = frozenset((" ", "\\,", "\\;", "\\:", "\\!", "\\ "))
+
+
+def _symbol(part: str) -> bool:
+    return len(_SCRIPTS.sub("", part)) <= 1
+
+
 def _wrap(part: str) -> str:
     """Parenthesise a fraction part that would read ambiguously: a+b, or an implicit product 2N."""
     implicit_product = part[:1].isdigit() and any(ch.isalpha() for ch in part)
@@ -151,6 +162,11 @@ def _structure(text: str) -> str:
                 n, d = to_unicode(num), to_unicode(den)
                 vulgar = _VULGAR.get((n, d))
                 glued = None if vulgar else _glued(text, i, opening_bars=_bars(text[:start]) % 2 == 0)
+                applied = None if vulgar or glued is not None else _APPLIED.search("".join(out[-12:]))
+                if applied and not (_symbol(n) and _symbol(d)):  # the function's argument, in brackets
+                    while out[-1] in _SPACES:
+                        out.pop()  # `log(a(x)/b)`, as `log(x)` is written
+                    glued = ""
                 out.append(vulgar or (f"{_wrap(n)}/{_wrap(d)}" if glued is None else f"({_wrap(n)}/{_wrap(d)}){glued}"))
             continue
         if text[i] in "_^":
