@@ -446,3 +446,29 @@ def test_a_heading_that_asks_a_question_is_the_question(runner: CliRunner, tmp_p
     assert "What does the β in β-VAE control?" in questions
     assert "Explain ELBO." in questions
     assert not any(q.startswith("Explain What") for q in questions)
+
+
+def test_a_formula_line_is_no_key_point_and_bullets_are_shown_once(runner: CliRunner, tmp_path: Path) -> None:
+    """Twelfth newcomer pass N12-10: an answer of 3 bullets and a `Formula:` line showed the 4 lines,
+    then Key points repeated them word for word (the `Formula:` line a 4th point), then the formula."""
+    notes = _write(
+        tmp_path / "notes.md",
+        "# Regression\n\n#### Q: Why is Huber robust?\n\n- quadratic near zero, like MSE\n"
+        "- linear in the tails, like MAE\n- so outliers get a bounded gradient\n\n"
+        "Formula: $L_\\delta(r) = \\frac{1}{2} r^2$ for $|r| \\le \\delta$\n",
+    )
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "mydeck")]).exit_code == 0
+    (card,) = load_deck(tmp_path / "mydeck").cards
+    assert card.key_points == (
+        "quadratic near zero, like MSE",
+        "linear in the tails, like MAE",
+        "so outliers get a bounded gradient",
+    )
+    assert card.formula == r"L_\delta(r) = \frac{1}{2} r^2"
+    result = runner.invoke(app, ["drill", "--deck", str(tmp_path / "mydeck")], input="\n3\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("linear in the tails, like MAE") == 1
+    assert "Key points" not in result.stdout
+    assert result.stdout.count("for |r| ≤ δ") == 1  # the condition, kept in the answer
+    # key points that say more than the answer's lines are still shown
+    assert "Key points" in runner.invoke(app, ["show", "huber", "--no-run"]).stdout
