@@ -472,3 +472,27 @@ def test_a_formula_line_is_no_key_point_and_bullets_are_shown_once(runner: CliRu
     assert result.stdout.count("for |r| ≤ δ") == 1  # the condition, kept in the answer
     # key points that say more than the answer's lines are still shown
     assert "Key points" in runner.invoke(app, ["show", "huber", "--no-run"]).stdout
+
+
+def test_a_skipped_introduction_is_named_by_its_text_line_and_an_unbulleted_card_gets_a_hint(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Twelfth newcomer pass N12-11: `skipped 1 introductions with no question (lines 17)` named the
+    heading, not line 19 where the dropped `**Q?** → A` was, and said nothing of its missing bullet."""
+    notes = _write(
+        tmp_path / "notes.md",
+        "# Losses\n\n## Classification\n\n**Default classification loss?** → cross-entropy from logits\n\n"
+        "### Focal loss\n\nDown-weights easy examples by (1 − p_t)^γ.\n",
+    )
+    data = _import(runner, notes, tmp_path / "deck")
+    assert data["skipped_sections"] == [{"line": 5, "heading": "Classification"}]
+    assert data["unbulleted_quickfire_lines"] == [5]
+    summary = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "deck")]).stdout
+    assert "skipped 1 introduction with no question (line 5)" in summary
+    assert "line 5: a `- ` in front makes it a quick-fire card" in summary
+    assert "1 card from notes.md (lossquiz) in 1 file\n" in summary
+    # and so it does: with the bullet, the line is a quick-fire card and nothing is skipped
+    _write(notes, notes.read_text(encoding="utf-8").replace("**Default", "- **Default"))
+    data = _import(runner, notes, tmp_path / "deck")
+    assert "Default classification loss?" in _by_question(tmp_path / "deck")
+    assert data["skipped_sections"] == [] and data["unbulleted_quickfire_lines"] == []

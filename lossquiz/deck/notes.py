@@ -81,10 +81,11 @@ class Notes:
     name: str
     cards: tuple[NoteCard, ...]
     fixed_lines: tuple[int, ...] = ()  # lines whose broken encoding (mojibake) was repaired
-    skipped: tuple[tuple[int, str], ...] = ()  # sections with text but no question: (line, heading)
+    skipped: tuple[tuple[int, str], ...] = ()  # sections with text but no question: (its text's line, heading)
     format: str = "lossquiz"  # deck/formats.py
     unreadable: tuple[tuple[int, str], ...] = ()  # (line, why) of blocks that look like cards but cannot be read
     text_blocks: tuple[int, ...] = ()  # first lines of blocks that are notes, not cards
+    unbulleted: tuple[int, ...] = ()  # skipped lines that a `- ` in front would make quick-fire cards
 
 
 @dataclass
@@ -189,7 +190,7 @@ def load_notes(path: Path) -> Notes:
     """Read, repair and parse a notes file; raise NotesError listing every problem."""
     lines, fixed = read_notes(path)
     notes = parse_notes(lines, name=path.name)
-    return Notes(notes.name, notes.cards, tuple(fixed), notes.skipped)
+    return replace(notes, fixed_lines=tuple(fixed))
 
 
 # -- parsing ------------------------------------------------------------------------------
@@ -256,13 +257,13 @@ def parse_notes(lines: list[str], *, name: str = "notes", allow_empty: bool = Fa
         problems.append(f"{name}:{fence[1]}: code block opened here is never closed")
     if math_open is not None:
         problems.append(f"{name}:{math_open}: '$$' math opened here is never closed")
-    cards, skipped = _cards(blocks, liners, name, problems)
+    cards, skipped, unbulleted = _cards(blocks, liners, name, problems)
     if problems:
         raise NotesError(problems)
     if not cards and not allow_empty:
         raise NotesError([f"{name}: no questions found (write '#### Q: …' headings, or 'question::answer' lines)"])
     cards.sort(key=lambda c: c.line)
-    return Notes(name, tuple(cards), (), tuple(skipped))
+    return Notes(name, tuple(cards), (), tuple(skipped), unbulleted=tuple(unbulleted))
 
 
 def _front_matter_end(lines: list[str]) -> int:
@@ -295,9 +296,12 @@ def _one_liner(line: str) -> list[tuple[str, str]] | None:
 
 def _cards(
     blocks: list[_Block], liners: list[tuple[int, str, str, list[str]]], name: str, problems: list[str]
-) -> tuple[list[NoteCard], list[tuple[int, str]]]:
+) -> tuple[list[NoteCard], list[tuple[int, str]], list[int]]:
+    """The cards; the introductions skipped, by their text's first line; and the lines in them that
+    would be quick-fire cards as bullets (`**Q?** → A` written without its `- `)."""
     cards: list[NoteCard] = []
     skipped: list[tuple[int, str]] = []
+    unbulleted: list[int] = []
     for block in blocks:
         if block.question is not None:
             section = block.context[-1] if block.context else ""
@@ -324,12 +328,13 @@ def _cards(
             card = note_card(question, _text(rest), "concept", context, block.text, block.text, block.line)
             cards.append(replace(card, title=mathtext.plain(strip_markup(block.text))))
         else:
-            skipped.append((block.line, block.text))
+            skipped.append((next(n for n, line in rest if _meaningful([(n, line)])), block.text))
+            unbulleted += [n for n, line in rest if not LIST_ITEM.match(line) and _quickfire(f"- {line.strip()}")]
     for number, question, answer, context in liners:
         section = context[-1] if context else ""
         kind = "quickfire" if "\n" not in answer else "concept"
         cards.append(note_card(question, answer, kind, context, section, "", number))
-    return cards, skipped
+    return cards, skipped, unbulleted
 
 
 def one_line_card(line: str) -> bool:
