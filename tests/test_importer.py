@@ -496,3 +496,24 @@ def test_a_skipped_introduction_is_named_by_its_text_line_and_an_unbulleted_card
     data = _import(runner, notes, tmp_path / "deck")
     assert "Default classification loss?" in _by_question(tmp_path / "deck")
     assert data["skipped_sections"] == [] and data["unbulleted_quickfire_lines"] == []
+
+
+def test_a_sentence_case_heading_reads_on_in_lower_case_after_explain(runner: CliRunner, tmp_path: Path) -> None:
+    """Twelfth newcomer pass N12-15: `### Temperature scaling` became "Explain Temperature scaling."."""
+    notes = _write(
+        tmp_path / "notes.md",
+        "# Calibration (ECE, Huber)\n\n"
+        + "".join(
+            f"### {heading}\n\nSome text about it.\n\n"
+            for heading in ("Temperature scaling", "DPO variants", "RetinaNet focal term", "Focal Loss", "Huber loss")
+        ),
+    )
+    data = _import(runner, notes, tmp_path / "deck")
+    assert data["cards"] == 5
+    assert set(_by_question(tmp_path / "deck")) == {
+        "Explain temperature scaling.",
+        "Explain DPO variants.",  # an acronym
+        "Explain RetinaNet focal term.",  # a name: capitals after its first letter
+        "Explain Focal Loss.",  # Title Case: no telling a name from a word
+        "Explain Huber loss.",  # a name the notes write capitalised mid-sentence: `(ECE, Huber)`
+    }

@@ -302,6 +302,7 @@ def _cards(
     cards: list[NoteCard] = []
     skipped: list[tuple[int, str]] = []
     unbulleted: list[int] = []
+    notes_text = "\n".join([*(b.text for b in blocks), *(line for b in blocks for _, line in b.body)])
     for block in blocks:
         if block.question is not None:
             section = block.context[-1] if block.context else ""
@@ -324,7 +325,7 @@ def _cards(
             continue
         if block.leaf:
             heading = mathtext.plain(strip_markup(block.text))
-            question = heading if heading.rstrip().endswith("?") else f"Explain {heading}."  # a question already
+            question = heading if heading.rstrip().endswith("?") else f"Explain {_mid_sentence(heading, notes_text)}."
             card = note_card(question, _text(rest), "concept", context, block.text, block.text, block.line)
             cards.append(replace(card, title=mathtext.plain(strip_markup(block.text))))
         else:
@@ -335,6 +336,25 @@ def _cards(
         kind = "quickfire" if "\n" not in answer else "concept"
         cards.append(note_card(question, answer, kind, context, section, "", number))
     return cards, skipped, unbulleted
+
+
+_SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to via vs with".split())
+
+
+def _mid_sentence(heading: str, notes_text: str) -> str:
+    """A heading as it reads after "Explain": `Temperature scaling` -> temperature scaling. Kept as
+    written: an acronym or name-like first word (DPO, KL, RetinaNet, Cross-Cutting), a Title Case
+    heading (Focal Loss), a single word (Huber or Regularization: no telling), and a first word the
+    notes capitalise mid-sentence elsewhere (`… unlike Huber loss`, `(MSE, MAE, Huber)`)."""
+    words = heading.split()
+    first = words[0] if words else ""
+    if len(words) < 2 or not re.fullmatch(r"[A-Z][a-z]+", first):
+        return heading
+    if all(w[:1].isupper() for w in words[1:] if w[:1].isalpha() and w.lower() not in _SMALL_WORDS):
+        return heading  # Title Case: every word capitalised, names and all
+    if re.search(rf"[a-z,;(][ \t]*{first}\b", notes_text):
+        return heading
+    return first.lower() + heading[len(first) :]
 
 
 def one_line_card(line: str) -> bool:
