@@ -249,5 +249,5 @@ def test_a_v1_package_is_read_with_v1_buttons(runner: CliRunner, tmp_path: Path,
     args = ["import", str(package), "--into", str(tmp_path / "old"), "--with-history"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "history: 5 reviews replayed into 1 cards' schedules" in result.output
+    assert "history: 5 reviews replayed into 1 card's schedule" in result.output
     assert [r[2] for r in _reviews(home)] == [3, 4, 2, 1, 3]  # learn Good, learn Easy, Hard, Again, relearn Good

@@ -446,3 +446,74 @@ def test_a_heading_that_asks_a_question_is_the_question(runner: CliRunner, tmp_p
     assert "What does the β in β-VAE control?" in questions
     assert "Explain ELBO." in questions
     assert not any(q.startswith("Explain What") for q in questions)
+
+
+def test_a_formula_line_is_no_key_point_and_bullets_are_shown_once(runner: CliRunner, tmp_path: Path) -> None:
+    """Twelfth newcomer pass N12-10: an answer of 3 bullets and a `Formula:` line showed the 4 lines,
+    then Key points repeated them word for word (the `Formula:` line a 4th point), then the formula."""
+    notes = _write(
+        tmp_path / "notes.md",
+        "# Regression\n\n#### Q: Why is Huber robust?\n\n- quadratic near zero, like MSE\n"
+        "- linear in the tails, like MAE\n- so outliers get a bounded gradient\n\n"
+        "Formula: $L_\\delta(r) = \\frac{1}{2} r^2$ for $|r| \\le \\delta$\n",
+    )
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "mydeck")]).exit_code == 0
+    (card,) = load_deck(tmp_path / "mydeck").cards
+    assert card.key_points == (
+        "quadratic near zero, like MSE",
+        "linear in the tails, like MAE",
+        "so outliers get a bounded gradient",
+    )
+    assert card.formula == r"L_\delta(r) = \frac{1}{2} r^2"
+    result = runner.invoke(app, ["drill", "--deck", str(tmp_path / "mydeck")], input="\n3\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("linear in the tails, like MAE") == 1
+    assert "Key points" not in result.stdout
+    assert result.stdout.count("for |r| ≤ δ") == 1  # the condition, kept in the answer
+    # key points that say more than the answer's lines are still shown
+    assert "Key points" in runner.invoke(app, ["show", "huber", "--no-run"]).stdout
+
+
+def test_a_skipped_introduction_is_named_by_its_text_line_and_an_unbulleted_card_gets_a_hint(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Twelfth newcomer pass N12-11: `skipped 1 introductions with no question (lines 17)` named the
+    heading, not line 19 where the dropped `**Q?** → A` was, and said nothing of its missing bullet."""
+    notes = _write(
+        tmp_path / "notes.md",
+        "# Losses\n\n## Classification\n\n**Default classification loss?** → cross-entropy from logits\n\n"
+        "### Focal loss\n\nDown-weights easy examples by (1 − p_t)^γ.\n",
+    )
+    data = _import(runner, notes, tmp_path / "deck")
+    assert data["skipped_sections"] == [{"line": 5, "heading": "Classification"}]
+    assert data["unbulleted_quickfire_lines"] == [5]
+    summary = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "deck")]).stdout
+    assert "skipped 1 introduction with no question (line 5)" in summary
+    assert "line 5: a `- ` in front makes it a quick-fire card" in summary
+    assert "1 card from notes.md (lossquiz) in 1 file\n" in summary
+    # and so it does: with the bullet, the line is a quick-fire card and nothing is skipped
+    _write(notes, notes.read_text(encoding="utf-8").replace("**Default", "- **Default"))
+    data = _import(runner, notes, tmp_path / "deck")
+    assert "Default classification loss?" in _by_question(tmp_path / "deck")
+    assert data["skipped_sections"] == [] and data["unbulleted_quickfire_lines"] == []
+
+
+def test_a_sentence_case_heading_reads_on_in_lower_case_after_explain(runner: CliRunner, tmp_path: Path) -> None:
+    """Twelfth newcomer pass N12-15: `### Temperature scaling` became "Explain Temperature scaling."."""
+    notes = _write(
+        tmp_path / "notes.md",
+        "# Calibration (ECE, Huber)\n\n"
+        + "".join(
+            f"### {heading}\n\nSome text about it.\n\n"
+            for heading in ("Temperature scaling", "DPO variants", "RetinaNet focal term", "Focal Loss", "Huber loss")
+        ),
+    )
+    data = _import(runner, notes, tmp_path / "deck")
+    assert data["cards"] == 5
+    assert set(_by_question(tmp_path / "deck")) == {
+        "Explain temperature scaling.",
+        "Explain DPO variants.",  # an acronym
+        "Explain RetinaNet focal term.",  # a name: capitals after its first letter
+        "Explain Focal Loss.",  # Title Case: no telling a name from a word
+        "Explain Huber loss.",  # a name the notes write capitalised mid-sentence: `(ECE, Huber)`
+    }

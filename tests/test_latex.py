@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -26,7 +28,7 @@ from lossquiz.deck.latex import to_unicode
         (r"k_3 = (r-1) - \log r", "k₃ = (r−1) − log r"),
         (r"\log\frac{a}{b}", "log a/b"),
         (r"\log(x) + \max_a Q", "log(x) + maxₐ Q"),
-        (r"x \approx\mathbb{E}[x]", "x ≈𝔼[x]"),
+        (r"x \approx\mathbb{E}[x]", "x ≈ 𝔼[x]"),
         (r"\hat\alpha", "α̂"),
         (r"\frac{1}{2N} + \frac{a}{b}", "1/(2N) + a/b"),
         (r"-\beta\log\frac{\pi}{\pi_{ref}} - \alpha\log \pi", "−β log π/π_ref − α log π"),
@@ -82,3 +84,74 @@ def test_no_backslashes_left_in_deck_formulas() -> None:
     for card in load_deck(builtin_deck()).cards:
         if card.formula:
             assert "\\" not in to_unicode(card.formula), card.id
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        # twelfth newcomer pass N12-5: `log π(y_w|x)/π_ref(y_w|x)` read as (log π)/π_ref
+        (r"\log \frac{\pi(y_w|x)}{\pi_{ref}(y_w|x)}", "log(π(y_w|x)/π_ref(y_w|x))"),
+        (r"\exp\frac{a+b}{c}", "exp((a+b)/c)"),
+        (r"\sigma\,\frac{a}{b+c}", "σ(a/(b+c))"),
+        (r"\frac{a}{b}\log\frac{c+1}{d}", "(a/b) log((c+1)/d)"),
+        # one symbol each side, however decorated, is left as it was
+        (r"\log\frac{a}{b}", "log a/b"),
+        (r"\log\frac{x_i^2}{\pi_{ref}}", "log xᵢ²/π_ref"),
+        (r"\log\frac{1}{K}\sum_k x_k", "log (1/K) ∑ₖ xₖ"),  # glued to what follows: bracketed already
+    ],
+)
+def test_a_fraction_after_a_function_name_is_its_bracketed_argument(latex: str, expected: str) -> None:
+    assert to_unicode(latex) == expected
+
+
+def test_an_imported_dpo_formula_shows_the_log_of_the_ratio(runner: CliRunner, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "# Alignment\n\n#### Q: What is the DPO loss?\n\nThe policy moves towards the chosen response.\n\n"
+        r"$$\mathcal{L} = -\log \sigma\left(\beta \log \frac{\pi(y_w|x)}{\pi_{ref}(y_w|x)}"
+        r" - \beta \log \frac{\pi(y_l|x)}{\pi_{ref}(y_l|x)}\right)$$" + "\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "deck")]).exit_code == 0
+    shown = runner.invoke(app, ["show", "dpo-loss", "--deck", str(tmp_path / "deck")])
+    assert shown.exit_code == 0, shown.output
+    assert "ℒ = −log σ(β log(π(y_w|x)/π_ref(y_w|x)) − β log(π(yₗ|x)/π_ref(yₗ|x)))" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        # twelfth newcomer pass N12-6: a raw caret where unicode has the superscript
+        (r"z=w^{\top}x", "z=wᵀx"),
+        (r"u^\top v", "uᵀv"),  # the space only ended \top
+        (r"\frac{2\delta}{g^\top F^{-1}g}", "(2δ)/(gᵀF⁻¹g)"),  # still a product, still bracketed
+        (r"L^{CLIP}", "L^CLIP"),  # no superscript capital C in unicode: left as written
+        # a relation keeps the spaces the source gave it, on both sides
+        (r"|r| \le \delta", "|r| ≤ δ"),
+        (r"\log p(x) \ge \mathbb{E}_{q(z|x)}", "log p(x) ≥ 𝔼_(q(z|x))"),
+        (r"a\le \delta", "a ≤ δ"),
+        (r"a =b", "a = b"),
+        (r"|r|\le\delta", "|r|≤δ"),  # none given, none added
+        (r"a\le b", "a≤b"),  # the space only ended \le
+        (r"\sum_{k \ge 0} x", "∑_(k≥0) x"),  # a script is set tight
+        # a function name is not spaced from the bracket that opens its argument, nor glued to a letter
+        (r"\max\big(\tau u,(\tau-1)u\big)", "max(τu,(τ−1)u)"),
+        (r"\min\left(a, b\right)", "min(a, b)"),
+        (r"\exp\Big(-\frac{1}{N}x\Big)", "exp(−(1/N) x)"),
+        (r"\sum p\log q", "∑p log q"),
+        (r"\tanh^2 u", "tanh² u"),
+    ],
+)
+def test_superscripts_relations_and_function_names_are_spaced_as_written(latex: str, expected: str) -> None:
+    assert to_unicode(latex) == expected
+
+
+def test_show_prints_ppo_and_the_glm_formulas_without_raw_carets_or_stray_spaces(runner: CliRunner) -> None:
+    ppo = runner.invoke(app, ["show", "ppo-clip", "--no-run"])
+    assert ppo.exit_code == 0, ppo.output
+    assert "L^CLIP=(1/N) ∑ₜ min(rₜ Aₜ, clip(rₜ,1−ε,1+ε) Aₜ)" in ppo.stdout
+    glm = runner.invoke(app, ["show", "logistic-regression-glm", "--no-run"])
+    assert glm.exit_code == 0, glm.output
+    assert "z=wᵀx," in glm.stdout and "^⊤" not in glm.stdout
+    pinball = runner.invoke(app, ["show", "pinball-formula", "--no-run"])
+    assert "ρ_τ(u)=max(τu,(τ−1)u)" in pinball.stdout

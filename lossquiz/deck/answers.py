@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from lossquiz.deck import mathtext
 
@@ -46,6 +47,8 @@ _ABBREVIATION = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
 # an equation, not a lone symbol; not an inequality, which is a condition (`|r| \le \delta`), not a formula
 _RELATION = re.compile(r"\S\s*(?:=|\\(?:approx|propto)(?![A-Za-z]))\s*\S")
+# `Formula: $…$`: the line that states the card's formula (extract_formula takes its math)
+_FORMULA_LINE = re.compile(r"(?i)^\W*(?:\*\*|__)?formula(?:\*\*|__)?\s*:")
 _STOP_WORDS = frozenset(
     "a an the is are was were what whats do does did you your we our i explain describe define please of and".split()
 )
@@ -129,6 +132,13 @@ def key_points(answer: str, *, formula: str | None = None) -> list[str]:
     return points[:5]
 
 
+def restates(answer: str, points: Sequence[str]) -> bool:
+    """True if the key points are the answer's own lines or sentences word for word, and all of
+    them: a reveal that printed both would show the answer twice."""
+    units = " ".join(text for text, _ in _units(answer))
+    return bool(points) and _squash(units) == _squash(" ".join(points))
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().lower()
 
@@ -139,7 +149,7 @@ def recall_kind(kind: str, points: list[str]) -> str:
 
 
 def _units(answer: str) -> list[tuple[str, bool]]:
-    """Top-level bullets and lines of an answer, cleaned; formula-only and label-only lines dropped."""
+    """Top-level bullets and lines of an answer, cleaned; formula-only, `Formula:` and label-only lines dropped."""
     units: list[tuple[str, bool]] = []
     top: int | None = None
     in_math = False
@@ -175,6 +185,8 @@ def _units(answer: str) -> list[tuple[str, bool]]:
     for text, is_item in units:
         without_math = mathtext.replace(text, lambda m: " ")
         if _formula_only(without_math) or _label_only(without_math):
+            continue
+        if _FORMULA_LINE.match(text) and mathtext.has_math(text):  # the card's formula, with a condition
             continue
         kept.append((_clean(text), is_item))
     return [(t, i) for t, i in kept if t]

@@ -26,6 +26,8 @@ _SUB = dict(
     )
 )
 _SUP["−"], _SUB["−"] = _SUP["-"], _SUB["-"]  # the minus sign the rendering ends with, in a script too
+_SUP["⊤"] = _SUP["T"]  # the transpose, w^\top: wᵀ
+_SCRIPT_CHARS = "".join(sorted(set(_SUP.values()) | set(_SUB.values())))
 _VULGAR = {("1", "2"): "½", ("1", "3"): "⅓", ("1", "4"): "¼", ("3", "4"): "¾", ("1", "8"): "⅛"}
 _BLACKBOARD = {"1": "𝟙", "E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "P": "ℙ"}
 _TAKES_ARGUMENT = frozenset(
@@ -37,6 +39,10 @@ _FUNCTION_NAMES = "log|exp|ln|lg|sinh|cosh|tanh|coth|sin|cos|tan|cot|sec|csc|arc
 _NAMED_OPERATORS = re.compile(
     rf"\\({_FUNCTION_NAMES}|min|max|argmin|argmax|arg|det|dim|ker|deg|gcd|sup|inf|lim|Pr)(?![A-Za-z])\s*"
 )
+# A sized or \left bracket after an operator name opens its argument: `max(`, as `\max(` is shown
+_OPENING = re.compile(r"\\(?:left|[bB]igg?l?)\s*[(\[]")
+# ≤ ≥ ≠ = < > with the spaces around them; a space right after a command's name only ends the name
+_RELATION = re.compile(r"([ \t]*)(\\(?:leq?|geq?|neq?|approx)(?![A-Za-z])|(?<!\\left)(?<!\\right)[=<>])([ \t]*)")
 _OPERATOR = re.compile(r"[\s+\-−/·⋅=<>≤≥,]")
 # Math's `-` is a minus sign, shown as the deck's prose writes it (−, U+2212); in words set as text
 # (`\text{log-sum-exp}`) it is a hyphen, held through the rendering as _HYPHEN.
@@ -72,7 +78,7 @@ def _group(text: str, i: int) -> tuple[str, int]:
 
 
 def _script(body: str, table: dict[str, str], mark: str) -> str:
-    inner = to_unicode(body)
+    inner = re.sub(r" *([=<>≤≥≠≈]) *", r"\1", to_unicode(body))  # a script is set tight: ∑_(k≥0)
     if inner and all(ch in table for ch in inner):
         return "".join(table[ch] for ch in inner)
     if len(inner) <= 1 or inner.isalnum():
@@ -80,9 +86,21 @@ def _script(body: str, table: dict[str, str], mark: str) -> str:
     return f"{mark}({inner})"
 
 
+# One symbol, however decorated: π_ref, xᵢ², ŷ, θ^(k) (a base letter and its scripts and accents)
+_SCRIPTS = re.compile(r"[_^](?:\([^()]*\)|\w+)|[\u0300-\u036f\u1d2c-\u1dbf\u2070-\u209f⁰¹²³]")
+# A function name a fraction may directly follow: `log π(y|x)/π_ref(y|x)` reads as (log π)/π_ref
+_APPLIED = re.compile(rf"(?:(?<![A-Za-z\\])(?:{_FUNCTION_NAMES})|\\sigma(?:\{{\}})?)(?:\s|\\[,;:! ])*$")
+_SPACES = frozenset((" ", "\\,", "\\;", "\\:", "\\!", "\\ "))
+
+
+def _symbol(part: str) -> bool:
+    return len(_SCRIPTS.sub("", part)) <= 1
+
+
 def _wrap(part: str) -> str:
-    """Parenthesise a fraction part that would read ambiguously: a+b, or an implicit product 2N."""
+    """Parenthesise a fraction part that would read ambiguously: a+b, or an implicit product 2N or gᵀFg."""
     implicit_product = part[:1].isdigit() and any(ch.isalpha() for ch in part)
+    implicit_product |= bool(re.search(f"[{_SCRIPT_CHARS}](?![{_SCRIPT_CHARS}])[^\\W\\d_]", part))
     return f"({part})" if len(part) > 1 and (_OPERATOR.search(part) or implicit_product) else part
 
 
@@ -151,13 +169,22 @@ def _structure(text: str) -> str:
                 n, d = to_unicode(num), to_unicode(den)
                 vulgar = _VULGAR.get((n, d))
                 glued = None if vulgar else _glued(text, i, opening_bars=_bars(text[:start]) % 2 == 0)
+                applied = None if vulgar or glued is not None else _APPLIED.search("".join(out[-12:]))
+                if applied and not (_symbol(n) and _symbol(d)):  # the function's argument, in brackets
+                    while out[-1] in _SPACES:
+                        out.pop()  # `log(a(x)/b)`, as `log(x)` is written
+                    glued = ""
                 out.append(vulgar or (f"{_wrap(n)}/{_wrap(d)}" if glued is None else f"({_wrap(n)}/{_wrap(d)}){glued}"))
             continue
         if text[i] in "_^":
             arg, j = _group(text, i + 1)
             table, mark = (_SUB, "_") if text[i] == "_" else (_SUP, "^")
-            out.append(_script(arg, table, mark))
+            script = _script(arg, table, mark)
+            out.append(script)
             i = j
+            if arg.startswith("\\") and not script.startswith(mark):  # `w^\top x` is wᵀx: the space ended \top
+                while i < len(text) and text[i] == " ":
+                    i += 1
             continue
         if text[i] == "\\" and i + 1 < len(text):
             m = re.match(r"\\([A-Za-z]+|.)", text[i:])
@@ -206,19 +233,16 @@ def to_unicode(latex: str) -> str:
         return latex
     text = _WORDS.sub(lambda m: m[0].replace("-", _HYPHEN), latex)
     text = re.sub(r"\\\||\\[lr]Vert", "‖", text)
-    text = re.sub(r"\\ne(?![A-Za-z])\s*", "≠", text)  # pylatexenc knows \neq but not \ne
-    # log, exp, min ... as plain words, spaced from a following letter or command ("log r", "log a/b")
-    text = _NAMED_OPERATORS.sub(
-        # "{}" first: after another command (\beta\log) the word must not join its name
-        lambda m: "{}" + m.group(1) + (" " if re.match(r"[A-Za-z\\]", text[m.end() : m.end() + 1]) else ""),
-        text,
-    )
+    text = _RELATION.sub(_relation, text)
+    # log, exp, min ... as plain words, spaced from a following letter or command ("log r", "log a/b"),
+    # and from a letter before them (`\sum p\log q`), but not from a bracket (`\max\big(` is max()
+    text = _NAMED_OPERATORS.sub(lambda m: _operator_name(m, text), text)
     text = re.sub(r"\\begin\{cases\}(.*?)\\end\{cases\}", _cases, text, flags=re.S)
     text = _structure(text)
     out = _converter().latex_to_text(text)
     out = re.sub(r"[ \t]+", " ", out).replace("ϵ", "ε").replace("-", "−")
     # "β log π", not "βlogπ": pylatexenc drops the space around operator names (not a hyphen's: log-sum-exp)
-    out = re.sub(rf"(?<![A-Za-z])({_FUNCTION_NAMES})(?=[^\s(\[{{_,)A-Za-z\u2010])", r"\1 ", out)
+    out = re.sub(rf"(?<![A-Za-z])({_FUNCTION_NAMES})(?=[^\s(\[{{_,)A-Za-z\u2010{_SCRIPT_CHARS}])", r"\1 ", out)
     out = re.sub(rf"(?<=[^\s(\[{{A-Za-z+\-−=/\u2010])({_FUNCTION_NAMES})(?![a-z])", r" \1", out)
     out = out.replace(_HYPHEN, "-")
     lines = [line.strip().replace(_PAD, " ") for line in out.strip().splitlines()]
@@ -229,6 +253,21 @@ def to_unicode(latex: str) -> str:
         elif "⎩" in lines[k - 1] and lines[k].startswith(","):
             lines[k] = lines[k][1:].lstrip()  # what follows the brace starts its own line: no stray comma
     return "\n".join(lines)
+
+
+def _operator_name(m: re.Match[str], text: str) -> str:
+    """`\\log` as the word log, with "{}" first so that after another command (\\beta\\log) it does
+    not join that command's name."""
+    before = " " if re.search(r"(?<![\\A-Za-z])[A-Za-z]+$", text[: m.start()]) else ""
+    spaced = re.match(r"[A-Za-z\\]", text[m.end() : m.end() + 1]) and not _OPENING.match(text, m.end())
+    return before + "{}" + m.group(1) + (" " if spaced else "")
+
+
+def _relation(m: re.Match[str]) -> str:
+    """A relation sign, with a space each side when the source had one either side (`|r| ≤ δ`)."""
+    sign = "≠" if m[2] == "\\ne" else m[2] + "{}" if m[2].startswith("\\") else m[2]  # pylatexenc lacks \ne
+    after = m[3] and not (m[2].startswith("\\") and m.string[m.end() : m.end() + 1].isalpha())
+    return f" {sign} " if m[1] or after else sign
 
 
 _PAD = "\u2007"  # a figure space: holds a cases row's padding through the whitespace squeeze

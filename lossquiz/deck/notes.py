@@ -81,10 +81,11 @@ class Notes:
     name: str
     cards: tuple[NoteCard, ...]
     fixed_lines: tuple[int, ...] = ()  # lines whose broken encoding (mojibake) was repaired
-    skipped: tuple[tuple[int, str], ...] = ()  # sections with text but no question: (line, heading)
+    skipped: tuple[tuple[int, str], ...] = ()  # sections with text but no question: (its text's line, heading)
     format: str = "lossquiz"  # deck/formats.py
     unreadable: tuple[tuple[int, str], ...] = ()  # (line, why) of blocks that look like cards but cannot be read
     text_blocks: tuple[int, ...] = ()  # first lines of blocks that are notes, not cards
+    unbulleted: tuple[int, ...] = ()  # skipped lines that a `- ` in front would make quick-fire cards
 
 
 @dataclass
@@ -189,7 +190,7 @@ def load_notes(path: Path) -> Notes:
     """Read, repair and parse a notes file; raise NotesError listing every problem."""
     lines, fixed = read_notes(path)
     notes = parse_notes(lines, name=path.name)
-    return Notes(notes.name, notes.cards, tuple(fixed), notes.skipped)
+    return replace(notes, fixed_lines=tuple(fixed))
 
 
 # -- parsing ------------------------------------------------------------------------------
@@ -256,13 +257,13 @@ def parse_notes(lines: list[str], *, name: str = "notes", allow_empty: bool = Fa
         problems.append(f"{name}:{fence[1]}: code block opened here is never closed")
     if math_open is not None:
         problems.append(f"{name}:{math_open}: '$$' math opened here is never closed")
-    cards, skipped = _cards(blocks, liners, name, problems)
+    cards, skipped, unbulleted = _cards(blocks, liners, name, problems)
     if problems:
         raise NotesError(problems)
     if not cards and not allow_empty:
         raise NotesError([f"{name}: no questions found (write '#### Q: …' headings, or 'question::answer' lines)"])
     cards.sort(key=lambda c: c.line)
-    return Notes(name, tuple(cards), (), tuple(skipped))
+    return Notes(name, tuple(cards), (), tuple(skipped), unbulleted=tuple(unbulleted))
 
 
 def _front_matter_end(lines: list[str]) -> int:
@@ -295,9 +296,13 @@ def _one_liner(line: str) -> list[tuple[str, str]] | None:
 
 def _cards(
     blocks: list[_Block], liners: list[tuple[int, str, str, list[str]]], name: str, problems: list[str]
-) -> tuple[list[NoteCard], list[tuple[int, str]]]:
+) -> tuple[list[NoteCard], list[tuple[int, str]], list[int]]:
+    """The cards; the introductions skipped, by their text's first line; and the lines in them that
+    would be quick-fire cards as bullets (`**Q?** → A` written without its `- `)."""
     cards: list[NoteCard] = []
     skipped: list[tuple[int, str]] = []
+    unbulleted: list[int] = []
+    notes_text = "\n".join([*(b.text for b in blocks), *(line for b in blocks for _, line in b.body)])
     for block in blocks:
         if block.question is not None:
             section = block.context[-1] if block.context else ""
@@ -320,16 +325,36 @@ def _cards(
             continue
         if block.leaf:
             heading = mathtext.plain(strip_markup(block.text))
-            question = heading if heading.rstrip().endswith("?") else f"Explain {heading}."  # a question already
+            question = heading if heading.rstrip().endswith("?") else f"Explain {_mid_sentence(heading, notes_text)}."
             card = note_card(question, _text(rest), "concept", context, block.text, block.text, block.line)
             cards.append(replace(card, title=mathtext.plain(strip_markup(block.text))))
         else:
-            skipped.append((block.line, block.text))
+            skipped.append((next(n for n, line in rest if _meaningful([(n, line)])), block.text))
+            unbulleted += [n for n, line in rest if not LIST_ITEM.match(line) and _quickfire(f"- {line.strip()}")]
     for number, question, answer, context in liners:
         section = context[-1] if context else ""
         kind = "quickfire" if "\n" not in answer else "concept"
         cards.append(note_card(question, answer, kind, context, section, "", number))
-    return cards, skipped
+    return cards, skipped, unbulleted
+
+
+_SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to via vs with".split())
+
+
+def _mid_sentence(heading: str, notes_text: str) -> str:
+    """A heading as it reads after "Explain": `Temperature scaling` -> temperature scaling. Kept as
+    written: an acronym or name-like first word (DPO, KL, RetinaNet, Cross-Cutting), a Title Case
+    heading (Focal Loss), a single word (Huber or Regularization: no telling), and a first word the
+    notes capitalise mid-sentence elsewhere (`… unlike Huber loss`, `(MSE, MAE, Huber)`)."""
+    words = heading.split()
+    first = words[0] if words else ""
+    if len(words) < 2 or not re.fullmatch(r"[A-Z][a-z]+", first):
+        return heading
+    if all(w[:1].isupper() for w in words[1:] if w[:1].isalpha() and w.lower() not in _SMALL_WORDS):
+        return heading  # Title Case: every word capitalised, names and all
+    if re.search(rf"[a-z,;(][ \t]*{first}\b", notes_text):
+        return heading
+    return first.lower() + heading[len(first) :]
 
 
 def one_line_card(line: str) -> bool:

@@ -49,12 +49,13 @@ class ImportResult:
     new: tuple[str, ...]  # ids given to questions the old deck did not have
     dropped: tuple[str, ...]  # ids of the old deck that no question has any more
     fixed_lines: tuple[int, ...]  # lines whose broken encoding was repaired
-    skipped: tuple[tuple[int, str], ...]  # sections with text but no question
+    skipped: tuple[tuple[int, str], ...]  # sections with text but no question: (its text's line, heading)
     replaced: str  # "" (new deck), "updated" (same notes) or "replaced" (--force)
     format: str = "lossquiz"
     kinds: dict[str, tuple[int, ...]] = field(default_factory=dict)  # kind -> the lines its cards came from
     unreadable: tuple[tuple[int, str], ...] = ()  # (line, why), imported past with --skip-unreadable
     text_blocks: tuple[int, ...] = ()  # first lines of blocks that are notes, not cards
+    unbulleted: tuple[int, ...] = ()  # skipped lines that a `- ` in front would make quick-fire cards
     reviews: tuple[PackageReview, ...] = ()  # an Anki package's review log, by lossquiz card id
     card_ids: tuple[str, ...] = ()
 
@@ -76,6 +77,7 @@ class ImportResult:
             "kinds": {k: {"cards": len(lines), "lines": list(lines)} for k, lines in self.kinds.items()},
             "unreadable": [{"line": line, "why": why} for line, why in self.unreadable],
             "text_blocks": list(self.text_blocks),
+            "unbulleted_quickfire_lines": list(self.unbulleted),
             "reviews": len(self.reviews),
         }
 
@@ -130,6 +132,7 @@ def import_notes(
         kinds={k: tuple(v) for k, v in kinds.items()},
         unreadable=notes.unreadable,
         text_blocks=notes.text_blocks,
+        unbulleted=notes.unbulleted,
         reviews=tuple(replace(r, slug=by_index[r.card_index]) for r in reviews),
         card_ids=tuple(ids),
     )

@@ -275,10 +275,18 @@ def key_points(card: Card) -> RenderableType:
     return grid
 
 
+def _own_points(card: Card) -> bool:
+    """True if the card has key points that are not its answer again (an imported answer of
+    bullets has them as its key points, word for word)."""
+    from lossquiz.deck.answers import restates
+
+    return bool(card.key_points) and not restates(card.answer, card.key_points)
+
+
 def answer(card: Card, *, plain: bool = False) -> RenderableType:
     """Answer, key points and formula: what a reveal shows."""
     parts: list[RenderableType] = [markdown(card.answer, plain=plain)]
-    if card.key_points:  # a quickfire card's one-line answer is its own checkpoint
+    if _own_points(card):  # a quickfire card's one-line answer is its own checkpoint
         parts += [Text("Key points", style="bold"), key_points(card)]
     box = formula(card)
     if box is not None:
@@ -290,7 +298,7 @@ def compact_answer(card: Card) -> RenderableType:
     """The answer under a formula verdict, in few lines (a 24-row terminal keeps the question in
     view): the answer text, its key points as bullets and the formula as the card states it, unboxed."""
     parts: list[RenderableType] = [_FirstLines(markdown(card.answer), ANSWER_LINES, f"lossquiz show {card.id}")]
-    if card.key_points:
+    if _own_points(card):
         parts.append(key_points(card))
     if card.formula:
         from lossquiz.deck.latex_cache import to_unicode

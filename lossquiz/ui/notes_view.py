@@ -17,21 +17,24 @@ def _lines(numbers: Any, limit: int = 12) -> str:
     return shown + (" …" if len(numbers) > limit else "")
 
 
+def _at(where: str, numbers: Any, limit: int = 12) -> str:
+    """`line 19`, `lines 1, 32, 112`: the lines (or notes) something is on."""
+    return f"{where}{'' if len(numbers) == 1 else 's'} {_lines(numbers, limit)}"
+
+
 def import_summary(result: Any, replayed: Any = None, *, with_history: bool = False) -> RenderableType:
     """What `import` did: cards by kind and line, topics, ids kept, what was not read, and what next."""
     verb = {"": "created", "updated": "updated", "replaced": "replaced"}[result.replaced]
     lines = [
         Text.assemble(
             ("✓ ", "green"),
-            f"{verb} deck {result.deck}: {result.cards} cards from {result.notes.name} "
-            f"({result.format}) in {len(result.files)} files",
+            f"{verb} deck {result.deck}: {_count(result.cards, 'card')} from {result.notes.name} "
+            f"({result.format}) in {_count(len(result.files), 'file')}",
         ),
     ]
     where = "note" if result.format == "apkg" else "line"
     for kind, found in result.kinds.items():
-        lines.append(
-            Text(f"  {kind} {len(found)} ({where}{'s' if len(found) > 1 else ''} {_lines(found)})", style="dim")
-        )
+        lines.append(Text(f"  {kind} {len(found)} ({_at(where, found)})", style="dim"))
     lines.append(Text("  topics: " + ", ".join(f"{t} {n}" for t, n in result.topics.items()), style="dim"))
     if result.replaced:
         ids = f"  ids: {result.kept} kept (progress kept), {len(result.new)} new"
@@ -47,25 +50,29 @@ def import_summary(result: Any, replayed: Any = None, *, with_history: bool = Fa
     if result.text_blocks:
         lines.append(
             Text(
-                f"  {_count(len(result.text_blocks), 'block')} of plain text, not cards "
-                f"({where}{'s' if len(result.text_blocks) > 1 else ''} {_lines(result.text_blocks)})",
+                f"  {_count(len(result.text_blocks), 'block')} of plain text, not cards"
+                f" ({_at(where, result.text_blocks)})",
                 style="dim",
             )
         )
     if result.skipped:
         lines.append(
             Text(
-                f"  skipped {len(result.skipped)} introductions with no question"
-                f" (lines {_lines([n for n, _ in result.skipped])})",
+                f"  skipped {_count(len(result.skipped), 'introduction')} with no question"
+                f" ({_at('line', [n for n, _ in result.skipped])})",
                 style="dim",
             )
         )
-    if replayed is not None:
+    if result.unbulleted:
+        each = "it" if len(result.unbulleted) == 1 else "each"
         lines.append(
-            Text(
-                f"  history: {replayed.reviews_added} reviews replayed into {replayed.cards_reviewed} cards' schedules",
-                style="dim",
-            )
+            Text(f"  {_at('line', result.unbulleted)}: a `- ` in front makes {each} a quick-fire card", style="yellow")
+        )
+    if replayed is not None:
+        n = replayed.cards_reviewed
+        schedules = "1 card's schedule" if n == 1 else f"{n} cards' schedules"
+        lines.append(
+            Text(f"  history: {_count(replayed.reviews_added, 'review')} replayed into {schedules}", style="dim")
         )
     elif with_history:
         lines.append(Text(f"  --with-history: a {result.format} file has no review log; none imported", style="yellow"))
