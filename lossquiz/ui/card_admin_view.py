@@ -45,6 +45,8 @@ def card_info(info: CardInfo, now: datetime) -> RenderableType:
     table.add_row("stability", "—" if info.stability is None else f"{info.stability:.2f} days")
     table.add_row("difficulty", "—" if info.difficulty is None else f"{info.difficulty:.2f} (1–10)")
     recall = "—" if info.retrievability is None else f"{info.retrievability * 100:.0f}%"
+    if info.seen_today:  # 100% after an Again minutes ago reads as a contradiction unless said why
+        recall += " (seen today: FSRS counts recall in whole study days)"
     table.add_row("recall now", recall)
     due = "— (new)" if info.due is None else f"{_local(info.due)} ({_until(info.due, now)})"
     table.add_row("next due", due)

@@ -1,0 +1,46 @@
+"""The thirteenth newcomer pass's display items (README only, 80 columns): `stats` and `card info`
+say `seen today` rather than FSRS's 100% for a card failed minutes ago, ..."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from pytest import MonkeyPatch
+from typer.testing import CliRunner
+
+from tests.test_card_cli import T0, drill, run
+from tests.test_promise import concept_deck
+
+# -- N13-04: FSRS's recall counts whole study days, so it is 100% on the day of any review ---------
+
+
+def test_a_card_failed_today_reads_seen_today_not_100_percent(
+    runner: CliRunner, tmp_path: Path, monkeypatch: MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    deck = concept_deck(tmp_path / "deck", 3)
+    drill(runner, deck, "--card", "concept-00", ratings="113")  # Again, Again, then Good when it comes back
+    out = run(runner, "stats", "--deck", str(deck)).stdout
+    weakest = out.split("weakest cards\n", 1)[1].splitlines()
+    assert weakest[1].split() == ["concept-00", "0", "2", "seen", "today"], out
+    topic = next(line for line in out.split("by topic\n", 1)[1].splitlines() if line.startswith("regression"))
+    assert "seen today" in topic and "100%" not in topic, out
+    assert weakest[3:5] == [
+        "recall now counts whole study days, as FSRS does: 100% on the day of a review,",
+        "whatever the answer (seen today); lapses and failed (7d) say what is weak",
+    ], out
+    assert "100%" not in out.split("by topic\n", 1)[1].split("recall now counts", 1)[0], out  # in no table
+
+    data = json.loads(run(runner, "stats", "--deck", str(deck), "--json").stdout)
+    assert data["weakest"][0]["recall"] == 1.0 and data["topics"][0]["mean_recall"] == 1.0  # the numbers stay
+
+    info = run(runner, "card", "info", "concept-00", "--deck", str(deck)).stdout
+    assert "recall now  100% (seen today: FSRS counts recall in whole study days)" in info, info
+
+    tomorrow = T0 + timedelta(hours=12)  # the next study day: a real estimate, and no note
+    later = run(runner, "stats", "--deck", str(deck), at=tomorrow).stdout
+    row = later.split("weakest cards\n", 1)[1].splitlines()[1]
+    assert row.split()[:3] == ["concept-00", "0", "2"] and row.endswith("%") and "seen today" not in later, later
+    assert "(seen today" not in run(runner, "card", "info", "concept-00", "--deck", str(deck), at=tomorrow).stdout
