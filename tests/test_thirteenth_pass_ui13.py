@@ -44,3 +44,32 @@ def test_a_card_failed_today_reads_seen_today_not_100_percent(
     row = later.split("weakest cards\n", 1)[1].splitlines()[1]
     assert row.split()[:3] == ["concept-00", "0", "2"] and row.endswith("%") and "seen today" not in later, later
     assert "(seen today" not in run(runner, "card", "info", "concept-00", "--deck", str(deck), at=tomorrow).stdout
+
+
+# -- N13-07: at 80 columns a title cut below a readable length gets a line of its own --------------
+
+
+def test_a_mid_length_id_no_longer_cuts_the_title_to_a_stub(runner: CliRunner, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    args = ["drill", "--cram", "--card", "ddpm-posterior-variance-formula", "--card", "uncertainty-weighting-formula"]
+    out = run(runner, *args, "--time-limit", "60", input="q\n").stdout
+    assert "1/2  Write the DDPM posterior variance β̃_t\n" in out, out  # was `1/2  Write the DD…  ddpm-…`
+    assert "     ddpm-posterior-variance-formula · diffusion · formula  ⏱ 60s\n" in out, out
+
+
+def test_no_built_in_title_is_cut_below_24_cells_at_80_columns() -> None:
+    import io
+
+    from rich.console import Console
+
+    from lossquiz.deck.cards import load_deck
+    from lossquiz.paths import builtin_deck
+    from lossquiz.ui.drill_view import drill_card
+
+    for card in load_deck(builtin_deck()).cards:
+        out = io.StringIO()
+        Console(file=out, width=80, no_color=True).print(drill_card(card, "20/20", 60))
+        head = out.getvalue().splitlines()[0].rstrip()
+        if head.endswith("⏱ 60s") and f"…  {card.id} · " in head:  # one line, the title cut beside the id
+            shown = head.removeprefix("20/20  ").split(f"  {card.id} · ", 1)[0]
+            assert len(shown) >= 24, head

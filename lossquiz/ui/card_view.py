@@ -247,7 +247,7 @@ def _cut(text: str, cells: int) -> str:
     return cut.plain
 
 
-TITLE_SHORT = 12  # cells: a title cut shorter than this gets a line of its own instead
+TITLE_SHORT = 24  # cells: a title cut shorter than this gets a line of its own (12 left stubs like `Write the DD…`)
 
 
 def formula(card: Card) -> RenderableType | None:
