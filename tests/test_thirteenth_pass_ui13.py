@@ -73,3 +73,51 @@ def test_no_built_in_title_is_cut_below_24_cells_at_80_columns() -> None:
         if head.endswith("⏱ 60s") and f"…  {card.id} · " in head:  # one line, the title cut beside the id
             shown = head.removeprefix("20/20  ").split(f"  {card.id} · ", 1)[0]
             assert len(shown) >= 24, head
+
+
+# -- N13-09: `list` says the snippet column is hidden only when it has something -------------------
+
+
+def _long_titled_deck(root: Path) -> Path:
+    """Imported-looking cards: long ids and titles, and no snippet."""
+    (root / "cards").mkdir(parents=True)
+    (root / "snippets").mkdir()
+    lines = []
+    for i in range(3):
+        lines += [
+            f"- id: why-is-cross-entropy-preferred-over-mse-{i}",
+            f"  title: Why is cross-entropy preferred over MSE for classification, case {i}?",
+            "  topic: classification",
+            "  kind: concept",
+            f"  question: Why is cross-entropy preferred, case {i}?",
+            "  answer: Its gradient does not vanish.",
+            "  key_points: [one, two]",
+            "  source: fixture",
+            "",
+        ]
+    (root / "cards" / "01-notes.yaml").write_text("\n".join(lines), encoding="utf-8")
+    return root
+
+
+def test_list_at_80_columns_says_nothing_of_a_snippet_column_no_card_fills(tmp_path: Path) -> None:
+    from tests.test_first_hour_display import _in_a_terminal
+
+    deck = _long_titled_deck(tmp_path / "deck")
+    env = {"LOSSQUIZ_HOME": str(tmp_path / "data")}
+    lines = _in_a_terminal(["list", "--deck", str(deck), "--no-pager"], env).splitlines()
+    assert lines[0].split() == ["id", "title", "topic", "kind"], lines  # the empty column still goes
+    assert not any("snippet" in line for line in lines), lines
+    assert len(lines) >= 4 and all(len(line) <= 80 for line in lines), lines
+
+
+def test_the_note_stays_when_the_hidden_snippet_column_has_a_snippet() -> None:
+    from dataclasses import replace
+
+    from lossquiz.deck.cards import load_deck
+    from lossquiz.paths import builtin_deck
+    from lossquiz.ui.card_view import card_table
+
+    cards = load_deck(builtin_deck()).cards
+    note = "snippet column hidden at 80 columns; widen the terminal or use --json"
+    assert card_table(cards, 80).plain.splitlines()[-1] == note
+    assert note not in card_table([replace(card, snippet=None) for card in cards], 80).plain
