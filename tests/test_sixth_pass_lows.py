@@ -137,13 +137,11 @@ def test_the_other_decks_note_counts_what_that_decks_export_says(runner: CliRunn
 
 def test_the_stats_box_never_breaks_a_count_from_its_noun(runner: CliRunner, monkeypatch: MonkeyPatch) -> None:
     drill(runner, LOWS, "--cards", "1", ratings="3")
-    monkeypatch.setenv("COLUMNS", "50")
+    monkeypatch.setenv("COLUMNS", "40")  # N13-18: zero counts are left out, so 50 no longer wraps the row
     out = run(runner, "stats", "--deck", str(LOWS)).stdout
-    rows = [line.strip("│ ") for line in out.splitlines()[1:4]]
+    rows = [line.strip("│ ") for line in out.splitlines()[1:3]]
     assert rows[0].startswith("cards") and rows[0].endswith("·"), rows  # wrapped after a separator
-    for row in rows[1:]:
-        assert row.split()[0].isdigit(), rows  # a further line starts with a count, hanging under the first
-    assert "0 relearning" in " ".join(rows) and "0 review" in " ".join(rows)
+    assert rows[1] == "1 learning", rows  # a further line starts with a count, hanging under the first
 
 
 def test_a_built_in_id_stays_whole_in_the_drill_header_at_80_columns(

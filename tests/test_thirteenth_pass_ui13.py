@@ -121,3 +121,18 @@ def test_the_note_stays_when_the_hidden_snippet_column_has_a_snippet() -> None:
     note = "snippet column hidden at 80 columns; widen the terminal or use --json"
     assert card_table(cards, 80).plain.splitlines()[-1] == note
     assert note not in card_table([replace(card, snippet=None) for card in cards], 80).plain
+
+
+# -- N13-18: the stats `cards` row leaves out states no card is in, and fits at 80 columns ----------
+
+
+def test_the_cards_row_fits_at_80_columns_without_zero_counts(runner: CliRunner, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    run(runner, "drill", "--card", "mse", "--card", "mae", "--time-limit", "0", input="\n1\n\n1\nq\n")
+    out = run(runner, "stats").stdout
+    row = next(line for line in out.splitlines() if line.startswith("│ cards "))
+    counts = json.loads(run(runner, "stats", "--json").stdout)["cards"]
+    total = counts["total"]
+    assert counts == {"total": total, "new": total - 2, "learning": 2, "relearning": 0, "review": 0}  # all kept
+    assert " ".join(row.split("│")[1].split()) == f"cards {total} total · {total - 2} new · 2 learning", out
+    assert out.splitlines()[out.splitlines().index(row) + 1].startswith("│ due "), out  # one line, not wrapped

@@ -71,9 +71,9 @@ def _seen_today_note(s: Stats) -> Text:
 def _stats_summary(s: Stats) -> RenderableType:
     rows: list[list[Cell]] = []
     counts = (s.cards_total, s.cards_new, s.cards_learning, s.cards_relearning, s.cards_review)
-    phrases = [
-        f"{n} {what}" for n, what in zip(counts, ("total", "new", "learning", "relearning", "review"), strict=True)
-    ]
+    states = ("total", "new", "learning", "relearning", "review")
+    # A state no card is in is left out (`--json` has every count): with all five the row wrapped at 80 columns.
+    phrases = [f"{n} {what}" for n, what in zip(counts, states, strict=True) if n or what == "total"]
     rows.append(["cards", Phrases(phrases)])  # wraps between counts, never between a count and its noun
     rows.append(["due", f"{s.due_now} now · {s.due_today} today"])
     kinds = [f"{n} {what}" for n, what in ((s.reviews_cram, "cram"), (s.reviews_practice, "practice")) if n]
