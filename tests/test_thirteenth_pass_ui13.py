@@ -136,3 +136,25 @@ def test_the_cards_row_fits_at_80_columns_without_zero_counts(runner: CliRunner,
     assert counts == {"total": total, "new": total - 2, "learning": 2, "relearning": 0, "review": 0}  # all kept
     assert " ".join(row.split("│")[1].split()) == f"cards {total} total · {total - 2} new · 2 learning", out
     assert out.splitlines()[out.splitlines().index(row) + 1].startswith("│ due "), out  # one line, not wrapped
+
+
+# -- N13-19: `card reset` on a card that is new already says so and writes nothing -----------------
+
+
+def test_resetting_a_card_never_reviewed_says_it_is_already_new(runner: CliRunner, tmp_path: Path) -> None:
+    import os
+
+    home = Path(os.environ["LOSSQUIZ_HOME"])
+    out = run(runner, "card", "reset", "label smoothing").stdout
+    assert out == "label-smoothing is already new: nothing to reset\n"
+    assert not (home / "progress.db").exists() and not any(home.glob("*.db")), list(home.iterdir())
+
+    deck = concept_deck(tmp_path / "deck", 2)
+    drill(runner, deck, "--card", "concept-00", ratings="3")
+    reset = run(runner, "card", "reset", "concept-00", "--deck", str(deck)).stdout
+    assert reset == "concept-00 reset: its schedule starts again as a new card (history kept)\n"
+    again = run(runner, "card", "reset", "concept-00", "--deck", str(deck)).stdout
+    assert again == "concept-00 is already new: nothing to reset\n"  # reset once: nothing left to reset
+    assert run(runner, "card", "reset", "concept-01", "--deck", str(deck)).stdout.endswith(
+        "already new: nothing to reset\n"
+    )
