@@ -10,8 +10,11 @@ from pathlib import Path
 from pytest import MonkeyPatch
 from typer.testing import CliRunner
 
+from lossquiz.cli import app
 from tests.test_card_cli import T0, drill, run
 from tests.test_promise import concept_deck
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
 # -- N13-04: FSRS's recall counts whole study days, so it is 100% on the day of any review ---------
 
@@ -158,3 +161,29 @@ def test_resetting_a_card_never_reviewed_says_it_is_already_new(runner: CliRunne
     assert run(runner, "card", "reset", "concept-01", "--deck", str(deck)).stdout.endswith(
         "already new: nothing to reset\n"
     )
+
+
+# -- N13-15: `code list` counts recorded checks, and its header and the README say so ---------------
+
+
+def test_code_list_counts_recorded_checks_under_a_header_that_says_so(runner: CliRunner, env: Path) -> None:
+    import re
+
+    from lossquiz.study.practice import attempt_path
+    from tests.test_practice import HUBER_OK, _write
+
+    _write(attempt_path(env, "huber"), "def huber_loss(y, y_hat, delta=1.0):\n    return (y - y_hat).abs().sum()\n")
+    first = runner.invoke(app, ["code", "check", "huber"])
+    second = runner.invoke(app, ["code", "check", "huber"])
+    assert first.exit_code == second.exit_code == 1 and "not recorded" in second.stdout, second.output
+    _write(attempt_path(env, "huber"), HUBER_OK)
+    assert runner.invoke(app, ["code", "check", "huber"]).exit_code == 0  # three checks, two recorded
+
+    table = runner.invoke(app, ["code", "list"], env={"COLUMNS": "80"}).stdout
+    header = next(line for line in table.splitlines() if " implement " in line)
+    assert header.split()[:3] == ["id", "implement", "recorded"], table
+    huber = next(line for line in table.splitlines() if line.split()[1:2] == ["huber"])
+    assert huber.split()[:4] == ["✓", "huber", "huber_loss()", "2"], table
+    paragraph = " ".join(README.split("**`code list`**", 1)[1].split("**`code solution`**", 1)[0].split())
+    assert "the number of recorded checks" in paragraph and "checked attempts" not in paragraph, paragraph
+    assert re.search(r"`recorded`", paragraph), paragraph
