@@ -1,5 +1,8 @@
 """The thirteenth newcomer pass's display items (README only, 80 columns): `stats` and `card info`
-say `seen today` rather than FSRS's 100% for a card failed minutes ago, ..."""
+say `seen today` rather than FSRS's 100% for a card failed minutes ago (N13-04), a drill header
+gives a title it would cut to a stub a line of its own (N13-07), `list` says nothing of an empty
+hidden snippet column (N13-09), the stats `cards` row fits (N13-18), `card reset` of a new card
+says it is new already (N13-19), and `code list` counts recorded checks under `recorded` (N13-15)."""
 
 from __future__ import annotations
 
