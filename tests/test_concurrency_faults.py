@@ -253,6 +253,8 @@ def damaged(tmp_path: Path) -> Iterator[Path]:
     with Store.open(home) as store:
         store.sync_cards([("huber", "x"), ("mse", "y")])
         with store.transaction() as conn:
+            # huber has a schedule, so `card reset huber` has something to write (a new card is left alone)
+            conn.execute("UPDATE cards SET fsrs_json = '{}', state = 2 WHERE slug = 'huber'")
             conn.executemany(
                 "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, answer) VALUES (1, ?, 3, 1000, ?)",
                 [(f"2024-01-01T00:00:{i:09d}Z", "x" * 50) for i in range(5000)],

@@ -137,13 +137,11 @@ def test_the_other_decks_note_counts_what_that_decks_export_says(runner: CliRunn
 
 def test_the_stats_box_never_breaks_a_count_from_its_noun(runner: CliRunner, monkeypatch: MonkeyPatch) -> None:
     drill(runner, LOWS, "--cards", "1", ratings="3")
-    monkeypatch.setenv("COLUMNS", "50")
+    monkeypatch.setenv("COLUMNS", "40")  # N13-18: zero counts are left out, so 50 no longer wraps the row
     out = run(runner, "stats", "--deck", str(LOWS)).stdout
-    rows = [line.strip("│ ") for line in out.splitlines()[1:4]]
+    rows = [line.strip("│ ") for line in out.splitlines()[1:3]]
     assert rows[0].startswith("cards") and rows[0].endswith("·"), rows  # wrapped after a separator
-    for row in rows[1:]:
-        assert row.split()[0].isdigit(), rows  # a further line starts with a count, hanging under the first
-    assert "0 relearning" in " ".join(rows) and "0 review" in " ".join(rows)
+    assert rows[1] == "1 learning", rows  # a further line starts with a count, hanging under the first
 
 
 def test_a_built_in_id_stays_whole_in_the_drill_header_at_80_columns(
@@ -153,5 +151,7 @@ def test_a_built_in_id_stays_whole_in_the_drill_header_at_80_columns(
     monkeypatch.setenv("COLUMNS", "80")
     for card in ("ddpm-posterior-variance-formula", "huber-gradient", "mse-mae-huber"):
         out = run(runner, "drill", "--card", card, "--cram", "--time-limit", "60", input="\x04").stdout
-        header = next(line for line in out.splitlines() if line.startswith("1/1  "))
-        assert len(header) <= 80 and f"  {card} · " in header, header
+        lines = out.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("1/1  "))
+        header = lines[at] + lines[at + 1]  # N13-07: a title cut below 24 cells has a line of its own
+        assert len(lines[at]) <= 80 and len(lines[at + 1]) <= 80 and f"  {card} · " in header, header

@@ -52,12 +52,18 @@ def _change(card: str, deck: DeckOption, data_dir: DataDirOption, action: str) -
     with exit_on_error():
         opened = open_deck(deck, data_dir)
         found = find_card(opened.deck, card)
-        with Store.open(opened.home, deck=opened.key) as store:
-            store.sync_cards((c.id, c.content_hash()) for c in opened.deck.cards)
-            if action == "reset":
-                store.reset_card(found.id)
-            else:
-                store.set_suspended(found.id, action == "suspend")
+        if action == "reset":  # a card with no schedule (never reviewed, or reset) is left as it is
+            with Store.open(opened.home, deck=opened.key, readonly=True) as store:
+                row = store.cards().get(found.id)
+            if row is None or not row.fsrs_json:
+                action = "already new"
+        if action != "already new":
+            with Store.open(opened.home, deck=opened.key) as store:
+                store.sync_cards((c.id, c.content_hash()) for c in opened.deck.cards)
+                if action == "reset":
+                    store.reset_card(found.id)
+                else:
+                    store.set_suspended(found.id, action == "suspend")
     console.out().print(card_admin_view.changed(found.id, action), soft_wrap=True)
 
 

@@ -29,6 +29,7 @@ class CardInfo:
     retrievability: float | None
     due: str | None
     reviews: tuple[tuple[str, int, str, bool, bool, int], ...]
+    seen_today: bool = False  # last reviewed this study day: FSRS's recall is 1.0, whatever the answer
 
     def to_dict(self) -> dict[str, Any]:
         """The `card info --json` object."""
@@ -75,6 +76,7 @@ def card_info(store: Store, row: CardRow | None, slug: str, title: str, schedule
         retrievability=None if memory is None else scheduling.retrievability(scheduler, memory, now=now),
         due=row.due if row is not None and row.fsrs_json else None,
         reviews=tuple(store.card_reviews(slug)),
+        seen_today=bool(memory and memory.last_review and not scheduler.elapsed_days(memory.last_review, now)),
     )
 
 

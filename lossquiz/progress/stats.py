@@ -75,6 +75,7 @@ class TopicStats(NamedTuple):
     recall: float | None  # mean FSRS probability of recall now, over seen cards
     graded: int  # auto-graded answers (numeric, gradient)
     correct: int
+    seen_today: int = 0  # seen cards last reviewed this study day (their recall now is 1.0)
 
     @property
     def accuracy(self) -> float | None:
@@ -105,6 +106,7 @@ class WeakCard(NamedTuple):
     due: str | None
     failures: int = 0  # Again answers in the last WEAK_FAILURE_DAYS days
     leech: bool = False
+    seen_today: bool = False  # last reviewed this study day: recall now is 1.0, whatever the answer
 
     @property
     def command(self) -> str:
@@ -445,6 +447,7 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         in_use = _scheduler_in_use(store, fitted=parameters is not None, retention=retention)
         decay = DEFAULT_DECAY if parameters is None else parameters[20]  # recall as the drill's FSRS sees it
     recall = {}
+    fresh = set()  # reviewed this study day: FSRS counts whole days, so their recall is 1.0
     for slug, (stable, last) in memories.items():  # what memory.retrievability gives, its day found in `moments`
         if not (stable and last):
             recall[slug] = 0.0
@@ -453,6 +456,8 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         k = bisect_right(moments, reviewed) - 1
         day = first + timedelta(days=k) if 0 <= k < len(moments) - 1 else local_date(reviewed, hour)
         recall[slug] = recall_after((today - day).days, float(stable), decay)
+        if day == today:
+            fresh.add(slug)
     stability = {slug: float(stable or 0.0) for slug, (stable, _) in memories.items()}
     states = [stored[c.id].state if c.id in stored and stored[c.id].fsrs_json else None for c in chosen]
     active = {slug: row for slug, row in stored.items() if not row.suspended}
@@ -492,8 +497,8 @@ def _compute(store: Store, deck: Deck, chosen: list[Card], *, now: datetime, top
         leeches=tuple(sorted(slug for slug, row in stored.items() if row.lapses >= LEECH_LAPSES)),
         suspended=sum(1 for row in stored.values() if row.suspended),
         heatmap=tuple(heatmap),
-        topics=tuple(_topics(deck, chosen, stored, recall, per_card)),
-        weakest=tuple(_weakest(chosen, stored, recall, stability, failures)),
+        topics=tuple(_topics(deck, chosen, stored, recall, per_card, fresh)),
+        weakest=tuple(_weakest(chosen, stored, recall, stability, failures, fresh)),
         scheduler=in_use,
     )
 
@@ -569,6 +574,7 @@ def _topics(
     stored: dict[str, CardRow],
     recall: dict[str, float],
     per_card: dict[int, _CardTotals],
+    fresh: set[str],
 ) -> list[TopicStats]:
     """Cards seen, mean recall now and numeric accuracy, per topic in curriculum order."""
     out = []
@@ -586,6 +592,7 @@ def _topics(
                 recall=sum(recalls) / len(recalls) if recalls else None,
                 graded=sum(m.graded for m in marks),
                 correct=sum(m.correct for m in marks),
+                seen_today=sum(1 for c in cards if c.id in fresh),
             )
         )
     return out
@@ -597,6 +604,7 @@ def _weakest(
     recall: dict[str, float],
     stability: dict[str, float],
     failures: dict[str, int],
+    fresh: set[str],
 ) -> list[WeakCard]:
     """Cards that were forgotten: most lapses, then most recent failures (same-day ones count).
 
@@ -617,6 +625,7 @@ def _weakest(
             due=stored[c.id].due,
             failures=failures.get(c.id, 0),
             leech=stored[c.id].lapses >= LEECH_LAPSES,
+            seen_today=c.id in fresh,
         )
         for c in seen[:WEAKEST]
     ]

@@ -45,6 +45,8 @@ def card_info(info: CardInfo, now: datetime) -> RenderableType:
     table.add_row("stability", "—" if info.stability is None else f"{info.stability:.2f} days")
     table.add_row("difficulty", "—" if info.difficulty is None else f"{info.difficulty:.2f} (1–10)")
     recall = "—" if info.retrievability is None else f"{info.retrievability * 100:.0f}%"
+    if info.seen_today:  # 100% after an Again minutes ago reads as a contradiction unless said why
+        recall += " (seen today: FSRS counts recall in whole study days)"
     table.add_row("recall now", recall)
     due = "— (new)" if info.due is None else f"{_local(info.due)} ({_until(info.due, now)})"
     table.add_row("next due", due)
@@ -62,11 +64,12 @@ def card_info(info: CardInfo, now: datetime) -> RenderableType:
 
 
 def changed(slug: str, action: str) -> Text:
-    """One line saying what `card suspend|unsuspend|reset` did."""
+    """One line saying what `card suspend|unsuspend|reset` did (or that a reset had nothing to do)."""
     said = {
         "suspend": "suspended: left out of drills until `lossquiz card unsuspend {id}`",
         "unsuspend": "unsuspended: back in drills with its schedule",
         "reset": "reset: its schedule starts again as a new card (history kept)",
+        "already new": "is already new: nothing to reset",
     }[action]
     return inline(f"{slug} {said.format(id=slug)}")
 

@@ -22,10 +22,10 @@ def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
 
     Plain padded lines rather than a rich Table: laying out a 100-row Table costs more than
     everything else `list` does. Within `width` (a terminal's) id, topic and kind are never cut:
-    the snippet column goes first if the title would get too narrow (a dim last line says so),
-    then the id column narrows, a longer id standing on a line of its own with its row under it
-    (as argparse does a long option), and last the title wraps onto lines of its own in its
-    column. Without a width (a pipe) every row is one whole line.
+    the snippet column goes first if the title would get too narrow (a dim last line says so
+    when some card has a snippet), then the id column narrows, a longer id standing on a line of
+    its own with its row under it (as argparse does a long option), and last the title wraps onto
+    lines of its own in its column. Without a width (a pipe) every row is one whole line.
     """
     import textwrap
 
@@ -43,7 +43,8 @@ def card_table(cards: Iterable[Card], width: int | None = None) -> Text:
 
         if width - fixed() < TITLE_MIN:
             columns.remove(4)  # the snippet is `show`'s business; the title says what the card is
-            hidden = f"snippet column hidden at {width} columns; widen the terminal or use --json"
+            if any(row[4] for row in rows):  # an empty column goes without a word
+                hidden = f"snippet column hidden at {width} columns; widen the terminal or use --json"
         short = min(widths[1], TITLE_WANT) - (width - fixed() - 2)
         if short > 0:  # the title would wrap: a few long ids each take a line instead
             widths[0] = max(widths[0] - short, ID_MIN)
@@ -247,7 +248,7 @@ def _cut(text: str, cells: int) -> str:
     return cut.plain
 
 
-TITLE_SHORT = 12  # cells: a title cut shorter than this gets a line of its own instead
+TITLE_SHORT = 24  # cells: a title cut shorter than this gets a line of its own (12 left stubs like `Write the DD…`)
 
 
 def formula(card: Card) -> RenderableType | None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these 
 
 
 def practice_list(rows: list[Any], *, width: int = 120) -> RenderableType:
-    """Practicable cards: passed ✓, attempted ✗, untried ·, with attempts and the function to write.
+    """Practicable cards: passed ✓, attempted ✗, untried ·, with recorded checks and the function to write.
 
     The title is dropped where it would be cut to a stub (an 80-column terminal): ids and
     function names are what the user types, so they are never cut."""
@@ -26,12 +26,13 @@ def practice_list(rows: list[Any], *, width: int = 120) -> RenderableType:
 
     ids = max((len(r.card.id) for r in rows), default=2)
     functions = max((len(r.task.function) + 2 for r in rows), default=9)
-    with_title = width - (1 + ids + functions + 5 + 15 + 5) >= 20
+    with_title = width - (1 + ids + functions + 8 + 15 + 5) >= 20
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("", min_width=1, no_wrap=True)
     table.add_column("id", no_wrap=True, min_width=ids)  # ids and names are what the user types: never cut
     table.add_column("implement", no_wrap=True, min_width=functions)
-    table.add_column("tries", justify="right", min_width=5, no_wrap=True)
+    # Recorded checks (reviews with mode 'code'): a debugging re-check that records nothing is not counted.
+    table.add_column("recorded", justify="right", min_width=8, no_wrap=True)
     table.add_column("last", no_wrap=True, min_width=15)
     if with_title:
         table.add_column("title")  # the one column that gives way on a narrower terminal

@@ -48,15 +48,32 @@ def stats_view(s: Stats) -> RenderableType:
     parts += [Text(""), _topic_table(s)]
     if s.weakest:  # hidden until a card has been forgotten
         parts += [Text(""), _weakest_table(s)]
+    if any(t.seen_today for t in s.topics):
+        parts.append(_seen_today_note(s))
     return Group(*parts)
+
+
+def _recall(value: float | None, seen_today: bool) -> str:
+    """`seen today` rather than the 100% FSRS gives a card on the study day of any review."""
+    return "seen today" if seen_today else _pct(value)
+
+
+def _seen_today_note(s: Stats) -> Text:
+    """Why a card failed minutes ago is not shown at 100% recall: FSRS counts whole study days."""
+    weak = "; lapses and failed (7d) say what is weak" if s.weakest else ""
+    return Text(
+        "recall now counts whole study days, as FSRS does: 100% on the day of a review,\n"
+        f"whatever the answer (seen today){weak}",
+        style="dim",
+    )
 
 
 def _stats_summary(s: Stats) -> RenderableType:
     rows: list[list[Cell]] = []
     counts = (s.cards_total, s.cards_new, s.cards_learning, s.cards_relearning, s.cards_review)
-    phrases = [
-        f"{n} {what}" for n, what in zip(counts, ("total", "new", "learning", "relearning", "review"), strict=True)
-    ]
+    states = ("total", "new", "learning", "relearning", "review")
+    # A state no card is in is left out (`--json` has every count): with all five the row wrapped at 80 columns.
+    phrases = [f"{n} {what}" for n, what in zip(counts, states, strict=True) if n or what == "total"]
     rows.append(["cards", Phrases(phrases)])  # wraps between counts, never between a count and its noun
     rows.append(["due", f"{s.due_now} now · {s.due_today} today"])
     kinds = [f"{n} {what}" for n, what in ((s.reviews_cram, "cram"), (s.reviews_practice, "practice")) if n]
@@ -149,7 +166,8 @@ def _topic_table(s: Stats) -> RenderableType:
     rows: list[list[Cell]] = []
     for t in s.topics:
         accuracy = f"{t.correct}/{t.graded} · {_pct(t.accuracy)}" if t.graded else "—"
-        rows.append([t.topic, f"{t.seen}/{t.cards}", _pct(t.recall), accuracy])
+        every_seen_today = bool(t.seen) and t.seen_today == t.seen
+        rows.append([t.topic, f"{t.seen}/{t.cards}", _recall(t.recall, every_seen_today), accuracy])
     return Group(Text("by topic", style="bold"), Grid(columns, rows, header_style="bold"))
 
 
@@ -168,7 +186,7 @@ def _weakest_table(s: Stats) -> RenderableType:
     columns = [Column("card", no_wrap=True, min_width=width)]
     columns += [Column(name, justify="right", no_wrap=True) for name in ("lapses", "failed (7d)", "recall now")]
     rows: list[list[Cell]] = [
-        [Text(w.id + (" (leech)" if w.leech else "")), str(w.lapses), str(w.failures), _pct(w.recall)]
+        [Text(w.id + (" (leech)" if w.leech else "")), str(w.lapses), str(w.failures), _recall(w.recall, w.seen_today)]
         for w in s.weakest
     ]
     first = s.weakest[0].command if s.weakest else "lossquiz drill --card CARD"
