@@ -1,0 +1,85 @@
+"""The thirteenth newcomer pass, import half: both directions of a note are one family and one
+topic, a quick-fire bullet inside a `Q:` answer is its own card, the summary names new ids,
+dashes in ids, and titles of multi-line questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from typer.testing import CliRunner
+
+from lossquiz.cli.app import app
+
+SR_NOTES = """\
+---
+tags: flashcards
+---
+#flashcards
+
+What does the KL term
+of a VAE pull toward?
+?
+The prior N(0, I).
+
+Why is cross-entropy preferred over MSE for classification?
+??
+Its gradient at the logit is p − y, which does not vanish when the sigmoid saturates.
+
+DPO's β controls the strength of the implicit ==KL penalty== toward the reference policy.
+
+InfoNCE::a (K+1)-way classification loss with the positive as the correct class
+Bradley–Terry:::the pairwise preference model behind reward modelling
+"""
+
+
+def _import(runner: CliRunner, tmp_path: Path, text: str, name: str = "notes.md", *args: str) -> str:
+    notes = tmp_path / name
+    notes.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "deck"), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _cards(deck: Path) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for path in sorted((deck / "cards").glob("*.yaml")):
+        out += yaml.safe_load(path.read_text(encoding="utf-8"))
+    return out
+
+
+# -- N13-01: both directions of a note share a family and a topic ---------------------------------
+
+
+def test_both_directions_of_an_obsidian_note_share_a_family_and_a_topic(runner: CliRunner, tmp_path: Path) -> None:
+    """The `??` pair was `classification` / `synthesis` in two families, so a drill showed the
+    reverse right after the forward card, whose answer it is; the `:::` pair likewise."""
+    _import(runner, tmp_path, SR_NOTES, "sr.md")
+    by_question = {c["question"]: c for c in _cards(tmp_path / "deck")}
+    ce = by_question["Why is cross-entropy preferred over MSE for classification?"]
+    back = by_question["Its gradient at the logit is p − y, which does not vanish when the sigmoid saturates."]
+    assert (back["family"], back["topic"]) == (ce["family"], ce["topic"]) == (ce["id"], "classification")
+    bt, reverse = by_question["Bradley–Terry"], by_question["the pairwise preference model behind reward modelling"]
+    assert bt["family"] == reverse["family"] != ce["family"]
+    assert bt["topic"] == reverse["topic"] == "alignment"  # only the answer's words name a topic
+    families = [c["family"] for c in _cards(tmp_path / "deck")]
+    assert len(set(families)) == 5  # 7 cards: two pairs, and three cards of their own
+
+
+def test_a_lossquiz_both_ways_line_is_one_family_and_topic(runner: CliRunner, tmp_path: Path) -> None:
+    _import(runner, tmp_path, "Bradley–Terry:::the pairwise preference model behind reward modelling\nMSE::mean\n")
+    cards = _cards(tmp_path / "deck")
+    assert [c["family"] for c in cards[:2]] == [cards[0]["family"]] * 2 != [cards[2]["family"]] * 2
+    assert [c["topic"] for c in cards[:2]] == ["alignment", "alignment"]
+
+
+def test_the_two_directions_are_not_shown_back_to_back(runner: CliRunner, tmp_path: Path) -> None:
+    from tests.test_interop_formats import session_order
+
+    _import(runner, tmp_path, SR_NOTES, "sr.md")
+    shown = [card.question for card in session_order(tmp_path / "deck")]
+    assert len(shown) == 7
+    at = shown.index("Why is cross-entropy preferred over MSE for classification?")
+    assert abs(at - shown.index(next(q for q in shown if q.startswith("Its gradient")))) > 1
+    assert abs(shown.index("Bradley–Terry") - shown.index("the pairwise preference model behind reward modelling")) > 1
