@@ -83,3 +83,33 @@ def test_the_two_directions_are_not_shown_back_to_back(runner: CliRunner, tmp_pa
     at = shown.index("Why is cross-entropy preferred over MSE for classification?")
     assert abs(at - shown.index(next(q for q in shown if q.startswith("Its gradient")))) > 1
     assert abs(shown.index("Bradley–Terry") - shown.index("the pairwise preference model behind reward modelling")) > 1
+
+
+# -- N13-02: a quick-fire bullet under a `Q:` heading is a card of its own ------------------------
+
+FOCAL_NOTES = """\
+# Classification (Cross-Entropy, Focal)
+
+#### Q: Why does focal loss use a modulating factor?
+It down-weights easy examples so that training focuses on hard ones.
+
+$$FL(p_t) = -\\alpha_t (1 - p_t)^\\gamma \\log p_t$$
+
+- **Default classification loss?** → cross-entropy
+- Temperature scaling divides logits by {{c1::T}} before the softmax, fitted on a {{c2::validation set}}.
+"""
+
+
+def test_a_quickfire_bullet_under_a_question_heading_is_its_own_card(runner: CliRunner, tmp_path: Path) -> None:
+    """It was folded into the focal card's answer and key points, while the cloze bullet below it
+    was a card; the summary said nothing of its line."""
+    output = _import(runner, tmp_path, FOCAL_NOTES)
+    assert "quickfire 2 (lines 3, 8)" in output
+    by_question = {c["question"]: c for c in _cards(tmp_path / "deck")}
+    focal = by_question["Why does focal loss use a modulating factor?"]
+    assert focal["answer"] == "It down-weights easy examples so that training focuses on hard ones."
+    assert not any("cross-entropy" in point for point in focal["key_points"])
+    quick = by_question["Default classification loss?"]
+    assert (quick["kind"], quick["answer"], quick["topic"]) == ("quickfire", "cross-entropy", "classification")
+    shown = runner.invoke(app, ["show", focal["id"], "--deck", str(tmp_path / "deck"), "--no-pager"])
+    assert shown.exit_code == 0 and "Default classification loss" not in shown.output

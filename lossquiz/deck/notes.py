@@ -1,7 +1,8 @@
 """Markdown Q&A notes -> questions with answers, topics, formulas and key points.
 
 What becomes a card:
-- a heading `Q: …` (any level): the question; everything up to the next heading is the answer;
+- a heading `Q: …` (any level): the question; everything up to the next heading is the answer,
+  but for the one-line cards below, which are cards of their own there too;
 - `question::answer` on one line, and `question:::answer` (both directions), as written for
   Obsidian's spaced-repetition plugin (its `<!--SR:…-->` scheduling comments are dropped);
 - a bullet `**Question?** → answer` (also `$\\to$`, `->`, `=>`): a quick-fire card;
@@ -251,6 +252,10 @@ def parse_notes(lines: list[str], *, name: str = "notes", allow_empty: bool = Fa
                 problems.append(f"{name}:{number}: one-line card '{line.strip()}' has no {side}")
             else:
                 liners.append((number, liner, [h for _, h in stack]))
+            continue
+        quick = _quickfire(line) if current is not None and current.question is not None else None
+        if quick is not None:  # a card of its own, as a `Q::A` line is, not a line of the answer above
+            liners.append((number, [quick], [h for _, h in stack]))
             continue
         _add(current, number, line)
     if fence is not None:
