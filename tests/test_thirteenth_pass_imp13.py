@@ -4,6 +4,7 @@ dashes in ids, and titles of multi-line questions."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +114,23 @@ def test_a_quickfire_bullet_under_a_question_heading_is_its_own_card(runner: Cli
     assert (quick["kind"], quick["answer"], quick["topic"]) == ("quickfire", "cross-entropy", "classification")
     shown = runner.invoke(app, ["show", focal["id"], "--deck", str(tmp_path / "deck"), "--no-pager"])
     assert shown.exit_code == 0 and "Default classification loss" not in shown.output
+
+
+# -- N13-03: the summary names the new ids, as it names the gone ones -----------------------------
+
+
+def test_a_reimport_names_its_new_ids_as_the_json_lists_them(runner: CliRunner, tmp_path: Path) -> None:
+    """`ids: 6 kept (progress kept), 2 new, 1 gone: mse`: the new ids were only in the YAML."""
+    _import(runner, tmp_path, "# Regression\nMSE::mean of squared residuals\nHuber::quadratic, then linear\n")
+    text = "# Regression\nMSE loss::mean of squared residuals\nHuber::quadratic, then linear\nMAE::median\n"
+    output = _import(runner, tmp_path, text)
+    assert "  ids: 1 kept (progress kept); 2 new: mse-loss, mae; 1 gone: mse\n" in output
+    summary = json.loads(_import(runner, tmp_path, text.replace("MAE", "Pinball"), "notes.md", "--json"))
+    assert (summary["kept_ids"], summary["new_ids"], summary["dropped_ids"]) == (2, ["pinball"], ["mae"])
+
+
+def test_a_long_list_of_new_or_gone_ids_is_cut_with_an_ellipsis(runner: CliRunner, tmp_path: Path) -> None:
+    _import(runner, tmp_path, "".join(f"old{i}::a\n" for i in range(10)))
+    output = _import(runner, tmp_path, "".join(f"new{i}::a\n" for i in range(10)))
+    new, gone = (", ".join(f"{name}{i}" for i in range(8)) + " …" for name in ("new", "old"))
+    assert f"  ids: 0 kept (progress kept); 10 new: {new}; 10 gone: {gone}\n" in output
