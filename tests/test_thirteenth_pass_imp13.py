@@ -134,3 +134,19 @@ def test_a_long_list_of_new_or_gone_ids_is_cut_with_an_ellipsis(runner: CliRunne
     output = _import(runner, tmp_path, "".join(f"new{i}::a\n" for i in range(10)))
     new, gone = (", ".join(f"{name}{i}" for i in range(8)) + " …" for name in ("new", "old"))
     assert f"  ids: 0 kept (progress kept); 10 new: {new}; 10 gone: {gone}\n" in output
+
+
+# -- N13-10: a dash between words is a hyphen in ids and families ---------------------------------
+
+
+def test_an_en_dash_between_words_is_a_hyphen_in_the_id_and_family(runner: CliRunner, tmp_path: Path) -> None:
+    _import(runner, tmp_path, "Bradley–Terry:::the pairwise preference model\nKL—divergence::x\n")
+    cards = _cards(tmp_path / "deck")
+    assert [(c["id"], c["family"]) for c in (cards[0], cards[2])] == [
+        ("bradley-terry", "bradley-terry"),
+        ("kl-divergence", "kl-divergence"),
+    ]
+    # a deck imported before keeps its ids (and progress): the question is the same
+    path = next((tmp_path / "deck" / "cards").glob("*.yaml"))
+    path.write_text(path.read_text(encoding="utf-8").replace("id: bradley-terry", "id: bradleyterry"), encoding="utf-8")
+    assert "ids: 3 kept (progress kept); 0 new\n" in _import(runner, tmp_path, (tmp_path / "notes.md").read_text())

@@ -269,6 +269,7 @@ def slug(text: str, *, max_words: int = 8, max_chars: int = 60) -> str:
     plain = mathtext.replace(strip_markup(text), lambda m: " ")
     plain = re.sub(r"(?<=\w)['’]s\b", "", plain)  # "loss's gamma" -> "loss gamma"
     plain = re.sub(r"(?<=\w)['’](?=\w)", "", plain)  # "isn't" -> "isnt", not "isn-t"
+    plain = re.sub(r"(?<=\w)[\u2010-\u2015](?=\w)", "-", plain)  # "Bradley–Terry": two words, not "bradleyterry"
     plain = "".join(f" {GREEK[ch.lower()]} " if ch.lower() in GREEK else ch for ch in plain)
     ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode().lower()
     words = re.findall(r"[a-z0-9]+", ascii_text)
