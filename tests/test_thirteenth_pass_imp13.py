@@ -150,3 +150,19 @@ def test_an_en_dash_between_words_is_a_hyphen_in_the_id_and_family(runner: CliRu
     path = next((tmp_path / "deck" / "cards").glob("*.yaml"))
     path.write_text(path.read_text(encoding="utf-8").replace("id: bradley-terry", "id: bradleyterry"), encoding="utf-8")
     assert "ids: 3 kept (progress kept); 0 new\n" in _import(runner, tmp_path, (tmp_path / "notes.md").read_text())
+
+
+# -- N13-08: a question written over two lines has a one-line title -------------------------------
+
+
+def test_a_two_line_question_has_a_one_line_title_in_the_drill_header(runner: CliRunner, tmp_path: Path) -> None:
+    """The title kept the question's line break, and the drill header stopped at it
+    (`1/7  What does the …`), though `list` joined it."""
+    _import(runner, tmp_path, SR_NOTES, "sr.md")
+    [kl] = [c for c in _cards(tmp_path / "deck") if c["id"] == "kl-term-vae-pull-toward"]
+    assert kl["title"] == "What does the KL term of a VAE pull toward?"
+    assert kl["question"] == "What does the KL term\nof a VAE pull toward?"  # the question stays as written
+    args = ["drill", "--deck", str(tmp_path / "deck"), "--card", kl["id"], "--time-limit", "0"]
+    result = runner.invoke(app, args, input="\n3\n")
+    assert result.exit_code == 0, result.output
+    assert "1/1  What does the KL term of a VAE p" in result.output  # cut to fit the ids and topic beside it

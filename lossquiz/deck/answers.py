@@ -60,8 +60,9 @@ def display_marks(line: str) -> int:
 
 
 def title_of(question: str) -> str:
-    """A short title: 'What is Focal Loss?' -> 'Focal Loss'; other questions stay as they are."""
-    text = mathtext.plain(strip_markup(question)).strip()
+    """A short title: 'What is Focal Loss?' -> 'Focal Loss'; other questions stay as they are, on
+    one line (a question written over two lines is one title: a header shows a title's first line)."""
+    text = " ".join(mathtext.plain(strip_markup(question)).split())
     short = re.sub(r"(?i)^(?:what\s+(?:is|are)|explain|define|describe)\s+(?:the\s+|an?\s+)?", "", text)
     short = short.rstrip("?.").strip() if short != text else text
     if not short:
