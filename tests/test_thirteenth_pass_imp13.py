@@ -166,3 +166,45 @@ def test_a_two_line_question_has_a_one_line_title_in_the_drill_header(runner: Cl
     result = runner.invoke(app, args, input="\n3\n")
     assert result.exit_code == 0, result.output
     assert "1/1  What does the KL term of a VAE p" in result.output  # cut to fit the ids and topic beside it
+
+
+# -- N13-20: no blank line between an answer's first sentence and its bullets ---------------------
+
+HUBER_NOTES = """\
+# Regression Losses
+
+#### Q: What is the difference between the Huber loss and the log-cosh loss when the residuals are very large?
+Both grow linearly for large residuals.
+- Huber is exactly linear beyond delta, with slope delta.
+- Log-cosh tends to |r| − log 2 and is twice differentiable everywhere.
+
+Formula: $L(r) = \\log \\cosh(r)$
+"""
+
+
+def test_a_reveal_draws_no_blank_line_the_notes_do_not_have(runner: CliRunner, tmp_path: Path) -> None:
+    """Rich's Markdown puts a blank line above every list; the answer had none there. The key
+    points, the answer's lines word for word, are not shown a second time."""
+    _import(runner, tmp_path, HUBER_NOTES)
+    [card] = _cards(tmp_path / "deck")
+    assert "\n\n" not in card["answer"]
+    args = ["drill", "--deck", str(tmp_path / "deck"), "--card", card["id"], "--time-limit", "0"]
+    result = runner.invoke(app, args, input="\n3\n")
+    assert result.exit_code == 0, result.output
+    assert "Both grow linearly for large residuals.\n • Huber is exactly linear" in result.output
+    assert result.output.count("Huber is exactly linear") == 1 and "Key points" not in result.output
+
+
+def test_a_blank_line_written_above_a_list_is_kept() -> None:
+    from rich.console import Console
+
+    from lossquiz.ui.card_view import markdown
+
+    console = Console(width=60)
+    for text, drawn in (
+        ("Both grow.\n- a\n- b", "Both grow.\n • a\n • b"),
+        ("Both grow.\n\n- a", "Both grow.\n\n • a"),
+    ):
+        with console.capture() as capture:
+            console.print(markdown(text))
+        assert "\n".join(line.rstrip() for line in capture.get().splitlines()) == drawn
