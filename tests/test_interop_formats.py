@@ -12,6 +12,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from lossquiz.cli import app
+from lossquiz.deck.cards import Card, load_deck
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 
@@ -198,20 +199,27 @@ def test_pathological_lines_stay_linear(tmp_path: Path) -> None:
     formats.detect(lines)
 
 
-def test_cloze_siblings_are_not_shown_back_to_back(runner: CliRunner, tmp_path: Path) -> None:
+def session_order(deck_path: Path) -> list[Card]:
+    """The cards of a new deck in the order a session shows them, every card answered once."""
     from datetime import datetime, timezone
 
-    from lossquiz.deck.cards import load_deck
     from lossquiz.study.queue import DrillOptions, Session, build_queue
 
-    assert _import(runner, "hashcards.md", tmp_path / "d")[0] == 0
-    deck = load_deck(tmp_path / "d")
     now = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    queue = build_queue(deck.cards, {}, now=now, options=DrillOptions(new_per_day=50), introduced_today=0)
+    queue = build_queue(
+        load_deck(deck_path).cards, {}, now=now, options=DrillOptions(new_per_day=50), introduced_today=0
+    )
     session = Session(queue, started=now, minutes=None)
     shown = []
     while (card := session.next_card(now)) is not None:
-        shown.append(card.family)
+        shown.append(card)
+    return shown
+
+
+def test_cloze_siblings_are_not_shown_back_to_back(runner: CliRunner, tmp_path: Path) -> None:
+    assert _import(runner, "hashcards.md", tmp_path / "d")[0] == 0
+    deck = load_deck(tmp_path / "d")
+    shown = [card.family for card in session_order(tmp_path / "d")]
     assert len(shown) == 6 and shown.count(shown[0]) <= 3
     vicreg = next(c.family for c in deck.cards if c.question.startswith("VICReg"))
     # three VICReg siblings among six cards: never two in a row

@@ -140,6 +140,11 @@ def test_an_imported_dpo_formula_shows_the_log_of_the_ratio(runner: CliRunner, t
         (r"\exp\Big(-\frac{1}{N}x\Big)", "exp(−(1/N) x)"),
         (r"\sum p\log q", "∑p log q"),
         (r"\tanh^2 u", "tanh² u"),
+        # thirteenth newcomer pass N13-16: an optimum's star, as the prose writes it (no superscript star exists)
+        (r"\pi^{\star}(y|x)", "π*(y|x)"),
+        (r"\pi^\star", "π*"),
+        (r"\theta^{*}", "θ*"),
+        (r"x^{\ast}_t", "x*ₜ"),
     ],
 )
 def test_superscripts_relations_and_function_names_are_spaced_as_written(latex: str, expected: str) -> None:
@@ -155,3 +160,10 @@ def test_show_prints_ppo_and_the_glm_formulas_without_raw_carets_or_stray_spaces
     assert "z=wᵀx," in glm.stdout and "^⊤" not in glm.stdout
     pinball = runner.invoke(app, ["show", "pinball-formula", "--no-run"])
     assert "ρ_τ(u)=max(τu,(τ−1)u)" in pinball.stdout
+
+
+def test_show_prints_the_dpo_optimum_as_pi_star(runner: CliRunner) -> None:
+    """thirteenth newcomer pass N13-16: `π^⋆(y|x)=…`, a raw caret, where the answer writes π*."""
+    dpo = runner.invoke(app, ["show", "dpo-derivation", "--no-run", "--no-pager"])
+    assert dpo.exit_code == 0, dpo.output
+    assert "π*(y|x)=(π_ref(y|x) exp(r(x,y)/β))/Z(x)" in dpo.stdout and "^⋆" not in dpo.stdout

@@ -72,8 +72,8 @@ def test_prose_is_drawn_without_rich_markdown_and_loses_no_word() -> None:
     for card in load_deck(builtin_deck()).cards:
         for source in (card.question, card.answer):
             drawn = card_view.markdown(source)
-            if isinstance(drawn, Markdown):
-                continue
+            if isinstance(drawn, Markdown) or any(isinstance(r, Markdown) for r in getattr(drawn, "renderables", ())):
+                continue  # Rich's Markdown (a list right under a paragraph: in parts)
             fast += 1
             console = Console(width=80, force_terminal=True, record=True, file=io.StringIO())
             console.print(drawn)

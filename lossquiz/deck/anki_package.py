@@ -31,7 +31,7 @@ from lossquiz.deck import export as ex
 from lossquiz.deck.answers import key_points, recall_kind, title_of
 from lossquiz.deck.cards import Deck
 from lossquiz.deck.formats import GAP, TooManyDeletions, cloze_cards
-from lossquiz.deck.notes import NoteCard, Notes, topic_for
+from lossquiz.deck.notes import NoteCard, Notes, both_ways, topic_for
 from lossquiz.errors import LossquizError, NotesError
 
 SUFFIXES = (".apkg", ".colpkg")
@@ -209,10 +209,12 @@ def _package(col: Any, name: str, *, v1: bool = False) -> Package:
             ids.pop(len(cards), None)
             continue
         front, back = fields[0], fields[1]
+        sides: list[NoteCard] = []
         for ord_ in sorted(by_ord):
             q, a = (front, back) if ord_ == 0 else (back, front)
-            where[by_ord[ord_]] = len(cards)
-            cards.append(_basic(q, a, context, number, own=own if ord_ == 0 else None))
+            where[by_ord[ord_]] = len(cards) + len(sides)
+            sides.append(_basic(q, a, context, number, own=own if ord_ == 0 else None))
+        cards += both_ways(*sides) if len(sides) == 2 else sides
     # Anki's importer upgrades a v1 package's review log to v2's buttons only when a card in it
     # is scheduled (apkg/import/mod.rs maybe_upgrade_scheduler); else its learning eases are v1's.
     as_v1 = v1 and col.db.scalar("select count() from cards where queue != 0") == 0

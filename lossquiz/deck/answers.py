@@ -60,8 +60,9 @@ def display_marks(line: str) -> int:
 
 
 def title_of(question: str) -> str:
-    """A short title: 'What is Focal Loss?' -> 'Focal Loss'; other questions stay as they are."""
-    text = mathtext.plain(strip_markup(question)).strip()
+    """A short title: 'What is Focal Loss?' -> 'Focal Loss'; other questions stay as they are, on
+    one line (a question written over two lines is one title: a header shows a title's first line)."""
+    text = " ".join(mathtext.plain(strip_markup(question)).split())
     short = re.sub(r"(?i)^(?:what\s+(?:is|are)|explain|define|describe)\s+(?:the\s+|an?\s+)?", "", text)
     short = short.rstrip("?.").strip() if short != text else text
     if not short:
@@ -269,6 +270,7 @@ def slug(text: str, *, max_words: int = 8, max_chars: int = 60) -> str:
     plain = mathtext.replace(strip_markup(text), lambda m: " ")
     plain = re.sub(r"(?<=\w)['’]s\b", "", plain)  # "loss's gamma" -> "loss gamma"
     plain = re.sub(r"(?<=\w)['’](?=\w)", "", plain)  # "isn't" -> "isnt", not "isn-t"
+    plain = re.sub(r"(?<=\w)[\u2010-\u2015](?=\w)", "-", plain)  # "Bradley–Terry": two words, not "bradleyterry"
     plain = "".join(f" {GREEK[ch.lower()]} " if ch.lower() in GREEK else ch for ch in plain)
     ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode().lower()
     words = re.findall(r"[a-z0-9]+", ascii_text)

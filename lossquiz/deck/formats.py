@@ -36,6 +36,7 @@ from lossquiz.deck.notes import (
     QUESTION_HEADING,
     NoteCard,
     Notes,
+    both_ways,
     note_card,
     one_line_card,
     parse_notes,
@@ -344,9 +345,11 @@ def _obsidian_block(
         if not question or not answer:
             unreadable.append((first, f"multi-line card with no {'question' if not question else 'answer'}"))
             return
-        cards.append(_basic(question, answer, kind="concept", context=context, line=first))
+        card = _basic(question, answer, kind="concept", context=context, line=first)
         if mark == "??":
-            cards.append(_basic(answer, question, kind="concept", context=context, line=first))
+            cards += both_ways(card, _basic(answer, question, kind="concept", context=context, line=first))
+        else:
+            cards.append(card)
         return
     found = False
     for n, line in body:
@@ -359,9 +362,11 @@ def _obsidian_block(
         if not q or not a:
             unreadable.append((n, f"one-line card with no {'question' if not q else 'answer'}"))
             continue
-        cards.append(_basic(q, a, kind="quickfire", context=context, line=n))
+        card = _basic(q, a, kind="quickfire", context=context, line=n)
         if where[1] == 3:
-            cards.append(_basic(a, q, kind="quickfire", context=context, line=n))
+            cards += both_ways(card, _basic(a, q, kind="quickfire", context=context, line=n))
+        else:
+            cards.append(card)
     if found:
         return
     joined = "\n".join(line for _, line in body)

@@ -27,6 +27,8 @@ _SUB = dict(
 )
 _SUP["−"], _SUB["−"] = _SUP["-"], _SUB["-"]  # the minus sign the rendering ends with, in a script too
 _SUP["⊤"] = _SUP["T"]  # the transpose, w^\top: wᵀ
+# an optimum, π^\star: π*, as the deck's prose writes it (unicode has no superscript star)
+_SUP["⋆"] = _SUP["∗"] = _SUP["*"] = "*"
 _SCRIPT_CHARS = "".join(sorted(set(_SUP.values()) | set(_SUB.values())))
 _VULGAR = {("1", "2"): "½", ("1", "3"): "⅓", ("1", "4"): "¼", ("3", "4"): "¾", ("1", "8"): "⅛"}
 _BLACKBOARD = {"1": "𝟙", "E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "P": "ℙ"}

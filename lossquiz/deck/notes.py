@@ -1,7 +1,8 @@
 """Markdown Q&A notes -> questions with answers, topics, formulas and key points.
 
 What becomes a card:
-- a heading `Q: …` (any level): the question; everything up to the next heading is the answer;
+- a heading `Q: …` (any level): the question; everything up to the next heading is the answer,
+  but for the one-line cards below, which are cards of their own there too;
 - `question::answer` on one line, and `question:::answer` (both directions), as written for
   Obsidian's spaced-repetition plugin (its `<!--SR:…-->` scheduling comments are dropped);
 - a bullet `**Question?** → answer` (also `$\\to$`, `->`, `=>`): a quick-fire card;
@@ -32,6 +33,7 @@ from lossquiz.deck.answers import (
     key_points,
     recall_kind,
     separator_at,
+    slug,
     strip_markup,
     title_of,
 )
@@ -201,7 +203,7 @@ def parse_notes(lines: list[str], *, name: str = "notes", allow_empty: bool = Fa
     if there is no card, unless `allow_empty`: the caller has found cards of its own)."""
     problems: list[str] = []
     blocks: list[_Block] = []
-    liners: list[tuple[int, str, str, list[str]]] = []  # (line, question, answer, context)
+    liners: list[tuple[int, list[tuple[str, str]], list[str]]] = []  # (line, (question, answer) each way, context)
     stack: list[tuple[int, str]] = []  # open (level, heading) pairs
     current: _Block | None = None
     fence: tuple[str, int] | None = None
@@ -244,13 +246,16 @@ def parse_notes(lines: list[str], *, name: str = "notes", allow_empty: bool = Fa
             math_open = number
         liner = _one_liner(line)
         if liner is not None:
-            context = [h for _, h in stack]
-            for question, answer in liner:
-                if not question or not answer:
-                    side = "question" if not question else "answer"
-                    problems.append(f"{name}:{number}: one-line card '{line.strip()}' has no {side}")
-                else:
-                    liners.append((number, question, answer, context))
+            question, answer = liner[0]
+            if not question or not answer:
+                side = "question" if not question else "answer"
+                problems.append(f"{name}:{number}: one-line card '{line.strip()}' has no {side}")
+            else:
+                liners.append((number, liner, [h for _, h in stack]))
+            continue
+        quick = _quickfire(line) if current is not None and current.question is not None else None
+        if quick is not None:  # a card of its own, as a `Q::A` line is, not a line of the answer above
+            liners.append((number, [quick], [h for _, h in stack]))
             continue
         _add(current, number, line)
     if fence is not None:
@@ -295,7 +300,7 @@ def _one_liner(line: str) -> list[tuple[str, str]] | None:
 
 
 def _cards(
-    blocks: list[_Block], liners: list[tuple[int, str, str, list[str]]], name: str, problems: list[str]
+    blocks: list[_Block], liners: list[tuple[int, list[tuple[str, str]], list[str]]], name: str, problems: list[str]
 ) -> tuple[list[NoteCard], list[tuple[int, str]], list[int]]:
     """The cards; the introductions skipped, by their text's first line; and the lines in them that
     would be quick-fire cards as bullets (`**Q?** → A` written without its `- `)."""
@@ -331,10 +336,10 @@ def _cards(
         else:
             skipped.append((next(n for n, line in rest if _meaningful([(n, line)])), block.text))
             unbulleted += [n for n, line in rest if not LIST_ITEM.match(line) and _quickfire(f"- {line.strip()}")]
-    for number, question, answer, context in liners:
+    for number, ways, context in liners:
         section = context[-1] if context else ""
-        kind = "quickfire" if "\n" not in answer else "concept"
-        cards.append(note_card(question, answer, kind, context, section, "", number))
+        made = [note_card(q, a, "concept" if "\n" in a else "quickfire", context, section, "", number) for q, a in ways]
+        cards += both_ways(*made) if len(made) == 2 else made
     return cards, skipped, unbulleted
 
 
@@ -410,6 +415,16 @@ def note_card(
         key_points=tuple(points),
         formula=formula,
     )
+
+
+def both_ways(forward: NoteCard, back: NoteCard) -> tuple[NoteCard, NoteCard]:
+    """The two cards of a note written both ways (`Q:::A`, a `??` card, Anki's reversed note), in one
+    family, so a session keeps them apart as it does a cloze's siblings (the second would show the
+    first's answer), and under one topic, so `--topic` keeps both: the forward card's, unless only
+    the answer's words name a topic."""
+    family = forward.family or slug(forward.section or forward.question)
+    topic = back.topic if forward.topic == FALLBACK_TOPIC else forward.topic
+    return replace(forward, family=family, topic=topic), replace(back, family=family, topic=topic)
 
 
 # -- topics -------------------------------------------------------------------------------

@@ -112,7 +112,48 @@ def markdown(text: str, *, plain: bool = False) -> RenderableType:
         return _prose(text)
     from rich.markdown import Markdown
 
-    return Markdown(text)
+    first, *lists = _at_tight_lists(text)
+    return Group(Markdown(first), *(_NoLeadingBlank(Markdown(part)) for part in lists)) if lists else Markdown(text)
+
+
+_LIST_START = re.compile(r"^(?:[-*+]|1[.)])[ \t]+\S")  # an item that may start a list right under a paragraph
+
+
+def _at_tight_lists(text: str) -> list[str]:
+    """The text cut before each list that starts on the line right under a paragraph: Rich's
+    Markdown puts a blank line above every list, one the notes do not have there. Only a paragraph
+    and a list at the left margin are cut apart (an indented line may belong to a list item)."""
+    parts, start, lines = [], 0, text.split("\n")
+    paragraph: bool | None = None  # the block since the last blank line is all paragraph lines (None: empty)
+    fence = False
+    for i, line in enumerate(lines):
+        if re.match(r"^ {0,3}(```|~~~)", line):
+            fence, paragraph = not fence, False
+        elif fence or not line.strip():
+            paragraph = None if not fence else False
+        elif paragraph and _LIST_START.match(line):
+            parts.append("\n".join(lines[start:i]))
+            start, paragraph = i, False
+        else:
+            paragraph = paragraph is not False and not line[0].isspace() and not _BLOCK_SYNTAX.match(line)
+    return [*parts, "\n".join(lines[start:])]
+
+
+class _NoLeadingBlank:
+    """A renderable without the blank lines it starts with."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.segment import Segment
+
+        lines = console.render_lines(self.renderable, options, pad=False)
+        while lines and not "".join(seg.text for seg in lines[0]).strip():
+            lines.pop(0)
+        for line in lines:
+            yield from line
+            yield Segment.line()
 
 
 _TERM_LINE = re.compile(r"\n(?=\*\*[^*\n]+\*\*\s*[=:(—–-])")

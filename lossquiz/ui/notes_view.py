@@ -22,6 +22,9 @@ def _at(where: str, numbers: Any, limit: int = 12) -> str:
     return f"{where}{'' if len(numbers) == 1 else 's'} {_lines(numbers, limit)}"
 
 
+IDS_SHOWN = 8  # new or gone ids named in the summary; `--json` lists them all
+
+
 def import_summary(result: Any, replayed: Any = None, *, with_history: bool = False) -> RenderableType:
     """What `import` did: cards by kind and line, topics, ids kept, what was not read, and what next."""
     verb = {"": "created", "updated": "updated", "replaced": "replaced"}[result.replaced]
@@ -37,9 +40,9 @@ def import_summary(result: Any, replayed: Any = None, *, with_history: bool = Fa
         lines.append(Text(f"  {kind} {len(found)} ({_at(where, found)})", style="dim"))
     lines.append(Text("  topics: " + ", ".join(f"{t} {n}" for t, n in result.topics.items()), style="dim"))
     if result.replaced:
-        ids = f"  ids: {result.kept} kept (progress kept), {len(result.new)} new"
-        if result.dropped:
-            ids += f", {len(result.dropped)} gone: " + ", ".join(result.dropped)
+        ids = f"  ids: {result.kept} kept (progress kept); {len(result.new)} new"
+        ids += f": {_lines(result.new, IDS_SHOWN)}" if result.new else ""
+        ids += f"; {len(result.dropped)} gone: {_lines(result.dropped, IDS_SHOWN)}" if result.dropped else ""
         lines.append(Text(ids, style="dim"))
     if result.fixed_lines:
         lines.append(
