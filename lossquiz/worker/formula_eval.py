@@ -465,20 +465,39 @@ def _formula_mistake(module: ModuleType, cases: list[Any], target: str, grade: s
     """A snippet mistake the typed formula reproduces on every case.
 
     mistakes() are values of the graded value: a step target (per element) is compared once
-    mean- or sum-reduced, so a per-element formula missing its ½ is still named.
+    mean- or sum-reduced, so a per-element formula missing its ½ is still named. Where that value
+    has parts and the card names none (a step target needs no grade), the part the right step
+    reduces to is the one compared (pinball's per_element → its "loss", not its minimiser).
     """
     if not callable(getattr(module, "mistakes", None)):
         return None
     names: list[str] | None = None
-    for _seed, inputs, _env, _expected, got in cases:
+    for _seed, inputs, _env, expected, got in cases:
         found = set()
-        reduced = [got.mean(), got.sum()] if target != "value" and got.dim() > 0 else [got]
+        reduced = _reductions(got) if target != "value" else [got]
+        part = grade if grade is not None or target == "value" else _step_part(module, inputs, expected)
         for candidate in reduced:
-            found |= set(matching_mistakes(_mistake_values(module, inputs, grade), _float(candidate)))
+            found |= set(matching_mistakes(_mistake_values(module, inputs, part), _float(candidate)))
         names = [n for n in (found if names is None else names) if n in found]
         if not names:
             return None
     return " — or: ".join(names) if names else None
+
+
+def _reductions(step: torch.Tensor) -> list[torch.Tensor]:
+    """A step's value as the graded value could be made of it: itself (a scalar), its mean or its sum."""
+    return [step.mean(), step.sum()] if step.dim() > 0 else [step]
+
+
+def _step_part(module: ModuleType, inputs: dict[str, Any], expected: torch.Tensor) -> str | None:
+    """The part of a multi-part graded value that the right step reduces to (None: no parts, or none does)."""
+    value = module.loss(**inputs)["value"]
+    if not isinstance(value, dict):
+        return None
+    for part, number in value.items():
+        if any(matching_mistakes({"": number}, _float(r)) for r in _reductions(expected)):
+            return str(part)
+    return None
 
 
 def _mistake_values(module: ModuleType, inputs: dict[str, Any], grade: str | None) -> dict[str, Any]:
