@@ -12,21 +12,65 @@ from typer.testing import CliRunner
 
 from tests.test_twelfth_pass_hints import _show
 
+
+def _wrong(runner: CliRunner, card_id: str, answer: str) -> str:
+    """`show CARD --answer ANSWER` for a wrong answer: its output, unwrapped."""
+    code, out = _show(runner, card_id, "--answer", answer)
+    assert code == 1 and "✗ wrong" in out, out
+    return out
+
+
 # -- N13-06: a formula card names the mistakes of a snippet whose value has parts ----------------
 
 
 @pytest.mark.torch
 def test_a_per_element_formula_names_the_mistake_of_a_multi_part_snippet(runner: CliRunner) -> None:
     # pinball's value is {loss, smallest_minimiser}; the card's per_element target reduces to "loss"
-    code, out = _show(runner, "pinball-formula", "--answer", "max(tau*(y_hat-y), (tau-1)*(y_hat-y))")
-    assert code == 1 and "✗ wrong" in out, out
+    out = _wrong(runner, "pinball-formula", "max(tau*(y_hat-y), (tau-1)*(y_hat-y))")
     assert "→ residual taken as y_hat - y: that swaps the costs of under- and over-prediction" in out, out
 
 
 @pytest.mark.torch
 def test_a_scalar_step_target_names_the_mistake_of_a_multi_part_snippet(runner: CliRunner) -> None:
     # label_smoothing's value is {loss, optimal_gap}; the card's target is the step "loss"
-    code, out = _show(
-        runner, "label-smoothing-formula", "--answer", "mean(-sum(onehot(target, z) * log_softmax(z, 1), 1))"
-    )
-    assert code == 1 and "→ no smoothing: that is the plain cross-entropy" in out, out
+    out = _wrong(runner, "label-smoothing-formula", "mean(-sum(onehot(target, z) * log_softmax(z, 1), 1))")
+    assert "→ no smoothing: that is the plain cross-entropy" in out, out
+
+
+# -- N13-05: where the answer reduces over a row or a group, that row or group is shown -----------
+
+
+@pytest.mark.torch
+def test_a_softmax_gradient_disagreement_shows_the_logits_it_depends_on(runner: CliRunner) -> None:
+    out = _wrong(runner, "ce-logits-gradient", "softmax(z,1) - onehot(target, z)")
+    assert "element (1, 1) of 6" in out and "at z = [[2, 1, 0], [0.5, 3, -1]], target = [0, 2], n = 2" in out, out
+
+
+@pytest.mark.torch
+def test_a_group_normalised_disagreement_shows_the_whole_group(runner: CliRunner) -> None:
+    out = _wrong(runner, "grpo-advantage-formula", "(r - mean(r))/sqrt(mean((r-mean(r))^2))")
+    assert "element 1 of 4" in out and "at r = [1, 0, 0, 0], G = 4 expected 1.5, yours gives 1.73205" in out, out
+
+
+@pytest.mark.torch
+def test_an_elementwise_disagreement_still_shows_one_element(runner: CliRunner) -> None:
+    out = _wrong(runner, "pinball-formula", "max(tau*(y_hat-y), (tau-1)*(y_hat-y))")
+    assert "at y = 1, y_hat = 2, tau = 0.9" in out, out
+
+
+@pytest.mark.torch
+def test_a_large_matrix_is_shown_by_the_row_or_column_reduced_over() -> None:
+    import torch
+
+    from lossquiz.worker.formula_eval import _at, _reduced_axes
+
+    z = torch.arange(12.0, dtype=torch.float64).reshape(3, 4)
+    names = ["z", "n"]
+    env = {"z": z, "n": torch.tensor(3.0, dtype=torch.float64)}
+    rows = _reduced_axes(["softmax(z, 1)/n", ""], names)
+    assert _at(env, z, (1, 2), rows) == {"z (row 2)": [4.0, 5.0, 6.0, 7.0], "n": 3.0}
+    columns = _reduced_axes(["z - mean(z, 0)"], names)
+    assert _at(env, z, (1, 2), columns) == {"z (column 3)": [2.0, 6.0, 10.0], "n": 3.0}
+    everything = _reduced_axes(["z - mean(z)"], names)
+    assert _at(env, z, (1, 2), everything)["z"] == z.tolist()
+    assert _at(env, z, (1, 2), _reduced_axes(["z/n"], names)) == {"z": 6.0, "n": 3.0}
