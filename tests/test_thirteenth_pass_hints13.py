@@ -7,9 +7,13 @@ shows that row or group."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
+from lossquiz.cli import app
+from lossquiz.study.practice import attempt_path
 from tests.test_twelfth_pass_hints import _show
 
 
@@ -74,3 +78,29 @@ def test_a_large_matrix_is_shown_by_the_row_or_column_reduced_over() -> None:
     everything = _reduced_axes(["z - mean(z)"], names)
     assert _at(env, z, (1, 2), everything)["z"] == z.tolist()
     assert _at(env, z, (1, 2), _reduced_axes(["z/n"], names)) == {"z": 6.0, "n": 3.0}
+
+
+# -- N13-11: the population std where GRPO's card asks for the sample std is named ----------------
+
+POPULATION_STD = "population std (÷G); the card asks for the sample std (÷(G − 1)), as TRL computes it"
+
+
+@pytest.mark.torch
+def test_a_population_std_grpo_formula_is_named(runner: CliRunner) -> None:
+    # r = [1, 0, 0, 0]: deviations [¾, −¼, −¼, −¼], Σ² = ¾; ¾/√(¾/3) = 1.5, ¾/√(¾/4) = √3 = 1.73205
+    out = _wrong(runner, "grpo-advantage-formula", "(r - mean(r))/sqrt(mean((r-mean(r))^2))")
+    assert "expected 1.5, yours gives 1.73205" in out and f"→ {POPULATION_STD}" in out, out
+    assert "→ no std division: that is Dr. GRPO's advantage" in _wrong(runner, "grpo-advantage-formula", "r - mean(r)")
+
+
+@pytest.mark.torch
+def test_a_population_std_grpo_attempt_is_named_by_code_check(runner: CliRunner, env: Path) -> None:
+    population = "(rewards - rewards.mean(-1, keepdim=True)) / (rewards.std(-1, correction=0, keepdim=True) + eps)"
+    attempt = f"import torch\n\n\ndef grpo_advantages(rewards, eps=1e-4):\n    return {population}\n"
+    path = attempt_path(env, "grpo-advantage")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(attempt)
+    result = runner.invoke(app, ["code", "check", "grpo-advantage"])
+    assert result.exit_code == 1, result.output
+    out = " ".join(result.output.split())
+    assert "hint population std (divide by G); the card asks for the sample std (divide by G - 1)" in out, out

@@ -20,6 +20,7 @@ import ast
 import functools
 import math
 import random
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -509,40 +510,61 @@ def _offset(cases: list[Any]) -> str | None:
 def _formula_mistake(module: ModuleType, cases: list[Any], target: str, grade: str | None) -> str | None:
     """A snippet mistake the typed formula reproduces on every case.
 
-    mistakes() are values of the graded value: a step target (per element) is compared once
-    mean- or sum-reduced, so a per-element formula missing its ½ is still named. Where that value
-    has parts and the card names none (a step target needs no grade), the part the right step
-    reduces to is the one compared (pinball's per_element → its "loss", not its minimiser).
+    mistakes() are values of the graded value, so a step target is compared as the right step
+    becomes that value (_graded_as): pinball's per_element by its mean (its "loss" part), GRPO's
+    advantages by the first one, so a per-element formula missing its ½ is still named.
     """
     if not callable(getattr(module, "mistakes", None)):
         return None
     names: list[str] | None = None
     for _seed, inputs, _env, expected, got in cases:
         found = set()
-        reduced = _reductions(got) if target != "value" else [got]
-        part = grade if grade is not None or target == "value" else _step_part(module, inputs, expected)
-        for candidate in reduced:
-            found |= set(matching_mistakes(_mistake_values(module, inputs, part), _float(candidate)))
+        for part, reduce in _graded_as(module, inputs, expected, target, grade):
+            found |= set(matching_mistakes(_mistake_values(module, inputs, part), _float(reduce(got))))
         names = [n for n in (found if names is None else names) if n in found]
         if not names:
             return None
     return " — or: ".join(names) if names else None
 
 
-def _reductions(step: torch.Tensor) -> list[torch.Tensor]:
-    """A step's value as the graded value could be made of it: itself (a scalar), its mean or its sum."""
-    return [step.mean(), step.sum()] if step.dim() > 0 else [step]
+def _same(t: torch.Tensor) -> torch.Tensor:
+    return t
 
 
-def _step_part(module: ModuleType, inputs: dict[str, Any], expected: torch.Tensor) -> str | None:
-    """The part of a multi-part graded value that the right step reduces to (None: no parts, or none does)."""
+def _mean(t: torch.Tensor) -> torch.Tensor:
+    return _float(t).mean()
+
+
+def _sum(t: torch.Tensor) -> torch.Tensor:
+    return _float(t).sum()
+
+
+def _first(t: torch.Tensor) -> torch.Tensor:
+    return t.reshape(-1)[0]
+
+
+Reduction = Callable[[torch.Tensor], torch.Tensor]
+
+
+def _graded_as(
+    module: ModuleType, inputs: dict[str, Any], expected: torch.Tensor, target: str, grade: str | None
+) -> list[tuple[str | None, Reduction]]:
+    """How the right answer becomes the graded value: (the value's part, a reduction of the answer).
+
+    The value itself for a "value" target; for a step, each of its mean, sum or first element that
+    equals the graded value (or, where the value has parts and the card names none, one of them)."""
+    if target == "value":
+        return [(grade, _same)]
     value = module.loss(**inputs)["value"]
-    if not isinstance(value, dict):
-        return None
-    for part, number in value.items():
-        if any(matching_mistakes({"": number}, _float(r)) for r in _reductions(expected)):
-            return str(part)
-    return None
+    parts = list(value) if isinstance(value, dict) and grade is None else [grade]
+    found: list[tuple[str | None, Reduction]] = []
+    for part in parts:
+        try:
+            number = _graded(value, part)
+        except Unusable:
+            continue
+        found += [(part, r) for r in (_mean, _sum, _first) if matching_mistakes({"": number}, _float(r(expected)))]
+    return found
 
 
 def _mistake_values(module: ModuleType, inputs: dict[str, Any], grade: str | None) -> dict[str, Any]:
