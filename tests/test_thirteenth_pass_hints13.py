@@ -104,3 +104,13 @@ def test_a_population_std_grpo_attempt_is_named_by_code_check(runner: CliRunner,
     assert result.exit_code == 1, result.output
     out = " ".join(result.output.split())
     assert "hint population std (divide by G); the card asks for the sample std (divide by G - 1)" in out, out
+
+
+# -- N13-12: a constant offset names both readings, an extra term and a missing one ---------------
+
+
+@pytest.mark.torch
+def test_an_added_log_two_reads_as_an_extra_term(runner: CliRunner) -> None:
+    out = _wrong(runner, "bce-logits-formula", "mean(softplus(z) - y*z) + log(2)")
+    assert "→ the reference + log 2 on every case: an extra + log 2 or a missing − log 2?" in out, out
+    assert "everywhere" not in out
