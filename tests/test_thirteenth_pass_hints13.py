@@ -7,6 +7,7 @@ shows that row or group."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,44 @@ def test_an_added_log_two_reads_as_an_extra_term(runner: CliRunner) -> None:
     out = _wrong(runner, "bce-logits-formula", "mean(softplus(z) - y*z) + log(2)")
     assert "→ the reference + log 2 on every case: an extra + log 2 or a missing − log 2?" in out, out
     assert "everywhere" not in out
+
+
+# -- N13-13: log-prob inputs are never above 0 -------------------------------------------------------
+
+LOG_PROB = re.compile(r"logp")  # logp, logp_ref, policy_chosen_logps, ...
+DENSITIES = {"sac_losses"}  # log-densities of continuous actions: a density can exceed 1
+
+
+def _above_zero(inputs: dict[str, object]) -> list[str]:
+    import torch
+
+    return [
+        k
+        for k, v in inputs.items()
+        if LOG_PROB.search(k) and isinstance(v, torch.Tensor) and v.is_floating_point() and bool((v > 0).any())
+    ]
+
+
+@pytest.mark.torch
+def test_practice_cases_draw_log_probs_at_most_zero() -> None:
+    import torch
+
+    from tests.test_practice import MODULES
+
+    found = {}
+    for card_id, module in MODULES.items():
+        for case in module.CASES:
+            for seed in range(50):
+                above = _above_zero(module.inputs(torch.Generator().manual_seed(seed), case))
+                if above:
+                    found[(card_id, case)] = above
+    assert not found, found
+
+
+@pytest.mark.torch
+def test_drill_problems_draw_token_log_probs_at_most_zero() -> None:
+    from tests.deck_snippets import CARDS, problems, snippet
+
+    names = {c.snippet for c in CARDS if c.snippet and c.snippet not in DENSITIES}
+    found = {n: above for n in sorted(names) for p in problems(snippet(n), 50) if (above := _above_zero(p))}
+    assert not found, found
