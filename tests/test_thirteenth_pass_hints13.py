@@ -7,6 +7,7 @@ shows that row or group."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -156,3 +157,17 @@ def test_drill_problems_draw_token_log_probs_at_most_zero() -> None:
     names = {c.snippet for c in CARDS if c.snippet and c.snippet not in DENSITIES}
     found = {n: above for n in sorted(names) for p in problems(snippet(n), 50) if (above := _above_zero(p))}
     assert not found, found
+
+
+# -- N13-14: JSON for scripts has 0.0, never -0.0 ---------------------------------------------------
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("card_id", ["huber", "mae"])
+def test_show_json_has_no_negative_zero(runner: CliRunner, card_id: str) -> None:
+    result = runner.invoke(app, ["show", card_id, "--json"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"-0\.0\b", result.stdout) is None, result.stdout
+    steps = json.loads(result.stdout)["example"]["steps"]
+    grads = [s["value"] for s in steps if s["name"] == "grad_y_hat"]
+    assert grads and 0.0 in grads[0], grads
