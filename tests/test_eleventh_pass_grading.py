@@ -72,14 +72,17 @@ def test_the_gaussian_nll_with_its_half_on_one_term_is_named(runner: CliRunner, 
 @pytest.mark.parametrize(
     ("typed", "hint"),
     [
-        ("mean(abs(r) + softplus(-2*abs(r)))", "→ log 2 more than the reference everywhere: a missing −log 2?"),
+        (
+            "mean(abs(r) + softplus(-2*abs(r)))",
+            "→ the reference + log 2 on every case: an extra + log 2 or a missing − log 2?",
+        ),
         (
             "mean(abs(r) + softplus(-2*abs(r)) - 2*log(2))",
-            "→ log 2 less than the reference everywhere: a missing +log 2 (or an extra −log 2)?",
+            "→ the reference − log 2 on every case: a missing + log 2 or an extra − log 2?",
         ),
         (
             "mean(abs(r) + softplus(-2*abs(r)) - log(2)) + 0.25",
-            "→ the reference + 0.25 everywhere: a constant term missing or extra?",
+            "→ the reference + 0.25 on every case: a constant term missing or extra?",
         ),
     ],
 )
@@ -92,6 +95,9 @@ def test_a_formula_off_by_one_constant_on_every_case_is_named(runner: CliRunner,
 def test_an_offset_hint_reaches_json_and_a_varying_difference_gets_none(runner: CliRunner) -> None:
     result = runner.invoke(app, ["show", "log-cosh", "--answer", "mean(abs(r) + softplus(-2*abs(r)))", "--json"])
     assert result.exit_code == 1, result.output
-    assert json.loads(result.stdout)["hint"] == "log 2 more than the reference everywhere: a missing −log 2?"
+    assert (
+        json.loads(result.stdout)["hint"]
+        == "the reference + log 2 on every case: an extra + log 2 or a missing − log 2?"
+    )
     code, out = _show(runner, "log-cosh", "mean(abs(r))")  # off by softplus(−2|r|) − log 2: not a constant
-    assert code == 1 and "everywhere" not in out, out
+    assert code == 1 and "on every case" not in out, out

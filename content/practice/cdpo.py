@@ -58,8 +58,9 @@ def inputs(gen, case):
         ref_c = -torch.rand(n, generator=gen, dtype=dtype) * 20 - 1
         ref_r = -torch.rand(n, generator=gen, dtype=dtype) * 20 - 1
         return {
-            "policy_chosen_logps": ref_c + torch.randn(n, generator=gen, dtype=dtype) * 3,
-            "policy_rejected_logps": ref_r + torch.randn(n, generator=gen, dtype=dtype) * 3,
+            # log-probs are <= 0: a perturbed one that lands above 0 is reflected below it
+            "policy_chosen_logps": -(ref_c + torch.randn(n, generator=gen, dtype=dtype) * 3).abs(),
+            "policy_rejected_logps": -(ref_r + torch.randn(n, generator=gen, dtype=dtype) * 3).abs(),
             "ref_chosen_logps": ref_c,
             "ref_rejected_logps": ref_r,
         }

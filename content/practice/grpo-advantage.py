@@ -78,7 +78,7 @@ def _whole_batch(rewards, eps=1e-4):
 
 
 MISTAKES = {
-    "population std (divide by G): TRL uses torch.std, the SAMPLE std (divide by G - 1)": _population_std,
+    "population std (divide by G); the card asks for the sample std (divide by G - 1), as TRL computes it": _population_std,
     "normalised over the whole batch: GRPO normalises within each group (row)": _whole_batch,
 }
 

@@ -74,9 +74,10 @@ def inputs(gen, case):
         if lengths is not None:
             mask = (torch.arange(t)[None, :] < lengths[:, None]).to(dtype)
         return {
-            "logp": old + torch.randn(g, t, generator=gen, dtype=dtype) * spread,
+            # log-probs are <= 0: a perturbed one that lands above 0 is reflected below it
+            "logp": -(old + torch.randn(g, t, generator=gen, dtype=dtype) * spread).abs(),
             "logp_old": old,
-            "logp_ref": old + torch.randn(g, t, generator=gen, dtype=dtype) * 0.2,
+            "logp_ref": -(old + torch.randn(g, t, generator=gen, dtype=dtype) * 0.2).abs(),
             "advantages": torch.randn(g, generator=gen, dtype=dtype),
             "mask": mask,
         }

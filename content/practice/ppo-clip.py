@@ -55,7 +55,8 @@ def inputs(gen, case):
     def draw(n, spread=0.3, dtype=torch.float32):
         old = -torch.rand(n, generator=gen, dtype=dtype) * 3 - 0.1
         return {
-            "logp": old + torch.randn(n, generator=gen, dtype=dtype) * spread,
+            # log-probs are <= 0: a perturbed one that lands above 0 is reflected below it
+            "logp": -(old + torch.randn(n, generator=gen, dtype=dtype) * spread).abs(),
             "logp_old": old,
             "advantages": torch.randn(n, generator=gen, dtype=dtype),
         }

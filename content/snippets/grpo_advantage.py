@@ -79,7 +79,7 @@ def mistakes(rewards):
     dev = rewards - rewards.mean()
     pop = torch.sqrt((dev**2).mean())
     return {
-        "population std (÷G); TRL's nanstd uses the sample std (÷(G−1))": dev[0] / pop,
+        "population std (÷G); the card asks for the sample std (÷(G − 1)), as TRL computes it": dev[0] / pop,
         "no std division: that is Dr. GRPO's advantage, r − mean": dev[0],
         "that is RLOO's leave-one-out advantage, r₁ − mean of the others": dev[0] * g / (g - 1),
     }

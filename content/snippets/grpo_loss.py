@@ -34,8 +34,9 @@ def example():
 def problem(rng: random.Random):
     g, t = 2, 3
     old = [[-rng.randint(5, 20) / 10 for _ in range(t)] for _ in range(g)]
-    new = [[o + rng.randint(-4, 4) / 10 for o in row] for row in old]
-    ref = [[o + rng.randint(-8, 8) / 10 for o in row] for row in old]
+    # token log-probs are <= 0: a perturbed one stops at -0.1
+    new = [[min(o + rng.randint(-4, 4) / 10, -0.1) for o in row] for row in old]
+    ref = [[min(o + rng.randint(-8, 8) / 10, -0.1) for o in row] for row in old]
     a = rng.choice([0.5, 1.0, 1.5])
     return {
         "logp": torch.tensor(new),

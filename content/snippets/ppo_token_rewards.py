@@ -31,7 +31,7 @@ def example():
 def problem(rng: random.Random):
     t = 3
     logp_ref = [-rng.randint(1, 20) / 10 for _ in range(t)]
-    logp = [round(x + rng.randint(-10, 10) / 10, 1) for x in logp_ref]
+    logp = [min(round(x + rng.randint(-10, 10) / 10, 1), -0.1) for x in logp_ref]  # log-probs are <= 0
     return {
         "logp": torch.tensor(logp),
         "logp_ref": torch.tensor(logp_ref),

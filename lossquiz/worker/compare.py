@@ -301,13 +301,13 @@ def offset_hint(a: torch.Tensor, e: torch.Tensor) -> str | None:
     size = f"{abs(offset):.4g}"
     for name, value in KNOWN_OFFSETS.items():
         if math.isclose(abs(offset), value, rel_tol=1e-4):
-            if offset > 0:
-                return f"{name} more than the reference everywhere: a missing −{name}?"
-            return f"{name} less than the reference everywhere: a missing +{name} (or an extra −{name})?"
+            if offset > 0:  # an added + log 2 (BCE) or a dropped − log 2 (log-cosh): either reads
+                return f"the reference + {name} on every case: an extra + {name} or a missing − {name}?"
+            return f"the reference − {name} on every case: a missing + {name} or an extra − {name}?"
     flat = e.reshape(-1)
     if not bool((flat != flat[0]).any()):
         return None
-    return f"the reference {'+' if offset > 0 else '−'} {size} everywhere: a constant term missing or extra?"
+    return f"the reference {'+' if offset > 0 else '−'} {size} on every case: a constant term missing or extra?"
 
 
 def _stability_hint(a: torch.Tensor, e: torch.Tensor) -> str:

@@ -20,6 +20,7 @@ import ast
 import functools
 import math
 import random
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -256,6 +257,7 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
     names = [n for n, _ in variables]
     rtol = float(request.get("tolerance", 1e-3))
     target, grade = str(request.get("target", "value")), request.get("grade")
+    reference = str(request.get("reference") or "")
     cases = []
     for seed in request.get("seeds", [None]):
         inputs = inputs_for(module, seed)
@@ -295,7 +297,7 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
                     "index": list(index),
                     "elements": int(expected.numel()),
                     "wrong": [list(map(int, i)) for i in (~close).nonzero()[:12].tolist()] if expected.dim() else [],
-                    "at": _at(env, expected, index),
+                    "at": _at(env, expected, index, _reduced_axes([text, reference], names)),
                     "expected": float(expected[index]),
                     "got": float(shaped[index]),
                 },
@@ -308,7 +310,7 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
         fixed = next((env for seed, _, env, _, _ in cases if seed is None), None)
         if fixed is None:
             fixed = bind(variables, inputs_for(module, None))
-        unstable = _stressed(text, str(request.get("reference") or ""), names, stress, fixed, rtol)
+        unstable = _stressed(text, reference, names, stress, fixed, rtol)
         if unstable is not None:
             return {"right": False, "cases": len(cases), "unstable": unstable}
     return {"right": True, "cases": len(cases)}
@@ -401,18 +403,62 @@ def _raw(inputs: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in inputs.items() if isinstance(v, torch.Tensor)}
 
 
-def _at(env: dict[str, torch.Tensor], expected: torch.Tensor, index: tuple[int, ...]) -> dict[str, Any]:
-    """Each variable's value at the disagreeing element (where it broadcasts to the answer's shape)."""
+WHOLE = 8  # a variable of at most this many elements is shown whole where the answer reduces over it
+
+
+def _at(
+    env: dict[str, torch.Tensor], expected: torch.Tensor, index: tuple[int, ...], axes: set[int | None]
+) -> dict[str, Any]:
+    """Each variable's value at the disagreeing element (where it broadcasts to the answer's shape).
+
+    Where the expressions reduce (`axes`: softmax over a row, a group's mean), one element is not
+    what the answer depends on: a small variable is shown whole, a matrix by the row (or column)
+    reduced over, so the expected value can be worked out from what is shown."""
     shown: dict[str, Any] = {}
     for name, value in env.items():
         if value.numel() == 1:
             shown[name] = float(value.reshape(()))
             continue
+        axis = _along(axes, expected)
         try:
-            shown[name] = float(value.expand(expected.shape)[index]) if index else to_plain(value)
+            if not index or (axes and (value.numel() <= WHOLE or axis is None)):
+                shown[name] = to_plain(value)
+            elif axis is not None:
+                line: list[Any] = list(index)
+                line[axis] = slice(None)
+                where = f"row {index[0] + 1}" if axis == 1 else f"column {index[1] + 1}"
+                shown[f"{name} ({where})"] = to_plain(value.expand(expected.shape)[tuple(line)])
+            else:
+                shown[name] = float(value.expand(expected.shape)[index])
         except RuntimeError:
             shown[name] = to_plain(value)
     return shown
+
+
+def _along(axes: set[int | None], expected: torch.Tensor) -> int | None:
+    """The one axis (0 or 1) of a matrix answer that the expressions reduce over; None: another shape, or all of it."""
+    if expected.dim() != 2 or len(axes) != 1 or None in axes:
+        return None
+    axis = next(iter(axes))
+    return axis % 2 if axis is not None and -2 <= axis <= 1 else None
+
+
+def _reduced_axes(texts: list[str], names: list[str]) -> set[int | None]:
+    """The axes the expressions reduce over: None is every element (a sum or mean without an axis, a
+    matrix product); softmax without one is over its last axis, as evaluated."""
+    axes: set[int | None] = set()
+    for text in texts:
+        try:
+            tree = _parse(text, tuple(names)).tree
+        except ExpressionError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in AXIS_ARGUMENT:
+                axis = _axis(node.args)
+                axes.add(-1 if axis is None and node.func.id in ("softmax", "log_softmax") else axis)
+            elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+                axes.add(None)
+    return axes
 
 
 def _factor(cases: list[Any], rtol: float, sign: str | None) -> str | None:
@@ -464,21 +510,61 @@ def _offset(cases: list[Any]) -> str | None:
 def _formula_mistake(module: ModuleType, cases: list[Any], target: str, grade: str | None) -> str | None:
     """A snippet mistake the typed formula reproduces on every case.
 
-    mistakes() are values of the graded value: a step target (per element) is compared once
-    mean- or sum-reduced, so a per-element formula missing its ½ is still named.
+    mistakes() are values of the graded value, so a step target is compared as the right step
+    becomes that value (_graded_as): pinball's per_element by its mean (its "loss" part), GRPO's
+    advantages by the first one, so a per-element formula missing its ½ is still named.
     """
     if not callable(getattr(module, "mistakes", None)):
         return None
     names: list[str] | None = None
-    for _seed, inputs, _env, _expected, got in cases:
+    for _seed, inputs, _env, expected, got in cases:
         found = set()
-        reduced = [got.mean(), got.sum()] if target != "value" and got.dim() > 0 else [got]
-        for candidate in reduced:
-            found |= set(matching_mistakes(_mistake_values(module, inputs, grade), _float(candidate)))
+        for part, reduce in _graded_as(module, inputs, expected, target, grade):
+            found |= set(matching_mistakes(_mistake_values(module, inputs, part), _float(reduce(got))))
         names = [n for n in (found if names is None else names) if n in found]
         if not names:
             return None
     return " — or: ".join(names) if names else None
+
+
+def _same(t: torch.Tensor) -> torch.Tensor:
+    return t
+
+
+def _mean(t: torch.Tensor) -> torch.Tensor:
+    return _float(t).mean()
+
+
+def _sum(t: torch.Tensor) -> torch.Tensor:
+    return _float(t).sum()
+
+
+def _first(t: torch.Tensor) -> torch.Tensor:
+    return t.reshape(-1)[0]
+
+
+Reduction = Callable[[torch.Tensor], torch.Tensor]
+
+
+def _graded_as(
+    module: ModuleType, inputs: dict[str, Any], expected: torch.Tensor, target: str, grade: str | None
+) -> list[tuple[str | None, Reduction]]:
+    """How the right answer becomes the graded value: (the value's part, a reduction of the answer).
+
+    The value itself for a "value" target; for a step, each of its mean, sum or first element that
+    equals the graded value (or, where the value has parts and the card names none, one of them)."""
+    if target == "value":
+        return [(grade, _same)]
+    value = module.loss(**inputs)["value"]
+    parts = list(value) if isinstance(value, dict) and grade is None else [grade]
+    found: list[tuple[str | None, Reduction]] = []
+    for part in parts:
+        try:
+            number = _graded(value, part)
+        except Unusable:
+            continue
+        found += [(part, r) for r in (_mean, _sum, _first) if matching_mistakes({"": number}, _float(r(expected)))]
+    return found
 
 
 def _mistake_values(module: ModuleType, inputs: dict[str, Any], grade: str | None) -> dict[str, Any]:

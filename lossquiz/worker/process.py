@@ -96,7 +96,7 @@ def to_plain(x: Any) -> Any:
     if isinstance(x, bool):
         return x
     if isinstance(x, float):
-        return x if math.isfinite(x) else None
+        return x + 0.0 if math.isfinite(x) else None  # + 0.0: -0.0 (a sign() or -x of 0) is 0.0 for scripts
     return x
 
 
