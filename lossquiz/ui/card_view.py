@@ -422,8 +422,28 @@ def worked_example(example: dict[str, Any], *, label: str = "worked example") ->
     table.add_row(Text("value", style="bold green"), Text(fmt(example["value"]), style="bold"))
     ref = example["reference"]
     mark = Text("✓ agrees", style="green") if example["agree"] else Text("✗ DISAGREES", style="bold red")
-    table.add_row(
-        Text("reference", style="dim"),
-        Text.assemble(f"{fmt(ref['value'])}  ({ref['how']})  ", mark),
-    )
+    table.add_row(Text("reference", style="dim"), _Marked(Text(f"{fmt(ref['value'])}  ({ref['how']})"), mark))
     return Panel(table, title=label, title_align="left")
+
+
+class _Marked:
+    """Text wrapped at the width it is drawn, a word longer than that folded (never cut with …),
+    then `mark` after its last line if it fits there whole, else on a line of its own."""
+
+    def __init__(self, body: Text, mark: Text) -> None:
+        self.body, self.mark = body, mark
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        whole = Text.assemble(self.body, "  ", self.mark)
+        return Measurement(min(self.mark.cell_len, options.max_width), min(whole.cell_len, options.max_width))
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        width = options.max_width
+        lines = self.body.wrap(console, width, overflow="fold")
+        if lines[-1].cell_len + 2 + self.mark.cell_len <= width:
+            lines[-1].append_text(Text.assemble("  ", self.mark))
+        else:
+            lines.append(self.mark.copy())
+        yield lines
