@@ -352,7 +352,7 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
                     "got": float(shaped[index]),
                 },
                 "hint": _formula_mistake(module, cases, target, grade)
-                or _factor(cases, rtol, _sign_words(target, variables))
+                or _factor(cases, rtol, _sign_words(target, variables), reference, names)
                 or _offset(cases),
             }
     stress = [(str(name), float(magnitude)) for name, magnitude in request.get("stress") or []]
@@ -511,16 +511,31 @@ def _reduced_axes(texts: list[str], names: list[str]) -> set[int | None]:
     return axes
 
 
-def _factor(cases: list[Any], rtol: float, sign: str | None) -> str | None:
-    """factor_hint over every case's wrong elements: the cases tell a sum vs mean from a missing ½."""
+def _factor(cases: list[Any], rtol: float, sign: str | None, reference: str, names: list[str]) -> str | None:
+    """factor_hint over every case's wrong elements (a case that agrees: all of it, as evidence for a
+    sum where its batch is 1): the cases tell a sum vs mean from a missing ½."""
     wrong = []
     for _seed, inputs, _env, want, value in cases:
         shaped = _shaped(value, want)
         if shaped is None:
             return None
         off = ~_close(shaped, want, rtol)
+        if not bool(off.any()):
+            off = torch.ones_like(off)
         wrong.append((shaped[off], want[off], _raw(inputs)))
-    return factor_hint(wrong, sign=sign)
+    return factor_hint(wrong, sign=sign, reduction=_outer_reduction(reference, names))
+
+
+def _outer_reduction(text: str, names: list[str]) -> str | None:
+    """The reference's outermost sum or mean ("sum" for Kendall's sum over tasks), None if neither."""
+    try:
+        tree = _parse(text, tuple(names)).tree
+    except ExpressionError:
+        return None
+    for node in ast.walk(tree):  # breadth first: the outermost call first
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("sum", "mean"):
+            return node.func.id
+    return None
 
 
 def _sign_words(target: str, variables: list[list[str]]) -> str | None:
