@@ -62,3 +62,13 @@ def test_an_agreeing_case_whose_batch_is_not_one_rules_the_sum_out() -> None:
     # a ½ hidden by a branch not taken on the third case (batch 2): not a sum
     assert factor_hint([case(2, 2), case(2, 2), case(1, 2)]) == "twice the reference: a missing ½?"  # type: ignore[list-item]
     assert factor_hint([case(2, 2), case(1, 1)], reduction="sum") == "twice the reference: a missing ½?"  # type: ignore[list-item]
+
+
+# -- N14-6: an --answer error names the formula card it was checked against -----------------------
+
+
+def test_an_answer_error_names_the_card_used_and_the_other_formula_cards(runner: CliRunner) -> None:
+    code, out = _show(runner, "focal", "--answer", "(1-p_t)^gamma")
+    assert code != 0 and "unknown name 'p_t'" in out, out
+    assert "(checked against focal-formula; focal-modulating-factor is another formula card:" in out, out
+    assert "lossquiz show focal-modulating-factor --answer …)" in out, out
