@@ -162,11 +162,13 @@ def _show_answer(query: str, text: str, deck: Path | None, data_dir: Path | None
 
     with exit_on_error():
         opened = open_deck(deck, data_dir)
-        card = recall.formula_card_for(opened.deck, cards.find_card(opened.deck, query))
+        asked = cards.find_card(opened.deck, query)
+        card = recall.formula_card_for(opened.deck, asked)
+        which = recall.checked_against(opened.deck, asked, card)
         try:
             parsed = recall.read(card, text)
         except ExpressionError as e:
-            raise UsageError(f"--answer: {e}") from None
+            raise UsageError(f"--answer: {e}{which}") from None
         trusted = trust.gate(opened.root, opened.home)
         path = opened.deck.snippet_path(card)
         assert path is not None
@@ -174,7 +176,7 @@ def _show_answer(query: str, text: str, deck: Path | None, data_dir: Path | None
             try:
                 verdict = recall.grade_formula(runner, path, card, parsed, recall.seeds(random.Random()))
             except recall.Retry as e:
-                raise UsageError(f"--answer: {e}") from None
+                raise UsageError(f"--answer: {e}{which}") from None
     if as_json:
         print_json({"card": card.id, "you_wrote": verdict.wrote, **asdict(verdict)})
     else:

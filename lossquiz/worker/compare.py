@@ -211,18 +211,23 @@ Case = tuple["torch.Tensor", "torch.Tensor", dict[str, Any]]  # (yours, the refe
 SIGN_FLIPPED = "the reference with the sign flipped: an objective to maximise vs a loss to minimise?"
 
 
-def factor_hint(cases: list[Case], *, sign: str | None = None) -> str | None:
+def factor_hint(cases: list[Case], *, sign: str | None = None, reduction: str | None = None) -> str | None:
     """Off by a constant factor on every case: the batch size (sum vs mean), 2 (a missing ½), or -1
     (a sign: `sign` says why where the caller knows better than SIGN_FLIPPED, a gradient through a residual).
 
     A sum where the convention is the mean multiplies each case by that case's own batch size; a
     missing ½ multiplies every case by 2. So a factor that tracks the batch size across cases is
     sum vs mean, one that stays 2 where the batch is not 2 is a missing ½, and where every case's
-    batch is 2 (or there is one case) both are said. A case that agrees (no elements) says nothing.
+    batch is 2 (or there is one case) both are said. A case that agrees is passed whole (a == e):
+    a sum agrees exactly where the batch is 1, so such a case is evidence for the sum (and against it
+    where the batch is not 1); it says nothing against a ½, which a branch not taken can hide.
+    `reduction` is the reference's own outer reduction ("sum" or "mean"): the hint never says the
+    convention is the other one.
     """
     import torch
 
     factors: list[tuple[float, dict[str, int]]] = []
+    agreeing: list[tuple[float, dict[str, int]]] = []
     for a, e, raw in cases:
         mask = e.abs() > 1e-12
         if not bool(mask.any()):
@@ -231,18 +236,22 @@ def factor_hint(cases: list[Case], *, sign: str | None = None) -> str | None:
         factor = float(ratios.mean())
         if not torch.allclose(ratios, torch.full_like(ratios, factor), rtol=1e-3, atol=1e-6):
             return None
-        factors.append((factor, _sizes(raw)))
-    if not factors or all(math.isclose(f, 1.0, rel_tol=1e-3) for f, _ in factors):
+        (agreeing if math.isclose(factor, 1.0, rel_tol=1e-3) else factors).append((factor, _sizes(raw)))
+    if not factors:
         return None
     first = factors[0][0]
     constant = all(math.isclose(f, first, rel_tol=1e-3) for f, _ in factors)
-    summed = _tracked(factors, lambda n: n)
-    averaged = _tracked(factors, lambda n: 1 / n)
+    summed = None if reduction == "sum" else _tracked(factors + agreeing, lambda n: n)
+    averaged = None if reduction == "mean" else _tracked(factors + agreeing, lambda n: 1 / n)
     if constant and math.isclose(first, 2.0, rel_tol=1e-3):
+        if summed and agreeing:
+            return "twice the reference: a sum where the convention is the mean (it agrees where the batch is 1)?"
         if summed:
             return "twice the reference: a sum where the convention is the mean (the batch here is 2), or a missing ½?"
         return "twice the reference: a missing ½?"
     if constant and math.isclose(first, 0.5, rel_tol=1e-3):
+        if averaged and agreeing:
+            return "half the reference: a mean where the convention is a sum (it agrees where the batch is 1)?"
         if averaged:
             return "half the reference: a mean where the convention is a sum (the batch here is 2), or an extra ½?"
         return "half the reference: an extra ½ (or a mean over 2)?"

@@ -111,6 +111,8 @@ def evaluate(node: ast.AST, env: dict[str, torch.Tensor]) -> torch.Tensor:
     if isinstance(node, ast.BinOp):
         a, b = evaluate(node.left, env), evaluate(node.right, env)
         op = node.op
+        if not isinstance(op, ast.MatMult):
+            _line_up(node, a, b)
         if isinstance(op, ast.Add):
             return a + b
         if isinstance(op, ast.Sub):
@@ -129,6 +131,54 @@ def evaluate(node: ast.AST, env: dict[str, torch.Tensor]) -> torch.Tensor:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         return _call(node.func.id, node.args, env)
     raise ExpressionError(f"cannot evaluate {ast.unparse(node)}")
+
+
+_DROPPING = {"sum", "mean", "logsumexp", "norm"}  # with an axis, these drop it
+
+
+def _line_up(node: ast.BinOp, a: torch.Tensor, b: torch.Tensor) -> None:
+    """A plain ExpressionError where `a` and `b` do not broadcast, instead of torch's raw message.
+
+    An axis reduction drops its axis (sum(x, 1) of a matrix is one value per row), so a row-wise
+    x / sum(x, 1) does not line up; the message says so, and names softmax / log_softmax where
+    that is what the typed form computes."""
+    for i in range(1, min(a.dim(), b.dim()) + 1):
+        m, n = a.shape[-i], b.shape[-i]
+        if m != n and m != 1 and n != 1:
+            break
+    else:
+        return
+    axis = max(a.dim(), b.dim()) - i
+    message = f"shapes do not line up ({m} and {n} at axis {axis})"
+    reduced = [s for s in (node.left, node.right) if _dropped_axis(s) is not None]
+    if reduced:
+        side = reduced[0]
+        assert isinstance(side, ast.Call) and isinstance(side.func, ast.Name)
+        k = _dropped_axis(side)
+        line = {0: "column", 1: "row", -1: "row"}.get(k if k is not None else 0)
+        message += f": {side.func.id}(x, {k}) drops axis {k}"
+        if line:
+            message += f" (one value per {line} of a matrix), so {ast.unparse(node)} does not work {line} by {line}"
+        inner = side.args[0]
+        if isinstance(node.op, ast.Div) and side is node.right and side.func.id == "sum" and _is_exp(inner):
+            z = ast.unparse(inner.args[0])  # type: ignore[attr-defined]  # _is_exp: a call
+            message += f" — use softmax({z}, {k}), or log_softmax({z}, {k}) for its log"
+        elif isinstance(node.op, ast.Sub) and side is node.right and side.func.id == "logsumexp":
+            message += f" — use log_softmax({ast.unparse(inner)}, {k})"
+    raise ExpressionError(message)
+
+
+def _dropped_axis(node: ast.expr) -> int | None:
+    """The axis a reduction with an axis drops (sum(x, 1): 1); None for anything else."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DROPPING:
+        return _axis(node.args)
+    return None
+
+
+def _is_exp(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "exp" and len(node.args) == 1
+    )
 
 
 def _call(name: str, args: list[ast.expr], env: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -302,7 +352,7 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
                     "got": float(shaped[index]),
                 },
                 "hint": _formula_mistake(module, cases, target, grade)
-                or _factor(cases, rtol, _sign_words(target, variables))
+                or _factor(cases, rtol, _sign_words(target, variables), reference, names)
                 or _offset(cases),
             }
     stress = [(str(name), float(magnitude)) for name, magnitude in request.get("stress") or []]
@@ -461,16 +511,31 @@ def _reduced_axes(texts: list[str], names: list[str]) -> set[int | None]:
     return axes
 
 
-def _factor(cases: list[Any], rtol: float, sign: str | None) -> str | None:
-    """factor_hint over every case's wrong elements: the cases tell a sum vs mean from a missing ½."""
+def _factor(cases: list[Any], rtol: float, sign: str | None, reference: str, names: list[str]) -> str | None:
+    """factor_hint over every case's wrong elements (a case that agrees: all of it, as evidence for a
+    sum where its batch is 1): the cases tell a sum vs mean from a missing ½."""
     wrong = []
     for _seed, inputs, _env, want, value in cases:
         shaped = _shaped(value, want)
         if shaped is None:
             return None
         off = ~_close(shaped, want, rtol)
+        if not bool(off.any()):
+            off = torch.ones_like(off)
         wrong.append((shaped[off], want[off], _raw(inputs)))
-    return factor_hint(wrong, sign=sign)
+    return factor_hint(wrong, sign=sign, reduction=_outer_reduction(reference, names))
+
+
+def _outer_reduction(text: str, names: list[str]) -> str | None:
+    """The reference's outermost sum or mean ("sum" for Kendall's sum over tasks), None if neither."""
+    try:
+        tree = _parse(text, tuple(names)).tree
+    except ExpressionError:
+        return None
+    for node in ast.walk(tree):  # breadth first: the outermost call first
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("sum", "mean"):
+            return node.func.id
+    return None
 
 
 def _sign_words(target: str, variables: list[list[str]]) -> str | None:
