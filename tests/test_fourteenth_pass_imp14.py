@@ -43,3 +43,18 @@ def test_a_sentence_hard_wrapped_after_a_short_line_is_one_answer_not_two_key_po
     export = runner.invoke(app, ["export", "--deck", str(deck), "--format", "anki", "-"])
     assert export.exit_code == 0, export.output
     assert "<li>coding P" not in export.stdout and "<li>measure?" not in export.stdout
+
+
+def test_a_card_gone_because_its_section_gained_a_sub_heading_is_named_with_the_reason(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """N14-3: a `#### Q:` added under `### Temperature scaling` turns that section's text into a
+    skipped introduction; the summary says that is why `temperature-scaling` is gone."""
+    notes, deck = tmp_path / "notes.md", tmp_path / "mydeck"
+    text = "## Classification\n\n### Temperature scaling\n\nDivide the logits by a learned scalar T to calibrate.\n"
+    _import(runner, notes, text, deck)
+    summary = _import(
+        runner, notes, text + "\n#### Q: What is label smoothing?\n\n- Soft targets\n- Less confidence\n", deck
+    )
+    assert "1 gone: temperature-scaling" in summary
+    assert "temperature-scaling: its section now has sub-headings, so its text is an introduction (line 5)" in summary
