@@ -58,3 +58,15 @@ def test_a_card_gone_because_its_section_gained_a_sub_heading_is_named_with_the_
     )
     assert "1 gone: temperature-scaling" in summary
     assert "temperature-scaling: its section now has sub-headings, so its text is an introduction (line 5)" in summary
+
+
+def test_a_cloze_whose_only_key_point_is_its_gap_shows_no_key_points_list(runner: CliRunner, tmp_path: Path) -> None:
+    """N14-8: the reveal of `… a temperature ==$\\tau$==.` shows the sentence, not `Key points • τ`."""
+    deck = tmp_path / "deck"
+    _import(
+        runner, tmp_path / "c.md", "# Contrastive\n\nInfoNCE divides similarities by a temperature ==$\\tau$==.\n", deck
+    )
+    (card,) = load_deck(deck).cards
+    shown = runner.invoke(app, ["show", card.id, "--deck", str(deck)])
+    assert shown.exit_code == 0, shown.output
+    assert "temperature τ" in shown.output and "Key points" not in shown.output
