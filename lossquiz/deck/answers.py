@@ -156,7 +156,8 @@ def _units(answer: str) -> list[tuple[str, bool]]:
     in_math = False
     joinable = False  # the last unit's line ran on to this one (no blank line, no math between)
     last_line = ""
-    for line in answer.splitlines():
+    lines = answer.splitlines()
+    for n, line in enumerate(lines):
         if display_marks(line) % 2:
             in_math = not in_math  # a multi-line $$ block: the formula, not a checkpoint
             joinable = False
@@ -166,7 +167,7 @@ def _units(answer: str) -> list[tuple[str, bool]]:
         if not line.strip() or RULE.match(line):
             joinable = False
             continue
-        if joinable and not LIST_ITEM.match(line) and _runs_on(last_line, line):
+        if joinable and not LIST_ITEM.match(line) and _runs_on(last_line, line, lines[n:]):
             units[-1] = (units[-1][0] + " " + line.strip(), units[-1][1])  # a hard-wrapped sentence
             last_line = line
             continue
@@ -197,17 +198,32 @@ WRAPPED_LINE = 40  # characters: a line this long that stops mid-sentence was ha
 _RUN_ON_WORDS = frozenset("a an and as at by for from in is are of on or than that the to which with".split())
 
 
-def _runs_on(previous: str, line: str) -> bool:
+def _runs_on(previous: str, line: str, rest: Sequence[str]) -> bool:
     """True if `line` continues the sentence the line `previous` ends (the answer's hard wrap, not a
-    new line): the previous line stops on a comma, a dash or a word such as "and", or it is a long
-    line of prose stopping mid-sentence and this one starts in lower case. Short lines that end
-    without punctuation (`MSE: mean` / `MAE: median`) are the author's own lines."""
+    new line): the previous line stops on a comma, a dash or a word such as "and"; or it stops
+    mid-sentence (no . ! ? :) and this one starts in lower case, when the previous line is long
+    prose or, however short, the sentence then ends (. ! ?) before the paragraph does (`How many
+    extra nats you pay` / `coding P with a code built for Q.`). `rest` is `line` and the lines after
+    it. Short lines without a sentence end (`MSE: mean` / `MAE: median`, `mean` / `median`) are the
+    author's own lines."""
     end = previous.rstrip()
     if not end or end[-1] in ".!?:":
         return False
     if end[-1] in ",;(—–-" or re.split(r"\s+", end)[-1].lower() in _RUN_ON_WORDS:
         return True
-    return len(end) >= WRAPPED_LINE and line.strip()[:1].islower()
+    if not line.strip()[:1].islower():
+        return False
+    return len(end) >= WRAPPED_LINE or _sentence_ends(rest)
+
+
+def _sentence_ends(lines: Sequence[str]) -> bool:
+    """True if one of `lines`, before a blank line or a list item, ends a sentence (. ! ?)."""
+    for n, line in enumerate(lines):
+        if not line.strip() or (n and LIST_ITEM.match(line)):
+            return False
+        if line.rstrip()[-1] in ".!?":
+            return True
+    return False
 
 
 def _label_only(text: str) -> bool:

@@ -56,6 +56,7 @@ class ImportResult:
     unreadable: tuple[tuple[int, str], ...] = ()  # (line, why), imported past with --skip-unreadable
     text_blocks: tuple[int, ...] = ()  # first lines of blocks that are notes, not cards
     unbulleted: tuple[int, ...] = ()  # skipped lines that a `- ` in front would make quick-fire cards
+    now_introductions: tuple[tuple[str, int], ...] = ()  # (gone id, line): its section's text is now skipped
     reviews: tuple[PackageReview, ...] = ()  # an Anki package's review log, by lossquiz card id
     card_ids: tuple[str, ...] = ()
 
@@ -78,6 +79,7 @@ class ImportResult:
             "unreadable": [{"line": line, "why": why} for line, why in self.unreadable],
             "text_blocks": list(self.text_blocks),
             "unbulleted_quickfire_lines": list(self.unbulleted),
+            "dropped_as_introductions": [{"id": i, "line": line} for i, line in self.now_introductions],
             "reviews": len(self.reviews),
         }
 
@@ -116,6 +118,7 @@ def import_notes(
         topics[card.topic] = topics.get(card.topic, 0) + 1
         kinds.setdefault(card.kind, []).append(card.line)
     by_index = dict(enumerate(ids))
+    dropped = tuple(sorted(old_ids - set(ids)))
     return ImportResult(
         deck=target,
         notes=notes_path,
@@ -124,7 +127,7 @@ def import_notes(
         topics=topics,
         kept=sum(1 for i in ids if i in old_ids),
         new=tuple(i for i in ids if i not in old_ids),
-        dropped=tuple(sorted(old_ids - set(ids))),
+        dropped=dropped,
         fixed_lines=notes.fixed_lines,
         skipped=notes.skipped,
         replaced=mode,
@@ -133,9 +136,23 @@ def import_notes(
         unreadable=notes.unreadable,
         text_blocks=notes.text_blocks,
         unbulleted=notes.unbulleted,
+        now_introductions=_now_introductions(dropped, old, notes.skipped),
         reviews=tuple(replace(r, slug=by_index[r.card_index]) for r in reviews),
         card_ids=tuple(ids),
     )
+
+
+def _now_introductions(
+    dropped: tuple[str, ...], old: list[tuple[str, str]], skipped: tuple[tuple[int, str], ...]
+) -> tuple[tuple[str, int], ...]:
+    """(id, line) of each gone card that was a section's text ("Explain temperature scaling.") whose
+    section now has sub-headings: its text is an introduction, skipped at that line."""
+    sections: dict[str, int] = {}
+    for line, heading in skipped:
+        sections.setdefault(normalise(heading), line)
+        sections.setdefault(normalise(f"Explain {heading}"), line)
+    questions = dict(old)
+    return tuple((i, sections[q]) for i in dropped if (q := normalise(questions.get(i, ""))) in sections)
 
 
 # -- the target folder --------------------------------------------------------------------

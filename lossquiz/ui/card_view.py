@@ -319,9 +319,14 @@ def key_points(card: Card) -> RenderableType:
 
 def _own_points(card: Card) -> bool:
     """True if the card has key points that are not its answer again (an imported answer of
-    bullets has them as its key points, word for word)."""
+    bullets has them as its key points, word for word; a cloze's one point is its gap)."""
     if not card.key_points:
         return False
+    if card.kind == "cloze" and len(card.key_points) == 1:
+        from lossquiz.deck.mathtext import plain
+
+        if plain(card.key_points[0]) in plain(card.answer):  # the gap, shown in the answer already
+            return False
     # Points that restate the answer have no word the answer lacks: a point with one is the card's
     # own, decided without importing deck/answers.py (its tables cost `show` ~2% of start-up).
     if any(word not in card.answer for point in card.key_points for word in _WORDS.findall(point)):

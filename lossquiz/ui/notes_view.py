@@ -44,6 +44,13 @@ def import_summary(result: Any, replayed: Any = None, *, with_history: bool = Fa
         ids += f": {_lines(result.new, IDS_SHOWN)}" if result.new else ""
         ids += f"; {len(result.dropped)} gone: {_lines(result.dropped, IDS_SHOWN)}" if result.dropped else ""
         lines.append(Text(ids, style="dim"))
+    for gone, line in result.now_introductions:
+        lines.append(
+            Text(
+                f"  {gone}: its section now has sub-headings, so its text is an introduction (line {line})",
+                style="yellow",
+            )
+        )
     if result.fixed_lines:
         lines.append(
             Text(f"  repaired broken encoding (mojibake) on line {_lines(result.fixed_lines, 10)}", style="yellow")
