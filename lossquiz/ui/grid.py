@@ -74,7 +74,7 @@ class Grid:
         if laid is None:
             yield self.table()
             return
-        yield Fitted(_join(laid, "", ""))
+        yield Fitted(_join(laid))
 
     def lines(self, console: Console, max_width: int) -> list[_Line] | None:
         """The grid's lines, or None when its columns do not fit in `max_width` at their widest."""
@@ -137,9 +137,7 @@ class Boxed:
         box = _join(
             [("╭─" + title + "─" * (inner - cell_len(title)) + "─╮", [])]
             + [("│ " + line + " " * (inner - cell_len(line)) + " │", _shift(spans, 2)) for line, spans in laid]
-            + [("╰" + "─" * (inner + 2) + "╯", [])],
-            "",
-            "",
+            + [("╰" + "─" * (inner + 2) + "╯", [])]
         )
         yield Fitted(box)
 
@@ -188,7 +186,7 @@ def _cell(cell: Text | Phrases, width: int, justify: str) -> list[_Line]:
         if justify == "right":
             chars = chars.rstrip()
             shift = width - cell_len(chars)
-            chars, spans = " " * shift + chars, [Span(s.start + shift, s.end + shift, s.style) for s in spans]
+            chars, spans = " " * shift + chars, _shift(spans, shift)
         else:
             chars += " " * (width - cell_len(chars))
         out.append((chars, ([Span(0, len(chars), cell.style)] if cell.style else []) + spans))
@@ -196,16 +194,17 @@ def _cell(cell: Text | Phrases, width: int, justify: str) -> list[_Line]:
 
 
 def _shift(spans: list[Span], by: int) -> list[Span]:
+    """The spans `by` characters further right."""
     return [Span(s.start + by, s.end + by, s.style) for s in spans]
 
 
-def _join(lines: list[_Line], left: str, right: str) -> Text:
-    """The lines as one Text, each between `left` and `right`."""
+def _join(lines: list[_Line]) -> Text:
+    """The lines as one Text."""
     plain, spans, at = [], [], 0
     for line, line_spans in lines:
-        plain.append(left + line + right)
-        spans += [Span(at + len(left) + s.start, at + len(left) + s.end, s.style) for s in line_spans]
-        at += len(left) + len(line) + len(right) + 1
+        plain.append(line)
+        spans += _shift(line_spans, at)
+        at += len(line) + 1
     text = Text("\n".join(plain))
     text.spans = spans
     return text
