@@ -323,32 +323,12 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
     for seed, inputs, env, expected, got in cases:
         shaped = _shaped(got, expected)
         if shaped is None:
-            return {
-                "right": False,
-                "cases": len(cases),
-                "disagreement": {
-                    "case": _label(seed),
-                    "inputs": to_plain(inputs),
-                    "why": f"your expression gives {_shape(got)}; the answer is {_shape(expected)}",
-                    "expected": to_plain(expected),
-                    "got": to_plain(got),
-                },
-                "hint": _formula_mistake(module, cases, target, grade),
-            }
+            why = f"your expression gives {_shape(got)}; the answer is {_shape(expected)}"
+            return _misshapen(cases, seed, inputs, why, expected, got, _formula_mistake(module, cases, target, grade))
         close = _close(shaped, expected, rtol)
         if not bool(close.all()) and got.numel() == 1 < expected.numel():  # one number for many
-            return {
-                "right": False,
-                "cases": len(cases),
-                "disagreement": {
-                    "case": _label(seed),
-                    "inputs": to_plain(inputs),
-                    "why": f"your expression gives one number; the answer has one per element ({_shape(expected)})",
-                    "expected": to_plain(expected),
-                    "got": to_plain(got),
-                },
-                "hint": _reduction_hint(cases, rtol),
-            }
+            why = f"your expression gives one number; the answer has one per element ({_shape(expected)})"
+            return _misshapen(cases, seed, inputs, why, expected, got, _reduction_hint(cases, rtol))
         if not bool(close.all()):
             index = tuple(int(i) for i in (~close).nonzero()[0]) if expected.dim() else ()
             return {
@@ -603,6 +583,15 @@ def _formula_mistake(module: ModuleType, cases: list[Any], target: str, grade: s
         if not names:
             return None
     return " — or: ".join(names) if names else None
+
+
+def _misshapen(
+    cases: list[Any], seed: Any, inputs: dict[str, Any], why: str, expected: Any, got: Any, hint: str | None
+) -> dict[str, Any]:
+    """Wrong by shape: the whole of both answers, as no element lines up with another."""
+    disagreement = {"case": _label(seed), "inputs": to_plain(inputs), "why": why}
+    disagreement |= {"expected": to_plain(expected), "got": to_plain(got)}
+    return {"right": False, "cases": len(cases), "disagreement": disagreement, "hint": hint}
 
 
 def _reduction_hint(cases: list[Any], rtol: float) -> str:
