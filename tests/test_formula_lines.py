@@ -37,7 +37,7 @@ def test_a_formula_that_fits_is_left_alone() -> None:
 
 def test_two_formulas_break_between_them_and_a_term_between_its_signs() -> None:
     assert wrap(FORMULAS["nt-xent"], 76) == [
-        "ℓ_(i,j)=−log((exp(sᵢⱼ/τ))/(∑_(k≠i) exp(sᵢₖ/τ))),",
+        "ℓ_(i,j)=−log(exp(sᵢⱼ/τ)/(∑_(k≠i) exp(sᵢₖ/τ))),",
         "ℒ=(1/(2 N)) ∑ₖ₌₁ᴺ[ℓ_(2k−1,2k)+ℓ_(2k,2k−1)]",
     ]
     assert wrap(FORMULAS["elbo"], 76) == [

@@ -98,6 +98,13 @@ def test_no_backslashes_left_in_deck_formulas() -> None:
         (r"\log\frac{a}{b}", "log a/b"),
         (r"\log\frac{x_i^2}{\pi_{ref}}", "log xᵢ²/π_ref"),
         (r"\log\frac{1}{K}\sum_k x_k", "log (1/K) ∑ₖ xₖ"),  # glued to what follows: bracketed already
+        # fourteenth newcomer pass N14-12: one call or one bracket is not bracketed again (`log((exp(…))/…)`)
+        (r"\log\frac{\exp(z/\tau)}{\sum_k \exp(z_k/\tau)}", "log(exp(z/τ)/(∑ₖ exp(zₖ/τ)))"),
+        (r"\log\frac{(a+b)}{c+d}", "log((a+b)/(c+d))"),
+        (r"\log\frac{(a+b)(c+d)}{e}", "log(((a+b)(c+d))/e)"),
+        (r"\log\frac{\exp(a)+b}{c}", "log((exp(a)+b)/c)"),
+        (r"\frac{\sum_i x_i}{n(n-1)}", "(∑ᵢ xᵢ)/(n(n−1))"),  # below the bar, n(…) is a product
+        (r"\frac{r-\mu}{\mathrm{std}(r)}", "(r−μ)/std(r)"),
     ],
 )
 def test_a_fraction_after_a_function_name_is_its_bracketed_argument(latex: str, expected: str) -> None:

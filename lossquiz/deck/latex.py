@@ -99,8 +99,25 @@ def _symbol(part: str) -> bool:
     return len(_SCRIPTS.sub("", part)) <= 1
 
 
-def _wrap(part: str) -> str:
+def _one_group(part: str, *, denominator: bool) -> bool:
+    """Whether the part is one bracketed group, bare or applied (`(a+b)`, `exp(zᵀc/τ)`): already unambiguous.
+
+    Below the bar a one-letter name is not taken as applied: `x/n(n−1)` would read as (x/n)(n−1)."""
+    m = re.match(r"[^\W\d_]{2,}\(|\(" if denominator else r"[^\W\d_]*\(", part)
+    if not m:
+        return False
+    depth = 0
+    for i in range(m.end() - 1, len(part)):
+        depth += {"(": 1, ")": -1}.get(part[i], 0)
+        if depth == 0:
+            return i == len(part) - 1
+    return False
+
+
+def _wrap(part: str, *, denominator: bool = False) -> str:
     """Parenthesise a fraction part that would read ambiguously: a+b, or an implicit product 2N or gᵀFg."""
+    if _one_group(part, denominator=denominator):
+        return part
     implicit_product = part[:1].isdigit() and any(ch.isalpha() for ch in part)
     implicit_product |= bool(re.search(f"[{_SCRIPT_CHARS}](?![{_SCRIPT_CHARS}])[^\\W\\d_]", part))
     return f"({part})" if len(part) > 1 and (_OPERATOR.search(part) or implicit_product) else part
@@ -176,7 +193,8 @@ def _structure(text: str) -> str:
                     while out[-1] in _SPACES:
                         out.pop()  # `log(a(x)/b)`, as `log(x)` is written
                     glued = ""
-                out.append(vulgar or (f"{_wrap(n)}/{_wrap(d)}" if glued is None else f"({_wrap(n)}/{_wrap(d)}){glued}"))
+                bar = f"{_wrap(n)}/{_wrap(d, denominator=True)}"
+                out.append(vulgar or (bar if glued is None else f"({bar}){glued}"))
             continue
         if text[i] in "_^":
             arg, j = _group(text, i + 1)

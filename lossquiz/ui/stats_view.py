@@ -146,16 +146,19 @@ def _heatmap(s: Stats) -> RenderableType:
 
 
 def _month_line(weeks: list[list[Any]]) -> Text:
-    """Month names over the first week column of each month (a later name wins a tight spot)."""
+    """Month names over the week column holding each month's 1st (a later name wins a tight spot).
+
+    A column is named by its last day: the week a month begins in, even when that week is
+    this one (labelling by Monday left the current month unnamed until its first Monday)."""
     cells = [" "] * (2 * len(weeks) + 3)
     previous = None
     last_label = -10
     for i, week in enumerate(weeks):
-        month = week[0].day.month
+        month = week[-1].day.month
         if month != previous:
             if 2 * i < last_label + 4:  # the previous name would run into this one
                 cells[last_label : last_label + 3] = [" "] * 3
-            cells[2 * i : 2 * i + 3] = list(f"{week[0].day:%b}")
+            cells[2 * i : 2 * i + 3] = list(f"{week[-1].day:%b}")
             last_label = 2 * i
         previous = month
     return Text("    " + "".join(cells).rstrip(), style="dim")

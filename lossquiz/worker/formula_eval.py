@@ -323,19 +323,12 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
     for seed, inputs, env, expected, got in cases:
         shaped = _shaped(got, expected)
         if shaped is None:
-            return {
-                "right": False,
-                "cases": len(cases),
-                "disagreement": {
-                    "case": _label(seed),
-                    "inputs": to_plain(inputs),
-                    "why": f"your expression gives {_shape(got)}; the answer is {_shape(expected)}",
-                    "expected": to_plain(expected),
-                    "got": to_plain(got),
-                },
-                "hint": _formula_mistake(module, cases, target, grade),
-            }
+            why = f"your expression gives {_shape(got)}; the answer is {_shape(expected)}"
+            return _misshapen(cases, seed, inputs, why, expected, got, _formula_mistake(module, cases, target, grade))
         close = _close(shaped, expected, rtol)
+        if not bool(close.all()) and got.numel() == 1 < expected.numel():  # one number for many
+            why = f"your expression gives one number; the answer has one per element ({_shape(expected)})"
+            return _misshapen(cases, seed, inputs, why, expected, got, _reduction_hint(cases, rtol))
         if not bool(close.all()):
             index = tuple(int(i) for i in (~close).nonzero()[0]) if expected.dim() else ()
             return {
@@ -590,6 +583,26 @@ def _formula_mistake(module: ModuleType, cases: list[Any], target: str, grade: s
         if not names:
             return None
     return " — or: ".join(names) if names else None
+
+
+def _misshapen(
+    cases: list[Any], seed: Any, inputs: dict[str, Any], why: str, expected: Any, got: Any, hint: str | None
+) -> dict[str, Any]:
+    """Wrong by shape: the whole of both answers, as no element lines up with another."""
+    disagreement = {"case": _label(seed), "inputs": to_plain(inputs), "why": why}
+    disagreement |= {"expected": to_plain(expected), "got": to_plain(got)}
+    return {"right": False, "cases": len(cases), "disagreement": disagreement, "hint": hint}
+
+
+def _reduction_hint(cases: list[Any], rtol: float) -> str:
+    """A single number where each element has its own: which reduction of the right answer it is."""
+    for name, reduce in (("sum", _sum), ("mean", _mean)):
+        if all(
+            got.numel() == 1 and bool(_close(_float(got).reshape(()), reduce(expected), rtol))
+            for *_, expected, got in cases
+        ):
+            return f"that is their {name}; the card asks for each element's value (no reduction)"
+    return "the card asks for each element's value (no reduction): drop the sum or mean"
 
 
 def _same(t: torch.Tensor) -> torch.Tensor:
