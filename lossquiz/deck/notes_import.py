@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -96,6 +97,7 @@ def import_notes(
         package = anki_package.read_package(notes_path)
         notes, reviews, named = package.notes, list(package.reviews), package.ids
     else:
+        _refuse_cheat_sheet(notes_path)
         notes = formats.load(notes_path, fmt)
     if notes.unreadable and not skip_unreadable:
         where = [f"{notes.name}:{line}: {why}" for line, why in notes.unreadable]
@@ -156,6 +158,25 @@ def _now_introductions(
 
 
 # -- the target folder --------------------------------------------------------------------
+
+
+# The first lines `export FILE.md` writes (deck/export.py to_markdown): a title, then the counts.
+_CHEAT_SHEET = re.compile(r"# .+ — cheat sheet\n\n\d+ cards? in \d+ topics?, in curriculum order;")
+
+
+def _refuse_cheat_sheet(notes_path: Path) -> None:
+    """A cheat sheet read as notes turns every card into a concept card holding the next card's
+    text (its `**Question**` labels are not the note rules), so it is refused, and the way named."""
+    try:
+        with notes_path.open(encoding="utf-8", errors="replace") as f:
+            head = f.read(400)
+    except OSError:
+        return  # formats.load reports it
+    if _CHEAT_SHEET.match(head):
+        raise LossquizError(
+            f"{notes_path.name} is a lossquiz cheat sheet (export … .md), written for reading, and does not"
+            " import back; to move a deck, export it as .apkg, which lossquiz import reads whole"
+        )
 
 
 def _check_target(target: Path, notes_path: Path, *, force: bool) -> str:

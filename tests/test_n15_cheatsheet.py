@@ -1,0 +1,48 @@
+"""A cheat sheet `export FILE.md` wrote is refused by `import`, in one line (fifteenth newcomer pass N15-3).
+
+Read as notes it became a deck of concept cards each holding the next card's text, reported as a
+success."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from lossquiz.cli import app
+
+NOTES = """# Regression
+
+#### Q: What is the Huber loss?
+
+Quadratic for small residuals and linear for large ones, so outliers pull less.
+
+# Classification
+
+#### Q: Why divide InfoNCE's similarities by a temperature?
+
+It sharpens or flattens the softmax over the negatives.
+"""
+
+
+def test_an_exported_cheat_sheet_is_refused_and_no_deck_is_made(env: Path, runner: CliRunner, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, encoding="utf-8")
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "mine")]).exit_code == 0
+    sheet = tmp_path / "mine.md"
+    exported = runner.invoke(app, ["export", "--deck", str(tmp_path / "mine"), str(sheet), "--no-run"])
+    assert exported.exit_code == 0, exported.output
+    result = runner.invoke(app, ["import", str(sheet), "--into", str(tmp_path / "back")])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: mine.md is a lossquiz cheat sheet (export … .md), written for reading, and does not import back;"
+        " to move a deck, export it as .apkg, which lossquiz import reads whole"
+    ]
+    assert not (tmp_path / "back").exists()
+
+
+def test_notes_merely_titled_cheat_sheet_still_import(env: Path, runner: CliRunner, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Losses — cheat sheet\n\n" + NOTES, encoding="utf-8")
+    result = runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "mine")])
+    assert result.exit_code == 0, result.output
