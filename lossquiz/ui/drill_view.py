@@ -112,10 +112,13 @@ def formula_verdict(verdict: FormulaVerdict) -> RenderableType:
         if others and elements > 1:
             wrong = ", ".join(_position(i) for i in others)
             parts.append(Text(f"  also wrong at element{'s' if len(others) > 1 else ''} {wrong}"))
-        if d.get("at"):
-            parts.append(Text("  at " + ", ".join(f"{k} = {fmt(v)}" for k, v in d["at"].items())))
-        else:
-            parts.append(Text(f"  inputs: {fmt(d.get('inputs', {}))}"))
+        # A wrapped line keeps a hanging indent under its first value.
+        for key in ("at", "with"):
+            if d.get(key):
+                shown = ", ".join(f"{k} = {fmt(v)}" for k, v in d[key].items())
+                parts.append(labelled(f"  {key}", shown))
+        if not (d.get("at") or d.get("with")) and d.get("inputs"):
+            parts.append(labelled("  inputs:", fmt(d["inputs"])))
         if not d.get("why"):
             parts.append(Text(f"  expected {fmt(d['expected'])}, yours gives {fmt(d['got'])}"))
     if verdict.hint:
@@ -331,6 +334,10 @@ class DrillScreen:
     def recorded(self, rating: Any, due: Any, *, cram: bool) -> None:
         """What was recorded, and when the card comes back."""
         self.console.print(recorded(int(rating), due, cram=cram))
+
+    def wrote(self, text: str) -> None:
+        """The typed formula as it was read, wrapped under itself."""
+        self.console.print(labelled("you wrote:", text, style="dim"))
 
     def say(self, text: str = "", *, style: str = "") -> None:
         """One plain line."""

@@ -324,11 +324,11 @@ def grade_expression(module: ModuleType, request: dict[str, Any], text: str) -> 
         shaped = _shaped(got, expected)
         if shaped is None:
             why = f"your expression gives {_shape(got)}; the answer is {_shape(expected)}"
-            return _misshapen(cases, seed, inputs, why, expected, got, _formula_mistake(module, cases, target, grade))
+            return _misshapen(cases, seed, env, why, expected, got, _formula_mistake(module, cases, target, grade))
         close = _close(shaped, expected, rtol)
         if not bool(close.all()) and got.numel() == 1 < expected.numel():  # one number for many
             why = f"your expression gives one number; the answer has one per element ({_shape(expected)})"
-            return _misshapen(cases, seed, inputs, why, expected, got, _reduction_hint(cases, rtol))
+            return _misshapen(cases, seed, env, why, expected, got, _reduction_hint(cases, rtol))
         if not bool(close.all()):
             index = tuple(int(i) for i in (~close).nonzero()[0]) if expected.dim() else ()
             return {
@@ -586,10 +586,11 @@ def _formula_mistake(module: ModuleType, cases: list[Any], target: str, grade: s
 
 
 def _misshapen(
-    cases: list[Any], seed: Any, inputs: dict[str, Any], why: str, expected: Any, got: Any, hint: str | None
+    cases: list[Any], seed: Any, env: dict[str, torch.Tensor], why: str, expected: Any, got: Any, hint: str | None
 ) -> dict[str, Any]:
-    """Wrong by shape: the whole of both answers, as no element lines up with another."""
-    disagreement = {"case": _label(seed), "inputs": to_plain(inputs), "why": why}
+    """Wrong by shape: the whole of both answers, as no element lines up with another, and every
+    variable whole under the card's names (the ones typed, not the snippet's arguments)."""
+    disagreement = {"case": _label(seed), "with": _at(env, expected, (), set()), "why": why}
     disagreement |= {"expected": to_plain(expected), "got": to_plain(got)}
     return {"right": False, "cases": len(cases), "disagreement": disagreement, "hint": hint}
 
