@@ -157,7 +157,7 @@ def _show_answer(query: str, text: str, deck: Path | None, data_dir: Path | None
     from lossquiz.errors import UsageError
     from lossquiz.study import recall
     from lossquiz.study.expression import ExpressionError
-    from lossquiz.ui import console, drill_view
+    from lossquiz.ui import card_view, console, drill_view
     from lossquiz.worker.client import SnippetRunner
 
     with exit_on_error():
@@ -182,7 +182,7 @@ def _show_answer(query: str, text: str, deck: Path | None, data_dir: Path | None
     else:
         out = console.out()
         out.print(f"card: {card.id} — {card.name}", markup=False)
-        out.print(f"you wrote: {verdict.wrote}", markup=False)
+        out.print(card_view.labelled("you wrote:", verdict.wrote))
         out.print(drill_view.formula_verdict(verdict))
     if not verdict.right:
         raise typer.Exit(code=1)

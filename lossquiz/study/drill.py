@@ -62,6 +62,7 @@ class Screen(Protocol):
     def choices(self, intervals: dict[Any, Any], *, cram: bool) -> None: ...
     def recorded(self, rating: Rating, due: Any, *, cram: bool) -> None: ...
     def say(self, text: str = "", *, style: str = "") -> None: ...
+    def wrote(self, text: str) -> None: ...  # the typed formula as it was read
     def waiting(self, text: str) -> AbstractContextManager[None]: ...  # `text` while the block runs, then gone
 
 
@@ -335,7 +336,7 @@ class Drill:
             except ExpressionError as e:
                 self.screen.say(f"{e} — try again (nothing recorded)", style="yellow")
                 continue
-            self.screen.say(f"you wrote: {parsed.pretty()}", style="dim")
+            self.screen.wrote(parsed.pretty())
             try:
                 verdict = recall.grade_formula(self.runner, path, card, parsed, cases)
             except recall.Retry as e:
