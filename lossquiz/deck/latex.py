@@ -114,9 +114,13 @@ def _one_group(part: str, *, denominator: bool) -> bool:
     return False
 
 
+# −1 or −x over a bar reads as one term: (−1)/|P(i)| would bracket what cannot be misread.
+_SIGNED_ATOM = re.compile(r"[−-](?:\d+(?:\.\d+)?|[^\W\d_])")
+
+
 def _wrap(part: str, *, denominator: bool = False) -> str:
     """Parenthesise a fraction part that would read ambiguously: a+b, or an implicit product 2N or gᵀFg."""
-    if _one_group(part, denominator=denominator):
+    if _one_group(part, denominator=denominator) or _SIGNED_ATOM.fullmatch(part):
         return part
     implicit_product = part[:1].isdigit() and any(ch.isalpha() for ch in part)
     implicit_product |= bool(re.search(f"[{_SCRIPT_CHARS}](?![{_SCRIPT_CHARS}])[^\\W\\d_]", part))
