@@ -76,6 +76,9 @@ def number_hint(text: str) -> str:
         plain = text.strip()
         point, whole = plain.replace(",", "."), plain.replace(",", "")
         return f"{plain} could be {point} or {whole}: type it with a point, or without the comma"
+    plain = text.strip().replace("−", "-")
+    if _NUMBER.match(plain) and not math.isfinite(float(plain)):  # 1e999 is a number, just not a float
+        return f"{plain} is too large to be an answer: type a number such as 0.25, 3/4 or 1e-3"
     return "type a number such as 0.25, 3/4 or 1e-3 (or s, u, q)"
 
 
