@@ -1,0 +1,27 @@
+"""Lows left by the fifteenth newcomer pass (N15-5, N15-8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from lossquiz.cli import app
+from lossquiz.study.grading import number_hint, parse_number
+
+
+def test_an_overflowing_number_is_called_too_large_not_a_non_number() -> None:
+    """N15-8: `1e999` was told "type a number", which it is."""
+    assert parse_number("1e999") is None
+    assert number_hint("1e999").startswith("1e999 is too large"), number_hint("1e999")
+    assert number_hint("-1e999").startswith("-1e999 is too large")
+    assert number_hint("abc").startswith("type a number")
+
+
+def test_an_axis_a_vector_does_not_have_is_named_not_torchs_dimension_error(env: Path, runner: CliRunner) -> None:
+    """N15-5: `sum(abs(r), 1)` on huber's vector residual printed torch's "Dimension out of range"."""
+    result = runner.invoke(app, ["show", "huber-formula", "--answer", "sum(abs(r), 1)"])
+    assert result.exit_code != 0
+    line = result.stderr.splitlines()[0]
+    assert "sum(…, 1): axis 1 does not exist — the argument is a vector of 4, its one axis is 0" in line, line
+    assert "Dimension out of range" not in result.output
