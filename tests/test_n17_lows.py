@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from lossquiz.cli import app
+from lossquiz.deck.cards import load_deck
+from lossquiz.paths import builtin_deck
+from lossquiz.study import recall
 from lossquiz.study.grading import number_hint, parse_number
+from lossquiz.worker.client import SnippetRunner
+from tests.conftest import trusted
 
 
 def test_an_overflowing_number_is_called_too_large_not_a_non_number() -> None:
@@ -25,3 +31,20 @@ def test_an_axis_a_vector_does_not_have_is_named_not_torchs_dimension_error(env:
     line = result.stderr.splitlines()[0]
     assert "sum(…, 1): axis 1 does not exist — the argument is a vector of 4, its one axis is 0" in line, line
     assert "Dimension out of range" not in result.output
+
+
+@pytest.mark.torch
+def test_typing_bces_gradient_on_the_squared_error_card_is_named() -> None:
+    """N15-4: on ce-vs-mse-gradient, p − y (the comparison the question itself gives) was just "wrong"."""
+    import torch
+
+    deck = load_deck(builtin_deck())
+    card = deck.by_id["ce-vs-mse-gradient"]
+    path = deck.snippet_path(card)
+    assert path is not None
+    bce = (torch.sigmoid(torch.tensor(-8.0)) - 1).item()  # the example: z = −8, y = 1
+    with SnippetRunner(trusted(builtin_deck()), timeout=20) as runner:
+        hint = recall.diagnose(runner, path, card, None, round(bce, 5))
+        right = recall.diagnose(runner, path, card, None, 2 * bce * (bce + 1) * -bce)
+    assert hint is not None and "BCE's gradient p - y" in hint, hint
+    assert right is None or "BCE" not in right, right

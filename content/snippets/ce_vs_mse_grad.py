@@ -62,6 +62,7 @@ def mistakes(logits, y):
         "missing the sigmoid's slope p(1 - p): that is dL/dp, not dL/dz": {"ce": ce, "mse": (2 * (p - y)).sum()},
         "that has a ½ the card's loss (p - y)² does not have": {"ce": ce, "mse": ((p - y) * p * (1 - p)).sum()},
         "wrong sign: the error is p - y, not y - p": {"ce": ce, "mse": (-2 * (p - y) * p * (1 - p)).sum()},
+        "that is BCE's gradient p - y: the squared error's is 2(p - y)·p(1 - p)": {"ce": ce, "mse": ce},
     }
 
 
