@@ -190,6 +190,28 @@ def test_the_built_in_deck_through_an_apkg_keeps_its_kinds_and_titles(runner: Cl
     assert {c.kind for c in again.values()} >= {"concept", "quickfire"}
 
 
+def test_cards_a_package_cannot_grade_are_counted_in_the_import_summary(runner: CliRunner, tmp_path: Path) -> None:
+    """Seventeenth newcomer pass N17-1: the built-in deck came back from its .apkg as 263 concept
+    cards with no word that 164 of them had been numeric, formula or gradient cards — whose
+    questions still say "given below" of values only their snippet gives."""
+    from collections import Counter
+
+    from lossquiz import paths
+    from lossquiz.deck.cards import load_deck
+
+    out, env = tmp_path / "all.apkg", {"LOSSQUIZ_HOME": str(tmp_path / "h"), "COLUMNS": "400"}
+    assert runner.invoke(app, ["export", str(out), "--no-run"]).exit_code == 0
+    graded = Counter(
+        c.kind for c in load_deck(paths.builtin_deck()).cards if c.kind in {"numeric", "formula", "gradient"}
+    )
+    result = runner.invoke(app, ["import", str(out), "--into", str(tmp_path / "back")], env=env)
+    assert result.exit_code == 0, result.output
+    was = ", ".join(f"{n} {kind}" for kind, n in graded.items())
+    assert f"  {was} cards are concept cards here: a package carries no snippet" in result.output, result.output
+    result = runner.invoke(app, ["import", str(out), "--into", str(tmp_path / "again"), "--json"], env=env)
+    assert json.loads(result.stdout)["ungraded"] == dict(graded)
+
+
 def test_a_notes_deck_through_an_apkg_keeps_family_and_source(runner: CliRunner, tmp_path: Path) -> None:
     """Eleventh newcomer pass F13: back from its .apkg, a notes deck's cards had family `mydeck`
     (the package's deck) and source `mydeck-h.apkg L2 — mydeck`; the footer now carries the family

@@ -295,6 +295,7 @@ def _basic(question: str, answer: str, context: list[str], number: int, *, own: 
         formula=formula,
         family=own.family if own is not None else "",
         source=own.source if own is not None else "",
+        was=own.kind if own is not None and own.kind and own.kind != kind else "",
     )
 
 

@@ -74,6 +74,7 @@ class NoteCard:
     family: str = ""  # cards that must not be shown back to back (a cloze's siblings); "" = by section
     source: str = ""  # where the card comes from; "" = its line and section in the notes (a package
     # lossquiz exported says the card's own: deck/anki_package.py)
+    was: str = ""  # the kind a package lossquiz exported gave, when it cannot be that here (numeric: no snippet)
 
 
 @dataclass(frozen=True, slots=True)

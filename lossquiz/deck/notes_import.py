@@ -57,6 +57,7 @@ class ImportResult:
     unreadable: tuple[tuple[int, str], ...] = ()  # (line, why), imported past with --skip-unreadable
     text_blocks: tuple[int, ...] = ()  # first lines of blocks that are notes, not cards
     unbulleted: tuple[int, ...] = ()  # skipped lines that a `- ` in front would make quick-fire cards
+    ungraded: dict[str, int] = field(default_factory=dict)  # kind exported -> cards recalled as concept: no snippet
     now_introductions: tuple[tuple[str, int], ...] = ()  # (gone id, line): its section's text is now skipped
     reviews: tuple[PackageReview, ...] = ()  # an Anki package's review log, by lossquiz card id
     card_ids: tuple[str, ...] = ()
@@ -81,6 +82,7 @@ class ImportResult:
             "text_blocks": list(self.text_blocks),
             "unbulleted_quickfire_lines": list(self.unbulleted),
             "dropped_as_introductions": [{"id": i, "line": line} for i, line in self.now_introductions],
+            "ungraded": self.ungraded,
             "reviews": len(self.reviews),
         }
 
@@ -116,9 +118,12 @@ def import_notes(
     old_ids = {oid for oid, _ in old}
     topics: dict[str, int] = {}
     kinds: dict[str, list[int]] = {}
+    ungraded: dict[str, int] = {}
     for card in notes.cards:
         topics[card.topic] = topics.get(card.topic, 0) + 1
         kinds.setdefault(card.kind, []).append(card.line)
+        if card.was:
+            ungraded[card.was] = ungraded.get(card.was, 0) + 1
     by_index = dict(enumerate(ids))
     dropped = tuple(sorted(old_ids - set(ids)))
     return ImportResult(
@@ -138,6 +143,7 @@ def import_notes(
         unreadable=notes.unreadable,
         text_blocks=notes.text_blocks,
         unbulleted=notes.unbulleted,
+        ungraded=ungraded,
         now_introductions=_now_introductions(dropped, old, notes.skipped),
         reviews=tuple(replace(r, slug=by_index[r.card_index]) for r in reviews),
         card_ids=tuple(ids),

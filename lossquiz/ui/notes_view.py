@@ -38,6 +38,17 @@ def import_summary(result: Any, replayed: Any = None, *, with_history: bool = Fa
     where = "note" if result.format == "apkg" else "line"
     for kind, found in result.kinds.items():
         lines.append(Text(f"  {kind} {len(found)} ({_at(where, found)})", style="dim"))
+    if result.ungraded:
+        was = ", ".join(f"{n} {kind}" for kind, n in result.ungraded.items())
+        are = "card is a concept card" if sum(result.ungraded.values()) == 1 else "cards are concept cards"
+        lines.append(
+            Text(
+                f"  {was} {are}"
+                " here: a package carries no snippet, so nothing grades them and the values their questions"
+                " say are given are not shown (to move a deck with its code, copy its folder and lossquiz trust it)",
+                style="yellow",
+            )
+        )
     lines.append(Text("  topics: " + ", ".join(f"{t} {n}" for t, n in result.topics.items()), style="dim"))
     if result.replaced:
         ids = f"  ids: {result.kept} kept (progress kept); {len(result.new)} new"
