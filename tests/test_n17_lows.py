@@ -48,3 +48,13 @@ def test_typing_bces_gradient_on_the_squared_error_card_is_named() -> None:
         right = recall.diagnose(runner, path, card, None, 2 * bce * (bce + 1) * -bce)
     assert hint is not None and "BCE's gradient p - y" in hint, hint
     assert right is None or "BCE" not in right, right
+
+
+def test_a_csv_table_is_said_to_be_no_import_format(env: Path, runner: CliRunner, tmp_path: Path) -> None:
+    """N17-2: a CSV got "no questions found (write '#### Q: …' headings …)", as if it were broken notes."""
+    table = tmp_path / "cards.csv"
+    table.write_text("question,answer\nWhat is MSE?,mean of squared residuals\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(table), "--into", str(tmp_path / "deck")])
+    assert result.exit_code == 1
+    assert "cards.csv: a CSV/TSV table is not a format import reads" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "deck").exists()

@@ -267,6 +267,13 @@ def parse_notes(lines: list[str], *, name: str = "notes", allow_empty: bool = Fa
     if problems:
         raise NotesError(problems)
     if not cards and not allow_empty:
+        if name.lower().endswith((".csv", ".tsv")) or lines[:1] and lines[0].startswith("#separator:"):
+            raise NotesError(  # `export --format anki` writes one; Anki reads it, import does not
+                [
+                    f"{name}: a CSV/TSV table is not a format import reads (Markdown notes or an Anki"
+                    " .apkg/.colpkg); to bring cards from a table, import it into Anki and export an .apkg"
+                ]
+            )
         raise NotesError([f"{name}: no questions found (write '#### Q: …' headings, or 'question::answer' lines)"])
     cards.sort(key=lambda c: c.line)
     return Notes(name, tuple(cards), (), tuple(skipped), unbulleted=tuple(unbulleted))
