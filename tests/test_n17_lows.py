@@ -58,3 +58,49 @@ def test_a_csv_table_is_said_to_be_no_import_format(env: Path, runner: CliRunner
     assert result.exit_code == 1
     assert "cards.csv: a CSV/TSV table is not a format import reads" in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "deck").exists()
+
+
+@pytest.mark.parametrize("command", [["stats"], ["due"], ["card", "info", "huber"], ["history", "export", "-"]])
+def test_a_damaged_first_page_is_one_line_for_the_read_only_commands(
+    runner: CliRunner, tmp_path: Path, command: list[str]
+) -> None:
+    """N17b-1: junk over a SQLite file's first page (its header intact) gave the read-only commands
+    a traceback ending in sqlite3.DatabaseError: database disk image is malformed; drill said it in one line."""
+    import sqlite3
+
+    from lossquiz.progress.store import Store
+
+    home = tmp_path / "home"
+    Store.open(home).close()
+    db = home / "progress.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for journal in ("progress.db-wal", "progress.db-shm"):
+        (home / journal).unlink(missing_ok=True)
+    with db.open("r+b") as f:
+        f.seek(100)
+        f.write(b"JUNK" * 900)
+    before = db.read_bytes()
+    result = runner.invoke(app, command, env={"LOSSQUIZ_HOME": str(home)})
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert (
+        result.stderr.strip()
+        == f"error: {db} is corrupt or not a lossquiz database (database disk image is malformed); left untouched"
+    )
+    assert db.read_bytes() == before
+
+
+def test_a_sqlite_error_met_mid_command_is_one_line(runner: CliRunner) -> None:
+    """The second net: a page damaged past the first is met by a query, not by the open."""
+    import sqlite3
+
+    import typer
+
+    from lossquiz.cli.app import exit_on_error
+
+    with pytest.raises(typer.Exit) as stopped, exit_on_error():
+        raise sqlite3.DatabaseError("database disk image is malformed")
+    assert stopped.value.exit_code == 1
+    with pytest.raises(ValueError), exit_on_error():  # anything else is not dressed up as storage
+        raise ValueError("x")

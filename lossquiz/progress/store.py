@@ -144,6 +144,8 @@ class Store:
                 conn = self._connect_readonly(uri + "&immutable=1")
             except sqlite3.DatabaseError as e2:
                 raise StorageError(_describe(path, e2)) from None
+        except sqlite3.DatabaseError as e:  # "malformed": a damaged first page, read before anything else
+            raise StorageError(_describe(path, e)) from None
         try:
             self.conn = conn
             self._validate()
