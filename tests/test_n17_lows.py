@@ -104,3 +104,33 @@ def test_a_sqlite_error_met_mid_command_is_one_line(runner: CliRunner) -> None:
     assert stopped.value.exit_code == 1
     with pytest.raises(ValueError), exit_on_error():  # anything else is not dressed up as storage
         raise ValueError("x")
+
+
+def test_a_reset_card_stays_new_through_history_export_and_import(runner: CliRunner, tmp_path: Path) -> None:
+    """N17b-2: the file said `"fsrs": null` for a reset card, and the import replayed its reviews
+    back into learning — `stats --json` of the copy differed (one new card fewer, a weakest card)."""
+    import json
+
+    home, copy, file = tmp_path / "a", tmp_path / "b", tmp_path / "hist.jsonl"
+    env = {"LOSSQUIZ_HOME": str(home)}
+
+    def ok(*args: str, input: str | None = None) -> str:
+        result = runner.invoke(app, list(args), env=env, input=input)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    ok("drill", "--card", "mse-mae-huber", input="x\n1\nx\n3\nq\n")  # Again, then Good: learning
+    ok("card", "reset", "mse-mae-huber")
+    ok("history", "export", str(file))
+    ok("history", "import", str(file), "--data-dir", str(copy))
+
+    def stats(*extra: str) -> dict[str, object]:
+        data = json.loads(ok("stats", "--json", *extra))
+        data.pop("generated_at")
+        return data
+
+    mine, theirs = stats(), stats("--data-dir", str(copy))
+    assert theirs["cards"] == mine["cards"], (mine["cards"], theirs["cards"])
+    assert mine == theirs
+    info = ok("card", "info", "mse-mae-huber", "--data-dir", str(copy))
+    assert info.splitlines()[1].split() == ["state", "new"], info

@@ -295,6 +295,8 @@ def import_history(store: Store, parsed: Parsed, *, where: str, scheduler: Sched
     complete = {  # the file's state already accounts for every kept review the card now has
         ids[c.slug]: (c.fsrs, c.lapses) for c in parsed.cards if c.fsrs is not None and c.lapses is not None
     }
+    # a card line with no schedule after its reviews: `card reset` made it new again
+    unscheduled = {ids[c.slug]: c.lapses for c in parsed.cards if c.fsrs is None and c.lapses is not None}
     insert = (
         f"INSERT INTO reviews ({', '.join(f.column for f in REVIEW_FIELDS)}) "
         f"VALUES ({', '.join('?' for _ in REVIEW_FIELDS)})"
@@ -305,7 +307,7 @@ def import_history(store: Store, parsed: Parsed, *, where: str, scheduler: Sched
             for _cid, chunk, _last in batch:
                 conn.executemany(insert, chunk)
             ready = [cid for cid, _chunk, last in batch if last and cid in touched]  # with its last rows
-            rebuilt += _rebuild(conn, scheduler, ready, file_states, complete, file_logs)
+            rebuilt += _rebuild(conn, scheduler, ready, file_states, complete, file_logs, unscheduled)
     return ImportResult(
         reviews_added=sum(len(r) for r in rows.values()),
         reviews_present=len(parsed.reviews) - sum(len(r) for r in rows.values()),
@@ -347,14 +349,16 @@ def _rebuild(
     file_states: dict[int, dict[str, Any]],
     complete: dict[int, tuple[dict[str, Any], int]] | None = None,
     file_logs: dict[int, list[str]] | None = None,
+    unscheduled: dict[int, int] | None = None,
 ) -> int:
     """Replay each card's kept, scheduled reviews in time order; store the resulting state.
 
     A card whose kept reviews are exactly the file's for it takes the file's state as it is:
     that state was computed as the reviews happened, perhaps with parameters fitted midway,
-    which no single replay can reproduce.
+    which no single replay can reproduce — and a card the file has as new (reset after those
+    reviews) stays new.
     """
-    complete, file_logs = complete or {}, file_logs or {}
+    complete, file_logs, unscheduled = complete or {}, file_logs or {}, unscheduled or {}
     if not card_ids:
         return 0
     logs: dict[int, list[tuple[int, str]]] = {cid: [] for cid in card_ids}
@@ -388,6 +392,8 @@ def _rebuild(
             for rating, at in logs[cid][len(known) :]:
                 lapses += scheduling.is_lapse(state, Rating(rating))
                 state = scheduling.review(scheduler, state, Rating(rating), now=datetime.fromisoformat(at))
+        if cid in unscheduled and [at for _r, at in logs[cid]] == sorted(file_logs.get(cid, [])):
+            state, lapses = None, unscheduled[cid]  # the reviews are the file's, and the file says new since
         for (rid, known), before in zip(review_ids[cid], trail, strict=True):
             if not known and before is not None:  # a file without the schedule-before: as the replay saw it
                 befores.append((scheduling.state_of(before), iso(before.due), rid))
