@@ -134,3 +134,50 @@ def test_a_reset_card_stays_new_through_history_export_and_import(runner: CliRun
     assert mine == theirs
     info = ok("card", "info", "mse-mae-huber", "--data-dir", str(copy))
     assert info.splitlines()[1].split() == ["state", "new"], info
+
+
+def _untrusted_numeric_deck(root: Path) -> Path:
+    import shutil
+
+    import yaml
+
+    from lossquiz.paths import builtin_deck
+
+    (root / "cards").mkdir(parents=True)
+    (root / "snippets").mkdir()
+    shutil.copy(builtin_deck() / "snippets" / "huber.py", root / "snippets")
+    cards = yaml.safe_load((builtin_deck() / "cards" / "01-regression.yaml").read_text(encoding="utf-8"))
+    (root / "cards" / "01.yaml").write_text(
+        yaml.safe_dump([c for c in cards if c["id"] == "huber"], allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return root
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (
+            ["--cram"],
+            "Nothing to cram: every card chosen is graded by its snippet,"
+            " which does not run until the deck is trusted.",
+        ),
+        ([], "Nothing is due right now (numeric and gradient cards are left out until the deck is trusted)."),
+    ],
+)
+def test_an_empty_drill_of_an_untrusted_deck_says_why_not_cram(
+    runner: CliRunner, tmp_path: Path, extra: list[str], said: str
+) -> None:
+    """N17b-3: `drill --cram` of an untrusted numeric deck said "Nothing is due right now. Review
+    ahead with lossquiz drill --cram." — to a cram, which left out the same cards."""
+    deck = _untrusted_numeric_deck(tmp_path / "d")
+    marker = tmp_path / "ran"
+    (deck / "snippets" / "huber.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n" + (deck / "snippets" / "huber.py").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    env = {"LOSSQUIZ_HOME": str(tmp_path / "h"), "COLUMNS": "200"}
+    result = runner.invoke(app, ["drill", "--deck", str(deck), *extra], env=env, input="")
+    assert result.exit_code == 0, result.output
+    assert said in result.stdout and "--cram`" not in result.stdout, result.stdout
+    assert "deck" in result.stderr and "not trusted" in result.stderr
+    assert not marker.exists()  # and the snippet never ran

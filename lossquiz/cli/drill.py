@@ -150,7 +150,9 @@ def drill(
             summary = session_summary(store, result.session_id, now, day_end=end_of_day, slugs=wanted)
         scope = drill_view.scope(topics=options.topics, kinds=options.kinds, card_ids=options.card_ids)
         if result.empty:
-            out.print(drill_view.nothing_due(summary, result.plan, now, scope=scope))
+            out.print(
+                drill_view.nothing_due(summary, result.plan, now, scope=scope, cram=cram, untrusted=trusted is None)
+            )
             return
         out.print()
         shown = drill_view.summary(

@@ -239,10 +239,23 @@ def _when(stamp: str, now: datetime | None = None) -> str:
     return f"in {format_interval(left)} ({due.astimezone().strftime('%Y-%m-%d %H:%M')})"
 
 
-def nothing_due(s: Any, plan: Any = None, now: datetime | None = None, scope: str = "") -> Text:
+def nothing_due(
+    s: Any,
+    plan: Any = None,
+    now: datetime | None = None,
+    scope: str = "",
+    *,
+    cram: bool = False,
+    untrusted: bool = False,
+) -> Text:
     """The kind message when the queue is empty: for which filter (`scope`), when the next card is due, and
-    which limit held new cards back."""
-    text = Text(f"Nothing is due right now for {scope}." if scope else "Nothing is due right now.")
+    which limit held new cards back. A cram is empty only when its cards cannot be asked: it is not
+    told to cram."""
+    if cram:
+        why = "every card chosen is graded by its snippet, which does not run until the deck is trusted"
+        return Text(f"Nothing to cram{f' for {scope}' if scope else ''}" + (f": {why}." if untrusted else "."))
+    text = Text(f"Nothing is due right now for {scope}" if scope else "Nothing is due right now")
+    text.append(" (numeric and gradient cards are left out until the deck is trusted)." if untrusted else ".")
     if s.next_due:
         when = _when(s.next_due, now)
         text.append(" Next card due now." if when == "now" else f" Next card due {when}.")
@@ -257,7 +270,7 @@ def nothing_due(s: Any, plan: Any = None, now: datetime | None = None, scope: st
         )
     elif stopped == "session":
         text.append(f"\n--new {plan.session_new} asked for no new cards; {_unseen(plan.unseen)}.")
-    else:
+    elif not untrusted:  # untrusted: a cram would leave out the same snippet cards
         text.append_text(inline("\nReview ahead with `lossquiz drill --cram`.", style="dim"))
     return text
 
