@@ -181,3 +181,10 @@ def test_an_empty_drill_of_an_untrusted_deck_says_why_not_cram(
     assert said in result.stdout and "--cram`" not in result.stdout, result.stdout
     assert "deck" in result.stderr and "not trusted" in result.stderr
     assert not marker.exists()  # and the snippet never ran
+
+
+def test_the_echo_writes_every_natural_log_as_ln() -> None:
+    """N17b-5: `log` echoed as ln(…) and `logsigmoid` as log σ(…) in one line."""
+    from lossquiz.study.expression import parse
+
+    assert parse("log(sigmoid(z)) + logsigmoid(-z)", ["z"]).pretty() == "ln(σ(z)) + ln σ(−z)"

@@ -235,7 +235,7 @@ GREEK = {
     "pi": "π",
     "omega": "ω",
 }
-_FUNCTION_TEXT = {"sigmoid": "σ", "logsigmoid": "log σ", "sum": "Σ", "log": "ln", "ln": "ln"}
+_FUNCTION_TEXT = {"sigmoid": "σ", "logsigmoid": "ln σ", "sum": "Σ", "log": "ln", "ln": "ln"}
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _FRACTIONS = {0.5: "½", 0.25: "¼", 0.75: "¾", 1 / 3: "⅓", 2 / 3: "⅔"}
 _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.MatMult: 2, ast.Pow: 4}
