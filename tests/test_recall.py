@@ -533,3 +533,24 @@ def test_easy_comes_from_the_cards_own_history(clock: FixedClock, tmp_path: Path
 
     _drill(RECALL, data, clock, [(mean_of_squares, 5)], card_ids=("mse",), cram=True)
     assert _reviews(data)[-1][:3] == ("mse", 4, 1)  # 5 s against a usual 30 s
+
+
+@pytest.mark.torch
+def test_a_formula_answers_time_ends_at_enter_not_after_grading(
+    clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eighteenth newcomer pass N18-1: a right formula typed in 1 s was recorded Hard · 2s — the
+    worker still loading torch to grade it was counted as the user's time."""
+    slow = recall.grade_formula
+
+    def loading_torch(*args: Any, **kwargs: Any) -> recall.FormulaVerdict:
+        clock.advance(timedelta(seconds=30))
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(recall, "grade_formula", loading_torch)
+    data = tmp_path / "data"
+    full = "where(abs(r)<=delta, r^2/2, delta*(abs(r)-delta/2))"
+    out = _drill(RECALL, data, clock, [(full, 4)], card_ids=("huber-formula",), kinds=("formula",), time_limit=20)
+    assert "✓ right" in out and "recorded Good · 4s" in out, out
+    with Store.open(data) as store:
+        assert store.conn.execute("SELECT duration_ms FROM reviews").fetchall() == [(4000,)]

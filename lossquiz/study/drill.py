@@ -330,6 +330,9 @@ class Drill:
         )
         while True:
             text = self.prompter.ask(f"formula ({COMMANDS}) > ", deadline=deadline)
+            answered = (
+                self.clock.now()
+            )  # the answer's time ends at Enter, not after grading (the worker may be loading torch)
             self._command(text)
             try:
                 parsed = recall.read(card, text)
@@ -346,7 +349,7 @@ class Drill:
                 self.screen.say(f"{e} — card skipped, nothing recorded", style="red")
                 raise _Skip from None
             break
-        seconds = (self.clock.now() - shown).total_seconds()
+        seconds = (answered - shown).total_seconds()
         rating = self._rating(card, verdict.right, seconds)
         due = self._record(card, rating, seconds, answer=text.strip(), correct=verdict.right)
         self.screen.formula(verdict, card, rating, seconds, due)
