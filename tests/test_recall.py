@@ -554,3 +554,19 @@ def test_a_formula_answers_time_ends_at_enter_not_after_grading(
     assert "✓ right" in out and "recorded Good · 4s" in out, out
     with Store.open(data) as store:
         assert store.conn.execute("SELECT duration_ms FROM reviews").fetchall() == [(4000,)]
+
+
+@pytest.mark.torch
+def test_ctrl_c_while_a_formula_is_graded_says_that_answer_was_not_recorded(
+    clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """N18-2: Ctrl-C during grading ended with "everything answered is saved" and 0 cards answered."""
+
+    def interrupted(*args: Any, **kwargs: Any) -> recall.FormulaVerdict:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(recall, "grade_formula", interrupted)
+    data = tmp_path / "data"
+    out = _drill(RECALL, data, clock, [("r^2/2", 2)], card_ids=("huber-formula",), kinds=("formula",))
+    assert "you wrote: r²/2\ninterrupted while checking that answer: it was not recorded" in out, out
+    assert _reviews(data) == []

@@ -348,6 +348,9 @@ class Drill:
             except SnippetError as e:
                 self.screen.say(f"{e} — card skipped, nothing recorded", style="red")
                 raise _Skip from None
+            except KeyboardInterrupt:  # the session ends; "everything answered is saved" must not cover this one
+                self.screen.say("interrupted while checking that answer: it was not recorded", style="yellow")
+                raise
             break
         seconds = (answered - shown).total_seconds()
         rating = self._rating(card, verdict.right, seconds)
