@@ -227,3 +227,22 @@ def test_settings_migration_upgrades_an_m001_database(tmp_path: Path) -> None:
         assert store.setting("k") == ("1", "2024-01-01T09:00:00.000000+00:00")
         names = [r[0] for r in store.conn.execute("SELECT name FROM _migrations ORDER BY name")]
     assert names == [m.__name__ for m in MIGRATIONS]  # every later migration, m005_settings included
+
+
+def test_config_shows_the_retention_optimize_applied_as_the_one_in_force(
+    runner: CliRunner, fitted: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """Eighteenth newcomer pass N18-3: after `optimize --apply-retention` drills and stats used 0.7
+    while `config` said `retention 0.9 default`."""
+    home, report = fitted
+    env = {"LOSSQUIZ_HOME": str(home), "LOSSQUIZ_CONFIG": str(tmp_path / "none.toml")}
+    result = runner.invoke(app, ["config", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)["values"]["retention"]
+    assert shown == {"value": report["optimal_retention"], "source": "optimize --apply-retention"}, shown
+    text = runner.invoke(app, ["config"], env={**env, "COLUMNS": "200"}).stdout
+    row = next(line for line in text.splitlines() if line.startswith("retention"))
+    assert row.split()[1:3] == [f"{report['optimal_retention']:g}", "optimize"], row
+    fresh = runner.invoke(app, ["config", "--json"], env={**env, "LOSSQUIZ_HOME": str(tmp_path / "empty")})
+    assert json.loads(fresh.stdout)["values"]["retention"] == {"value": 0.9, "source": "default"}
+    assert not (tmp_path / "empty" / "progress.db").exists()  # config created nothing
