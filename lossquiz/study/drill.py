@@ -330,9 +330,8 @@ class Drill:
         )
         while True:
             text = self.prompter.ask(f"formula ({COMMANDS}) > ", deadline=deadline)
-            answered = (
-                self.clock.now()
-            )  # the answer's time ends at Enter, not after grading (the worker may be loading torch)
+            # the answer's time ends at Enter, not after grading (the worker may be loading torch)
+            answered = self.clock.now()
             self._command(text)
             try:
                 parsed = recall.read(card, text)
