@@ -91,21 +91,6 @@ def test_a_damaged_first_page_is_one_line_for_the_read_only_commands(
     assert db.read_bytes() == before
 
 
-def test_a_sqlite_error_met_mid_command_is_one_line(runner: CliRunner) -> None:
-    """The second net: a page damaged past the first is met by a query, not by the open."""
-    import sqlite3
-
-    import typer
-
-    from lossquiz.cli.app import exit_on_error
-
-    with pytest.raises(typer.Exit) as stopped, exit_on_error():
-        raise sqlite3.DatabaseError("database disk image is malformed")
-    assert stopped.value.exit_code == 1
-    with pytest.raises(ValueError), exit_on_error():  # anything else is not dressed up as storage
-        raise ValueError("x")
-
-
 def test_a_reset_card_stays_new_through_history_export_and_import(runner: CliRunner, tmp_path: Path) -> None:
     """N17b-2: the file said `"fsrs": null` for a reset card, and the import replayed its reviews
     back into learning — `stats --json` of the copy differed (one new card fewer, a weakest card)."""

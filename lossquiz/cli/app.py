@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperArgument, TyperGroup
 
 from lossquiz import __version__
-from lossquiz.errors import LossquizError, StorageError
+from lossquiz.errors import LossquizError
 
 if TYPE_CHECKING:
     from lossquiz.deck.cards import Deck
@@ -174,18 +174,6 @@ def exit_on_error() -> Iterator[None]:
 
         console.error(str(e))
         raise typer.Exit(code=e.exit_code) from None
-    except Exception as e:
-        sqlite3 = sys.modules.get("sqlite3")  # not imported: the error cannot be SQLite's
-        if sqlite3 is None or not isinstance(e, sqlite3.DatabaseError):
-            raise
-        from lossquiz.ui import console
-
-        # a page damaged past the first, met mid-query (the store checks the file it writes to)
-        console.error(
-            f"the progress database is corrupt ({e}); left untouched — "
-            "`lossquiz history export` may rescue what is readable"
-        )
-        raise typer.Exit(code=StorageError.exit_code) from None
 
 
 def print_json(data: Any) -> None:
