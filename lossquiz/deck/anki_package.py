@@ -31,6 +31,7 @@ from lossquiz.deck import export as ex
 from lossquiz.deck.answers import key_points, recall_kind, title_of
 from lossquiz.deck.cards import Deck
 from lossquiz.deck.formats import GAP, TooManyDeletions, cloze_cards
+from lossquiz.deck.kinds import KINDS
 from lossquiz.deck.notes import NoteCard, Notes, both_ways, topic_for
 from lossquiz.errors import LossquizError, NotesError
 
@@ -295,7 +296,7 @@ def _basic(question: str, answer: str, context: list[str], number: int, *, own: 
         formula=formula,
         family=own.family if own is not None else "",
         source=own.source if own is not None else "",
-        was=own.kind if own is not None and own.kind and own.kind != kind else "",
+        was=own.kind if own is not None and own.kind in KINDS and KINDS[own.kind].needs_snippet else "",
     )
 
 
