@@ -572,11 +572,11 @@ def test_a_building_block_the_conventions_recommend_is_not_the_builtin_being_tes
     attempt_path(env, "focal").parent.mkdir(parents=True, exist_ok=True)
     attempt_path(env, "focal").write_text(
         "import torch\nimport torch.nn.functional as F\n\n\n"
-        "def focal_loss(logits, y, alpha=0.25, gamma_focal=2.0):\n"
+        "def focal_loss(logits, y, alpha=0.25, gamma=2.0):\n"
         "    log_p_t = -F.binary_cross_entropy_with_logits(logits, y, reduction='none')\n"
         "    p_t = log_p_t.exp()\n"
         "    a_t = alpha * y + (1 - alpha) * (1 - y)\n"
-        "    return (-a_t * (1 - p_t) ** gamma_focal * log_p_t).mean()\n"
+        "    return (-a_t * (1 - p_t) ** gamma * log_p_t).mean()\n"
     )
     result = runner.invoke(app, ["code", "check", "focal"])
     assert result.exit_code == 0, result.output
@@ -592,9 +592,7 @@ def test_check_without_an_attempt_says_how_to_start(runner: CliRunner) -> None:
 def test_list_shows_practicable_cards_and_what_was_passed(runner: CliRunner, env: Path) -> None:
     _write(attempt_path(env, "huber"), HUBER_OK)
     assert runner.invoke(app, ["code", "huber", "--check"]).exit_code == 0
-    _write(
-        attempt_path(env, "focal"), "def focal_loss(logits, y, alpha=0.25, gamma_focal=2.0):\n    return logits.sum()\n"
-    )
+    _write(attempt_path(env, "focal"), "def focal_loss(logits, y, alpha=0.25, gamma=2.0):\n    return logits.sum()\n")
     assert runner.invoke(app, ["code", "focal", "--check"]).exit_code == 1
     table = runner.invoke(app, ["code", "--list"])
     assert table.exit_code == 0, table.output
@@ -719,9 +717,9 @@ def test_alpha_for_both_classes_is_named_for_what_it_is(runner: CliRunner, env: 
         import torch.nn.functional as F
 
 
-        def focal_loss(logits, y, alpha=0.25, gamma_focal=2.0):
+        def focal_loss(logits, y, alpha=0.25, gamma=2.0):
             log_p_t = -F.binary_cross_entropy_with_logits(logits, y, reduction="none")
-            return (-alpha * (1 - log_p_t.exp()) ** gamma_focal * log_p_t).mean()
+            return (-alpha * (1 - log_p_t.exp()) ** gamma * log_p_t).mean()
         """,
     )
     result = runner.invoke(app, ["code", "check", "focal", "--seed", "1", "--json"])
