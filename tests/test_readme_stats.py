@@ -12,6 +12,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from lossquiz.cli import app
+from lossquiz.deck.cards import load_deck
+from lossquiz.paths import builtin_deck
+from lossquiz.study.plots import plot_cards
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -45,7 +48,8 @@ def test_the_readme_counts_the_cards_with_a_plot_as_the_tool_does(runner: CliRun
     card without one listed 88. The count, and the number of distinct plots, come from the deck."""
     refused = runner.invoke(app, ["show", "vicreg", "--plot"])
     assert refused.exit_code == 2, refused.output
-    with_plot = refused.output.split("cards with a plot: ", 1)[1].strip().split(", ")
+    with_plot = [c.id for c in plot_cards(load_deck(builtin_deck()))]
+    assert f" {len(with_plot)} cards have one;" in refused.output, refused.output
     listed = json.loads(runner.invoke(app, ["list", "--json"]).stdout)
     plots = {card["snippet"] for card in listed if card["id"] in with_plot}
     documented = re.search(r"There are (\d+) cards with a plot,.*?there are (\d+) plots:", README, re.S)

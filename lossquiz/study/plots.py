@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from lossquiz.deck.cards import Card, Deck
 from lossquiz.deck.files import snippet_source
 from lossquiz.errors import LossquizError, SnippetError
+from lossquiz.numbers import NOISE
 from lossquiz.worker.client import SnippetRunner
 
 if TYPE_CHECKING:
@@ -90,13 +91,25 @@ def plot_cards(deck: Deck) -> list[Card]:
     return chosen
 
 
+def _some_with_a_plot(deck: Deck) -> str:
+    """The first card with a plot in each topic: all 88 ids ran to 1,600 characters on one line."""
+    cards = plot_cards(deck)
+    if not cards:
+        return "cards with a plot: none in this deck"
+    first: dict[str, str] = {}
+    for c in cards:
+        first.setdefault(c.topic, c.id)
+    if len(first) == len(cards):
+        return f"cards with a plot: {', '.join(first.values())}"
+    return f"{len(cards)} cards have one; the first in each topic: {', '.join(first.values())}"
+
+
 def require_plot(deck: Deck, card: Card) -> Path:
     """The card's snippet file if it defines plot(); NoPlotError (one line) if not."""
     path = deck.snippet_path(card)
     if path is None or not has_plot(path):
         why = "no snippet" if path is None else f"snippet '{card.snippet}' defines no plot()"
-        with_plots = ", ".join(c.id for c in plot_cards(deck)) or "none in this deck"
-        raise NoPlotError(f"card '{card.id}' has no plot ({why}); cards with a plot: {with_plots}")
+        raise NoPlotError(f"card '{card.id}' has no plot ({why}); {_some_with_a_plot(deck)}")
     return path
 
 
@@ -159,7 +172,13 @@ def _series(raw: Any, where: str) -> Series:
         raise ValueError(f"{where} ('{raw['name']}'): 'y' must hold numbers")
     if all(v is None for v in y):
         raise ValueError(f"{where} ('{raw['name']}'): no finite value to draw")
-    return Series(raw["name"], tuple(float(v) for v in x), tuple(None if v is None else float(v) for v in y))
+    return Series(raw["name"], tuple(_readable(v) for v in x), tuple(None if v is None else _readable(v) for v in y))
+
+
+def _readable(v: float) -> float:
+    """Six significant digits and float noise as 0, as `show` prints numbers: -2.9749999046325684
+    is -2.975, -0.09999996 is -0.1 and -4.47e-08 (float32's steps summed) is 0 — in --json too."""
+    return 0.0 if abs(v) < NOISE else float(f"{float(v):.6g}")
 
 
 def _finite(v: Any) -> bool:

@@ -1,0 +1,44 @@
+"""Lows left by the eighteenth newcomer pass (N18-4, N18-7, …)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lossquiz.cli import app
+from lossquiz.deck.cards import load_deck
+from lossquiz.deck.practice_tasks import load_tasks
+from lossquiz.paths import builtin_deck
+from lossquiz.study import practice
+
+
+def test_the_focal_practice_stub_names_gamma_as_torchvision_does() -> None:
+    """N18-4: the stub said `gamma_focal`, so an attempt written from torchvision's
+    sigmoid_focal_loss(…, alpha, gamma) failed its signature check."""
+    deck = load_deck(builtin_deck())
+    task = load_tasks(deck)["focal"]
+    stub = practice.template(task, deck.by_id["focal"])
+    assert "gamma: float = 2.0" in stub and "gamma_focal" not in stub
+
+
+@pytest.mark.torch
+def test_plot_json_has_no_float32_noise(env: Path, runner: CliRunner) -> None:
+    """N18-7: `show huber --plot --json` printed x = -2.9749999046325684 for -2.975."""
+    result = runner.invoke(app, ["show", "huber", "--plot", "--json"])
+    assert result.exit_code == 0, result.output
+    xs = [x for plot in json.loads(result.stdout)["plots"] for s in plot["series"] for x in s["x"]]
+    assert -2.975 in xs
+    noisy = [x for x in xs if x != float(f"{x:.6g}") or 0 < abs(x) < 1e-6]
+    assert not noisy, noisy[:3]
+
+
+def test_a_card_without_a_plot_names_one_card_per_topic_not_all_88(env: Path, runner: CliRunner) -> None:
+    """N18-8: the refusal listed all 88 cards with a plot, 1,600 characters on one line."""
+    result = runner.invoke(app, ["show", "elbo", "--plot"])
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert "\n" not in line and len(line) < 400, line
+    assert "cards have one; the first in each topic: mse-mae-huber, cross-entropy," in line
