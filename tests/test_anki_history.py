@@ -179,6 +179,9 @@ def test_the_package_imports_back_with_the_same_ratings_states_and_due_dates(
     result = runner.invoke(app, ["import", str(out), "--into", str(back), "--with-history"], env=env)
     assert result.exit_code == 0, result.output
     assert "history: 10 reviews replayed into 4 cards' schedules" in result.output  # cards with reviews
+    again = runner.invoke(app, ["import", str(out), "--into", str(back), "--with-history"], env=env)
+    assert again.exit_code == 0, again.output  # N18-6: the second import said "0 reviews replayed", not why
+    assert "history: 10 already in your progress, not added twice" in again.output, again.output
 
     assert _reviews(fresh) == _reviews(home)  # every rating, cram flag and state answered in
     assert _cards(fresh) == _cards(home)  # the state and due date each card has now

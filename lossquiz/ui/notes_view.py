@@ -92,9 +92,11 @@ def import_summary(result: Any, replayed: Any = None, *, with_history: bool = Fa
     if replayed is not None:
         n = replayed.cards_reviewed
         schedules = "1 card's schedule" if n == 1 else f"{n} cards' schedules"
-        lines.append(
-            Text(f"  history: {_count(replayed.reviews_added, 'review')} replayed into {schedules}", style="dim")
-        )
+        text = f"  history: {_count(replayed.reviews_added, 'review')} replayed into {schedules}"
+        if replayed.reviews_present:  # the package imported before: say why nothing (or less) was added
+            present = f"{replayed.reviews_present} already in your progress, not added twice"
+            text = f"  history: {present}" if not replayed.reviews_added else f"{text}; {present}"
+        lines.append(Text(text, style="dim"))
     elif with_history:
         lines.append(Text(f"  --with-history: a {result.format} file has no review log; none imported", style="yellow"))
     elif result.reviews:
