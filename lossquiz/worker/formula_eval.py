@@ -66,14 +66,10 @@ def _axis(args: list[ast.expr]) -> int | None:
 def _reduce(name: str, x: torch.Tensor, axis: int | None) -> torch.Tensor:
     x = _float(x)
     if axis is not None and not -max(x.dim(), 1) <= axis < max(x.dim(), 1):  # torch's "Dimension out of range"
-        what = "a scalar" if x.dim() == 0 else f"a vector of {len(x)}" if x.dim() == 1 else f"shape {tuple(x.shape)}"
-        axes = (
-            "it has no axes"
-            if x.dim() == 0
-            else "its one axis is 0"
-            if x.dim() == 1
-            else f"its axes are 0 to {x.dim() - 1}"
-        )
+        what, axes = {
+            0: ("a scalar", "it has no axes"),
+            1: (f"a vector of {x.numel()}", "its one axis is 0"),
+        }.get(x.dim(), (f"shape {tuple(x.shape)}", f"its axes are 0 to {x.dim() - 1}"))
         raise ExpressionError(f"{name}(…, {axis}): axis {axis} does not exist — the argument is {what}, {axes}")
     if name == "sum":
         return x.sum() if axis is None else x.sum(dim=axis)
