@@ -122,7 +122,7 @@ def test_an_imported_dpo_formula_shows_the_log_of_the_ratio(runner: CliRunner, t
     assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "deck")]).exit_code == 0
     shown = runner.invoke(app, ["show", "dpo-loss", "--deck", str(tmp_path / "deck")])
     assert shown.exit_code == 0, shown.output
-    assert "ℒ = −log σ(β log(π(y_w|x)/π_ref(y_w|x)) − β log(π(yₗ|x)/π_ref(yₗ|x)))" in shown.stdout
+    assert "ℒ = −log σ(β log(π(y_w|x)/π_ref(y_w|x)) − β log(π(y_l|x)/π_ref(y_l|x)))" in shown.stdout
 
 
 @pytest.mark.parametrize(

@@ -42,3 +42,19 @@ def test_a_card_without_a_plot_names_one_card_per_topic_not_all_88(env: Path, ru
     line = result.stderr.strip()
     assert "\n" not in line and len(line) < 400, line
     assert "cards have one; the first in each topic: mse-mae-huber, cross-entropy," in line
+
+
+@pytest.mark.parametrize(
+    ("latex", "shown"),
+    [
+        (r"y_w, y_l", "y_w, y_l"),  # no subscript w in unicode: the l follows the w
+        (r"\pi(y_w|x) - \pi(y_l|x) + x_t", "π(y_w|x) − π(y_l|x) + xₜ"),  # another letter keeps its own
+        (r"y_l + x_t", "yₗ + xₜ"),  # nothing unwritable: unicode subscripts
+        (r"e^{z_j} - z_y", "e^zⱼ − z_y"),  # a subscript in a superscript is not split from it
+    ],
+)
+def test_one_letter_has_one_subscript_style_in_a_formula(latex: str, shown: str) -> None:
+    """N17-3: the DPO formula read `y_w` beside `yₗ`, as if the two were different kinds of index."""
+    from lossquiz.deck.latex import to_unicode
+
+    assert to_unicode(latex) == shown

@@ -276,7 +276,23 @@ def to_unicode(latex: str) -> str:
             lines[k] = " " * _cells(lines[k - 1][:column]) + lines[k]  # columns on screen, not code points (x̂)
         elif "⎩" in lines[k - 1] and lines[k].startswith(","):
             lines[k] = lines[k][1:].lstrip()  # what follows the brace starts its own line: no stray comma
-    return "\n".join(lines)
+    return _one_subscript_style("\n".join(lines))
+
+
+_PLAIN_SUB = re.compile(r"(?<![A-Za-z])([A-Za-z])_([A-Za-z0-9])(?![A-Za-z0-9])")
+_UNSUB = {v: k for k, v in _SUB.items() if k.isalnum()}
+
+
+def _one_subscript_style(text: str) -> str:
+    """`y_w` beside `yₗ` reads as two kinds of index (unicode has no subscript w): where a letter has
+    a subscript unicode cannot write, its other one-letter subscripts are written plain too (`y_l`)."""
+    plain = {m[1] for m in _PLAIN_SUB.finditer(text)}
+    if not plain:
+        return text
+    subs = "".join(_UNSUB)
+    # not after ^: e^zⱼ would become e^z_j, which reads as (e^z)_j
+    pattern = rf"(?<![A-Za-z^])([{''.join(sorted(plain))}])([{subs}])(?![{subs}])"
+    return re.sub(pattern, lambda m: f"{m[1]}_{_UNSUB[m[2]]}", text)
 
 
 def _operator_name(m: re.Match[str], text: str) -> str:
