@@ -505,15 +505,23 @@ def test_a_sentence_case_heading_reads_on_in_lower_case_after_explain(runner: Cl
         "# Calibration (ECE, Huber)\n\n"
         + "".join(
             f"### {heading}\n\nSome text about it.\n\n"
-            for heading in ("Temperature scaling", "DPO variants", "RetinaNet focal term", "Focal Loss", "Huber loss")
+            for heading in (
+                "Temperature scaling",
+                "DPO variants",
+                "RetinaNet focal term",
+                "Focal Loss",
+                "Huber loss",
+                "Fitting T",
+            )
         ),
     )
     data = _import(runner, notes, tmp_path / "deck")
-    assert data["cards"] == 5
+    assert data["cards"] == 6
     assert set(_by_question(tmp_path / "deck")) == {
         "Explain temperature scaling.",
         "Explain DPO variants.",  # an acronym
         "Explain RetinaNet focal term.",  # a name: capitals after its first letter
         "Explain Focal Loss.",  # Title Case: no telling a name from a word
         "Explain Huber loss.",  # a name the notes write capitalised mid-sentence: `(ECE, Huber)`
+        "Explain fitting T.",  # N15-6: a symbol is not a Title Case word
     }

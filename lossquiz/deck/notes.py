@@ -363,7 +363,8 @@ def _mid_sentence(heading: str, notes_text: str) -> str:
     first = words[0] if words else ""
     if len(words) < 2 or not re.fullmatch(r"[A-Z][a-z]+", first):
         return heading
-    if all(w[:1].isupper() for w in words[1:] if w[:1].isalpha() and w.lower() not in _SMALL_WORDS):
+    later = [w for w in words[1:] if w[:1].isalpha() and w.lower() not in _SMALL_WORDS and len(w) > 1]
+    if later and all(w[:1].isupper() for w in later):  # a symbol (`Fitting T`) is no sign of Title Case
         return heading  # Title Case: every word capitalised, names and all
     if re.search(rf"[a-z,;(][ \t]*{first}\b", notes_text):
         return heading
