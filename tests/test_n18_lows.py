@@ -58,3 +58,20 @@ def test_one_letter_has_one_subscript_style_in_a_formula(latex: str, shown: str)
     from lossquiz.deck.latex import to_unicode
 
     assert to_unicode(latex) == shown
+
+
+@pytest.mark.parametrize("width", [50, 60, 80])  # the longest term and its indent fit in 50
+def test_given_values_wrap_between_terms_never_inside_one(width: int) -> None:
+    """N14-12: `given:` wrapped as prose, so `ln σ(1.5) = ln(1 − σ(-1.5)) = -0.2014` broke over two lines."""
+    from rich.console import Console
+
+    from lossquiz.ui.drill_view import given
+
+    values = {"σ(-1.5)": 0.1824, "ln σ(1.5) = ln(1 − σ(-1.5))": -0.2014, "σ(2.3)": 0.9089, "ln σ(-2.3)": -2.3955}
+    console = Console(width=width, record=True, color_system=None)
+    console.print(given(values))
+    lines = console.export_text().splitlines()
+    assert lines[0].startswith("given: σ(-1.5) = 0.1824")
+    for term in (f"{k} = {v}" for k, v in values.items()):
+        assert sum(term in line for line in lines) == 1, (term, lines)
+    assert all(len(line) <= width for line in lines)

@@ -75,7 +75,30 @@ def graded(
 
 def given(values: dict[str, float]) -> RenderableType:
     """The values a hand solver needs (the snippet's given()), under the problem."""
-    return Text("given: " + " · ".join(f"{k} = {fmt(v)}" for k, v in values.items()), style="cyan")
+    return _Given([f"{k} = {fmt(v)}" for k, v in values.items()])
+
+
+class _Given:
+    """`given: a = 1 · b = 2`, wrapped between terms at whatever width it is drawn: a term broken
+    over two lines (`ln σ(−1.5) = ln(1 −` / `σ(1.5)) = …`) reads as two wrong ones."""
+
+    LEAD = "given: "
+
+    def __init__(self, terms: list[str]) -> None:
+        self.terms = terms
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.cells import cell_len
+
+        room = options.max_width - len(self.LEAD)  # every line is indented as far as the first
+        lines, line = [], ""
+        for term in self.terms:
+            if line and cell_len(f"{line} · {term}") > room:
+                lines.append(f"{line} ·")
+                line = ""
+            line = f"{line} · {term}" if line else term
+        indent = " " * len(self.LEAD)
+        yield Text(self.LEAD + f"\n{indent}".join([*lines, line]), style="cyan")
 
 
 def _position(index: Any) -> str:
