@@ -155,9 +155,14 @@ def test_known_answers_on_seeded_history(seeded: tuple[Store, Deck]) -> None:
     assert sum(d.count for d in s.forecast) == sum(d < datetime(2025, 1, 17, tzinfo=timezone.utc) for d in dues)
 
     # weakest: only cards that were forgotten (no lapses here, but square and bias-variance were
-    # failed within the week; absolute's Again was undone), then the lower recall
-    assert [w.id for w in s.weakest] == sorted(["square", "bias-variance"], key=lambda slug: recall[slug])
-    assert [w.failures for w in s.weakest] == [1, 1]
+    # failed within the week, and logistic in cram; absolute's Again was undone), then the lower
+    # recall — logistic has none (no schedule), so it comes first
+    assert [w.id for w in s.weakest] == [
+        "logistic",
+        *sorted(["square", "bias-variance"], key=lambda slug: recall[slug]),
+    ]
+    assert [w.failures for w in s.weakest] == [1, 1, 1]
+    assert s.weakest[0].recall is None
     assert s.weakest[0].command == f"lossquiz drill --card {s.weakest[0].id}"
 
 
@@ -321,7 +326,7 @@ def test_topic_filter_restricts_every_figure(seeded: tuple[Store, Deck]) -> None
     assert (s.reviews_total, s.reviews_cram, s.reviews_today) == (1, 1, 1)
     assert s.retention_reviews == 0 and s.retention is None  # cram never counts for retention
     assert [t.topic for t in s.topics] == ["classification"]
-    assert s.weakest == ()
+    assert [w.id for w in s.weakest] == ["logistic"]  # its one (cram) answer was Again
 
 
 def test_empty_history(tmp_path: Path, deck_dir: Path, tz: Any) -> None:
@@ -591,3 +596,17 @@ def test_stats_with_unusable_stored_parameters_is_one_line(runner: CliRunner, de
     assert result.exit_code == 1 and result.stdout == ""
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("error: the stored FSRS parameters are unusable") and "optimize --reset" in line
+
+
+def test_a_card_failed_with_no_schedule_is_weak_too(tmp_path: Path, deck_dir: Path, tz: Any) -> None:
+    """N19-1: a card failed only in cram (or reset after failing) has no FSRS state, so no recall,
+    and was left out of the weakest cards though the README counts cram answers and "one Again"."""
+    deck = load_deck(deck_dir)
+    with Store.open(tmp_path / "data") as store:
+        store.sync_cards((c.id, c.content_hash()) for c in deck.cards)
+        record(store, "logistic", 1, NOW - timedelta(hours=2), cram=True)
+        record(store, "square", 1, NOW - timedelta(hours=1))
+        assert store.reset_card("square")
+        s = compute_stats(store, deck, now=NOW)
+    assert {w.id: (w.failures, w.recall) for w in s.weakest} == {"logistic": (1, None), "square": (1, None)}
+    assert all(w.to_dict()["recall"] is None for w in s.weakest)

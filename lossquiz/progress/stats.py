@@ -102,7 +102,7 @@ class WeakCard(NamedTuple):
     title: str
     topic: str
     lapses: int
-    recall: float
+    recall: float | None  # None: no schedule (only crammed, or reset), so no memory to measure
     due: str | None
     failures: int = 0  # Again answers in the last WEAK_FAILURE_DAYS days
     leech: bool = False
@@ -609,11 +609,18 @@ def _weakest(
     """Cards that were forgotten: most lapses, then most recent failures (same-day ones count).
 
     A card never failed is not weak, however new: the list is empty until something was
-    forgotten. Ties go to the lower recall now, then to the less stable memory.
+    forgotten. Ties go to the lower recall now, then to the less stable memory. A card failed
+    with no schedule (only crammed, or reset since) is weak too, with no recall to show.
     """
-    seen = [c for c in chosen if c.id in recall and (stored[c.id].lapses or failures.get(c.id))]
+    seen = [c for c in chosen if c.id in stored and (stored[c.id].lapses or failures.get(c.id))]
     seen.sort(
-        key=lambda c: (-stored[c.id].lapses, -failures.get(c.id, 0), round(recall[c.id], 4), stability[c.id], c.id)
+        key=lambda c: (
+            -stored[c.id].lapses,
+            -failures.get(c.id, 0),
+            round(recall.get(c.id, 0.0), 4),
+            stability.get(c.id, 0.0),
+            c.id,
+        )
     )
     return [
         WeakCard(
@@ -621,7 +628,7 @@ def _weakest(
             title=c.name,
             topic=c.topic,
             lapses=stored[c.id].lapses,
-            recall=recall[c.id],
+            recall=recall.get(c.id),
             due=stored[c.id].due,
             failures=failures.get(c.id, 0),
             leech=stored[c.id].lapses >= LEECH_LAPSES,
