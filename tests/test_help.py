@@ -81,6 +81,19 @@ def test_completion_script_generation_works() -> None:
     assert "complete" in result.stdout and "lossquiz" in result.stdout
 
 
+@pytest.mark.parametrize(("shell", "mark"), [("zsh", "#compdef lossquiz"), ("fish", "complete --command lossquiz")])
+def test_a_shell_named_after_show_completion_gets_its_script(shell: str, mark: str) -> None:
+    """N19-4: `--show-completion zsh` from bash printed bash's script: Typer's flag ignored the name."""
+    command = [sys.executable, "-m", "lossquiz", "--show-completion", shell]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, env={**os.environ, "SHELL": "/bin/bash"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(mark) and "_LOSSQUIZ_COMPLETE" in result.stdout
+    unknown = subprocess.run([*command[:-1], "tcsh"], capture_output=True, text=True, timeout=60)
+    assert unknown.returncode == 2 and "unknown shell 'tcsh'" in unknown.stderr, unknown.stderr
+
+
 def test_card_ids_and_topics_complete() -> None:
     script = str(Path(sys.executable).with_name("lossquiz"))  # completion is keyed on the program's name
     env = {**os.environ, "_LOSSQUIZ_COMPLETE": "complete_bash", "COMP_WORDS": "lossquiz show hub", "COMP_CWORD": "2"}

@@ -294,6 +294,31 @@ def _root(
     """
 
 
+_COMPLETION_FLAGS = ("--show-completion", "--install-completion")
+
+
 def main() -> None:
     """Console-script entry point."""
+    args = sys.argv[1:]
+    if len(args) == 2 and args[0] in _COMPLETION_FLAGS:
+        _completion_for(args[0], args[1])
     app()
+
+
+def _completion_for(flag: str, shell: str) -> None:
+    """`--show-completion zsh`: Typer's flag is for the shell it runs in and ignored a name after it,
+    printing bash's script to a zsh user; a name given is the shell meant."""
+    from typer._completion_shared import Shells, get_completion_script, install  # what the flag itself calls
+
+    from lossquiz.ui import console
+
+    if shell not in {s.value for s in Shells}:
+        console.error(f"{flag}: unknown shell '{shell}': bash, zsh, fish, powershell or pwsh")
+        raise SystemExit(2)
+    names = {"prog_name": "lossquiz", "complete_var": "_LOSSQUIZ_COMPLETE"}
+    if flag == "--show-completion":
+        print(get_completion_script(shell=shell, **names))
+    else:
+        _, path = install(shell=shell, **names)
+        print(f"{shell} completion installed in {path}\nCompletion will take effect once you restart the terminal")
+    raise SystemExit(0)
