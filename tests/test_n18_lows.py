@@ -75,3 +75,22 @@ def test_given_values_wrap_between_terms_never_inside_one(width: int) -> None:
     for term in (f"{k} = {v}" for k, v in values.items()):
         assert sum(term in line for line in lines) == 1, (term, lines)
     assert all(len(line) <= width for line in lines)
+
+
+def test_an_interrupted_cram_summary_fits_80_columns() -> None:
+    """N19-2: the title "session interrupted — everything answered is saved (cram: schedule unchanged)"
+    was cut at 80 columns ("…(cram: schedule unchange─╮"); the cram note is a row now."""
+    from rich.console import Console
+
+    from lossquiz.progress.store import SessionSummary
+    from lossquiz.ui import drill_view
+
+    summary = SessionSummary(
+        reviews=1, graded=0, correct=0, ratings={1: 1}, seconds=5, due_now=0, due_today=0, next_due=None
+    )
+    console = Console(width=80, record=True, no_color=True)
+    console.print(drill_view.summary(summary, interrupted=True, cram=True))
+    text = console.export_text()
+    assert "session interrupted — everything answered is saved" in text
+    assert "answers recorded, schedule unchanged" in text, text
+    assert all(len(line) <= 80 for line in text.splitlines())

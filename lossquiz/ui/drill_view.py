@@ -218,6 +218,8 @@ def summary(
     table.add_column(style="bold")
     table.add_column()
     table.add_row("cards answered", str(s.reviews))
+    if cram:  # a row, not the title: "session interrupted — … (cram: …)" ran past 80 columns and was cut
+        table.add_row("cram", "answers recorded, schedule unchanged")
     if time_budget is not None:
         table.add_row("stopped", inline(f"session time budget reached (`--minutes {time_budget:g}`)"))
     if skipped:
@@ -236,8 +238,6 @@ def summary(
     if s.next_due:
         table.add_row("next due", _when(s.next_due, now))
     title = "session interrupted — everything answered is saved" if interrupted else "session summary"
-    if cram:
-        title += " (cram: schedule unchanged)"
     return Panel(table, title=title, title_align="left", expand=False)
 
 
