@@ -99,7 +99,7 @@ def import_notes(
         package = anki_package.read_package(notes_path)
         notes, reviews, named = package.notes, list(package.reviews), package.ids
     else:
-        _refuse_cheat_sheet(notes_path)
+        _refuse_own_export(notes_path)
         notes = formats.load(notes_path, fmt)
     if notes.unreadable and not skip_unreadable:
         where = [f"{notes.name}:{line}: {why}" for line, why in notes.unreadable]
@@ -168,11 +168,14 @@ def _now_introductions(
 
 # The first lines `export FILE.md` writes (deck/export.py to_markdown): a title, then the counts.
 _CHEAT_SHEET = re.compile(r"# .+ — cheat sheet\n\n\d+ cards? in \d+ topics?, in curriculum order;")
+# ...and `export FILE.json` (deck/export.py): the deck's name, then its cards
+_JSON_EXPORT = re.compile(r'\{\s*"deck":\s*"(?:[^"\\]|\\.)*",\s*"cards":\s*\[')
 
 
-def _refuse_cheat_sheet(notes_path: Path) -> None:
+def _refuse_own_export(notes_path: Path) -> None:
     """A cheat sheet read as notes turns every card into a concept card holding the next card's
-    text (its `**Question**` labels are not the note rules), so it is refused, and the way named."""
+    text (its `**Question**` labels are not the note rules), so it is refused, and the way named;
+    so is a JSON export, which no note format reads."""
     try:
         with notes_path.open(encoding="utf-8", errors="replace") as f:
             head = f.read(400)
@@ -181,6 +184,11 @@ def _refuse_cheat_sheet(notes_path: Path) -> None:
     if _CHEAT_SHEET.match(head):
         raise LossquizError(
             f"{notes_path.name} is a lossquiz cheat sheet (export … .md), written for reading, and does not"
+            " import back; to move a deck, export it as .apkg, which lossquiz import reads whole"
+        )
+    if _JSON_EXPORT.match(head):  # read as notes it said "no questions found" of 263 questions
+        raise LossquizError(
+            f"{notes_path.name} is a lossquiz JSON export (export … .json), data for scripts, and does not"
             " import back; to move a deck, export it as .apkg, which lossquiz import reads whole"
         )
 
