@@ -94,3 +94,14 @@ def test_an_interrupted_cram_summary_fits_80_columns() -> None:
     assert "session interrupted — everything answered is saved" in text
     assert "answers recorded, schedule unchanged" in text, text
     assert all(len(line) <= 80 for line in text.splitlines())
+
+
+def test_a_greek_letter_typed_is_the_variable_the_echo_writes_with_it() -> None:
+    """N19-5: the echo writes `delta` as δ, but typing `δ*abs(r)` was "unknown name 'δ'"."""
+    from lossquiz.study.expression import ExpressionError, parse
+
+    assert parse("δ*abs(r)", ["r", "delta"]).source == "delta * abs(r)"
+    assert parse("σ(z) - y", ["z", "y"]).source == "sigmoid(z) - y"
+    assert parse("2*π*σ", ["sigma"]).source == "2 * pi * sigma"  # σ not called: the variable sigma
+    with pytest.raises(ExpressionError, match="unknown name 'δ'"):
+        parse("δ*r", ["r"])  # no variable delta on this card

@@ -97,9 +97,29 @@ def parse(text: str, names: list[str] | tuple[str, ...]) -> Parsed:
         raise ExpressionError(f"cannot read that ({e.msg}) — {allowed_names(tuple(names))}") from None
     except (ValueError, RecursionError, MemoryError) as e:  # null bytes, absurd nesting
         raise ExpressionError(f"cannot read that: {type(e).__name__}") from None
+    _LetterNames(tuple(names)).visit(tree)
     checker = _Checker(tuple(names))
     checker.check(tree.body, 0)
     return Parsed(tree=tree, source=ast.unparse(tree), names=frozenset(checker.used))
+
+
+class _LetterNames(ast.NodeTransformer):
+    """`δ*abs(r)` as `delta*abs(r)`: the echo writes names as Greek letters, so a letter typed is
+    read as the card's variable of that name (`σ(z)` as sigmoid(z), `π` as pi)."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = (*names, *CONSTANTS)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if isinstance(node.func, ast.Name) and node.func.id == "σ":
+            node.func.id = "sigmoid"
+        return self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        spelled = [name for name in self.names if GREEK.get(name) == node.id]
+        if spelled:
+            node.id = spelled[0]
+        return node
 
 
 class _Checker:
