@@ -102,8 +102,8 @@ def test_a_session_the_daily_limit_cuts_short_says_why_first(runner: CliRunner, 
     text = " ".join(out.split())  # the line wraps at the terminal's width
     line = (
         "3 cards, not 15: the daily new-card limit leaves 3 new cards today (new_per_day 10, 7 introduced). "
-        "lossquiz drill --new 15 introduces more now; new_per_day in the config file (lossquiz config shows where) "
-        "raises the limit."
+        "lossquiz drill --new 15 introduces more now; raising new_per_day (the config file or LOSSQUIZ_NEW_PER_DAY: "
+        "lossquiz config shows which sets it) raises the limit."  # N19-6: it may come from the environment
     )
     assert line in text, text
     assert text.index("3 cards, not 15") < text.index("1/3 "), text  # before the first card

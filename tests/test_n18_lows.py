@@ -105,3 +105,28 @@ def test_a_greek_letter_typed_is_the_variable_the_echo_writes_with_it() -> None:
     assert parse("2*π*σ", ["sigma"]).source == "2 * pi * sigma"  # σ not called: the variable sigma
     with pytest.raises(ExpressionError, match="unknown name 'δ'"):
         parse("δ*r", ["r"])  # no variable delta on this card
+
+
+def test_one_review_kept_is_said_in_the_singular(runner: CliRunner, tmp_path: Path) -> None:
+    """N19-7: `optimize` on a history of one review said "1 reviews kept so far"."""
+    from datetime import datetime, timezone
+
+    from lossquiz.progress.store import ReviewInput, Store
+
+    with Store.open(tmp_path) as store:
+        store.sync_cards([("huber", "h")])
+        store.record_review(ReviewInput("huber", 1, datetime(2025, 1, 1, tzinfo=timezone.utc), 1000), None)
+    result = runner.invoke(app, ["optimize", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "— 1 review kept so far)" in result.stderr, result.stderr
+
+
+def test_a_rating_with_a_key_too_many_says_enter_ends_it(runner: CliRunner, tmp_path: Path) -> None:
+    """N19-8: `3q` at the rating prompt was refused with no word that a rating is one key and Enter."""
+    from tests.test_card_cli import run
+    from tests.test_promise import concept_deck
+
+    deck = concept_deck(tmp_path / "deck", 1)
+    out = run(runner, "drill", "--deck", str(deck), "--time-limit", "0", input="\n3q\n3\n").stdout
+    assert "type one of 1 Again, 2 Hard, 3 Good or 4 Easy (or a, h, g, e), then Enter" in out, out
+    assert "recorded Good" in out

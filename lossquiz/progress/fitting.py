@@ -16,6 +16,7 @@ from typing import Any
 
 from lossquiz.clock import DEFAULT_DAY_START_HOUR, day_of
 from lossquiz.errors import LossquizError
+from lossquiz.numbers import counted
 from lossquiz.progress import settings
 from lossquiz.progress.scheduling import DEFAULT_RETENTION
 from lossquiz.progress.store import Store
@@ -102,7 +103,7 @@ def _not_enough(history: History) -> str:
     return (
         f"not enough review history to fit FSRS: {history.training} of the {MIN_TRAINING_REVIEWS} reviews "
         f"needed ({missing} more; only reviews on a later day than the card's previous one count, "
-        f"cram and undone ones do not — {history.reviews} reviews kept so far)"
+        f"cram and undone ones do not — {counted(history.reviews, 'review')} kept so far)"
     )
 
 

@@ -398,7 +398,7 @@ class Drill:
         _, rating = self._ask_until(
             "rate 1-4 or a/h/g/e (u undo · q quit) > ",
             lambda text: scheduling.RATING_KEYS.get(text.strip().lower()),
-            "type 1 Again, 2 Hard, 3 Good or 4 Easy (or a, h, g, e)",
+            "type one of 1 Again, 2 Hard, 3 Good or 4 Easy (or a, h, g, e), then Enter",
         )
         due = self._record(card, rating, seconds, answer=typed.strip() or None)
         self.screen.recorded(rating, due, cram=self.options.cram)

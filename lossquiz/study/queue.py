@@ -103,8 +103,8 @@ def daily_cut_note(plan: Plan, max_cards: int) -> str | None:
         f"{counted(len(plan.cards), 'card')}, not {max_cards}: the daily new-card limit leaves "
         f"{counted(plan.allowance, 'new card')} today "
         f"(new_per_day {plan.daily_limit}, {plan.introduced_today} introduced). "
-        f"`lossquiz drill --new {more}` introduces more now; new_per_day in the config file "
-        f"(`lossquiz config` shows where) raises the limit."
+        f"`lossquiz drill --new {more}` introduces more now; raising new_per_day (the config file or "
+        f"LOSSQUIZ_NEW_PER_DAY: `lossquiz config` shows which sets it) raises the limit."
     )
 
 
