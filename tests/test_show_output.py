@@ -90,3 +90,40 @@ def test_prose_is_drawn_without_rich_markdown_and_loses_no_word() -> None:
             for span in re.findall(r"`([^`]+)`|\*\*(.+?)\*\*", for_terminal(source)):
                 assert "".join(span).split()[0] in styled, (card.id, span)
     assert fast > 400  # every question of the built-in deck, and most answers
+
+
+def test_every_header_keeps_id_topic_and_kind_on_one_line_and_the_title_whole(runner: CliRunner) -> None:
+    """Newcomer pass 20 (found while checking): piped at 80 columns, `show beta-vae` ended its first
+    line with `… probabilistic ·` and put `concept` alone on the next."""
+    from rich.console import Console
+
+    from lossquiz.ui.card_view import CardHeader
+
+    console = Console(width=80, record=True, color_system=None)
+    for card in DECK.cards:
+        console.print(CardHeader(card, cut=False))
+        lines = console.export_text().splitlines()
+        assert f"{card.id} · {card.topic} · {card.kind}" in lines[-1], (card.id, lines)
+        assert " ".join(" ".join(lines).split()).startswith(" ".join(card.name.split())), (card.id, lines)
+    result = runner.invoke(app, ["show", "beta-vae", "--no-run"], env={"COLUMNS": "80"})
+    assert result.stdout.splitlines()[:2] == [
+        "β-VAE and the rate–distortion view of the ELBO",
+        "beta-vae · probabilistic · concept",
+    ], result.stdout
+
+
+def test_finding_a_card_lists_an_ambiguous_querys_matches_and_reads_greek(runner: CliRunner) -> None:
+    """first-hour P-items: `show contrastive` said "no card matches" of three matches; `beta` and β
+    are one letter; topics match whatever their case."""
+    result = runner.invoke(app, ["show", "contrastive", "--no-run"])
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert line.startswith("error: 'contrastive' matches ") and line.endswith("; give one id"), line
+    assert "contrastive-loss" in line and "contrastive-pair-formula" in line
+    for query in ("β-VAE", "beta-vae"):
+        shown = runner.invoke(app, ["show", query, "--no-run"], env={"COLUMNS": "80"})
+        assert shown.stdout.splitlines()[1].startswith("beta-vae ·"), (query, shown.output)
+    assert (
+        runner.invoke(app, ["list", "--topic", "Regression"]).stdout
+        == runner.invoke(app, ["list", "--topic", "regression"]).stdout
+    )

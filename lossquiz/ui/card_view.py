@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 
 from lossquiz.deck.cards import Card
@@ -241,7 +241,21 @@ def _unmark(text: str) -> str:
     return re.sub(r"`([^`\n]+)`", r"\1", text)
 
 
-def card_header(card: Card, *, position: str = "", suffix: str = "", width: int | None = None) -> Text:
+class CardHeader:
+    """A card's header at whatever width it is drawn (`card_header` given that width): `cut` as the
+    drill does, or with the title whole on a line of its own when the line would not fit, as `show`
+    does (drawn as plain text, `… · probabilistic ·` ended one line and `concept` began the next)."""
+
+    def __init__(self, card: Card, position: str = "", suffix: str = "", *, cut: bool = True) -> None:
+        self.card, self.position, self.suffix, self.cut = card, position, suffix, cut
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield card_header(self.card, position=self.position, suffix=self.suffix, width=options.max_width, cut=self.cut)
+
+
+def card_header(
+    card: Card, *, position: str = "", suffix: str = "", width: int | None = None, cut: bool = True
+) -> Text:
     """`Huber loss  huber · regression · numeric` with an optional position like `3/12`.
 
     A title folded over several lines in the YAML is joined. The id is never cut: it is what
@@ -249,7 +263,7 @@ def card_header(card: Card, *, position: str = "", suffix: str = "", width: int 
     Within `width` the title is cut with … first, down to TITLE_SHORT cells; below that the header
     wraps after the title, which then has a line of its own, and, when the id is too long to sit
     beside topic and kind, after the id too. Topic, kind and the suffix (the drill's time limit)
-    stay whole.
+    stay whole. With `cut` False the title is never cut: it takes the line of its own at once.
     """
     from rich.cells import cell_len
 
@@ -261,10 +275,10 @@ def card_header(card: Card, *, position: str = "", suffix: str = "", width: int 
     if width is None or cell_len(f"{lead}{title}  {card.id}{after_id}") <= width:
         return _rest(head.append(title, style="bold").append("  "), card, suffix)
     room = width - cell_len(f"{lead}  {card.id}{after_id}")  # for the title beside the rest
-    if room >= min(cell_len(title), TITLE_SHORT):
+    if cut and room >= min(cell_len(title), TITLE_SHORT):
         return _rest(head.append(_cut(title, room), style="bold").append("  "), card, suffix)
     indent = " " * cell_len(lead)
-    head.append(_cut(title, width - len(indent)), style="bold")
+    head.append(_cut(title, width - len(indent)) if cut else title, style="bold")
     head.append("\n" + (indent if cell_len(indent + card.id) <= width else ""))  # else the id folds
     if cell_len(indent + card.id + after_id) <= width:
         return _rest(head, card, suffix)

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from lossquiz.deck.cards import Card
 from lossquiz.numbers import counted, fmt
-from lossquiz.ui.card_view import answer, card_header, compact_answer, labelled, markdown, worked_example
+from lossquiz.ui.card_view import CardHeader, answer, compact_answer, labelled, markdown, worked_example
 from lossquiz.ui.console import inline
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
@@ -28,20 +28,10 @@ RATING_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
 def drill_card(card: Card, position: str, time_limit: float) -> RenderableType:
     """A card as the drill asks it: position, topic, limit, question."""
     limit = f"⏱ {time_limit:g}s" if time_limit > 0 else "untimed"
-    head = _Header(card, position, f"  {limit}")
+    head = CardHeader(card, position, f"  {limit}")
     if card.calculator:
         return Group(head, Text("calculator allowed", style="bold yellow"), markdown(card.question))
     return Group(head, markdown(card.question))
-
-
-class _Header:
-    """The drill's card header at whatever width it is drawn: one line, or wrapped so the id stays whole."""
-
-    def __init__(self, card: Card, position: str, suffix: str) -> None:
-        self.card, self.position, self.suffix = card, position, suffix
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield card_header(self.card, position=self.position, suffix=self.suffix, width=options.max_width)
 
 
 def problem(inputs: dict[str, Any], card: Card) -> RenderableType:

@@ -8,7 +8,7 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from lossquiz.deck.cards import Card
-from lossquiz.ui.card_view import answer, card_header, labelled, markdown, source, worked_example
+from lossquiz.ui.card_view import CardHeader, answer, labelled, markdown, source, worked_example
 from lossquiz.ui.console import page
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
@@ -21,7 +21,7 @@ def worked_card(
     """Everything `show` prints for one card, as a worked example: question, answer, key points,
     formula, the live numbers, then the code (`plain`: no Markdown rendering, code unboxed and whole)."""
     parts: list[RenderableType] = [
-        card_header(card),
+        CardHeader(card, cut=False),
         Text("Question", style="bold"),
         markdown(card.question, plain=plain),
         Text("Answer", style="bold"),
@@ -79,7 +79,7 @@ def plot_text(plot: Plot, *, width: int, height: int, color: bool) -> str:
 
 def plots(card: Card, drawn: list[tuple[Plot, str]]) -> RenderableType:
     """A card's header, then each plot (drawn text) with its note."""
-    parts: list[RenderableType] = [card_header(card)]
+    parts: list[RenderableType] = [CardHeader(card, cut=False)]
     for plot, text in drawn:
         parts.append(Text.from_ansi(text, no_wrap=True, overflow="ignore"))
         if plot.note:
