@@ -195,7 +195,7 @@ def test_nonsense_reprompts_and_records_nothing(deck_dir: Path, clock: FixedCloc
     _, script, out = _drill(deck_dir, data, clock, answers, max_cards=3)
     assert out.count("type a number such as") == 3
     assert "1,595 could be 1.595 or 1595" in out  # a comma read either way is asked again, not guessed
-    assert out.count("type 1 Again, 2 Hard, 3 Good or 4 Easy") == 2
+    assert out.count("type one of 1 Again, 2 Hard, 3 Good or 4 Easy") == 2
     assert [(r[0], r[1]) for r in _reviews(data)] == [("square", 3), ("bias-variance", 3)]
 
 
