@@ -130,3 +130,14 @@ def test_a_rating_with_a_key_too_many_says_enter_ends_it(runner: CliRunner, tmp_
     out = run(runner, "drill", "--deck", str(deck), "--time-limit", "0", input="\n3q\n3\n").stdout
     assert "type one of 1 Again, 2 Hard, 3 Good or 4 Easy (or a, h, g, e), then Enter" in out, out
     assert "recorded Good" in out
+
+
+def test_logsumexp_without_an_axis_is_over_the_last_axis_as_softmax_is(env: Path, runner: CliRunner) -> None:
+    """N20-1: with no axis, logsumexp(z) reduced every element of a batch while softmax and log_softmax
+    worked per row, so the card's own answer, logsumexp(z) − z_target per row, typed, was wrong."""
+    for typed in ("mean(logsumexp(z) - gather(z, target))", "-mean(gather(log_softmax(z), target))"):
+        result = runner.invoke(app, ["show", "ce-logits-formula", "--answer", typed])
+        assert result.exit_code == 0, (typed, result.output)
+    result = runner.invoke(app, ["show", "ce-logits-formula", "--answer", "mean(z - logsumexp(z))"])
+    assert result.exit_code != 0
+    assert "logsumexp(x) drops the last axis (one value per row of a matrix)" in result.stderr, result.stderr

@@ -76,7 +76,9 @@ def _reduce(name: str, x: torch.Tensor, axis: int | None) -> torch.Tensor:
     if name == "mean":
         return x.mean() if axis is None else x.mean(dim=axis)
     if name == "logsumexp":
-        return torch.logsumexp(x.reshape(-1), dim=0) if axis is None else torch.logsumexp(x, dim=axis)
+        # no axis: the last, as softmax's (whose normaliser it is) — over every element, a batch's
+        # mean(logsumexp(z) - gather(z, target)) was wrong while -mean(gather(log_softmax(z), target)) was right
+        return torch.logsumexp(x, dim=-1 if axis is None else axis)
     if name == "softmax":
         return torch.softmax(x, dim=-1 if axis is None else axis)
     if name == "log_softmax":
@@ -162,7 +164,10 @@ def _line_up(node: ast.BinOp, a: torch.Tensor, b: torch.Tensor) -> None:
         assert isinstance(side, ast.Call) and isinstance(side.func, ast.Name)
         k = _dropped_axis(side)
         line = {0: "column", 1: "row", -1: "row"}.get(k if k is not None else 0)
-        message += f": {side.func.id}(x, {k}) drops axis {k}"
+        typed = (
+            f"{side.func.id}(x, {k}) drops axis {k}" if len(side.args) > 1 else f"{side.func.id}(x) drops the last axis"
+        )
+        message += f": {typed}"
         if line:
             message += f" (one value per {line} of a matrix), so {ast.unparse(node)} does not work {line} by {line}"
         inner = side.args[0]
@@ -177,7 +182,8 @@ def _line_up(node: ast.BinOp, a: torch.Tensor, b: torch.Tensor) -> None:
 def _dropped_axis(node: ast.expr) -> int | None:
     """The axis a reduction with an axis drops (sum(x, 1): 1); None for anything else."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DROPPING:
-        return _axis(node.args)
+        axis = _axis(node.args)
+        return -1 if axis is None and node.func.id == "logsumexp" else axis
     return None
 
 
@@ -494,7 +500,7 @@ def _along(axes: set[int | None], expected: torch.Tensor) -> int | None:
 
 def _reduced_axes(texts: list[str], names: list[str]) -> set[int | None]:
     """The axes the expressions reduce over: None is every element (a sum or mean without an axis, a
-    matrix product); softmax without one is over its last axis, as evaluated."""
+    matrix product); softmax and logsumexp without one are over the last axis, as evaluated."""
     axes: set[int | None] = set()
     for text in texts:
         try:
@@ -504,7 +510,7 @@ def _reduced_axes(texts: list[str], names: list[str]) -> set[int | None]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in AXIS_ARGUMENT:
                 axis = _axis(node.args)
-                axes.add(-1 if axis is None and node.func.id in ("softmax", "log_softmax") else axis)
+                axes.add(-1 if axis is None and node.func.id in ("softmax", "log_softmax", "logsumexp") else axis)
             elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
                 axes.add(None)
     return axes
