@@ -539,7 +539,7 @@ def test_calling_the_builtin_passes_but_says_so(runner: CliRunner, env: Path) ->
     assert runner.invoke(app, ["code", "huber"]).exit_code == 0
     stub = " ".join(attempt_path(env, "huber").read_text().split())
     # the stub's advice and the check's note say the same thing: it passes, it is reported
-    assert "Calling F.huber_loss(), the built-in being tested, passes but is reported" in stub
+    assert "Calling F.huber_loss(), the built-in being tested, passes but is not recorded as a review" in stub
     assert "write it from scratch to learn it" in stub
     attempt_path(env, "huber").write_text(attempt)
     result = runner.invoke(app, ["code", "check", "huber"])
@@ -547,8 +547,11 @@ def test_calling_the_builtin_passes_but_says_so(runner: CliRunner, env: Path) ->
     note = " ".join(result.stdout.split())
     assert "calls F.huber_loss(), the built-in being tested — it passes" in note
     assert "write it from scratch to learn it" in note
+    assert "nothing recorded: calling the built-in is not recall" in note  # N20-2: it recorded Good
     honest = runner.invoke(app, ["code", "check", "huber", "--json"])
     assert json.loads(honest.stdout)["calls_builtin"] == "huber_loss"
+    assert json.loads(honest.stdout)["recorded"] is None
+    assert _reviews(env) == []  # the schedule did not move
 
 
 @pytest.mark.parametrize("card_id", sorted(TASKS))
@@ -556,7 +559,7 @@ def test_each_stub_names_the_builtin_the_check_reports(card_id: str) -> None:
     task = TASKS[card_id]
     stub = " ".join(practice.template(task, next(c for c in DECK.cards if c.id == card_id)).split())
     for name in task.builtins:
-        assert f"{name}()" in stub and "torch's" not in stub and "passes but is reported" in stub
+        assert f"{name}()" in stub and "torch's" not in stub and "passes but is not recorded" in stub
         assert practice.builtin_called(f"def f(x):\n    return F.{name}(x)\n", task.builtins) == name
     assert "you may call" not in stub.lower()
 

@@ -158,7 +158,7 @@ def _builtin_advice(names: tuple[str, ...]) -> str:
 
     called = " or ".join(f"{builtin_path(name)}()" for name in names)
     advice = (
-        f"Calling {called}, the built-in being tested, passes but is reported: "
+        f"Calling {called}, the built-in being tested, passes but is not recorded as a review: "
         "write it from scratch to learn it. Any other torch function is fine."
     )
     return "\n" + textwrap.fill(advice, width=90) + "\n"
@@ -378,7 +378,8 @@ def check_and_record(
     deck_key: str = "",
     scheduler_for: Callable[[Store], Scheduler] | None = None,
 ) -> tuple[CheckReport, Recorded | None]:
-    """Check the user's attempt in a fresh worker, then record it (unless never started).
+    """Check the user's attempt in a fresh worker, then record it (unless never started, or a
+    pass that calls the built-in being tested: it would move the schedule for nothing recalled).
 
     `scheduler_for` gives the scheduler a drill would use (the CLI passes the configured one:
     fitted parameters, retention, day start); by default the stored settings with the defaults.
@@ -387,7 +388,7 @@ def check_and_record(
 
     with SnippetRunner(trusted) as runner:
         report = check_attempt(task, attempt_path(data_dir, card.id), runner, seed=seed)
-    if not report.started:
+    if not report.started or report.builtin:  # calling the built-in tested is not recall: no review
         return report, None
     with Store.open(data_dir, deck=deck_key) as store:
         scheduler = scheduler_for(store) if scheduler_for is not None else settings.scheduler_for(store, None)

@@ -140,6 +140,10 @@ def practice_report(card: Card, task: Any, report: Any, outcome: Any) -> Rendera
         parts.append(recorded(int(report.rating), outcome.interval, cram=False, extra="implement-it practice"))
     elif outcome is not None:
         parts.append(_not_recorded(outcome))
+    elif report.builtin:
+        parts.append(
+            Text("nothing recorded: calling the built-in is not recall — check again once it is yours", style="dim")
+        )
     else:
         parts.append(Text("nothing recorded (not an attempt yet) — edit the file, then check again", style="dim"))
     if not report.passed and report.started:
