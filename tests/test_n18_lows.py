@@ -141,3 +141,12 @@ def test_logsumexp_without_an_axis_is_over_the_last_axis_as_softmax_is(env: Path
     result = runner.invoke(app, ["show", "ce-logits-formula", "--answer", "mean(z - logsumexp(z))"])
     assert result.exit_code != 0
     assert "logsumexp(x) drops the last axis (one value per row of a matrix)" in result.stderr, result.stderr
+
+
+def test_the_echo_keeps_the_brackets_of_a_matrix_product_on_the_right() -> None:
+    """N20-3: `a * (k @ q)` was echoed `a·k @ q`, which reads as (a·k) @ q."""
+    from lossquiz.study.expression import parse
+
+    assert parse("a * (k @ q)", ["a", "k", "q"]).pretty() == "a·(k @ q)"
+    assert parse("(a * k) @ q", ["a", "k", "q"]).pretty() == "a·k @ q"
+    assert parse("a * (b * c)", ["a", "b", "c"]).pretty() == "a·b·c"

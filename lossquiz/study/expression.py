@@ -310,7 +310,10 @@ def _binary(node: ast.BinOp) -> tuple[str, int]:
             return base + exponent.translate(_SUPERSCRIPT), 4
         return f"{base}^{right if rp >= 5 else f'({right})'}", 4
     left = left if lp >= prec else f"({left})"
-    tight = isinstance(node.op, (ast.Sub, ast.Div, ast.MatMult))  # a − (b + c), a/(b·c)
+    # a − (b + c), a/(b·c), and a·(k @ q): read left to right, a·k @ q is (a·k) @ q
+    tight = isinstance(node.op, (ast.Sub, ast.Div, ast.MatMult)) or (
+        isinstance(node.right, ast.BinOp) and isinstance(node.right.op, ast.MatMult)
+    )
     right = right if rp > prec or (rp == prec and not tight) else f"({right})"
     return left + _SHOWN[type(node.op)] + right, prec
 
