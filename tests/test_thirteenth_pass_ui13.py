@@ -190,3 +190,20 @@ def test_code_list_counts_recorded_checks_under_a_header_that_says_so(runner: Cl
     paragraph = " ".join(README.split("**`code list`**", 1)[1].split("**`code solution`**", 1)[0].split())
     assert "the number of recorded checks" in paragraph and "checked attempts" not in paragraph, paragraph
     assert re.search(r"`recorded`", paragraph), paragraph
+
+
+def test_suspending_twice_or_unsuspending_a_card_not_suspended_says_so(runner: CliRunner) -> None:
+    """N20-5: a second `card suspend huber` said "huber suspended" again; `unsuspend` of a card that
+    was not suspended said "unsuspended: back in drills"."""
+    import os
+
+    home = Path(os.environ["LOSSQUIZ_HOME"])
+    assert run(runner, "card", "unsuspend", "huber").stdout == "huber is not suspended: nothing to do\n"
+    assert not (home / "progress.db").exists()  # and nothing was written
+    said = [run(runner, "card", action, "huber").stdout for action in ("suspend", "suspend", "unsuspend", "unsuspend")]
+    assert said == [
+        "huber suspended: left out of drills until lossquiz card unsuspend huber\n",
+        "huber is already suspended: lossquiz card unsuspend huber brings it back\n",
+        "huber unsuspended: back in drills with its schedule\n",
+        "huber is not suspended: nothing to do\n",
+    ]

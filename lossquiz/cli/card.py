@@ -52,12 +52,14 @@ def _change(card: str, deck: DeckOption, data_dir: DataDirOption, action: str) -
     with exit_on_error():
         opened = open_deck(deck, data_dir)
         found = find_card(opened.deck, card)
-        if action == "reset":  # a card with no schedule (never reviewed, or reset) is left as it is
-            with Store.open(opened.home, deck=opened.key, readonly=True) as store:
-                row = store.cards().get(found.id)
-            if row is None or not row.fsrs_json:
-                action = "already new"
-        if action != "already new":
+        with Store.open(opened.home, deck=opened.key, readonly=True) as store:
+            row = store.cards().get(found.id)
+        suspended = bool(row and row.suspended)
+        if action == "reset" and (row is None or not row.fsrs_json):  # no schedule: never reviewed, or reset
+            action = "already new"
+        elif action in ("suspend", "unsuspend") and suspended == (action == "suspend"):
+            action = "already suspended" if suspended else "not suspended"  # twice said "suspended" twice
+        if action in ("reset", "suspend", "unsuspend"):
             with Store.open(opened.home, deck=opened.key) as store:
                 store.sync_cards((c.id, c.content_hash()) for c in opened.deck.cards)
                 if action == "reset":

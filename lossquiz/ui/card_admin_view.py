@@ -64,12 +64,14 @@ def card_info(info: CardInfo, now: datetime) -> RenderableType:
 
 
 def changed(slug: str, action: str) -> Text:
-    """One line saying what `card suspend|unsuspend|reset` did (or that a reset had nothing to do)."""
+    """One line saying what `card suspend|unsuspend|reset` did (or that it had nothing to do)."""
     said = {
         "suspend": "suspended: left out of drills until `lossquiz card unsuspend {id}`",
         "unsuspend": "unsuspended: back in drills with its schedule",
         "reset": "reset: its schedule starts again as a new card (history kept)",
         "already new": "is already new: nothing to reset",
+        "already suspended": "is already suspended: `lossquiz card unsuspend {id}` brings it back",
+        "not suspended": "is not suspended: nothing to do",
     }[action]
     return inline(f"{slug} {said.format(id=slug)}")
 
