@@ -614,9 +614,13 @@ def test_list_shows_practicable_cards_and_what_was_passed(runner: CliRunner, env
 def test_solution_only_after_a_checked_attempt(runner: CliRunner, env: Path) -> None:
     locked = runner.invoke(app, ["code", "huber", "--solution"])
     assert locked.exit_code == 1
-    assert "the solution unlocks after your first checked attempt" in locked.stderr
+    assert "the solution unlocks after your first checked attempt: lossquiz code start huber, then" in locked.stderr
     assert "torch.where" not in locked.output
     _write(attempt_path(env, "huber"), "def huber_loss(y, y_hat, delta=1.0):\n    return y.sum() * 0\n")
+    started = runner.invoke(app, ["code", "solution", "huber"])  # N20-4: the file is there, only the check is left
+    assert started.stderr.strip() == (
+        "error: the solution unlocks after your first checked attempt: lossquiz code check huber"
+    ), started.stderr
     assert runner.invoke(app, ["code", "huber", "--check"]).exit_code == 1
     shown = runner.invoke(app, ["code", "huber", "--solution"])
     assert shown.exit_code == 0, shown.output

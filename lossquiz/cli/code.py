@@ -166,8 +166,8 @@ def solution(
     with exit_on_error():
         opened = open_deck(deck, data_dir)
         card, task = practice_tasks.find_task(opened.deck, practice_tasks.load_tasks(opened.deck), query)
-        with Store.open(opened.home, deck=opened.key) as store:
-            code = practice.unlocked_solution(task, store)
+        with Store.open(opened.home, deck=opened.key, readonly=True) as store:  # showing it writes nothing
+            code = practice.unlocked_solution(task, store, practice.attempt_path(opened.home, card.id))
     if as_json:
         print_json({"card": card.id, "function": task.function, "solution": code, "reference": task.reference})
     else:

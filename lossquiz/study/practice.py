@@ -408,11 +408,12 @@ def practice_status(deck: Deck, tasks: dict[str, Task], store: Store, data_dir: 
     ]
 
 
-def unlocked_solution(task: Task, store: Store) -> str:
-    """The model solution, once at least one attempt has been checked."""
+def unlocked_solution(task: Task, store: Store, attempt: Path) -> str:
+    """The model solution, once at least one attempt has been checked (the way there names only the
+    steps left: with the attempt file written, just the check)."""
     if task.card_id not in store.practice_history():
+        start = "" if attempt.exists() else f"lossquiz code start {task.card_id}, then "
         raise PracticeError(
-            f"the solution unlocks after your first checked attempt: "
-            f"lossquiz code start {task.card_id}, then lossquiz code check {task.card_id}"
+            f"the solution unlocks after your first checked attempt: {start}lossquiz code check {task.card_id}"
         )
     return task.solution
