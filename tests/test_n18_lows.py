@@ -150,3 +150,14 @@ def test_the_echo_keeps_the_brackets_of_a_matrix_product_on_the_right() -> None:
     assert parse("a * (k @ q)", ["a", "k", "q"]).pretty() == "a·(k @ q)"
     assert parse("(a * k) @ q", ["a", "k", "q"]).pretty() == "a·k @ q"
     assert parse("a * (b * c)", ["a", "b", "c"]).pretty() == "a·b·c"
+
+
+def test_check_of_a_deck_without_snippets_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    """N20-7: `check` on an imported Markdown deck printed an empty table header and
+    "0/0 snippets agree with their references (0 cases)"."""
+    notes = tmp_path / "n.md"
+    notes.write_text("# Regression\n\n#### Q: What is MSE?\n\nThe mean of squared residuals.\n", encoding="utf-8")
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "d")]).exit_code == 0
+    result = runner.invoke(app, ["check", "--deck", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "deck valid: 1 card, no snippets to run\n"

@@ -254,7 +254,7 @@ def check(
     if as_json:
         print_json({"ok": ok, "cards": len(chosen), "snippets": [verify.report_dict(r) for r in reports]})
     else:
-        console.out().print(check_view.check_report(reports))
+        console.out().print(check_view.check_report(reports, len(chosen)))
     if not ok:
         raise typer.Exit(code=4)
 

@@ -8,14 +8,16 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from lossquiz.numbers import fmt
+from lossquiz.numbers import counted, fmt
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from lossquiz.study.verify import SnippetReport
 
 
-def check_report(reports: list[SnippetReport]) -> RenderableType:
-    """One line per snippet, then the failing cases in full."""
+def check_report(reports: list[SnippetReport], cards: int) -> RenderableType:
+    """One line per snippet, then the failing cases in full; of `cards` checked with none, one line."""
+    if not reports:  # an empty table and "0/0 snippets agree" read as a failure to run anything
+        return Text(f"deck valid: {counted(cards, 'card')}, no snippets to run", style="green")
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in ("", "snippet", "cases", "cards"):
         table.add_column(column)
