@@ -15,7 +15,7 @@ from rich.text import Text
 from lossquiz.deck.cards import Card
 from lossquiz.numbers import counted, fmt
 from lossquiz.ui.card_view import CardHeader, answer, compact_answer, labelled, markdown, worked_example
-from lossquiz.ui.console import inline
+from lossquiz.ui.console import Phrases, inline
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
     from lossquiz.study.recall import FormulaVerdict
@@ -69,8 +69,8 @@ def given(values: dict[str, float]) -> RenderableType:
 
 
 class _Given:
-    """`given: a = 1 · b = 2`, wrapped between terms at whatever width it is drawn: a term broken
-    over two lines (`ln σ(−1.5) = ln(1 −` / `σ(1.5)) = …`) reads as two wrong ones."""
+    """`given: a = 1 · b = 2`, wrapped between terms and hung under the first at whatever width it
+    is drawn: wrapped as prose, `ln σ(1.5) = ln(1 −` / `σ(1.5)) = …` read as two wrong values."""
 
     LEAD = "given: "
 
@@ -78,17 +78,8 @@ class _Given:
         self.terms = terms
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.cells import cell_len
-
-        room = options.max_width - len(self.LEAD)  # every line is indented as far as the first
-        lines, line = [], ""
-        for term in self.terms:
-            if line and cell_len(f"{line} · {term}") > room:
-                lines.append(f"{line} ·")
-                line = ""
-            line = f"{line} · {term}" if line else term
-        indent = " " * len(self.LEAD)
-        yield Text(self.LEAD + f"\n{indent}".join([*lines, line]), style="cyan")
+        lines = Phrases(self.terms).lines(options.max_width - len(self.LEAD))
+        yield Text(self.LEAD + ("\n" + " " * len(self.LEAD)).join(lines), style="cyan")
 
 
 def _position(index: Any) -> str:
