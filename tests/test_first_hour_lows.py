@@ -203,3 +203,15 @@ def test_a_topic_with_no_near_miss_still_lists_them_all(runner: CliRunner) -> No
 def test_the_formula_after_a_cases_brace_does_not_start_with_a_comma() -> None:
     text = to_unicode(r"v=\begin{cases} a & y=1\\ b & y=0\end{cases}, \mathcal{L}=\mathbb{E}[v]")
     assert text.splitlines()[-1] == "ℒ=𝔼[v]", text
+
+
+def test_a_pager_that_cannot_run_prints_the_text_and_says_so(tmp_path: Path) -> None:
+    """N20-8: `LOSSQUIZ_PAGER=nosuchpager lossquiz show huber` printed the text with no word why."""
+    from tests.test_first_hour_display import _in_a_terminal
+
+    env = {"LOSSQUIZ_HOME": str(tmp_path / "data"), "LOSSQUIZ_PAGER": "nosuchpager-lossquiz"}
+    screen = _in_a_terminal(["list"], env)
+    assert "mse-mae-huber" in screen  # printed whole
+    assert "note: the pager 'nosuchpager-lossquiz' could not run ($LOSSQUIZ_PAGER, else $PAGER)" in screen, screen[
+        -300:
+    ]

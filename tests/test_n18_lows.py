@@ -161,3 +161,17 @@ def test_check_of_a_deck_without_snippets_is_one_line(runner: CliRunner, tmp_pat
     result = runner.invoke(app, ["check", "--deck", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
     assert result.stdout == "deck valid: 1 card, no snippets to run\n"
+
+
+def test_a_busiest_day_of_one_review_is_singular(runner: CliRunner, tmp_path: Path) -> None:
+    """N20-9: `stats` after a single review said "(busiest day: 1 reviews)"."""
+    from datetime import datetime, timezone
+
+    from lossquiz.progress.store import ReviewInput, Store
+
+    with Store.open(tmp_path) as store:
+        store.sync_cards([("huber", "h")])
+        store.record_review(ReviewInput("huber", 3, datetime.now(timezone.utc), 1000, cram=True), None)
+    result = runner.invoke(app, ["stats", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "(busiest day: 1 review)" in result.stdout, result.stdout

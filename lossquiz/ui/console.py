@@ -147,6 +147,9 @@ def page(text: str, command: str) -> None:
         subprocess.run(shlex.split(command), input=text, text=True, env=env, check=False)
     except (OSError, ValueError):
         print(text, end="")
+        import sys  # said after the text, on stderr: a mistyped $LOSSQUIZ_PAGER was silently ignored
+
+        print(f"note: the pager '{command}' could not run ($LOSSQUIZ_PAGER, else $PAGER)", file=sys.stderr)
 
 
 class Phrases:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from rich.console import Group, RenderableType
 from rich.text import Span, Text
 
+from lossquiz.numbers import counted
 from lossquiz.ui.console import Phrases, inline
 from lossquiz.ui.grid import Boxed, Cell, Column, Fitted, Grid
 
@@ -140,7 +141,7 @@ def _heatmap(s: Stats) -> RenderableType:
     for glyph, style in zip(HEAT_GLYPHS, HEAT_STYLES, strict=True):
         legend.append(glyph, style=style)
         legend.append(" ")
-    legend.append(f"more   (busiest day: {top} reviews)", style="dim")
+    legend.append(f"more   (busiest day: {counted(top, 'review')})", style="dim")
     title = Text(f"reviews, last {len(weeks)} weeks", style="bold")
     return Fitted(Text("\n").join([title, _month_line(weeks), *rows, legend]))
 
