@@ -175,3 +175,32 @@ def test_a_busiest_day_of_one_review_is_singular(runner: CliRunner, tmp_path: Pa
     result = runner.invoke(app, ["stats", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "(busiest day: 1 review)" in result.stdout, result.stdout
+
+
+@pytest.mark.torch
+def test_a_negative_factor_names_the_flipped_sign_and_the_size() -> None:
+    """N20 (feedback): `onehot(target, z) − softmax(z, 1)` for CE's mean gradient is −n× the reference
+    (a flipped sign and no /n) and got no hint; −1× alone keeps the sign hint."""
+    import torch
+
+    from lossquiz.worker.compare import SIGN_FLIPPED, factor_hint
+
+    def case(factor: float, n: int) -> tuple[torch.Tensor, torch.Tensor, dict[str, object]]:
+        e = torch.arange(1.0, n + 1, dtype=torch.float64)
+        return e * factor, e, {"y": torch.zeros(n)}
+
+    hint = factor_hint([case(-3, 3), case(-4, 4)])  # type: ignore[list-item]
+    assert hint == "−3× the reference: the sign flipped, and a sum where the convention is the mean (reduction)?"
+    assert factor_hint([case(-2, 3), case(-2, 4)]) == "−2× the reference: the sign flipped, and a missing ½?"  # type: ignore[list-item]
+    assert factor_hint([case(-1, 3), case(-1, 4)]) == SIGN_FLIPPED  # type: ignore[list-item]
+    assert factor_hint([case(-3, 3), case(2, 4)]) is None  # type: ignore[list-item]
+
+
+def test_alpha_on_every_element_of_the_focal_loss_is_named(env: Path, runner: CliRunner) -> None:
+    """N20 (feedback): `-alpha * (1 - p_t)^gamma * log p_t`, α with no α_t, got no hint."""
+    p_t = "(y*sigmoid(z) + (1 - y)*(1 - sigmoid(z)))"
+    result = runner.invoke(app, ["show", "focal-formula", "--answer", f"-alpha * (1 - {p_t})^gamma * log({p_t})"])
+    assert result.exit_code == 1
+    assert "alpha on every element: alpha weights the positives, the negatives (y = 0) get 1 - alpha" in " ".join(
+        result.stdout.split()
+    ), result.stdout

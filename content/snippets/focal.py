@@ -101,6 +101,9 @@ def mistakes(logits, y, alpha=0.25, gamma_focal=2.0):
             (1 - alpha_t) * mod * ce
         ).mean(),
         "alpha_t left out (that is the plain focal loss, alpha = 1)": (mod * ce).mean(),
+        "alpha on every element: alpha weights the positives, the negatives (y = 0) get 1 - alpha": (
+            alpha * mod * ce
+        ).mean(),
         "modulating factor p_t^gamma instead of (1 - p_t)^gamma": (alpha_t * p_t**gamma_focal * ce).mean(),
         "that is the sum over elements; the card asks for the mean": (alpha_t * mod * ce).sum(),
     }

@@ -239,6 +239,8 @@ def factor_hint(cases: list[Case], *, sign: str | None = None, reduction: str | 
         (agreeing if math.isclose(factor, 1.0, rel_tol=1e-3) else factors).append((factor, _sizes(raw)))
     if not factors:
         return None
+    if all(f < 0 for f, _ in factors) and not all(math.isclose(f, -1.0, rel_tol=1e-3) for f, _ in factors):
+        return _flipped([(-a, e, raw) for a, e, raw in cases], reduction)
     first = factors[0][0]
     constant = all(math.isclose(f, first, rel_tol=1e-3) for f, _ in factors)
     summed = None if reduction == "sum" else _tracked(factors + agreeing, lambda n: n)
@@ -262,6 +264,17 @@ def factor_hint(cases: list[Case], *, sign: str | None = None, reduction: str | 
     if constant and math.isclose(first, -1.0, rel_tol=1e-3):
         return sign or SIGN_FLIPPED
     return None
+
+
+def _flipped(negated: list[Case], reduction: str | None) -> str | None:
+    """A negative factor: the hint for its size, with the sign said too (−n× is a flipped sign and a
+    sum: `onehot(target, z) − softmax(z, 1)` for CE's mean gradient got no hint at all)."""
+    inner = factor_hint(negated, reduction=reduction)
+    if inner is None or " the reference: " not in inner:
+        return None
+    size, why = inner.split(" the reference: ", 1)
+    size = {"twice": "−2×", "half": "−½×"}.get(size, f"−{size}")
+    return f"{size} the reference: the sign flipped, and {why}"
 
 
 def _sizes(raw: dict[str, Any]) -> dict[str, int]:
