@@ -13,6 +13,7 @@ from lossquiz.deck.cards import load_deck
 from lossquiz.deck.practice_tasks import load_tasks
 from lossquiz.paths import builtin_deck
 from lossquiz.study import practice
+from tests.conftest import trusted
 
 
 def test_the_focal_practice_stub_names_gamma_as_torchvision_does() -> None:
@@ -204,3 +205,46 @@ def test_alpha_on_every_element_of_the_focal_loss_is_named(env: Path, runner: Cl
     assert "alpha on every element: alpha weights the positives, the negatives (y = 0) get 1 - alpha" in " ".join(
         result.stdout.split()
     ), result.stdout
+
+
+@pytest.mark.torch
+def test_every_concept_reveal_fits_24_rows_with_the_question_above_it() -> None:
+    """N21-1: at 80×24 the reveal of mse-mae-huber ran to 48 rows, so at the rating prompt the
+    question and the answer to rate oneself against had scrolled off. A terminal gets the answer
+    cut (the rest: `lossquiz show`) and the live steps in a line; a pipe still gets everything."""
+    from datetime import datetime, timezone
+
+    from rich.console import Console
+
+    from lossquiz.progress import scheduling
+    from lossquiz.ui.drill_view import DrillScreen
+    from lossquiz.worker.client import SnippetRunner
+
+    deck = load_deck(builtin_deck())
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    intervals = scheduling.preview(scheduling.make_scheduler(), scheduling.load(None, 1, now), now=now)
+    cut = 0
+    with SnippetRunner(trusted(builtin_deck()), timeout=30) as runner:
+        for card in (c for c in deck.cards if c.kind in ("concept", "quickfire")):
+            path = deck.snippet_path(card)
+            data = runner.run(path).data if path is not None else None
+            for terminal in (True, False):
+                console = Console(width=80, height=24, force_terminal=terminal, record=True, color_system=None)
+                screen = DrillScreen(console)
+                screen.card(card, "1/1", 0)
+                prompt = "Enter to reveal, or type your answer first (s skip · u undo · q quit) > my answer"
+                console.print(prompt)
+                screen.answer(card, "my answer", prompt=prompt)
+                if data is not None:
+                    screen.worked(data, label=f"live: snippets/{card.snippet}.py")
+                screen.choices(intervals, cram=False)
+                console.print("rate 1-4 or a/h/g/e (u undo · q quit) > ")
+                rows = console.export_text().rstrip("\n").splitlines()
+                text = " ".join(" ".join(rows).split())
+                if terminal:
+                    assert len(rows) <= 24, (card.id, len(rows), rows)
+                    assert rows[0].startswith("1/1  ") and card.id in text.split("Enter to reveal")[0], rows[:2]
+                    cut += "(the whole answer:" in text
+                else:  # a pipe: the whole answer and every step
+                    assert "(the whole answer:" not in text and "every step:" not in text, card.id
+    assert cut > 0  # some answers are too long for 24 rows: the test is not vacuous

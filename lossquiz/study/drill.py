@@ -55,10 +55,10 @@ class Screen(Protocol):
         time_limit: float,
         due: Any,
     ) -> None: ...
-    def worked(self, data: dict[str, Any], *, label: str) -> None: ...
+    def worked(self, data: dict[str, Any], *, label: str, seed: int | None = None) -> None: ...
     def given(self, values: dict[str, float]) -> None: ...
     def formula(self, verdict: recall.FormulaVerdict, card: Card, rating: Rating, seconds: float, due: Any) -> None: ...
-    def answer(self, card: Card, typed: str = "") -> None: ...
+    def answer(self, card: Card, typed: str = "", *, prompt: str = "") -> None: ...
     def choices(self, intervals: dict[Any, Any], *, cram: bool) -> None: ...
     def recorded(self, rating: Rating, due: Any, *, cram: bool) -> None: ...
     def say(self, text: str = "", *, style: str = "") -> None: ...
@@ -286,7 +286,7 @@ class Drill:
         self.screen.graded(correct, value, problem, card, rating, seconds, self.options.time_limit, due)
         if not correct and (hint := recall.diagnose(self.runner, path, card, seed, value)):
             self.screen.say(f"→ {hint}", style="yellow")
-        self.screen.worked(data, label=f"worked steps (seed {seed})")
+        self.screen.worked(data, label=f"worked steps (seed {seed})", seed=seed)
         return rating
 
     def _record(
@@ -376,14 +376,12 @@ class Drill:
 
     def _ask_recall(self, card: Card) -> Rating:
         shown = self.clock.now()
-        typed = self.prompter.ask(
-            f"Enter to reveal, or type your answer first ({COMMANDS}) > ",
-            deadline=self._deadline(shown),
-            graded=False,
-        )
+        prompt = f"Enter to reveal, or type your answer first ({COMMANDS}) > "
+        typed = self.prompter.ask(prompt, deadline=self._deadline(shown), graded=False)
         self._command(typed)
         seconds = (self.clock.now() - shown).total_seconds()
-        self.screen.answer(card, typed.strip())  # what they typed above the answer, to rate themselves against
+        # what they typed above the answer, to rate themselves against (the prompt: the rows it took)
+        self.screen.answer(card, typed.strip(), prompt=prompt + typed)
         if card.snippet and self.options.run_snippets:
             path = self.deck.snippet_path(card)
             assert path is not None

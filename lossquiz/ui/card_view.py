@@ -353,15 +353,28 @@ def _own_points(card: Card) -> bool:
 _WORDS = re.compile(r"[A-Za-z]{3,}")  # math becomes unicode in a point; its ASCII words stay
 
 
-def answer(card: Card, *, plain: bool = False) -> RenderableType:
-    """Answer, key points and formula: what a reveal shows."""
-    parts: list[RenderableType] = [markdown(card.answer, plain=plain)]
+def answer(card: Card, *, plain: bool = False, text_lines: int | None = None, boxed: bool = True) -> RenderableType:
+    """Answer, key points and formula: what a reveal shows. For a terminal too short for all of it,
+    the answer text cut to `text_lines` (with where to read the rest), and the formula unboxed."""
+    text = markdown(card.answer, plain=plain)
+    parts: list[RenderableType] = [
+        text if text_lines is None else _FirstLines(text, text_lines, f"lossquiz show {card.id}")
+    ]
     if _own_points(card):  # a quickfire card's one-line answer is its own checkpoint
         parts += [Text("Key points", style="bold"), key_points(card)]
-    box = formula(card)
+    box = formula(card) if boxed else _formula_line(card)
     if box is not None:
         parts.append(box)
     return Group(*parts)
+
+
+def _formula_line(card: Card) -> RenderableType | None:
+    """The formula as the card states it, unboxed: two rows fewer than its panel."""
+    if not card.formula:
+        return None
+    from lossquiz.deck.latex_cache import to_unicode
+
+    return labelled("formula:", Formula(to_unicode(card.formula)), label_style="bold")
 
 
 def compact_answer(card: Card) -> RenderableType:
@@ -370,10 +383,9 @@ def compact_answer(card: Card) -> RenderableType:
     parts: list[RenderableType] = [_FirstLines(markdown(card.answer), ANSWER_LINES, f"lossquiz show {card.id}")]
     if _own_points(card):
         parts.append(key_points(card))
-    if card.formula:
-        from lossquiz.deck.latex_cache import to_unicode
-
-        parts.append(labelled("formula:", Formula(to_unicode(card.formula)), label_style="bold"))
+    line = _formula_line(card)
+    if line is not None:
+        parts.append(line)
     return Group(*parts)
 
 
@@ -423,6 +435,22 @@ def source(code: str, name: str, *, plain: bool = False) -> RenderableType:
     from rich.syntax import Syntax
 
     return Panel(Syntax(code, "python", line_numbers=True, word_wrap=True), title=title, title_align="left")
+
+
+def live_line(example: dict[str, Any], *, label: str, more: str, values: bool = True) -> RenderableType:
+    """A snippet's result in a line, for a reveal a short terminal cannot hold with every step;
+    `more` is the command that shows them all (`values` False: the agreement alone, shorter)."""
+    ref = example["reference"]
+    value = f"value {fmt(example['value'])} " if values else ""
+    agrees = f"= reference {fmt(ref['value'])} ✓" if example["agree"] else f"≠ reference {fmt(ref['value'])} ✗"
+    if not values:
+        agrees = "agrees with its reference ✓" if example["agree"] else "DISAGREES with its reference ✗"
+    return Text.assemble(
+        (f"{label}: ", "dim"),
+        (value, "bold"),
+        (agrees, "green" if example["agree"] else "bold red"),
+        (f" · every step: {more}", "dim"),
+    )
 
 
 def worked_example(example: dict[str, Any], *, label: str = "worked example") -> RenderableType:

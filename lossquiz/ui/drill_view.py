@@ -14,7 +14,7 @@ from rich.text import Text
 
 from lossquiz.deck.cards import Card
 from lossquiz.numbers import counted, fmt
-from lossquiz.ui.card_view import CardHeader, answer, compact_answer, labelled, markdown, worked_example
+from lossquiz.ui.card_view import CardHeader, answer, compact_answer, labelled, live_line, markdown, worked_example
 from lossquiz.ui.console import Phrases, inline
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
@@ -295,19 +295,49 @@ def untrusted_drill(reason: str) -> Text:
     return inline(f"note: no snippet runs and numeric/gradient cards are left out: {reason}", style="yellow")
 
 
+REVEAL_RESERVE = 3  # rows kept under a reveal: the rating choices (up to 2 lines) and the prompt
+ANSWER_MIN_LINES = 3  # of the answer text before the formula loses its box (then as few as 1)
+LIVE_LINE_ROWS = 2  # the snippet's result in a line (wrapped at 80 columns by a long card id)
+
+
 class DrillScreen:
-    """The drill's `Screen` (study.drill): each event drawn on one Rich console."""
+    """The drill's `Screen` (study.drill): each event drawn on one Rich console.
+
+    In a terminal it counts the rows drawn since the card's header, so that a reveal fits the
+    screen with the question still above it: the answer text is cut (the rest: `lossquiz show`)
+    and a snippet's steps become one line when all of it would not fit. A pipe gets everything."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
+        self._used = 0
+        self._card_id = ""
+
+    def _rows(self, renderable: RenderableType) -> int:
+        lines = self.console.render_lines(renderable, self.console.options, pad=False)
+        while lines and not "".join(seg.text for seg in lines[-1]).strip():
+            lines.pop()  # Markdown's trailing blank line is not printed as a row of its own
+        return len(lines)
+
+    def _fits(self, renderable: RenderableType, *, below: int = 0) -> bool:
+        """Whether it fits under what is on screen, with the reserve (and `below` rows) under it;
+        always, in a pipe."""
+        if not self.console.is_terminal:
+            return True
+        return self._used + self._rows(renderable) + below + REVEAL_RESERVE <= self.console.height
+
+    def _print(self, renderable: RenderableType) -> None:
+        if self.console.is_terminal:
+            self._used += self._rows(renderable)
+        self.console.print(renderable)
 
     def card(self, card: Card, position: str, time_limit: float) -> None:
         """The card being asked."""
-        self.console.print(drill_card(card, position, time_limit))
+        self._used, self._card_id = 1, card.id  # the prompt's own row under the question
+        self._print(drill_card(card, position, time_limit))
 
     def problem(self, inputs: dict[str, Any], card: Card) -> None:
         """A numeric card's random problem."""
-        self.console.print(problem(inputs, card))
+        self._print(problem(inputs, card))
 
     def graded(
         self,
@@ -321,44 +351,64 @@ class DrillScreen:
         due: Any,
     ) -> None:
         """The verdict on a typed number."""
-        self.console.print(graded(correct, value, expected, card, rating, seconds, time_limit, due))
+        self._print(graded(correct, value, expected, card, rating, seconds, time_limit, due))
 
     def given(self, values: dict[str, float]) -> None:
         """The given() values under a problem, if any."""
         if values:
-            self.console.print(given(values))
+            self._print(given(values))
 
     def formula(self, verdict: FormulaVerdict, card: Card, rating: Any, seconds: float, due: Any) -> None:
         """The verdict on a typed formula, the card's answer (compact), then what was recorded."""
-        self.console.print(formula_verdict(verdict))
-        self.console.print(compact_answer(card))
-        self.console.print(recorded(int(rating), due, cram=due is None, extra=f"{seconds:.0f}s"))
+        self._print(formula_verdict(verdict))
+        self._print(compact_answer(card))
+        self._print(recorded(int(rating), due, cram=due is None, extra=f"{seconds:.0f}s"))
 
-    def worked(self, data: dict[str, Any], *, label: str) -> None:
-        """A snippet's worked steps."""
-        self.console.print(worked_example(data, label=label))
+    def worked(self, data: dict[str, Any], *, label: str, seed: int | None = None) -> None:
+        """A snippet's worked steps, or its result in a line where the steps would push the
+        question (or the verdict) off a short terminal."""
+        more = f"lossquiz show {self._card_id}" + (f" --seed {seed}" if seed is not None else "")
+        shorter = [live_line(data, label=label, more=more, values=v) for v in (True, False)]
+        self._print(next((r for r in (worked_example(data, label=label), *shorter) if self._fits(r)), shorter[-1]))
 
-    def answer(self, card: Card, typed: str = "") -> None:
-        """The revealed answer and key points, under what the user typed first (if anything)."""
+    def answer(self, card: Card, typed: str = "", *, prompt: str = "") -> None:
+        """The revealed answer and key points, under what the user typed first (if anything); its
+        text cut to what a short terminal holds, the key points and formula kept whole."""
+        if prompt:  # the prompt and the answer typed after it, as many rows as they wrapped to
+            from rich.cells import cell_len
+
+            self._used += max(cell_len(prompt) - 1, 0) // max(self.console.width, 1)  # its first row is counted
         if typed:
-            self.console.print(labelled("you wrote:", typed, label_style="bold"))
-        self.console.print(answer(card))
+            self._print(labelled("you wrote:", typed, label_style="bold"))
+        whole = answer(card)
+        live = LIVE_LINE_ROWS if card.snippet else 0  # the snippet's line, drawn after the answer
+        if self._fits(whole, below=live):
+            self._print(whole)
+            return
+        text = self._rows(markdown(card.answer))
+        for boxed in (True, False):  # the formula's box goes before the answer text goes below its minimum
+            shown = answer(card, boxed=boxed)
+            fixed = self._rows(shown) - text + 1  # key points, formula, and the "…" line that cuts the text
+            room = self.console.height - self._used - fixed - REVEAL_RESERVE - live
+            if room >= ANSWER_MIN_LINES or not boxed:
+                self._print(answer(card, text_lines=max(room, 1), boxed=boxed))
+                return
 
     def choices(self, intervals: dict[Any, Any], *, cram: bool) -> None:
         """The four ratings and the interval each would give (cramming, the ratings alone)."""
-        self.console.print(rating_choices(intervals, cram=cram))
+        self._print(rating_choices(intervals, cram=cram))
 
     def recorded(self, rating: Any, due: Any, *, cram: bool) -> None:
         """What was recorded, and when the card comes back."""
-        self.console.print(recorded(int(rating), due, cram=cram))
+        self._print(recorded(int(rating), due, cram=cram))
 
     def wrote(self, text: str) -> None:
         """The typed formula as it was read, wrapped under itself."""
-        self.console.print(labelled("you wrote:", text, style="dim"))
+        self._print(labelled("you wrote:", text, style="dim"))
 
     def say(self, text: str = "", *, style: str = "") -> None:
         """One plain line."""
-        self.console.print(inline(text, style=style))
+        self._print(inline(text, style=style))
 
     @contextmanager
     def waiting(self, text: str) -> Iterator[None]:
