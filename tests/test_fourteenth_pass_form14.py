@@ -72,3 +72,11 @@ def test_an_answer_error_names_the_card_used_and_the_other_formula_cards(runner:
     assert code != 0 and "unknown name 'p_t'" in out, out
     assert "(checked against focal-formula; focal-modulating-factor is another formula card:" in out, out
     assert "lossquiz show focal-modulating-factor --answer …)" in out, out
+
+
+def test_an_answer_error_on_the_formula_card_itself_names_only_the_others(runner: CliRunner) -> None:
+    """N21-4: `show ce-logits-formula --answer …` said "(checked against ce-logits-formula; …)" of the
+    card asked for."""
+    code, out = _show(runner, "ce-logits-formula", "--answer", "mean(z - logsumexp(z))")
+    assert code != 0 and "checked against" not in out, out
+    assert "(ce-logits-gradient is another formula card: lossquiz show ce-logits-gradient --answer …)" in out, out

@@ -60,15 +60,16 @@ def formula_card_for(deck: Deck, card: Card) -> Card:
 
 def checked_against(deck: Deck, asked: Card, card: Card) -> str:
     """` (checked against focal-formula; focal-modulating-factor is another formula card: …)` for an
-    --answer error: which formula card was used, and the others sharing its snippet ('' if none, and asked)."""
+    --answer error: which formula card was used (unless it is the one asked for), and the others
+    sharing its snippet ('' if none, and asked)."""
     others = [o.id for o in deck.cards if o.grading == "expression" and o.snippet == card.snippet and o is not card]
     if asked is card and not others:
         return ""
-    note = f" (checked against {card.id}"
-    if others:
-        verb = "is another formula card" if len(others) == 1 else "are other formula cards"
-        note += f"; {', '.join(others)} {verb}: lossquiz show {others[0]} --answer …"
-    return note + ")"
+    verb = "is another formula card" if len(others) == 1 else "are other formula cards"
+    more = f"{', '.join(others)} {verb}: lossquiz show {others[0]} --answer …" if others else ""
+    if asked is card:  # "checked against" the card asked for says nothing
+        return f" ({more})"
+    return f" (checked against {card.id}" + (f"; {more})" if more else ")")
 
 
 def formula_request(card: Card) -> dict[str, Any]:
