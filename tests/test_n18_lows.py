@@ -248,3 +248,11 @@ def test_every_concept_reveal_fits_24_rows_with_the_question_above_it() -> None:
                 else:  # a pipe: the whole answer and every step
                     assert "(the whole answer:" not in text and "every step:" not in text, card.id
     assert cut > 0  # some answers are too long for 24 rows: the test is not vacuous
+
+
+def test_a_reduction_over_axis_0_says_per_row_is_axis_1(env: Path, runner: CliRunner) -> None:
+    """N21-7: `logsumexp(z, 0) - gather(z, target)` was told it "does not work column by column"."""
+    result = runner.invoke(app, ["show", "ce-logits-formula", "--answer", "mean(logsumexp(z, 0) - gather(z, target))"])
+    assert result.exit_code == 2
+    assert "one value per column of a matrix, not per row: one value per row is axis 1" in result.stderr, result.stderr
+    assert "column by column" not in result.stderr

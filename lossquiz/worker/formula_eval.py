@@ -168,7 +168,9 @@ def _line_up(node: ast.BinOp, a: torch.Tensor, b: torch.Tensor) -> None:
             f"{side.func.id}(x, {k}) drops axis {k}" if len(side.args) > 1 else f"{side.func.id}(x) drops the last axis"
         )
         message += f": {typed}"
-        if line:
+        if line == "column":  # axis 0 where the other side is one value per row: say which axis that is
+            message += " (one value per column of a matrix, not per row: one value per row is axis 1)"
+        elif line:
             message += f" (one value per {line} of a matrix), so {ast.unparse(node)} does not work {line} by {line}"
         inner = side.args[0]
         if isinstance(node.op, ast.Div) and side is node.right and side.func.id == "sum" and _is_exp(inner):
