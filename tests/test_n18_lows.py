@@ -256,3 +256,10 @@ def test_a_reduction_over_axis_0_says_per_row_is_axis_1(env: Path, runner: CliRu
     assert result.exit_code == 2
     assert "one value per column of a matrix, not per row: one value per row is axis 1" in result.stderr, result.stderr
     assert "column by column" not in result.stderr
+
+
+def test_a_dpo_formula_without_beta_is_named(env: Path, runner: CliRunner) -> None:
+    """N21-6: `mean(-logsigmoid((pc-rc)-(pr-rr)))`, a forgotten β, got no hint."""
+    result = runner.invoke(app, ["show", "dpo-formula", "--answer", "mean(-logsigmoid((pc-rc)-(pr-rr)))"])
+    assert result.exit_code == 1
+    assert "β left out: the implicit reward is β·(log π − log π_ref)" in " ".join(result.stdout.split()), result.stdout

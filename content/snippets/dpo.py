@@ -86,6 +86,7 @@ def mistakes(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_r
         "chosen and rejected swapped (that is −log σ(−m))": _neg_log_sigmoid(-beta * h).mean(),
         "β applied outside the sigmoid: β·(−log σ(h)) instead of −log σ(β·h)": (beta * _neg_log_sigmoid(h)).mean(),
         "forgot the reference model: the margin needs the log-ratios to π_ref": _neg_log_sigmoid(beta * no_ref).mean(),
+        "β left out: the implicit reward is β·(log π − log π_ref), so the margin is β·h": _neg_log_sigmoid(h).mean(),
         "wrong sign: the loss is −log σ(m), which is positive": (-_neg_log_sigmoid(beta * h)).mean(),
     }
 
