@@ -263,3 +263,19 @@ def test_a_dpo_formula_without_beta_is_named(env: Path, runner: CliRunner) -> No
     result = runner.invoke(app, ["show", "dpo-formula", "--answer", "mean(-logsigmoid((pc-rc)-(pr-rr)))"])
     assert result.exit_code == 1
     assert "β left out: the implicit reward is β·(log π − log π_ref)" in " ".join(result.stdout.split()), result.stdout
+
+
+def test_no_card_line_starts_a_list_by_accident() -> None:
+    """N22-2: label-smoothing's answer wrapped before `+ ε/K`, and Markdown read that line as a list
+    item: y_LS = (1 − ε)·onehot showed with `• ε/K` under it, in the terminal, Anki and md exports.
+    The deck's lists are `- ` items; a line starting `+ ` or `* ` is a sentence broken at a sign."""
+    import re
+
+    broken = [
+        (card.id, line.strip())
+        for card in load_deck(builtin_deck()).cards
+        for text in (card.question, card.answer)
+        for line in text.splitlines()[1:]
+        if re.match(r"\s*[+*]\s", line)
+    ]
+    assert not broken, broken
