@@ -66,8 +66,9 @@ def test_a_formula_drill_draws_the_brace_and_the_reference_in_line_at_80_columns
     )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    # huber-formula: "formula: L_δ(r)=⎧ ½ r² …" and the ⎩ row right under the ⎧, conditions in one column
-    top = next(k for k, line in enumerate(lines) if line.startswith("formula: ") and "⎧" in line)
+    # huber-formula: "L_δ(r)=⎧ ½ r² …" (in its box: a pipe gets the whole answer) and the ⎩ row
+    # right under the ⎧, conditions in one column
+    top = next(k for k, line in enumerate(lines) if "L_δ(r)=" in line and "⎧" in line)
     assert lines[top + 1].index("⎩") == lines[top].index("⎧"), lines[top : top + 2]
     assert lines[top].index("|r|≤δ") == lines[top + 1].index("otherwise"), lines[top : top + 2]
     # focal-formula: its 95-character reference wraps with a hanging indent, under the expression

@@ -279,3 +279,48 @@ def test_no_card_line_starts_a_list_by_accident() -> None:
         if re.match(r"\s*[+*]\s", line)
     ]
     assert not broken, broken
+
+
+@pytest.mark.parametrize(("width", "height", "whole"), [(120, 40, True), (60, 16, False)])
+def test_a_formula_reveal_is_whole_where_the_terminal_holds_it(width: int, height: int, whole: bool) -> None:
+    """N22-3: at 120×40, log-cosh's formula reveal was cut to 4 lines of its answer, with 13 empty
+    rows under the prompt; only a terminal too short for it gets the compact answer."""
+    from rich.console import Console
+
+    from lossquiz.study.recall import FormulaVerdict
+    from lossquiz.ui.drill_view import DrillScreen
+
+    card = load_deck(builtin_deck()).by_id["log-cosh"]
+    console = Console(width=width, height=height, force_terminal=True, record=True, color_system=None)
+    screen = DrillScreen(console)
+    screen.card(card, "1/1", 0)
+    verdict = FormulaVerdict(right=True, wrote="log(cosh(r))", cases=21, reference="ln(cosh(r))")
+    screen.formula(verdict, card, 3, 2.0, None)
+    text = " ".join(console.export_text().split())
+    assert ("(the whole answer: lossquiz show log-cosh)" not in text) is whole, text
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("height", "panel"), [(24, False), (60, True)])
+def test_a_numeric_verdict_leaves_room_for_the_next_card(height: int, panel: bool) -> None:
+    """N22-1: at 80×24 mae's 12-row worked-steps box fitted under its verdict, then the next card
+    pushed the verdict (`✗ wrong  you typed 8.5 …`) off the screen; the steps are one line there."""
+    from rich.console import Console
+
+    from lossquiz.ui.drill_view import DrillScreen
+    from lossquiz.worker.client import SnippetRunner
+
+    deck = load_deck(builtin_deck())
+    card = deck.by_id["mae"]
+    with SnippetRunner(trusted(builtin_deck()), timeout=30) as runner:
+        data = runner.run(deck.snippet_path(card), seed=7).data  # type: ignore[arg-type]
+    assert data is not None
+    console = Console(width=80, height=height, force_terminal=True, record=True, color_system=None)
+    screen = DrillScreen(console)
+    screen.card(card, "3/10", 60)
+    screen.problem(data["inputs"], card)
+    screen.graded(False, 8.5, float(data["value"]), card, 1, 5.0, 60, None)
+    screen.worked(data, label="worked steps (seed 7)", seed=7)
+    text = console.export_text()
+    assert ("every step: lossquiz show mae --seed 7" not in " ".join(text.split())) is panel, text
+    assert ("╭─ worked steps (seed 7)" in text) is panel

@@ -297,6 +297,7 @@ def untrusted_drill(reason: str) -> Text:
 
 REVEAL_RESERVE = 3  # rows kept under a reveal: the rating choices (up to 2 lines) and the prompt
 ANSWER_MIN_LINES = 3  # of the answer text before the formula loses its box (then as few as 1)
+NEXT_CARD_ROWS = 12  # a numeric card's header, question, problem and prompt: what pushes the last verdict up
 LIVE_LINE_ROWS = 2  # the snippet's result in a line (wrapped at 80 columns by a long card id)
 
 
@@ -359,9 +360,11 @@ class DrillScreen:
             self._print(given(values))
 
     def formula(self, verdict: FormulaVerdict, card: Card, rating: Any, seconds: float, due: Any) -> None:
-        """The verdict on a typed formula, the card's answer (compact), then what was recorded."""
+        """The verdict on a typed formula, the card's answer (whole where it fits, else compact: a
+        24-row terminal keeps the question in view), then what was recorded."""
         self._print(formula_verdict(verdict))
-        self._print(compact_answer(card))
+        whole = answer(card)
+        self._print(whole if self._fits(whole) else compact_answer(card))
         self._print(recorded(int(rating), due, cram=due is None, extra=f"{seconds:.0f}s"))
 
     def worked(self, data: dict[str, Any], *, label: str, seed: int | None = None) -> None:
@@ -369,7 +372,10 @@ class DrillScreen:
         question (or the verdict) off a short terminal."""
         more = f"lossquiz show {self._card_id}" + (f" --seed {seed}" if seed is not None else "")
         shorter = [live_line(data, label=label, more=more, values=v) for v in (True, False)]
-        self._print(next((r for r in (worked_example(data, label=label), *shorter) if self._fits(r)), shorter[-1]))
+        # a numeric problem's steps come after its verdict, and the next card is drawn under them
+        below = NEXT_CARD_ROWS - REVEAL_RESERVE if seed is not None else 0
+        fitting = (r for r in (worked_example(data, label=label), *shorter) if self._fits(r, below=below))
+        self._print(next(fitting, shorter[-1]))
 
     def answer(self, card: Card, typed: str = "", *, prompt: str = "") -> None:
         """The revealed answer and key points, under what the user typed first (if anything); its
