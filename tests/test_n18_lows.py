@@ -104,6 +104,7 @@ def test_a_greek_letter_typed_is_the_variable_the_echo_writes_with_it() -> None:
     assert parse("δ*abs(r)", ["r", "delta"]).source == "delta * abs(r)"
     assert parse("σ(z) - y", ["z", "y"]).source == "sigmoid(z) - y"
     assert parse("2*π*σ", ["sigma"]).source == "2 * pi * sigma"  # σ not called: the variable sigma
+    assert parse("τ*(y - ŷ)", ["y", "y_hat", "tau"]).source == "tau * (y - y_hat)"  # N22-4: as the echo writes it
     with pytest.raises(ExpressionError, match="unknown name 'δ'"):
         parse("δ*r", ["r"])  # no variable delta on this card
 
@@ -324,3 +325,16 @@ def test_a_numeric_verdict_leaves_room_for_the_next_card(height: int, panel: boo
     text = console.export_text()
     assert ("every step: lossquiz show mae --seed 7" not in " ".join(text.split())) is panel, text
     assert ("╭─ worked steps (seed 7)" in text) is panel
+
+
+def test_undoing_a_cram_answer_does_not_claim_a_schedule_came_back(runner: CliRunner, tmp_path: Path) -> None:
+    """N22-8: `u` after a cram rating said "(its previous schedule is back)" of a schedule cram never moved."""
+    from tests.test_card_cli import run
+    from tests.test_promise import concept_deck
+
+    deck = concept_deck(tmp_path / "deck", 2)
+    out = run(runner, "drill", "--deck", str(deck), "--cram", "--new", "2", input="\n3\nu\nq\n").stdout
+    assert "(a cram answer: its schedule never moved)" in out, out
+    assert "its previous schedule is back" not in out
+    help_text = runner.invoke(app, ["import", "--help"], env={"COLUMNS": "200"}).stdout
+    assert "not imported from FILE" in help_text  # N22-9: the argument is FILE, not NOTES

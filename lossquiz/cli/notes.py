@@ -63,7 +63,7 @@ def import_notes(
     with_history: Annotated[
         bool, typer.Option("--with-history", help="apkg: replay Anki's review log into your progress.")
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace a deck that was not imported from NOTES.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace a deck that was not imported from FILE.")] = False,
     as_json: JsonOption = False,
     data_dir: DataDirOption = None,
 ) -> None:

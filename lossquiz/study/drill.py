@@ -194,7 +194,8 @@ class Drill:
         if slug is None:
             self.screen.say("nothing to undo in this session", style="yellow")
             return None
-        self.screen.say(f"undone: last rating of '{slug}' (its previous schedule is back)", style="yellow")
+        kept = "a cram answer: its schedule never moved" if self.options.cram else "its previous schedule is back"
+        self.screen.say(f"undone: last rating of '{slug}' ({kept})", style="yellow")
         return self.deck.by_id.get(slug)
 
     def _ask_until(

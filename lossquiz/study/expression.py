@@ -104,8 +104,8 @@ def parse(text: str, names: list[str] | tuple[str, ...]) -> Parsed:
 
 
 class _LetterNames(ast.NodeTransformer):
-    """`δ*abs(r)` as `delta*abs(r)`: the echo writes names as Greek letters, so a letter typed is
-    read as the card's variable of that name (`σ(z)` as sigmoid(z), `π` as pi)."""
+    """`δ*abs(r)` as `delta*abs(r)`: the echo writes names as Greek letters and estimates with a hat,
+    so what it writes, typed, is read as the card's variable (`ŷ` as y_hat, `σ(z)` as sigmoid(z), `π` as pi)."""
 
     def __init__(self, names: tuple[str, ...]) -> None:
         self.names = (*names, *CONSTANTS)
@@ -116,7 +116,7 @@ class _LetterNames(ast.NodeTransformer):
         return self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
-        spelled = [name for name in self.names if GREEK.get(name) == node.id]
+        spelled = [name for name in self.names if _name_text(name) == node.id]  # δ, π, ŷ: as echoed
         if spelled:
             node.id = spelled[0]
         return node
