@@ -70,3 +70,14 @@ def test_a_json_export_is_refused_as_what_it_is(env: Path, runner: CliRunner, tm
             "error: lq.json is a lossquiz JSON export (export … .json), data for scripts, and does not import back;"
             " to move a deck, export it as .apkg, which lossquiz import reads whole"
         )
+
+
+def test_a_cheat_sheet_of_one_card_says_one_card(env: Path, runner: CliRunner, tmp_path: Path) -> None:
+    """Found in pass 22: a one-card deck's cheat sheet began "1 cards in 1 topic" (and still refuses to import)."""
+    notes = tmp_path / "one.md"
+    notes.write_text("# Regression\n\n#### Q: What is the Huber loss?\n\nQuadratic near zero.\n", encoding="utf-8")
+    assert runner.invoke(app, ["import", str(notes), "--into", str(tmp_path / "one")]).exit_code == 0
+    sheet = runner.invoke(app, ["export", "--deck", str(tmp_path / "one"), "--format", "md", "--no-run", "-"])
+    assert sheet.stdout.splitlines()[2].startswith("1 card in 1 topic, in curriculum order;"), sheet.stdout
+    (tmp_path / "one-sheet.md").write_text(sheet.stdout, encoding="utf-8")
+    assert "is a lossquiz cheat sheet" in _refused(runner, tmp_path / "one-sheet.md", tmp_path)

@@ -25,7 +25,7 @@ from lossquiz.deck import mathtext
 from lossquiz.deck.cards import Card, Deck
 from lossquiz.deck.kinds import TOPIC_TITLES
 from lossquiz.errors import LossquizError
-from lossquiz.numbers import fmt
+from lossquiz.numbers import counted, fmt
 from lossquiz.worker.client import Outcome, SnippetRunner
 
 FORMATS = ("anki", "apkg", "md", "json")
@@ -220,8 +220,7 @@ def to_markdown(deck: Deck, *, name: str, examples: dict[str, Outcome] | None, w
     groups = by_topic(deck)
     lines = [f"# {name} — cheat sheet", ""]
     run = "worked examples computed live by each card's snippet" if examples is not None else why_not
-    topics = f"{len(groups)} topic" + ("s" if len(groups) != 1 else "")
-    lines += [f"{len(deck.cards)} cards in {topics}, in curriculum order; {run}.", ""]
+    lines += [f"{counted(len(deck.cards), 'card')} in {counted(len(groups), 'topic')}, in curriculum order; {run}.", ""]
     lines += [
         f"- [{TOPIC_TITLES[t]}](#{_anchor(TOPIC_TITLES[t])}) — {len(cs)} card{'' if len(cs) == 1 else 's'}"
         for t, cs in groups
