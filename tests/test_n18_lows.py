@@ -338,3 +338,53 @@ def test_undoing_a_cram_answer_does_not_claim_a_schedule_came_back(runner: CliRu
     assert "its previous schedule is back" not in out
     help_text = runner.invoke(app, ["import", "--help"], env={"COLUMNS": "200"}).stdout
     assert "not imported from FILE" in help_text  # N22-9: the argument is FILE, not NOTES
+
+
+def test_two_answers_in_one_millisecond_export_to_anki(runner: CliRunner, tmp_path: Path) -> None:
+    """N23-1: cards drilled under a frozen LOSSQUIZ_NOW share one time, and `export --with-history`
+    died with 'UNIQUE constraint failed: revlog.id' (Anki's revlog id is the time in milliseconds)."""
+    from tests.test_card_cli import drill, run
+    from tests.test_promise import concept_deck
+
+    deck = concept_deck(tmp_path / "deck", 2)
+    drill(runner, deck, "--new", "2", ratings="33")  # both answers at the same frozen moment
+    out = tmp_path / "two.apkg"
+    exported = run(runner, "export", "--deck", str(deck), "--with-history", str(out))
+    assert exported.exit_code == 0, exported.output
+    back = runner.invoke(
+        app,
+        ["import", str(out), "--into", str(tmp_path / "back"), "--with-history"],
+        env={"LOSSQUIZ_HOME": str(tmp_path / "fresh")},
+    )
+    assert back.exit_code == 0, back.output
+    assert "history: 2 reviews replayed into 2 cards' schedules" in back.output, back.output
+
+
+def test_card_info_marks_an_undone_cram_answer_undone(runner: CliRunner, tmp_path: Path) -> None:
+    """N23-5: an undone cram answer read `Good (cram)` in `card info`, with no word it was undone."""
+    from tests.test_card_cli import run
+    from tests.test_promise import concept_deck
+
+    deck = concept_deck(tmp_path / "deck", 2)
+    run(runner, "drill", "--deck", str(deck), "--cram", "--new", "2", input="\n3\nu\nq\n")
+    info = run(runner, "card", "info", "concept-00", "--deck", str(deck)).stdout
+    assert "Good (cram, undone)" in info, info
+
+
+def test_a_formula_verdict_leaves_room_for_the_next_card() -> None:
+    """N23-4: at 80×24 huber-formula's whole answer fitted under its verdict, then the next card
+    pushed `you wrote:` and `✗ wrong` off the screen; there the answer is the compact one."""
+    from rich.console import Console
+
+    from lossquiz.study.recall import FormulaVerdict
+    from lossquiz.ui.drill_view import DrillScreen
+
+    card = load_deck(builtin_deck()).by_id["huber-formula"]
+    console = Console(width=80, height=24, force_terminal=True, record=True, color_system=None)
+    screen = DrillScreen(console)
+    screen.card(card, "12/16", 60)
+    verdict = FormulaVerdict(right=False, wrote="r²/2", cases=21, reference="where(|r| ≤ δ, r²/2, δ·(|r| − δ/2))")
+    screen.formula(verdict, card, 1, 4.0, None)
+    rows = console.export_text().rstrip("\n").splitlines()
+    verdict_row = next(k for k, row in enumerate(rows) if row.startswith("✗"))
+    assert len(rows) - verdict_row + 12 <= 24, rows  # 12: the next card's header, question, problem, prompt

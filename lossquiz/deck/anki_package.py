@@ -481,6 +481,16 @@ _REVLOG_KIND = {None: _KIND_LEARNING, 1: _KIND_LEARNING, 2: _KIND_REVIEW, 3: _KI
 _SM2_FACTOR = 2500  # SM-2's starting ease (250%); Anki's learning answers carry 0
 
 
+def _free_revlog_id(cursor: Any, at: datetime) -> int:
+    """The review's time in epoch milliseconds, Anki's revlog id, moved on a millisecond while it is
+    taken (as Anki itself does): two answers in one millisecond — cards drilled under a frozen
+    LOSSQUIZ_NOW — failed the export with 'UNIQUE constraint failed: revlog.id'."""
+    ms = int(at.timestamp() * 1000)
+    while cursor.execute("SELECT 1 FROM revlog WHERE id = ?", (ms,)).fetchone() is not None:
+        ms += 1
+    return ms
+
+
 def _schedule(cursor: Any, note_guid: str, past: HistoryCard, now: datetime, days: _Days) -> int:
     """One card's review log and schedule in the collection genanki is writing (genanki has no
     call for either, hence the statements on Anki's `revlog` and `cards` tables); the number of
@@ -508,7 +518,7 @@ def _schedule(cursor: Any, note_guid: str, past: HistoryCard, now: datetime, day
         ease, ivl, before, factor, kind = entry
         cursor.execute(
             "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?,?,?,?,?,?,?,?,?)",
-            (int(review.at.timestamp() * 1000), card_id, -1, ease, ivl, before, factor, min(review.ms, 60_000), kind),
+            (_free_revlog_id(cursor, review.at), card_id, -1, ease, ivl, before, factor, min(review.ms, 60_000), kind),
         )
     if past.due is None or not kept:
         return len(past.reviews)  # never answered outside a cram: still a new card in Anki

@@ -363,8 +363,8 @@ class DrillScreen:
         """The verdict on a typed formula, the card's answer (whole where it fits, else compact: a
         24-row terminal keeps the question in view), then what was recorded."""
         self._print(formula_verdict(verdict))
-        whole = answer(card)
-        self._print(whole if self._fits(whole) else compact_answer(card))
+        whole = answer(card)  # the next card is drawn under it: room for that too, or the verdict scrolls off
+        self._print(whole if self._fits(whole, below=NEXT_CARD_ROWS - REVEAL_RESERVE) else compact_answer(card))
         self._print(recorded(int(rating), due, cram=due is None, extra=f"{seconds:.0f}s"))
 
     def worked(self, data: dict[str, Any], *, label: str, seed: int | None = None) -> None:
