@@ -1,5 +1,6 @@
 """`drill`: the timed quiz."""
 
+import shlex
 from dataclasses import replace
 from typing import Annotated
 
@@ -163,6 +164,7 @@ def drill(
             skipped=result.skipped,
             scope=scope,
             time_budget=options.minutes if result.out_of_time else None,
+            deck=f"--deck {shlex.quote(str(deck))}" if deck is not None else "",
         )
         out.print(shown)
         if result.plan is not None and result.daily_limit_reached and not result.plan.limit_already_reached:

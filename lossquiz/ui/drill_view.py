@@ -188,8 +188,10 @@ def summary(
     skipped: int = 0,
     scope: str = "",
     time_budget: float | None = None,
+    deck: str = "",
 ) -> RenderableType:
     """End of session: cards, accuracy, time, what is due next (relative to `now`, default the wall clock).
+    `deck` is the `--deck …` the session was given, for the commands it names.
 
     `skipped` cards were left with nothing recorded; `scope` is the session's filter as typed
     (`--topic regression`), which the due counts are for ("" is the whole deck); `time_budget` is
@@ -211,9 +213,10 @@ def summary(
         table.add_row("ratings", " · ".join(f"{RATING_NAMES[k]} {v}" for k, v in sorted(s.ratings.items())))
     table.add_row("time answering", f"{s.seconds / 60:.1f} min" if s.seconds >= 60 else f"{s.seconds:.0f} s")
     if scope:  # the counts below follow the session's filter: say so, and how to see the whole deck
-        table.add_row("due counts", inline(f"for {scope} only (the whole deck: `lossquiz due`)"))
+        whole = f"lossquiz due {deck}".rstrip()  # of this deck: `lossquiz due` alone is the built-in one
+        table.add_row("due counts", inline(f"for {scope} only (the whole deck: `{whole}`)"))
     if s.due_now:
-        again = f"lossquiz drill {scope}".rstrip()
+        again = " ".join(p for p in ("lossquiz drill", deck, scope) if p)
         table.add_row("due now", inline(f"{s.due_now} (`{again}` again to review them)"))
     table.add_row("due today", str(s.due_today))
     if s.next_due:
@@ -363,8 +366,13 @@ class DrillScreen:
         """The verdict on a typed formula, the card's answer (whole where it fits, else compact: a
         24-row terminal keeps the question in view), then what was recorded."""
         self._print(formula_verdict(verdict))
-        whole = answer(card)  # the next card is drawn under it: room for that too, or the verdict scrolls off
-        self._print(whole if self._fits(whole, below=NEXT_CARD_ROWS - REVEAL_RESERVE) else compact_answer(card))
+        # the next card is drawn under it: room for that too, or the verdict scrolls off — the whole
+        # answer, else the compact one, else (a long disagreement and hint) where to read it
+        pointer = Text(f"the answer and its key points: lossquiz show {card.id}", style="dim")
+        shown = (
+            r for r in (answer(card), compact_answer(card)) if self._fits(r, below=NEXT_CARD_ROWS - REVEAL_RESERVE)
+        )
+        self._print(next(shown, pointer))
         self._print(recorded(int(rating), due, cram=due is None, extra=f"{seconds:.0f}s"))
 
     def worked(self, data: dict[str, Any], *, label: str, seed: int | None = None) -> None:
