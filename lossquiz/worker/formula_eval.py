@@ -63,6 +63,18 @@ def _axis(args: list[ast.expr]) -> int | None:
     return axis_value(args[1]) if len(args) > 1 else None
 
 
+# With no axis, these work over the last one, as torch.softmax(z, -1) does: logsumexp too, softmax's
+# normaliser (over every element, mean(logsumexp(z) - gather(z, target)) was wrong on a batch while
+# -mean(gather(log_softmax(z), target)) was right); sum, mean and norm take every element.
+_LAST_AXIS: dict[str, Any] = {"softmax": torch.softmax, "log_softmax": torch.log_softmax, "logsumexp": torch.logsumexp}
+
+
+def _axis_of(name: str, args: list[ast.expr]) -> int | None:
+    """The axis a call reduces over: the one given, else the last for _LAST_AXIS, else None (all)."""
+    axis = _axis(args)
+    return -1 if axis is None and name in _LAST_AXIS else axis
+
+
 def _reduce(name: str, x: torch.Tensor, axis: int | None) -> torch.Tensor:
     x = _float(x)
     if axis is not None and not -max(x.dim(), 1) <= axis < max(x.dim(), 1):  # torch's "Dimension out of range"
@@ -75,14 +87,10 @@ def _reduce(name: str, x: torch.Tensor, axis: int | None) -> torch.Tensor:
         return x.sum() if axis is None else x.sum(dim=axis)
     if name == "mean":
         return x.mean() if axis is None else x.mean(dim=axis)
-    if name == "logsumexp":
-        # no axis: the last, as softmax's (whose normaliser it is) — over every element, a batch's
-        # mean(logsumexp(z) - gather(z, target)) was wrong while -mean(gather(log_softmax(z), target)) was right
-        return torch.logsumexp(x, dim=-1 if axis is None else axis)
-    if name == "softmax":
-        return torch.softmax(x, dim=-1 if axis is None else axis)
-    if name == "log_softmax":
-        return torch.log_softmax(x, dim=-1 if axis is None else axis)
+    if name in _LAST_AXIS:
+        assert axis is not None  # _axis_of gives these the last axis when none is typed
+        result: torch.Tensor = _LAST_AXIS[name](x, dim=axis)
+        return result
     norm: torch.Tensor = torch.linalg.vector_norm(x) if axis is None else torch.linalg.vector_norm(x, dim=axis)
     return norm
 
@@ -184,8 +192,7 @@ def _line_up(node: ast.BinOp, a: torch.Tensor, b: torch.Tensor) -> None:
 def _dropped_axis(node: ast.expr) -> int | None:
     """The axis a reduction with an axis drops (sum(x, 1): 1); None for anything else."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DROPPING:
-        axis = _axis(node.args)
-        return -1 if axis is None and node.func.id == "logsumexp" else axis
+        return _axis_of(node.func.id, node.args)
     return None
 
 
@@ -197,7 +204,7 @@ def _is_exp(node: ast.expr) -> bool:
 
 def _call(name: str, args: list[ast.expr], env: dict[str, torch.Tensor]) -> torch.Tensor:
     if name in AXIS_ARGUMENT:
-        return _reduce(name, evaluate(args[0], env), _axis(args))
+        return _reduce(name, evaluate(args[0], env), _axis_of(name, args))
     values = [evaluate(a, env) for a in args]
     if name in _ELEMENTWISE:
         return _ELEMENTWISE[name](_float(values[0]))
@@ -511,8 +518,7 @@ def _reduced_axes(texts: list[str], names: list[str]) -> set[int | None]:
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in AXIS_ARGUMENT:
-                axis = _axis(node.args)
-                axes.add(-1 if axis is None and node.func.id in ("softmax", "log_softmax", "logsumexp") else axis)
+                axes.add(_axis_of(node.func.id, node.args))
             elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
                 axes.add(None)
     return axes
