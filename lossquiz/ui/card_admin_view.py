@@ -54,9 +54,8 @@ def card_info(info: CardInfo, now: datetime) -> RenderableType:
     for column in ("when", "rating", "mode", "time"):
         history.add_column(column)
     for at, rating, mode, cram, undone, ms in info.reviews:
-        note = (
-            " (" + ", ".join(w for w, on in (("cram", cram), ("undone", undone)) if on) + ")" if cram or undone else ""
-        )
+        marks = [word for word, on in (("cram", cram), ("undone", undone)) if on]
+        note = f" ({', '.join(marks)})" if marks else ""
         history.add_row(_local(at), _RATINGS.get(rating, "?") + note, mode, f"{ms / 1000:.1f} s")
     parts: list[RenderableType] = [head, table, Text("")]
     parts.append(history if info.reviews else Text("no reviews yet", style="dim"))

@@ -406,6 +406,15 @@ def labelled(label: str, value: str | Formula, *, label_style: str = "", style: 
 ANSWER_LINES = 4  # of the answer text under a formula verdict; `show` has the whole of it
 
 
+def drawn_lines(console: Console, renderable: RenderableType, options: ConsoleOptions) -> list[list[Any]]:
+    """The renderable's rows at `options`' width, without the trailing blank line Markdown ends with
+    (it is not a row of text: counted, it made a reveal one row taller than it is)."""
+    lines = console.render_lines(renderable, options, pad=False)
+    while lines and not "".join(seg.text for seg in lines[-1]).strip():
+        lines.pop()
+    return lines
+
+
 class _FirstLines:
     """A renderable's first `limit` lines at the width it is drawn, then where to read the rest."""
 
@@ -415,9 +424,7 @@ class _FirstLines:
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from rich.segment import Segment
 
-        lines = console.render_lines(self.renderable, options, pad=False)
-        while lines and not "".join(seg.text for seg in lines[-1]).strip():
-            lines.pop()  # Markdown's trailing blank line
+        lines = drawn_lines(console, self.renderable, options)
         for line in lines[: self.limit]:
             yield from line
             yield Segment.line()
@@ -440,15 +447,16 @@ def source(code: str, name: str, *, plain: bool = False) -> RenderableType:
 def live_line(example: dict[str, Any], *, label: str, more: str, values: bool = True) -> RenderableType:
     """A snippet's result in a line, for a reveal a short terminal cannot hold with every step;
     `more` is the command that shows them all (`values` False: the agreement alone, shorter)."""
-    ref = example["reference"]
-    value = f"value {fmt(example['value'])} " if values else ""
-    agrees = f"= reference {fmt(ref['value'])} ✓" if example["agree"] else f"≠ reference {fmt(ref['value'])} ✗"
-    if not values:
-        agrees = "agrees with its reference ✓" if example["agree"] else "DISAGREES with its reference ✗"
+    ref, ok = example["reference"], example["agree"]
+    if values:
+        value = f"value {fmt(example['value'])} "
+        agrees = f"= reference {fmt(ref['value'])} ✓" if ok else f"≠ reference {fmt(ref['value'])} ✗"
+    else:
+        value, agrees = "", "agrees with its reference ✓" if ok else "DISAGREES with its reference ✗"
     return Text.assemble(
         (f"{label}: ", "dim"),
         (value, "bold"),
-        (agrees, "green" if example["agree"] else "bold red"),
+        (agrees, "green" if ok else "bold red"),
         (f" · every step: {more}", "dim"),
     )
 

@@ -9,12 +9,22 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
+from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
 from lossquiz.deck.cards import Card
 from lossquiz.numbers import counted, fmt
-from lossquiz.ui.card_view import CardHeader, answer, compact_answer, labelled, live_line, markdown, worked_example
+from lossquiz.ui.card_view import (
+    CardHeader,
+    answer,
+    compact_answer,
+    drawn_lines,
+    labelled,
+    live_line,
+    markdown,
+    worked_example,
+)
 from lossquiz.ui.console import Phrases, inline
 
 if TYPE_CHECKING:  # annotations only: `list` and `stats` need not import these modules
@@ -317,10 +327,7 @@ class DrillScreen:
         self._card_id = ""
 
     def _rows(self, renderable: RenderableType) -> int:
-        lines = self.console.render_lines(renderable, self.console.options, pad=False)
-        while lines and not "".join(seg.text for seg in lines[-1]).strip():
-            lines.pop()  # Markdown's trailing blank line is not printed as a row of its own
-        return len(lines)
+        return len(drawn_lines(self.console, renderable, self.console.options))
 
     def _fits(self, renderable: RenderableType, *, below: int = 0) -> bool:
         """Whether it fits under what is on screen, with the reserve (and `below` rows) under it;
@@ -330,9 +337,13 @@ class DrillScreen:
         return self._used + self._rows(renderable) + below + REVEAL_RESERVE <= self.console.height
 
     def _print(self, renderable: RenderableType) -> None:
-        if self.console.is_terminal:
-            self._used += self._rows(renderable)
-        self.console.print(renderable)
+        if not self.console.is_terminal:
+            self.console.print(renderable)
+            return
+        # drawn once, counted and printed: rendering it again to print doubled the cost of a reveal
+        lines = drawn_lines(self.console, renderable, self.console.options)
+        self._used += len(lines)
+        self.console.print(Segments([seg for line in lines for seg in (*line, Segment.line())]), end="")
 
     def card(self, card: Card, position: str, time_limit: float) -> None:
         """The card being asked."""
