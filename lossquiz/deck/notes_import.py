@@ -166,31 +166,35 @@ def _now_introductions(
 # -- the target folder --------------------------------------------------------------------
 
 
-# The first lines `export FILE.md` writes (deck/export.py to_markdown): a title, then the counts.
-_CHEAT_SHEET = re.compile(r"# .+ — cheat sheet\n\n\d+ cards? in \d+ topics?, in curriculum order;")
-# ...and `export FILE.json` (deck/export.py): the deck's name, then its cards
-_JSON_EXPORT = re.compile(r'\{\s*"deck":\s*"(?:[^"\\]|\\.)*",\s*"cards":\s*\[')
+# What lossquiz's own exports begin with (deck/export.py), and what each is: a cheat sheet's title
+# and counts (to_markdown), a JSON export's deck name and cards.
+_OWN_EXPORTS = (
+    (
+        re.compile(r"# .+ — cheat sheet\n\n\d+ cards? in \d+ topics?, in curriculum order;"),
+        "cheat sheet (export … .md), written for reading",
+    ),
+    (
+        re.compile(r'\{\s*"deck":\s*"(?:[^"\\]|\\.)*",\s*"cards":\s*\['),
+        "JSON export (export … .json), data for scripts",
+    ),
+)
 
 
 def _refuse_own_export(notes_path: Path) -> None:
     """A cheat sheet read as notes turns every card into a concept card holding the next card's
-    text (its `**Question**` labels are not the note rules), so it is refused, and the way named;
-    so is a JSON export, which no note format reads."""
+    text (its `**Question**` labels are not the note rules), and a JSON export read as notes had
+    "no questions found" of 263: each is refused in one line, and the way named."""
     try:
         with notes_path.open(encoding="utf-8", errors="replace") as f:
             head = f.read(400)
     except OSError:
         return  # formats.load reports it
-    if _CHEAT_SHEET.match(head):
-        raise LossquizError(
-            f"{notes_path.name} is a lossquiz cheat sheet (export … .md), written for reading, and does not"
-            " import back; to move a deck, export it as .apkg, which lossquiz import reads whole"
-        )
-    if _JSON_EXPORT.match(head):  # read as notes it said "no questions found" of 263 questions
-        raise LossquizError(
-            f"{notes_path.name} is a lossquiz JSON export (export … .json), data for scripts, and does not"
-            " import back; to move a deck, export it as .apkg, which lossquiz import reads whole"
-        )
+    for start, what in _OWN_EXPORTS:
+        if start.match(head):
+            raise LossquizError(
+                f"{notes_path.name} is a lossquiz {what}, and does not import back; to move a deck,"
+                " export it as .apkg, which lossquiz import reads whole"
+            )
 
 
 def _check_target(target: Path, notes_path: Path, *, force: bool) -> str:
