@@ -94,6 +94,14 @@ def test_a_shell_named_after_show_completion_gets_its_script(shell: str, mark: s
     assert unknown.returncode == 2 and "unknown shell 'tcsh'" in unknown.stderr, unknown.stderr
 
 
+def test_a_completion_script_into_a_closed_pipe_is_no_traceback() -> None:
+    """Found re-running the Done-when list: `lossquiz --show-completion bash | head -2` ended in a
+    BrokenPipeError traceback (the shell-named path runs outside Typer's main, which quiets it)."""
+    command = f"{sys.executable} -m lossquiz --show-completion bash | head -c 1 > /dev/null; echo $" + "{PIPESTATUS[0]}"
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
+    assert result.stderr == "" and result.stdout.strip() == "0", (result.stdout, result.stderr)
+
+
 def test_card_ids_and_topics_complete() -> None:
     script = str(Path(sys.executable).with_name("lossquiz"))  # completion is keyed on the program's name
     env = {**os.environ, "_LOSSQUIZ_COMPLETE": "complete_bash", "COMP_WORDS": "lossquiz show hub", "COMP_CWORD": "2"}

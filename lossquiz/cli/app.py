@@ -317,8 +317,14 @@ def _completion_for(flag: str, shell: str) -> None:
         raise SystemExit(2)
     names = {"prog_name": "lossquiz", "complete_var": "_LOSSQUIZ_COMPLETE"}
     if flag == "--show-completion":
-        print(get_completion_script(shell=shell, **names))
+        text = get_completion_script(shell=shell, **names)
     else:
         _, path = install(shell=shell, **names)
-        print(f"{shell} completion installed in {path}\nCompletion will take effect once you restart the terminal")
+        text = f"{shell} completion installed in {path}\nCompletion will take effect once you restart the terminal"
+    try:  # outside Typer's main, which quiets a closed pipe (`--show-completion zsh | head`) for every command
+        print(text, flush=True)
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
     raise SystemExit(0)
